@@ -1,0 +1,94 @@
+"""The one NinjaAPI object: authentication and error mapping are set here, once, for every router."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from northstar.core.errors import ApplicationError
+from northstar.core.models import User
+from northstar.core.services import api_token_user
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer nst_…` with a personal access token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSessionAuth(APIKeyCookie):
+    """The signed-in browser session (CSRF-checked), so the web UI can call the API too."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Northstar API",
+    version="1",
+    description="Product organisation, portfolio and audit log. Authenticate with a personal access token "
+    "(create one under Settings → API tokens) sent as `Authorization: Bearer <token>`.",
+    auth=[TokenAuth(), BrowserSessionAuth()],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, detail: object = None) -> HttpResponse:
+    return api.create_response(request, {"message": message, "detail": detail}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return _error(request, exc.status_code, exc.message, exc.detail)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    parts = []
+    for error in exc.errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in {"body", "payload", "query"})
+        parts.append(f"{where or 'input'}: {error.get('msg', 'invalid')}")
+    detail = [{k: v for k, v in e.items() if k in {"loc", "msg", "type"}} for e in exc.errors]
+    return _error(request, 422, "Invalid input: " + "; ".join(parts), detail)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request, 401, "Authentication required: send a personal access token as 'Authorization: Bearer <token>'."
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+def _mount() -> None:
+    from northstar.core.api import router as core_router
+    from northstar.org.api import router as org_router
+    from northstar.portfolio.api import router as portfolio_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", org_router)
+    api.add_router("/", portfolio_router)
+
+
+_mount()

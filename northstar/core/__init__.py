@@ -1,0 +1,1 @@
+"""Users, roles, the audit log and the shared pieces every other app leans on."""

@@ -1,0 +1,91 @@
+"""API: who am I, personal access tokens, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from northstar.core import selectors, services
+from northstar.core.models import AuditEntry
+from northstar.org import access
+
+router = Router(tags=["core"])
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    role: str
+    person_id: int | None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="The token itself; shown once, store it now.")
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor: str | None
+    action: str
+    record_type: str
+    record_id: str
+    record_repr: str
+    changes: dict
+
+    @staticmethod
+    def resolve_actor(obj: AuditEntry) -> str | None:
+        return obj.actor.username if obj.actor else None
+
+
+class AuditFilter(Schema):
+    record_type: str = Field("", description="app_label.model, e.g. portfolio.initiative")
+    record_id: str = ""
+    actor_id: int | None = None
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict:
+    user = request.auth
+    person = getattr(user, "person", None)
+    return {"id": user.pk, "username": user.username, "role": user.role, "person_id": getattr(person, "pk", None)}
+
+
+@router.get("/tokens", response=list[TokenOut])
+def token_list(request: HttpRequest) -> list:
+    return list(selectors.api_token_list(user=request.auth))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut})
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+    token, raw = services.api_token_create(user=request.auth, name=payload.name)
+    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    services.api_token_revoke(user=request.auth, token_id=token_id)
+    return 204, None
+
+
+@router.get("/audit", response=list[AuditOut], tags=["audit"])
+@paginate(PageNumberPagination)
+def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> object:
+    """Every create, update and delete, newest first; filter by record to see one record's history."""
+    access.require_audit_reader(request.auth)
+    return selectors.audit_list(**filters.dict())

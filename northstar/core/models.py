@@ -1,0 +1,68 @@
+"""Users with a role, personal access tokens and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from northstar.core.roles import LEADING_ROLES, Role
+
+
+class User(AbstractUser):
+    """A login. Its role decides what it may see and change; its person (if any) ties it to the org."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAKEHOLDER)
+
+    @property
+    def is_leading(self) -> bool:
+        """Admins and product leaders may change everything in the product domain."""
+        return self.role in LEADING_ROLES
+
+    @property
+    def can_write(self) -> bool:
+        return self.role != Role.STAKEHOLDER
+
+
+class ApiToken(models.Model):
+    """A personal access token for the REST API. Only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="First characters, shown so a token can be recognised.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class AuditEntry(models.Model):
+    """Who changed which record, when, and each field's old and new value."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    record_type = models.CharField(max_length=50, help_text="app_label.model, e.g. portfolio.initiative")
+    record_id = models.CharField(max_length=40)
+    record_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, help_text="{field: [old, new]}")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.record_type}#{self.record_id}"

@@ -1,0 +1,135 @@
+"""Shared write mechanics: validate, save and audit a record in one transaction-friendly step."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+
+from northstar.core import audit
+from northstar.core.errors import Conflict, NotFound, ValidationFailed
+from northstar.core.models import ApiToken, User
+from northstar.core.roles import Role
+from northstar.core.validation import validate
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_or_404(model: type[M], pk: Any, *, queryset: models.QuerySet[M] | None = None) -> M:
+    """Fetch a record by id or raise NotFound naming what was missing."""
+    qs = queryset if queryset is not None else model._default_manager.all()
+    try:
+        return qs.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"No {model._meta.verbose_name} with id {pk}.") from None
+
+
+def current_m2m(instance: models.Model, names: Iterable[str]) -> dict[str, list[Any]]:
+    """Ids currently linked through the named many-to-many fields (for an audit `before`)."""
+    if instance.pk is None:
+        return {name: [] for name in names}
+    return {name: list(getattr(instance, name).values_list("pk", flat=True)) for name in names}
+
+
+def record_save(
+    *,
+    actor: User | None,
+    instance: M,
+    before: audit.Snapshot | None,
+    m2m: dict[str, list[Any]] | None = None,
+) -> M:
+    """Validate and save a record, set the given many-to-many ids, and audit the field changes.
+
+    `before` is None for a create. Callers run this inside `transaction.atomic` with their own checks,
+    so a refusal anywhere leaves nothing half-written.
+    """
+    validate(instance)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise Conflict(f"This {instance._meta.verbose_name} clashes with an existing record: {exc}") from None
+    m2m = m2m or {}
+    for name, ids in m2m.items():
+        getattr(instance, name).set(ids)
+    after = audit.snapshot(instance, many=m2m)
+    if before is None:
+        audit.audit_create(actor=actor, instance=instance, after=after)
+    else:
+        audit.audit_update(actor=actor, instance=instance, before=before, after=after)
+    return instance
+
+
+def record_delete(*, actor: User | None, instance: models.Model, blocked_by: str) -> None:
+    """Delete a record and audit it; a protected reference becomes a clear refusal, not a 500."""
+    before = audit.snapshot(instance)
+    pk = instance.pk
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as exc:
+        names = ", ".join(sorted({str(o) for o in exc.protected_objects})[:5])
+        raise Conflict(f"{instance} cannot be deleted while {blocked_by}: {names}.") from None
+    audit.audit_delete(actor=actor, instance=instance, before=before, pk=pk)
+
+
+def label_ids(model: type[models.Model], names: Iterable[str], *, what: str) -> list[int]:
+    """Ids of name-only records (skills, tags), created on first use; names are kept lower-case."""
+    ids = []
+    for raw in names:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if len(name) > 40:
+            raise ValidationFailed(f"{what} names are at most 40 characters: {name[:40]}…")
+        ids.append(model._default_manager.get_or_create(name=name)[0].pk)
+    return sorted(set(ids))
+
+
+TOKEN_PREFIX = "nst_"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal access token; the raw value is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("A token needs a name, so you can tell your tokens apart.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], digest=_digest(raw))
+    return token, raw
+
+
+def api_token_user(raw: str) -> User | None:
+    """The active user a raw token belongs to, or None."""
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(f"You have no API token with id {token_id}.")
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, role: str, email: str = "") -> User:
+    """Create a login with a role; refuses an unknown role or a username already taken."""
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}: choose one of {', '.join(Role.values)}.")
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"A user called {username!r} already exists.")
+    user = User(username=username, email=email, role=role, is_staff=role == Role.ADMIN)
+    user.set_password(password)
+    validate(user, exclude=["password"])
+    user.save()
+    return user

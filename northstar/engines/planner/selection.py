@@ -1,0 +1,244 @@
+"""Fast path for pure selection problems: one period, money only, items + bundles + "requires".
+
+This is the Next Release Problem shape (pick requirements under a budget to satisfy customers). Every
+reduction below keeps the optimum:
+
+* closures - a bundle ("customer") needs the transitive prerequisite closure of its items;
+* customers whose closure alone breaks a budget can never be satisfied and are dropped;
+* items that no remaining customer needs are never worth buying and are dropped;
+* items needed by exactly the same customers are merged (costs summed): in an optimal plan the bought
+  items can be taken to be the union of the satisfied customers' closures, which holds all of a class
+  or none of it;
+* customers with identical closures are merged (weights summed);
+* if closure(c1) is a strict subset of closure(c2) then y_c2 <= y_c1 (dominance), and c2's links to
+  classes already implied through c1 are dropped.
+
+An item's own value counts as a one-item customer. The reduced model has customer variables y,
+class variables x, y_c <= x_k links and one knapsack row per budget.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from .index import EPS, Index
+from .ledger import requires_closure
+from .model import Problem
+
+INF = highspy.kHighsInf
+
+
+def is_selection_problem(problem: Problem) -> bool:
+    """Whether the fast path applies (otherwise the general time-indexed model is used)."""
+    if len(problem.periods) != 1:
+        return False
+    if problem.guardrails or problem.precedences or problem.exclusives or problem.mandatory or problem.pins:
+        return False
+    return all(it.total_effort <= 0 and it.duration == 1 for it in problem.items)
+
+
+@dataclass
+class Reduced:
+    """The reduced selection model and how it maps back to the original items."""
+
+    weights: list[float] = field(default_factory=list)
+    closures: list[frozenset[str]] = field(default_factory=list)
+    class_items: list[tuple[str, ...]] = field(default_factory=list)
+    class_cost: list[list[float]] = field(default_factory=list)
+    cust_classes: list[tuple[int, ...]] = field(default_factory=list)
+    links: list[tuple[int, int]] = field(default_factory=list)
+    dominance: list[tuple[int, int]] = field(default_factory=list)
+    limits: list[float] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def reduce_selection(ix: Index) -> Reduced:
+    """Apply the exact reductions listed in the module docstring."""
+    p = ix.problem
+    closure = requires_closure(ix)
+    row_of_budget = list(range(len(p.budgets)))
+    limits = [b.amount for b in p.budgets]
+
+    def costs(items: frozenset[str]) -> list[float]:
+        out = [0.0] * len(row_of_budget)
+        for x in items:
+            it = ix.items[x]
+            for k, b in enumerate(p.budgets):
+                if b.group is None or b.group in it.groups:
+                    out[k] += it.cost
+        return out
+
+    raw: list[tuple[float, frozenset[str]]] = []
+    for b in p.bundles:
+        raw.append((b.value, frozenset().union(*(closure[x] for x in b.items))))
+    for it in p.items:
+        if it.value > 0:
+            raw.append((it.value, closure[it.id]))
+    red = Reduced(limits=limits)
+    red.stats["customers"] = len(raw)
+    red.stats["items"] = len(p.items)
+    merged: dict[frozenset[str], float] = defaultdict(float)
+    for w, cl in raw:
+        if w <= 0 or cl & p.excluded:
+            continue
+        if any(c > lim + EPS * max(1.0, lim) for c, lim in zip(costs(cl), limits, strict=True)):
+            continue
+        merged[cl] += w
+    keys = sorted(merged, key=lambda cl: (len(cl), sorted(cl)))
+    red.closures = keys
+    red.weights = [merged[k] for k in keys]
+    red.stats["customers_kept"] = len(keys)
+
+    needed_by: dict[str, list[int]] = defaultdict(list)
+    for c, cl in enumerate(keys):
+        for x in cl:
+            needed_by[x].append(c)
+    classes: dict[tuple[int, ...], list[str]] = defaultdict(list)
+    for x in sorted(needed_by):
+        classes[tuple(needed_by[x])].append(x)
+    class_list = sorted(classes.items())
+    red.class_items = [tuple(xs) for _, xs in class_list]
+    red.class_cost = [costs(frozenset(xs)) for xs in red.class_items]
+    red.stats["items_needed"] = len(needed_by)
+    red.stats["classes"] = len(class_list)
+
+    cust_classes: list[int] = [0] * len(keys)
+    for k, (custs, _) in enumerate(class_list):
+        for c in custs:
+            cust_classes[c] |= 1 << k
+    red.cust_classes = [tuple(k for k in range(len(class_list)) if bits >> k & 1) for bits in cust_classes]
+    # Direct subsets only: c1 inside c2 with no c1' strictly between them.
+    for c2 in range(len(keys)):
+        subs = [c1 for c1 in range(len(keys)) if c1 != c2 and cust_classes[c1] | cust_classes[c2] == cust_classes[c2]]
+        subs = [c for c in subs if cust_classes[c] != cust_classes[c2]]
+        direct = [
+            c1
+            for c1 in subs
+            if not any(
+                c != c1 and cust_classes[c1] | cust_classes[c] == cust_classes[c] and cust_classes[c] != cust_classes[c1]
+                for c in subs
+            )
+        ]
+        covered = 0
+        for c1 in direct:
+            red.dominance.append((c2, c1))
+            covered |= cust_classes[c1]
+        rest = cust_classes[c2] & ~covered
+        k = 0
+        while rest:
+            if rest & 1:
+                red.links.append((c2, k))
+            rest >>= 1
+            k += 1
+    red.stats["dominance_cuts"] = len(red.dominance)
+    red.stats["links"] = len(red.links)
+    return red
+
+
+def greedy_customers(red: Reduced) -> list[int]:
+    """Customers by weight per (budget-normalised) cost of their classes; take each that still fits."""
+    limits = [max(lim, EPS) for lim in red.limits]
+
+    def size(ks: set[int]) -> float:
+        return sum(red.class_cost[k][r] / limits[r] for k in ks for r in range(len(limits)))
+
+    order = sorted(
+        range(len(red.weights)), key=lambda c: (-red.weights[c] / max(size(set(red.cust_classes[c])), EPS), c)
+    )
+    bought: set[int] = set()
+    used = [0.0] * len(red.limits)
+    for c in order:
+        need = set(red.cust_classes[c]) - bought
+        add = [sum(red.class_cost[k][r] for k in need) for r in range(len(red.limits))]
+        if all(u + a <= lim + EPS * max(1.0, lim) for u, a, lim in zip(used, add, red.limits, strict=True)):
+            bought |= need
+            used = [u + a for u, a in zip(used, add, strict=True)]
+    # A customer whose classes were all bought for others is satisfied too.
+    return [c for c in range(len(red.weights)) if set(red.cust_classes[c]) <= bought]
+
+
+def solve_reduced(
+    red: Reduced, time_limit: float, gap: float, threads: int, seed: int, verbose: bool, warm: bool
+) -> tuple[list[int], float, str]:
+    """Solve the reduced model: satisfied customers, proven bound, status ("optimal"/"feasible"/...)."""
+    n_y, n_x = len(red.weights), len(red.class_items)
+    if n_y == 0:
+        return [], 0.0, "optimal"
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    h.setOptionValue("mip_rel_gap", float(gap))
+    h.setOptionValue("threads", int(threads))
+    h.setOptionValue("random_seed", int(seed))
+    integral = all(float(w).is_integer() for w in red.weights)
+    if integral:
+        h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
+    n = n_y + n_x
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.col_cost_ = np.asarray(red.weights + [0.0] * n_x)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    rows, cols, vals, lo, hi = [], [], [], [], []
+    for c, k in red.links:
+        r = len(lo)
+        rows += [r, r]
+        cols += [c, n_y + k]
+        vals += [1.0, -1.0]
+        lo.append(-INF)
+        hi.append(0.0)
+    for c2, c1 in red.dominance:
+        r = len(lo)
+        rows += [r, r]
+        cols += [c2, c1]
+        vals += [1.0, -1.0]
+        lo.append(-INF)
+        hi.append(0.0)
+    for b, lim in enumerate(red.limits):
+        r = len(lo)
+        for k in range(n_x):
+            if red.class_cost[k][b] > 0:
+                rows.append(r)
+                cols.append(n_y + k)
+                vals.append(red.class_cost[k][b])
+        lo.append(-INF)
+        hi.append(lim)
+    lp.num_row_ = len(lo)
+    lp.row_lower_ = np.asarray(lo)
+    lp.row_upper_ = np.asarray(hi)
+    r_arr, c_arr, v_arr = np.asarray(rows), np.asarray(cols), np.asarray(vals, dtype=np.float64)
+    order = np.lexsort((r_arr, c_arr))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.searchsorted(c_arr[order], np.arange(n + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = r_arr[order].astype(np.int32)
+    lp.a_matrix_.value_ = v_arr[order]
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = len(lo)
+    h.passModel(lp)
+    if warm:
+        start = greedy_customers(red)
+        x = np.zeros(n)
+        for c in start:
+            x[c] = 1.0
+            for k in red.cust_classes[c]:
+                x[n_y + k] = 1.0
+        sol = highspy.HighsSolution()
+        sol.col_value = list(x)
+        sol.value_valid = True
+        h.setSolution(sol)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    vals_out = np.asarray(h.getSolution().col_value)
+    chosen = [c for c in range(n_y) if vals_out.size and vals_out[c] > 0.5]
+    bound = float(info.mip_dual_bound)
+    if integral:
+        bound = float(np.floor(bound + 1e-6))
+    name = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
+    return chosen, bound, name

@@ -1,0 +1,1 @@
+"""The product division: people, product lines, products and teams."""

@@ -1,0 +1,121 @@
+"""API: initiatives (ideas, features, initiatives), their filters and stage moves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from northstar.core.markdown import render_markdown
+from northstar.core.services import get_or_404
+from northstar.portfolio import selectors, services
+from northstar.portfolio.models import Initiative, Kind, Stage
+
+router = Router(tags=["initiatives"])
+
+
+class InitiativeIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    kind: Kind = Kind.IDEA
+    stage: Stage = Stage.IDEA
+    parent_id: int | None = None
+    product_id: int | None = None
+    owner_id: int | None = None
+    description: str = ""
+    tags: list[str] = []
+
+
+class InitiativePatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    kind: Kind | None = None
+    parent_id: int | None = None
+    product_id: int | None = None
+    owner_id: int | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+
+
+class MoveIn(Schema):
+    stage: Stage
+
+
+class InitiativeOut(Schema):
+    id: int
+    title: str
+    kind: str
+    stage: str
+    parent_id: int | None
+    product_id: int | None
+    line_id: int | None
+    owner_id: int | None
+    description: str
+    description_html: str
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_line_id(obj: Initiative) -> int | None:
+        return obj.product.line_id if obj.product_id else None
+
+    @staticmethod
+    def resolve_description_html(obj: Initiative) -> str:
+        return str(render_markdown(obj.description))
+
+    @staticmethod
+    def resolve_tags(obj: Initiative) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+
+class InitiativeFilterIn(Schema):
+    search: str = ""
+    line: int | None = None
+    product: int | None = None
+    stage: str = ""
+    owner: int | None = None
+    kind: str = ""
+    tag: str = ""
+    parent: int | None = None
+
+
+def _detail(initiative_id: int) -> Initiative:
+    return get_or_404(Initiative, initiative_id, queryset=selectors.initiative_detail_queryset())
+
+
+@router.get("/initiatives", response=list[InitiativeOut])
+@paginate(PageNumberPagination)
+def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn]) -> object:
+    return selectors.initiative_list(selectors.InitiativeFilters(**filters.dict()))
+
+
+@router.post("/initiatives", response={201: InitiativeOut})
+def initiative_create(request: HttpRequest, payload: InitiativeIn) -> tuple[int, Initiative]:
+    initiative = services.initiative_create(actor=request.auth, **payload.dict())
+    return 201, _detail(initiative.pk)
+
+
+@router.get("/initiatives/{initiative_id}", response=InitiativeOut)
+def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
+    return _detail(initiative_id)
+
+
+@router.patch("/initiatives/{initiative_id}", response=InitiativeOut)
+def initiative_update(request: HttpRequest, initiative_id: int, payload: InitiativePatch) -> Initiative:
+    initiative = get_or_404(Initiative, initiative_id)
+    services.initiative_update(actor=request.auth, initiative=initiative, **payload.dict(exclude_unset=True))
+    return _detail(initiative_id)
+
+
+@router.post("/initiatives/{initiative_id}/move", response=InitiativeOut)
+def initiative_move(request: HttpRequest, initiative_id: int, payload: MoveIn) -> Initiative:
+    initiative = get_or_404(Initiative, initiative_id)
+    services.initiative_move(actor=request.auth, initiative=initiative, stage=payload.stage)
+    return _detail(initiative_id)
+
+
+@router.delete("/initiatives/{initiative_id}", response={204: None})
+def initiative_delete(request: HttpRequest, initiative_id: int) -> tuple[int, None]:
+    services.initiative_delete(actor=request.auth, initiative=get_or_404(Initiative, initiative_id))
+    return 204, None

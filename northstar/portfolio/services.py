@@ -1,0 +1,124 @@
+"""Every change to initiatives: permission, validation, stage rules and the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from northstar.core import audit
+from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.core.models import User
+from northstar.core.services import current_m2m, label_ids, record_delete, record_save
+from northstar.core.validation import assign
+from northstar.org import access
+from northstar.org.models import Person, Product
+from northstar.portfolio.models import STAGE_PATH, Initiative, Stage, Tag
+
+INITIATIVE_FIELDS = {"title", "kind", "parent_id", "product_id", "owner_id", "description"}
+
+
+def allowed_stage_moves(stage: str) -> list[str]:
+    """Where an initiative may go next: forward along the path, one step back, or set aside."""
+    if stage == Stage.KILLED:
+        return [Stage.IDEA]
+    if stage == Stage.PARKED:
+        return list(STAGE_PATH) + [Stage.KILLED]
+    index = STAGE_PATH.index(Stage(stage))
+    moves = list(STAGE_PATH[index + 1 :])
+    if index > 0:
+        moves.insert(0, STAGE_PATH[index - 1])
+    return [*moves, Stage.PARKED, Stage.KILLED]
+
+
+def _line_of(product_id: int | None) -> int | None:
+    if product_id is None:
+        return None
+    line_id = Product.objects.filter(pk=product_id).values_list("line_id", flat=True).first()
+    if line_id is None:
+        raise ValidationFailed(f"Unknown product id {product_id}.")
+    return line_id
+
+
+def _require_edit(actor: User, product_id: int | None, owner_id: int | None) -> None:
+    """Leaders edit anything; PMs edit work in their lines, or unplaced work they own."""
+    access.require_write(actor)
+    if actor.is_leading:
+        return
+    line_id = _line_of(product_id)
+    if line_id is None:
+        owns = owner_id is not None and Person.objects.filter(pk=owner_id, user=actor).exists()
+        if not owns:
+            raise PermissionDenied("Work without a product can only be changed by its owner or a leader.")
+        return
+    access.require_line_edit(actor, line_id, "initiatives")
+
+
+def _check_parent(initiative: Initiative) -> None:
+    """The parent must exist and must not be the initiative itself or one of its descendants."""
+    if initiative.parent_id is None:
+        return
+    seen: set[int] = set()
+    current: int | None = initiative.parent_id
+    while current is not None and current not in seen:
+        if initiative.pk is not None and current == initiative.pk:
+            raise ValidationFailed("An initiative cannot sit inside itself or one of its own children.")
+        seen.add(current)
+        current = Initiative.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    if initiative.parent_id not in seen or not Initiative.objects.filter(pk=initiative.parent_id).exists():
+        raise ValidationFailed(f"Unknown parent id {initiative.parent_id}.")
+
+
+@transaction.atomic
+def initiative_create(
+    *, actor: User, tags: Iterable[str] = (), stage: str = Stage.IDEA, **data: Any
+) -> Initiative:
+    _require_edit(actor, data.get("product_id"), data.get("owner_id"))
+    if stage not in Stage.values:
+        raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
+    initiative = Initiative(stage=stage)
+    assign(initiative, data, allowed=INITIATIVE_FIELDS)
+    _check_parent(initiative)
+    return record_save(actor=actor, instance=initiative, before=None, m2m={"tags": label_ids(Tag, tags, what="Tag")})
+
+
+@transaction.atomic
+def initiative_update(
+    *, actor: User, initiative: Initiative, tags: Iterable[str] | None = None, **data: Any
+) -> Initiative:
+    _require_edit(actor, initiative.product_id, initiative.owner_id)
+    if "product_id" in data and data["product_id"] != initiative.product_id:
+        _require_edit(actor, data["product_id"], data.get("owner_id", initiative.owner_id))
+    m2m = {"tags": label_ids(Tag, tags, what="Tag")} if tags is not None else {}
+    before = audit.snapshot(initiative, many=current_m2m(initiative, m2m))
+    assign(initiative, data, allowed=INITIATIVE_FIELDS)
+    _check_parent(initiative)
+    return record_save(actor=actor, instance=initiative, before=before, m2m=m2m)
+
+
+@transaction.atomic
+def initiative_move(*, actor: User, initiative: Initiative, stage: str) -> Initiative:
+    """Move to another stage, refusing moves that skip backwards or revive killed work directly."""
+    _require_edit(actor, initiative.product_id, initiative.owner_id)
+    if stage not in Stage.values:
+        raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
+    if stage == initiative.stage:
+        return initiative
+    allowed = allowed_stage_moves(initiative.stage)
+    if stage not in allowed:
+        names = ", ".join(Stage(s).label for s in allowed)
+        raise ValidationFailed(
+            f"An initiative in {Stage(initiative.stage).label} can move to {names}; "
+            f"not to {Stage(stage).label}.",
+            detail={"allowed": allowed},
+        )
+    before = audit.snapshot(initiative)
+    initiative.stage = stage
+    return record_save(actor=actor, instance=initiative, before=before)
+
+
+@transaction.atomic
+def initiative_delete(*, actor: User, initiative: Initiative) -> None:
+    _require_edit(actor, initiative.product_id, initiative.owner_id)
+    record_delete(actor=actor, instance=initiative, blocked_by="it is still referenced")

@@ -1,0 +1,15 @@
+"""Top-level routes: the web UI per app, and the REST API under /api/v1/."""
+
+from django.urls import include, path
+
+from northstar.api import api
+
+urlpatterns = [
+    path("", include("northstar.core.urls")),
+    path("org/", include("northstar.org.urls")),
+    path("portfolio/", include("northstar.portfolio.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "northstar.core.views.permission_denied"
+handler404 = "northstar.core.views.not_found"

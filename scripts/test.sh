@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run the whole suite on SQLite, then again on PostgreSQL when one answers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+echo "== Test suite on SQLite (embedded default)"
+"$BIN/python" -m pytest "$@"
+
+PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if "$BIN/python" - "$PG_URL" <<'PY'
+import sys
+import psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+except Exception as exc:  # any failure means "not available here"
+    print(f"PostgreSQL not reachable at {sys.argv[1]} ({exc.__class__.__name__}): SQLite run only.")
+    sys.exit(1)
+PY
+then
+  echo "== Test suite on PostgreSQL at $PG_URL"
+  DATABASE_URL="$PG_URL" "$BIN/python" -m pytest "$@"
+fi
