@@ -16,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-virtualenv -r requirements.lock
-	$(BIN)/python -m pip install --quiet --require-virtualenv --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --require-virtualenv --no-deps -e .
 	@touch $@
 
 demo: install

@@ -67,7 +67,9 @@ def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(
-        request, 401, "Authentication required: send a personal access token as 'Authorization: Bearer <token>'."
+        request,
+        401,
+        "Authentication required: send a personal access token as 'Authorization: Bearer <token>'.",
     )
 
 

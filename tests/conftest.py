@@ -35,7 +35,9 @@ class Cast:
     away_initiative: Initiative
 
     def user(self, role: str) -> User:
-        return {"admin": self.admin, "leader": self.leader, "pm": self.pm, "stakeholder": self.stakeholder}[role]
+        return {"admin": self.admin, "leader": self.leader, "pm": self.pm, "stakeholder": self.stakeholder}[
+            role
+        ]
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def cast(db: None) -> Cast:
 
 
 @pytest.fixture
-def login(client: Client):  # noqa: ANN201
+def login(client: Client):
     """Sign a test client in as the given user."""
 
     def _login(user: User) -> Client:

@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("NORTHSTAR_DATA_DIR", tempfile.mkdtemp(prefix="northstar-test-"))
 
-from northstar.settings import *  # noqa: E402,F403
+from northstar.settings import *  # noqa: F403
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

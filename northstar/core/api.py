@@ -1,7 +1,5 @@
 """API: who am I, personal access tokens, and the audit log."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -63,7 +61,12 @@ class AuditFilter(Schema):
 def me(request: HttpRequest) -> dict:
     user = request.auth
     person = getattr(user, "person", None)
-    return {"id": user.pk, "username": user.username, "role": user.role, "person_id": getattr(person, "pk", None)}
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "role": user.role,
+        "person_id": getattr(person, "pk", None),
+    }
 
 
 @router.get("/tokens", response=list[TokenOut])

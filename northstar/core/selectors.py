@@ -7,7 +7,9 @@ from django.db.models import QuerySet
 from northstar.core.models import ApiToken, AuditEntry, User
 
 
-def audit_list(*, record_type: str = "", record_id: str = "", actor_id: int | None = None) -> QuerySet[AuditEntry]:
+def audit_list(
+    *, record_type: str = "", record_id: str = "", actor_id: int | None = None
+) -> QuerySet[AuditEntry]:
     qs = AuditEntry.objects.select_related("actor")
     if record_type:
         qs = qs.filter(record_type=record_type.lower())

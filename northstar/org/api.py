@@ -1,7 +1,5 @@
 """API: people, product lines, products and teams. Thin: parse, call a service or selector, return."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 
 from django.http import HttpRequest

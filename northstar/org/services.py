@@ -84,7 +84,9 @@ def person_delete(*, actor: User, person: Person) -> None:
 
 def _check_owners(line: ProductLine, owner_ids: list[int]) -> None:
     """A line has exactly one director: another director may not be added as a second one."""
-    other_directors = Person.objects.filter(pk__in=owner_ids, level=Level.DIRECTOR).exclude(pk=line.director_id)
+    other_directors = Person.objects.filter(pk__in=owner_ids, level=Level.DIRECTOR).exclude(
+        pk=line.director_id
+    )
     extra = list(other_directors.values_list("name", flat=True))
     if extra:
         director = Person.objects.filter(pk=line.director_id).values_list("name", flat=True).first()
@@ -188,7 +190,10 @@ def team_create(
     access.require_line_edit(actor, data["line_id"], "teams")
     team = Team()
     assign(team, data, allowed=TEAM_FIELDS)
-    m2m = {"skills": label_ids(Skill, skills, what="Skill"), "members": _existing_ids(Person, member_ids, "person")}
+    m2m = {
+        "skills": label_ids(Skill, skills, what="Skill"),
+        "members": _existing_ids(Person, member_ids, "person"),
+    }
     return record_save(actor=actor, instance=team, before=None, m2m=m2m)
 
 

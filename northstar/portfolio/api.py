@@ -1,7 +1,5 @@
 """API: initiatives (ideas, features, initiatives), their filters and stage moves."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.http import HttpRequest

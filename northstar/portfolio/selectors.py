@@ -23,7 +23,7 @@ class InitiativeFilters:
     parent: int | None = None
 
 
-def initiative_list(filters: InitiativeFilters = InitiativeFilters()) -> QuerySet[Initiative]:  # noqa: B008
+def initiative_list(filters: InitiativeFilters = InitiativeFilters()) -> QuerySet[Initiative]:
     """Initiatives with everything a list row shows, in a fixed number of queries."""
     qs = Initiative.objects.select_related("product__line", "owner").prefetch_related("tags")
     if filters.search:

@@ -24,7 +24,7 @@ def allowed_stage_moves(stage: str) -> list[str]:
     if stage == Stage.KILLED:
         return [Stage.IDEA]
     if stage == Stage.PARKED:
-        return list(STAGE_PATH) + [Stage.KILLED]
+        return [*STAGE_PATH, Stage.KILLED]
     index = STAGE_PATH.index(Stage(stage))
     moves = list(STAGE_PATH[index + 1 :])
     if index > 0:
@@ -80,7 +80,9 @@ def initiative_create(
     initiative = Initiative(stage=stage)
     assign(initiative, data, allowed=INITIATIVE_FIELDS)
     _check_parent(initiative)
-    return record_save(actor=actor, instance=initiative, before=None, m2m={"tags": label_ids(Tag, tags, what="Tag")})
+    return record_save(
+        actor=actor, instance=initiative, before=None, m2m={"tags": label_ids(Tag, tags, what="Tag")}
+    )
 
 
 @transaction.atomic

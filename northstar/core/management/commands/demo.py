@@ -1,0 +1,35 @@
+"""`northstar demo`: load the demo company (idempotent)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from northstar.demo import COMPANY, SCALES, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo company. Safe to run again: what is already there is left as it is."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="standard",
+            help="standard: ~45 people, 150 initiatives. large: 400 people, 10,000 initiatives (load tests).",
+        )
+        parser.add_argument("--seed", type=int, default=7, help="Same seed, same company (default 7).")
+
+    def handle(self, *args: object, scale: str, seed: int, **options: object) -> None:
+        try:
+            added = load_demo(scale=scale, seed=seed)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if not any(added.values()):
+            self.stdout.write(f"The {COMPANY} demo ({scale}) is already loaded; nothing changed.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded the {COMPANY} demo ({scale}): {added['people']} people and "
+                    f"{added['initiatives']} initiatives added."
+                )
+            )

@@ -1,0 +1,407 @@
+"""The demo company: a believable product division, generated deterministically from a seed.
+
+Loading is idempotent (a second run finds everything in place and changes nothing) and additive
+(`large` tops a loaded `standard` demo up to 10,000 initiatives and 400 people). The loader writes
+straight to the database as seed data, not as a user, so it leaves no audit entries.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from northstar.org.models import Level, Person, Product, ProductLine, Skill, Team
+from northstar.portfolio.models import Initiative, Kind, Stage, Tag
+
+DOMAIN = "lumenpay.example"
+COMPANY = "LumenPay"
+
+
+@dataclass(frozen=True)
+class Scale:
+    people: int
+    initiatives: int
+
+
+SCALES = {"standard": Scale(people=45, initiatives=150), "large": Scale(people=400, initiatives=10_000)}
+
+FIRST = [
+    "Ada",
+    "Amir",
+    "Bea",
+    "Chen",
+    "Dara",
+    "Elif",
+    "Femi",
+    "Gita",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kaia",
+    "Leo",
+    "Maya",
+    "Nils",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Xavi",
+    "Yara",
+    "Zane",
+    "Alba",
+    "Bruno",
+    "Cleo",
+    "Dev",
+    "Esme",
+    "Finn",
+    "Gaia",
+    "Hana",
+    "Ivo",
+    "Juno",
+    "Kofi",
+    "Lina",
+    "Milo",
+    "Noor",
+    "Otto",
+    "Pia",
+    "Rafa",
+    "Sol",
+    "Theo",
+    "Vera",
+    "Wade",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Castillo",
+    "Novak",
+    "Haddad",
+    "Brennan",
+    "Kowalski",
+    "Mensah",
+    "Rossi",
+    "Varga",
+    "Schmidt",
+    "Adeyemi",
+    "Duarte",
+    "Sato",
+    "Kaur",
+    "Fischer",
+    "Nakamura",
+    "Ortega",
+    "Petrov",
+    "Quist",
+    "Romero",
+    "Silva",
+    "Tran",
+    "Ueda",
+    "Weber",
+    "Yilmaz",
+    "Zhou",
+    "Abbott",
+]
+
+# (line, description, products with the kind of work each one gets)
+LINES = {
+    "Commerce": (
+        "Everything between a cart and money in the bank.",
+        ["Checkout", "Subscriptions", "Invoicing"],
+    ),
+    "Engagement": ("Bringing merchants' customers back.", ["Messaging", "Mobile App", "Loyalty"]),
+    "Platform": ("The APIs, identity and data everything else stands on.", ["Developer API", "Identity"]),
+}
+
+TEAMS = [
+    ("Checkout Crew", "Commerce", ("backend", "frontend", "design"), 14500),
+    ("Billing Engine", "Commerce", ("backend", "data"), 15200),
+    ("Invoices & Tax", "Commerce", ("backend", "frontend"), 13800),
+    ("Lifecycle Messaging", "Engagement", ("backend", "frontend", "data"), 13900),
+    ("Mobile", "Engagement", ("mobile", "design"), 15800),
+    ("Loyalty Squad", "Engagement", ("frontend", "backend", "design"), 13200),
+    ("API Platform", "Platform", ("backend",), 16100),
+    ("Identity & Access", "Platform", ("backend", "frontend"), 15600),
+    ("Data Platform", "Platform", ("data", "backend"), 16800),
+    ("Design Systems", "Platform", ("frontend", "design"), 12900),
+]
+
+SUBJECTS = {
+    "Checkout": ["one-click checkout", "wallet payments", "address autocomplete", "guest checkout",
+                 "checkout localisation", "split payments", "fraud screening at checkout", "saved carts"],
+    "Subscriptions": ["usage-based billing", "plan upgrades mid-cycle", "dunning emails", "annual plans",
+                      "trial-to-paid conversion", "proration previews", "pause a subscription"],
+    "Invoicing": ["e-invoicing for the EU", "tax calculation", "invoice templates", "credit notes",
+                  "multi-currency invoices", "payment reminders", "accounting export"],
+    "Messaging": ["campaign builder", "SMS fallback", "send-time optimisation", "message templates",
+                  "unsubscribe centre", "A/B tests for emails", "transactional email analytics"],
+    "Mobile App": ["offline mode", "push notification settings", "biometric sign-in", "dark mode",
+                   "in-app receipts", "merchant dashboard widgets", "tap to pay"],
+    "Loyalty": ["points programme", "referral rewards", "tiered memberships", "gift cards",
+                "birthday offers", "loyalty wallet passes"],
+    "Developer API": ["webhooks v2", "idempotency keys", "API rate-limit dashboard", "SDK for Python",
+                      "sandbox test clocks", "OpenAPI reference", "event replay"],
+    "Identity": ["single sign-on with SAML", "SCIM provisioning", "passkeys", "role-based access",
+                 "audit trail export", "session management", "two-factor recovery"],
+}  # fmt: skip
+VERBS = ["Launch", "Rebuild", "Introduce", "Improve", "Simplify", "Scale", "Expand", "Redesign", "Automate"]
+TAGS = ["enterprise", "smb", "tech-debt", "compliance", "growth", "retention", "revenue", "platform"]
+
+# Stage mix of a healthy portfolio: lots of ideas, a funnel narrowing towards measured outcomes.
+STAGE_WEIGHTS = [
+    (Stage.IDEA, 30), (Stage.DISCOVERY, 18), (Stage.PLANNED, 14), (Stage.IN_DELIVERY, 12),
+    (Stage.LAUNCHED, 9), (Stage.MEASURED, 7), (Stage.PARKED, 6), (Stage.KILLED, 4),
+]  # fmt: skip
+
+
+def _email(name: str) -> str:
+    return name.lower().replace(" ", ".") + "@" + DOMAIN
+
+
+def _core_people() -> list[tuple[str, str, Level, str | None]]:
+    """(name, title, level, manager name) for the division's named leadership, top-down."""
+    return [
+        ("Ada Okafor", "Chief Product Officer", Level.CPO, None),
+        ("Jonas Lindqvist", "VP of Product, Commerce & Engagement", Level.VP, "Ada Okafor"),
+        ("Priya Kaur", "VP of Product, Platform", Level.VP, "Ada Okafor"),
+        ("Elif Moreau", "Director of Product, Commerce", Level.DIRECTOR, "Jonas Lindqvist"),
+        ("Kofi Mensah", "Director of Product, Engagement", Level.DIRECTOR, "Jonas Lindqvist"),
+        ("Hana Tanaka", "Director of Product, Platform", Level.DIRECTOR, "Priya Kaur"),
+        ("Rosa Castillo", "Head of UX", Level.UX_LEAD, "Ada Okafor"),
+        ("Omar Haddad", "Head of Product Analytics", Level.ANALYTICS_LEAD, "Ada Okafor"),
+        ("Cleo Brennan", "Head of Product Marketing", Level.MARKETING_LEAD, "Ada Okafor"),
+    ]
+
+
+DIRECTOR_OF = {"Commerce": "Elif Moreau", "Engagement": "Kofi Mensah", "Platform": "Hana Tanaka"}
+
+# The ladder under each director, repeated per line until the org reaches its size.
+LADDER = [
+    (Level.GROUP_PM, "Group Product Manager"),
+    (Level.PRINCIPAL_PM, "Principal Product Manager"),
+    (Level.SENIOR_PM, "Senior Product Manager"),
+    (Level.SENIOR_PM, "Senior Product Manager"),
+    (Level.PM, "Product Manager"),
+    (Level.PM, "Product Manager"),
+    (Level.PM, "Product Manager"),
+    (Level.PM, "Product Manager"),
+    (Level.APM, "Associate Product Manager"),
+    (Level.APM, "Associate Product Manager"),
+]
+SPECIALISTS = [
+    (Level.DESIGNER, "Product Designer", "Rosa Castillo"),
+    (Level.ANALYST, "Product Analyst", "Omar Haddad"),
+    (Level.DESIGNER, "Senior Product Designer", "Rosa Castillo"),
+    (Level.ANALYST, "Product Marketing Manager", "Cleo Brennan"),
+]
+
+
+def _unique_names(count: int, rng: random.Random, taken: set[str]) -> list[str]:
+    names: list[str] = []
+    pairs = [(f, la) for la in LAST for f in FIRST]
+    rng.shuffle(pairs)
+    for first, last in pairs:
+        name = f"{first} {last}"
+        if name not in taken:
+            names.append(name)
+            taken.add(name)
+        if len(names) == count:
+            return names
+    # Past the name grid's size, number the names so emails stay unique.
+    n = 2
+    while len(names) < count:
+        names.append(f"{pairs[len(names) % len(pairs)][0]} {pairs[len(names) % len(pairs)][1]} {n}")
+        n += 1
+    return names
+
+
+PersonRow = tuple[str, str, Level, str | None, str | None]  # name, title, level, manager, line
+
+# Who a new person reports to, by level: the most recent person of the first level found in their line.
+REPORTS_TO = {
+    Level.GROUP_PM: (),
+    Level.PRINCIPAL_PM: (),
+    Level.SENIOR_PM: (Level.GROUP_PM,),
+    Level.PM: (Level.SENIOR_PM, Level.GROUP_PM),
+    Level.APM: (Level.PM, Level.SENIOR_PM),
+}
+
+
+def _people_plan(scale: Scale, seed: int) -> list[PersonRow]:
+    """Every demo person in creation order (managers before reports), the same for the same seed."""
+    rng = random.Random(seed)
+    line_of_director = {director: line for line, director in DIRECTOR_OF.items()}
+    people: list[PersonRow] = [(*row, line_of_director.get(row[0])) for row in _core_people()]
+    taken = {p[0] for p in people}
+    extra = _unique_names(max(0, scale.people - len(people)), rng, taken)
+    line_names = list(LINES)
+    latest: dict[tuple[str, Level], str] = {}
+    for i, name in enumerate(extra):
+        if i % 5 == 4:
+            level, title, manager = SPECIALISTS[(i // 5) % len(SPECIALISTS)]
+            people.append((name, title, level, manager, None))
+            continue
+        line = line_names[i % len(line_names)]
+        level, title = LADDER[(i // len(line_names)) % len(LADDER)]
+        managers = [latest[(line, lv)] for lv in REPORTS_TO[level] if (line, lv) in latest]
+        people.append((name, f"{title}, {line}", level, managers[0] if managers else DIRECTOR_OF[line], line))
+        latest[(line, level)] = name
+    return people
+
+
+def _load_org(scale: Scale, seed: int) -> dict[str, Person]:
+    plan = _people_plan(scale, seed)
+    existing = {p.email: p for p in Person.objects.filter(email__endswith="@" + DOMAIN)}
+    by_name: dict[str, Person] = {p.name: p for p in existing.values()}
+    for name, title, level, manager, _line in plan:
+        if _email(name) in existing:
+            continue
+        by_name[name] = Person.objects.create(
+            name=name, email=_email(name), title=title, level=level, manager=by_name.get(manager or "")
+        )
+    for line_name, (description, products) in LINES.items():
+        line, _ = ProductLine.objects.get_or_create(
+            name=line_name, defaults={"description": description, "director": by_name[DIRECTOR_OF[line_name]]}
+        )
+        for product_name in products:
+            Product.objects.get_or_create(line=line, name=product_name)
+    lines = {line.name: line for line in ProductLine.objects.filter(name__in=LINES)}
+    skills = {
+        name: Skill.objects.get_or_create(name=name)[0]
+        for name in ("backend", "frontend", "mobile", "data", "design")
+    }
+    for team_name, line_name, team_skills, rate in TEAMS:
+        team, created = Team.objects.get_or_create(
+            name=team_name, defaults={"line": lines[line_name], "cost_rate": Decimal(rate), "currency": "EUR"}
+        )
+        if created:
+            team.skills.set([skills[s] for s in team_skills])
+    # Product managers own lines and sit in their line's teams.
+    teams_by_line: dict[str, list[Team]] = {}
+    for team in Team.objects.filter(name__in=[t[0] for t in TEAMS]).select_related("line"):
+        teams_by_line.setdefault(team.line.name, []).append(team)
+    for i, (name, _title, level, _manager, line_name) in enumerate(plan):
+        if line_name is None or level not in {
+            Level.GROUP_PM,
+            Level.PRINCIPAL_PM,
+            Level.SENIOR_PM,
+            Level.PM,
+            Level.APM,
+        }:
+            continue
+        person = by_name[name]
+        line_teams = sorted(teams_by_line[line_name], key=lambda t: t.name)
+        line_teams[i % len(line_teams)].members.add(person)
+        if level in {Level.GROUP_PM, Level.PRINCIPAL_PM}:
+            lines[line_name].owners.add(person)
+    return by_name
+
+
+def _initiative_rows(
+    start: int, stop: int, seed: int, products: list[Product], owners: dict[int, list[Person]]
+):
+    """Initiative n is generated from (seed, n) alone, so topping up never changes earlier ones."""
+    stages = [s for s, _w in STAGE_WEIGHTS]
+    weights = [w for _s, w in STAGE_WEIGHTS]
+    for n in range(start, stop):
+        rng = random.Random(f"{seed}:{n}")
+        product = products[n % len(products)]
+        subjects = SUBJECTS.get(product.name, ["workflow"])
+        subject = subjects[(n // len(products)) % len(subjects)]
+        k = n // len(products)
+        kind = Kind.INITIATIVE if k % 10 == 0 else (Kind.FEATURE if k % 10 < 5 else Kind.IDEA)
+        verb = VERBS[rng.randrange(len(VERBS))]
+        round_no = n // (len(products) * len(subjects))
+        suffix = f" (phase {round_no + 1})" if round_no else ""
+        title = (
+            f"{verb} {subject}{suffix}"
+            if kind != Kind.IDEA
+            else f"Idea: {subject} for {rng.choice(TAGS)} customers{suffix}"
+        )
+        stage = (
+            rng.choices(stages, weights)[0]
+            if kind != Kind.IDEA
+            else rng.choice([Stage.IDEA, Stage.IDEA, Stage.DISCOVERY, Stage.PARKED])
+        )
+        line_owners = owners.get(product.line_id) or [None]
+        evidence = f"{rng.randint(3, 60)} feedback items, {rng.randint(1, 12)} lost deals last quarter"
+        description = (
+            f"## Why\nMerchants on **{product.name}** keep asking for {subject}. Evidence: {evidence}.\n\n"
+            f"## What\n- First slice: {subject} for the top segment\n- Measure adoption after 30 days\n"
+        )
+        yield (
+            n,
+            Initiative(
+                title=title[:200],
+                kind=kind,
+                product=product,
+                owner=line_owners[rng.randrange(len(line_owners))],
+                stage=stage,
+                description=description,
+            ),
+        )
+
+
+@transaction.atomic
+def load_demo(*, scale: str = "standard", seed: int = 7) -> dict[str, int]:
+    """Load (or top up) the demo company; returns how many records of each kind were added."""
+    if scale not in SCALES:
+        raise ValueError(f"Unknown scale {scale!r}: choose one of {', '.join(SCALES)}.")
+    size = SCALES[scale]
+    before = {"people": Person.objects.count(), "initiatives": Initiative.objects.count()}
+    _load_org(size, seed)
+    products = list(Product.objects.filter(line__name__in=LINES).order_by("id"))
+    owners: dict[int, list[Person]] = {}
+    for person in (
+        Person.objects.filter(
+            email__endswith="@" + DOMAIN,
+            level__in=[Level.SENIOR_PM, Level.PM, Level.APM, Level.PRINCIPAL_PM, Level.GROUP_PM],
+        )
+        .prefetch_related("teams")
+        .order_by("id")
+    ):
+        for team in person.teams.all():
+            owners.setdefault(team.line_id, []).append(person)
+    have = Initiative.objects.filter(product__in=products).count()
+    rows = list(_initiative_rows(have, size.initiatives, seed, products, owners))
+    Initiative.objects.bulk_create([row for _n, row in rows], batch_size=1000)
+    _link_parents_and_tags(seed, products)
+    return {
+        "people": Person.objects.count() - before["people"],
+        "initiatives": Initiative.objects.count() - before["initiatives"],
+    }
+
+
+def _link_parents_and_tags(seed: int, products: list[Product]) -> None:
+    """Features sit under an initiative of the same product; every item gets one or two tags."""
+    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
+    through = Initiative.tags.through
+    untagged = Initiative.objects.filter(product__in=products, tags__isnull=True).order_by("id")
+    parents: dict[int, int] = {}
+    for pid, product_id in (
+        Initiative.objects.filter(kind=Kind.INITIATIVE, product__in=products)
+        .values_list("id", "product_id")
+        .order_by("id")
+    ):
+        parents.setdefault(product_id, pid)
+    links = []
+    to_parent = []
+    for item in untagged.only("id", "kind", "product_id", "parent_id"):
+        rng = random.Random(f"{seed}:tags:{item.pk}")
+        for name in rng.sample(TAGS, rng.choice([1, 1, 2])):
+            links.append(through(initiative_id=item.pk, tag_id=tags[name].pk))
+        if item.kind == Kind.FEATURE and item.parent_id is None and item.product_id in parents:
+            item.parent_id = parents[item.product_id]
+            to_parent.append(item)
+    through.objects.bulk_create(links, batch_size=2000)
+    Initiative.objects.bulk_update(to_parent, ["parent"], batch_size=1000)
