@@ -1,9 +1,64 @@
-"""Template context shared by every page."""
+"""Template context shared by every page: the navigation, built from the signed-in user's role."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+#: Areas on the way; shown as labels so people see what is coming, never as dead links.
+COMING_SOON = ("Strategy", "Roadmap", "Feedback", "People & hiring", "Reports")
+
+#: (label, url name, url names that count as "inside" this area)
+_SECTIONS = (
+    ("Home", "core:home", {"core:home"}),
+    ("Org chart", "org:chart", {"org:chart"}),
+    ("People", "org:people", {"org:people", "org:person_detail", "org:person_create", "org:person_edit"}),
+    (
+        "Product lines",
+        "org:lines",
+        {
+            "org:lines",
+            "org:line_detail",
+            "org:line_create",
+            "org:line_edit",
+            "org:product_create",
+            "org:product_edit",
+        },
+    ),
+    ("Teams", "org:teams", {"org:teams", "org:team_detail", "org:team_create", "org:team_edit"}),
+    (
+        "Portfolio",
+        "portfolio:list",
+        {"portfolio:list", "portfolio:detail", "portfolio:create", "portfolio:edit"},
+    ),
+)
 
 
 def navigation(request: HttpRequest) -> dict:
-    return {}
+    """Only signed-in users see navigation; the audit log entry only for those who may read it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    items = [NavItem(label, reverse(name), current in names) for label, name, names in _SECTIONS]
+    settings_items = []
+    if user.is_leading:
+        settings_items.append(NavItem("Audit log", reverse("core:audit"), current == "core:audit"))
+    settings_items.append(NavItem("API tokens", reverse("core:tokens"), current == "core:tokens"))
+    return {
+        "nav_items": items,
+        "nav_soon": COMING_SOON,
+        "nav_settings": settings_items,
+        "nav_role": user.get_role_display(),
+    }

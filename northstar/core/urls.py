@@ -1,6 +1,15 @@
-"""Web routes for core."""
+"""Web routes for core: sign-in, the home dashboard, the audit log and API tokens."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from northstar.core import views
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("audit/", views.audit, name="audit"),
+    path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

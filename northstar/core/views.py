@@ -1,11 +1,239 @@
-"""Core pages: sign-in, home, audit log, API tokens, and the error pages."""
+"""Core pages: sign-in, home, audit log, API tokens, the error pages, and the helpers every view shares.
 
-from django.http import HttpRequest, HttpResponse
+Views stay thin: parse, call one service or selector, render. Services refuse with an
+`ApplicationError`; the helpers here turn a refusal into the page (or HTMX fragment) a person can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core import exceptions as django_exceptions
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from northstar.core import selectors, services
+from northstar.core.errors import ApplicationError, NotFound
+from northstar.core.errors import PermissionDenied as Refused
+from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
+from northstar.core.models import User
+from northstar.org import access
+from northstar.org.models import Person, Product, ProductLine, Team
+from northstar.portfolio import selectors as portfolio_selectors
+from northstar.portfolio.models import STAGE_PATH, Stage
+
+# Shared helpers ----------------------------------------------------------------------------------
+
+
+def refuse(exc: ApplicationError) -> NoReturn:
+    """Re-raise a service refusal as the matching Django error, so the friendly 403/404 pages show it."""
+    if isinstance(exc, Refused):
+        raise django_exceptions.PermissionDenied(exc.message) from exc
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    raise exc
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse a page the user cannot use, instead of showing a form they could never submit."""
+    if not allowed:
+        raise django_exceptions.PermissionDenied(message)
+
+
+def fetch(getter: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a `get_or_404`-style reader, turning NotFound into the 404 page."""
+    try:
+        return getter(*args, **kwargs)
+    except ApplicationError as exc:
+        refuse(exc)
+
+
+def form_refused(
+    request: HttpRequest, template: str, context: dict[str, Any], form: Form, exc: ApplicationError
+) -> HttpResponse:
+    """Show a service's refusal at the top of the form, with the status code the service chose."""
+    form.add_error(None, exc.message)
+    return render(request, template, {**context, "form": form}, status=exc.status_code)
+
+
+def invalid_form(request: HttpRequest, template: str, context: dict[str, Any], form: Form) -> HttpResponse:
+    return render(request, template, {**context, "form": form}, status=422)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
+    """One page of a list; a bad or out-of-range page number shows the nearest real page."""
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def is_fragment_request(request: HttpRequest) -> bool:
+    """An HTMX request for a fragment (not a history restore, which needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_list(request: HttpRequest, page: str, fragment: str, context: dict[str, Any]) -> HttpResponse:
+    """Whole page for a browser, only the results for HTMX; caches must keep the two apart."""
+    response = render(request, fragment if is_fragment_request(request) else page, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+FORM_TEMPLATE = "_form_page.html"
+
+
+def edit_page(
+    request: HttpRequest,
+    *,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], str],
+    context: dict[str, Any],
+    success: str,
+    template: str = FORM_TEMPLATE,
+) -> HttpResponse:
+    """The create/edit flow every form page shares: show, parse, call one service, redirect or explain.
+
+    `save` gets the form's service arguments and calls the service; a refusal is shown in the form with
+    the service's status code (403, 409, 422...), an invalid form with 422.
+    """
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid_form(request, template, context, form)
+        try:
+            record = save(form.service_data())
+        except ApplicationError as exc:
+            return form_refused(request, template, context, form, exc)
+        messages.success(request, success.format(record=record))
+        return redirect(done(record))
+    return render(request, template, {**context, "form": form})
+
+
+# Sign-in -----------------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only, so a link elsewhere cannot sign someone out)."""
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: the size of the org, where the work sits, and what changed last."""
+    stage_counts = portfolio_selectors.stage_counts()
+    counts = {
+        "lines": ProductLine.objects.count(),
+        "products": Product.objects.count(),
+        "teams": Team.objects.count(),
+        "people": Person.objects.count(),
+    }
+    total = sum(stage_counts.values()) or 1
+    stages = [
+        {"value": stage.value, "label": stage.label, "count": stage_counts.get(stage.value, 0)}
+        for stage in [*STAGE_PATH, Stage.PARKED, Stage.KILLED]
+    ]
+    for stage in stages:
+        stage["share"] = round(100 * stage["count"] / total)
+    recent = list(portfolio_selectors.initiative_list()[:8])
+    return render(
+        request,
+        "core/home.html",
+        {
+            "counts": counts,
+            "stages": stages,
+            "initiative_total": sum(stage_counts.values()),
+            "recent": recent,
+        },
+    )
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    """Who changed what and when, field by field; only leaders and admins may read it."""
+    try:
+        access.require_audit_reader(request.user)
+    except ApplicationError as exc:
+        refuse(exc)
+    form = AuditFilterForm(
+        request.GET or None,
+        record_types=selectors.audit_record_types(),
+        actors=User.objects.order_by("username").only("id", "username"),
+    )
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = {
+            "record_type": form.cleaned_data["record_type"],
+            "record_id": form.cleaned_data["record_id"],
+            "actor_id": form.cleaned_data["actor"].pk if form.cleaned_data["actor"] else None,
+        }
+    page = paginate(request, selectors.audit_list(**filters))
+    return render_list(
+        request, "core/audit.html", "core/_audit_results.html", {"form": form, "page_obj": page}
+    )
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """Personal access tokens for the API: list and create. A new token is shown once, right here."""
+    form = TokenForm(request.POST or None)
+    context: dict[str, Any] = {"new_token": None}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                context["new_token"] = {"token": token, "raw": raw}
+                form = TokenForm()
+        else:
+            status = 422
+    context.update(form=form, tokens=selectors.api_token_list(user=request.user))
+    return render(request, "core/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        services.api_token_revoke(user=request.user, token_id=token_id)
+    except ApplicationError as exc:
+        refuse(exc)
+    messages.success(request, "Token revoked: anything still using it is now refused.")
+    return redirect("core:tokens")
+
+
+# Error pages -------------------------------------------------------------------------------------
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return HttpResponse("Forbidden", status=403)
+    """The 403 page: says why, in the words of the check that refused."""
+    message = str(exception) if exception and str(exception) else "You don't have access to this page."
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return HttpResponse("Not found", status=404)
+    """The 404 page. Only our own NotFound messages are shown; Django's internal ones are not."""
+    message = ""
+    if exception is not None and isinstance(exception.__cause__, NotFound):
+        message = str(exception)
+    return render(request, "404.html", {"message": message}, status=404)

@@ -1,0 +1,40 @@
+"""Forms for the core pages. They only parse input; services decide what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
+
+from northstar.core.models import User
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, with the autocomplete hints password managers look for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="What will use it, e.g. “roadmap sync script”.",
+    )
+
+
+class AuditFilterForm(forms.Form):
+    record_type = forms.ChoiceField(label="Record type", required=False)
+    record_id = forms.CharField(label="Record id", required=False, max_length=40)
+    actor = forms.ModelChoiceField(label="Changed by", required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, record_types: Iterable[str], actors: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = [("", "Any type")] + [(t, t) for t in sorted(record_types)]
+        self.fields["actor"].queryset = actors
+        self.fields["actor"].empty_label = "Anyone"

@@ -1,0 +1,141 @@
+"""Portfolio pages: the initiative list with its filters, an initiative's page, its forms and stage moves.
+
+The list is the busiest page in the product, so it renders in a fixed number of queries however many
+initiatives there are (see tests/portfolio/test_views.py for the measured count).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from northstar.core import selectors as core_selectors
+from northstar.core.errors import ApplicationError
+from northstar.core.markdown import render_markdown
+from northstar.core.models import User
+from northstar.core.services import get_or_404
+from northstar.core.views import edit_page, fetch, is_fragment_request, paginate, render_list, require
+from northstar.org import access
+from northstar.portfolio import selectors, services
+from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
+from northstar.portfolio.models import STAGE_PATH, Initiative, Stage
+
+RECORD_TYPE = "portfolio.initiative"
+HISTORY_LIMIT = 50
+
+
+def can_edit(user: User, initiative: Initiative) -> bool:
+    """Whether to offer edit controls; mirrors the service rule (which still decides on every write)."""
+    if not user.is_authenticated or not user.can_write:
+        return False
+    if user.is_leading:
+        return True
+    if initiative.product_id is not None:
+        return access.can_edit_line(user, initiative.product.line_id)
+    return initiative.owner is not None and initiative.owner.user_id == user.pk
+
+
+@login_required
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    """Search and filter the portfolio; HTMX swaps only the results, plain GET works without JS."""
+    form = InitiativeFilterForm(request.GET)
+    page = paginate(request, selectors.initiative_list(form.filters()))
+    return render_list(
+        request, "portfolio/list.html", "portfolio/_results.html", {"form": form, "page_obj": page}
+    )
+
+
+def _next_stage(stage: str) -> str:
+    """The next step along the main path, offered as the primary button."""
+    if stage in STAGE_PATH and stage != STAGE_PATH[-1]:
+        return STAGE_PATH[STAGE_PATH.index(Stage(stage)) + 1].value
+    return ""
+
+
+def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) -> dict[str, Any]:
+    history = core_selectors.audit_list(record_type=RECORD_TYPE, record_id=str(initiative.pk))
+    return {
+        "initiative": initiative,
+        "description_html": render_markdown(initiative.description),
+        "moves": [Stage(s) for s in services.allowed_stage_moves(initiative.stage)],
+        "next_stage": _next_stage(initiative.stage),
+        "can_edit": can_edit(request.user, initiative),
+        "history": history[:HISTORY_LIMIT],
+        "stage_error": "",
+        **extra,
+    }
+
+
+def _initiative(initiative_id: int) -> Initiative:
+    return fetch(get_or_404, Initiative, initiative_id, queryset=selectors.initiative_detail_queryset())
+
+
+@login_required
+def detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    initiative = _initiative(initiative_id)
+    return render(request, "portfolio/detail.html", _detail_context(request, initiative))
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    require(request.user.can_write, "Your role is read-only: ask a product manager to add this.")
+    initial = {k: request.GET[k] for k in ("parent", "product") if request.GET.get(k, "").isdigit()}
+    return edit_page(
+        request,
+        form=InitiativeForm(request.POST or None, initial=initial or None),
+        save=lambda data: services.initiative_create(actor=request.user, **data),
+        done=lambda initiative: reverse("portfolio:detail", args=[initiative.pk]),
+        context={
+            "heading": "New initiative",
+            "back_url": reverse("portfolio:list"),
+            "back_label": "Portfolio",
+        },
+        success="{record} was created.",
+    )
+
+
+@login_required
+def edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    initiative = _initiative(initiative_id)
+    require(
+        can_edit(request.user, initiative),
+        "You can only change initiatives in the product lines you belong to.",
+    )
+    return edit_page(
+        request,
+        form=InitiativeForm(request.POST or None, initiative=initiative),
+        save=lambda data: services.initiative_update(actor=request.user, initiative=initiative, **data),
+        done=lambda saved: reverse("portfolio:detail", args=[saved.pk]),
+        context={
+            "heading": f"Edit {initiative.title}",
+            "back_url": reverse("portfolio:detail", args=[initiative.pk]),
+            "back_label": initiative.title,
+        },
+        success="{record} was saved.",
+    )
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    """Move to another stage. HTMX gets the stage panel back (with the refusal, if any) and fresh history."""
+    initiative = _initiative(initiative_id)
+    try:
+        services.initiative_move(
+            actor=request.user, initiative=initiative, stage=request.POST.get("stage", "")
+        )
+    except ApplicationError as exc:
+        initiative.refresh_from_db(fields=["stage"])
+        context = _detail_context(request, initiative, stage_error=exc.message)
+        template = "portfolio/_stage_move.html" if is_fragment_request(request) else "portfolio/detail.html"
+        return render(request, template, context, status=exc.status_code)
+    if is_fragment_request(request):
+        return render(request, "portfolio/_stage_move.html", _detail_context(request, initiative))
+    messages.success(request, f"Moved to {initiative.get_stage_display()}.")
+    return redirect("portfolio:detail", initiative_id=initiative.pk)
