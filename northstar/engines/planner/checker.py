@@ -70,9 +70,7 @@ def check_plan(problem: Problem, plan: Plan) -> list[Violation]:
         if it.id in problem.excluded:
             bad("excluded", f"{a.item} was excluded but is in the plan", a.item)
         if sum(it.effort.values()) > 0:
-            allowed = (
-                {it.team} if it.team else set(it.eligible_teams) if it.eligible_teams else set(teams)
-            )
+            allowed = {it.team} if it.team else set(it.eligible_teams) if it.eligible_teams else set(teams)
             if a.team not in allowed:
                 bad("team", f"{a.item} is given to {a.team}, not an eligible team", a.item)
 

@@ -145,7 +145,9 @@ def _precedence_rows(ix: Index, m: Model, a: str, b: str, by_item: Mapping[str, 
             m.add_row(b_part + a_part, -INF, 1.0, f"precedence:{a}:{b}")
 
 
-def to_highs(m: Model, time_limit: float, gap: float, threads: int, seed: int, verbose: bool) -> highspy.Highs:
+def to_highs(
+    m: Model, time_limit: float, gap: float, threads: int, seed: int, verbose: bool
+) -> highspy.Highs:
     """A configured HiGHS instance holding the model (columns binary, bundle columns continuous)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(verbose))
@@ -195,4 +197,3 @@ def set_start(h: highspy.Highs, m: Model, chosen: Mapping[str, tuple[str | None,
     sol.col_value = list(x)
     sol.value_valid = True
     h.setSolution(sol)
-

@@ -114,7 +114,9 @@ def nrp_to_problem(instance: NrpInstance, budget: float) -> Problem:
     )
 
 
-def check_nrp_selection(instance: NrpInstance, budget: float, requirements: set[int]) -> tuple[list[str], int]:
+def check_nrp_selection(
+    instance: NrpInstance, budget: float, requirements: set[int]
+) -> tuple[list[str], int]:
     """Violations of the original NRP rules and the true value (weights of fully served customers)."""
     problems = []
     cost = sum(instance.costs[r - 1] for r in requirements)
@@ -171,7 +173,15 @@ def solve_nrp_plain(
     val += [float(c) for c in instance.costs]
     lo.append(-INF)
     hi.append(float(budget))
-    h.addRows(len(lo), np.asarray(lo), np.asarray(hi), len(idx), np.asarray(starts), np.asarray(idx), np.asarray(val))
+    h.addRows(
+        len(lo),
+        np.asarray(lo),
+        np.asarray(hi),
+        len(idx),
+        np.asarray(starts),
+        np.asarray(idx),
+        np.asarray(val),
+    )
     h.run()
     sol = np.asarray(h.getSolution().col_value)
     reqs = tuple(r + 1 for r in range(n) if sol.size and sol[r] > 0.5)

@@ -113,13 +113,19 @@ def reduce_selection(ix: Index) -> Reduced:
     red.cust_classes = [tuple(k for k in range(len(class_list)) if bits >> k & 1) for bits in cust_classes]
     # Direct subsets only: c1 inside c2 with no c1' strictly between them.
     for c2 in range(len(keys)):
-        subs = [c1 for c1 in range(len(keys)) if c1 != c2 and cust_classes[c1] | cust_classes[c2] == cust_classes[c2]]
+        subs = [
+            c1
+            for c1 in range(len(keys))
+            if c1 != c2 and cust_classes[c1] | cust_classes[c2] == cust_classes[c2]
+        ]
         subs = [c for c in subs if cust_classes[c] != cust_classes[c2]]
         direct = [
             c1
             for c1 in subs
             if not any(
-                c != c1 and cust_classes[c1] | cust_classes[c] == cust_classes[c] and cust_classes[c] != cust_classes[c1]
+                c != c1
+                and cust_classes[c1] | cust_classes[c] == cust_classes[c]
+                and cust_classes[c] != cust_classes[c1]
                 for c in subs
             )
         ]

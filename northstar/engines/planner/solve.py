@@ -135,11 +135,15 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     if status == highspy.HighsModelStatus.kInfeasible:
         return _infeasible(ix.problem, options, t0, "milp")
     x = np.asarray(h.getSolution().col_value)
-    has_solution = x.size == m.n_cols and h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
+    has_solution = (
+        x.size == m.n_cols and h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
+    )
     if not has_solution:
         if led is not None:
             return ledger_plan(ix, led, "heuristic", time.perf_counter() - t0, "greedy")
-        return Plan(status="no_solution", best_bound=float("nan"), gap=float("nan"), method="milp", stats=stats)
+        return Plan(
+            status="no_solution", best_bound=float("nan"), gap=float("nan"), method="milp", stats=stats
+        )
     chosen: dict[str, tuple[str | None, int]] = {}
     for c, (item, team, start) in enumerate(m.cols):
         if x[c] > 0.5:
