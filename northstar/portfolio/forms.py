@@ -6,6 +6,7 @@ fixed however many initiatives, products or people there are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -35,43 +36,82 @@ def _people() -> Any:
     return Person.objects.only("id", "name").order_by("name")
 
 
+def _loaded_once(load: Callable[[], list[tuple[Any, str]]]) -> Callable[[], list[tuple[Any, str]]]:
+    """Choices that cost one query the first time they are needed (to check or to render), none after."""
+    cache: list[list[tuple[Any, str]]] = []
+
+    def choices() -> list[tuple[Any, str]]:
+        if not cache:
+            cache.append(load())
+        return cache[0]
+
+    return choices
+
+
+def _id_choice(label: str, empty: str, load: Callable[[], list[tuple[Any, str]]]) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=_loaded_once(lambda: [("", empty), *load()]),
+    )
+
+
 class InitiativeFilterForm(forms.Form):
+    """The list filters. Each dropdown is one query, shared by validation and rendering."""
+
     search = forms.CharField(
         required=False,
         label="Search",
         widget=forms.SearchInput(attrs={"placeholder": "Title or description", "autocomplete": "off"}),
     )
-    line = forms.ModelChoiceField(
-        queryset=ProductLine.objects.none(), required=False, empty_label="All lines"
-    )
-    product = ProductChoiceField(queryset=Product.objects.none(), required=False, empty_label="All products")
     stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
-    owner = PersonChoiceField(queryset=Person.objects.none(), required=False, empty_label="Anyone")
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
-    tag = forms.ChoiceField(required=False, choices=[])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = ProductLine.objects.only("id", "name").order_by("name")
-        self.fields["product"].queryset = _products()
-        self.fields["owner"].queryset = _people()
-        tags = list(Tag.objects.order_by("name").values_list("name", flat=True))  # one query, used twice
-        self.fields["tag"].choices = [("", "Any tag")] + [(name, name) for name in tags]
+        # Built per form, so each request gets fresh options, loaded at most once.
+        self.fields["line"] = _id_choice(
+            "Line", "All lines", lambda: list(ProductLine.objects.order_by("name").values_list("id", "name"))
+        )
+        self.fields["product"] = _id_choice(
+            "Product",
+            "All products",
+            lambda: [
+                (pk, f"{line} · {name}")
+                for pk, name, line in Product.objects.order_by("line__name", "name").values_list(
+                    "id", "name", "line__name"
+                )
+            ],
+        )
+        self.fields["owner"] = _id_choice(
+            "Owner", "Anyone", lambda: list(Person.objects.order_by("name").values_list("id", "name"))
+        )
+        self.fields["tag"] = forms.ChoiceField(
+            label="Tag",
+            required=False,
+            choices=_loaded_once(
+                lambda: (
+                    [("", "Any tag")]
+                    + [(n, n) for n in Tag.objects.order_by("name").values_list("name", flat=True)]
+                )
+            ),
+        )
+        self.order_fields(["search", "line", "product", "stage", "owner", "kind", "tag"])
 
     def filters(self) -> InitiativeFilters:
-        """The selector's filters; invalid input (a stale id, say) is ignored rather than refused."""
-        if not self.is_valid():
-            search = (self.data.get("search") or "").strip()
-            return InitiativeFilters(search=search)
-        data = self.cleaned_data
+        """The selector's filters; a stale or mistyped value is dropped rather than refused."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
         return InitiativeFilters(
-            search=data["search"].strip(),
-            line=data["line"].pk if data["line"] else None,
-            product=data["product"].pk if data["product"] else None,
-            stage=data["stage"],
-            owner=data["owner"].pk if data["owner"] else None,
-            kind=data["kind"],
-            tag=data["tag"],
+            search=data.get("search", "").strip(),
+            line=data.get("line"),
+            product=data.get("product"),
+            stage=data.get("stage", ""),
+            owner=data.get("owner"),
+            kind=data.get("kind", ""),
+            tag=data.get("tag", ""),
         )
 
 

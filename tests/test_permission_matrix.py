@@ -1,0 +1,442 @@
+"""Every web page and action, and the REST API, against every role.
+
+The web half is checked against the URL configuration: adding a route to core, org or portfolio
+without adding it here fails `test_every_web_route_is_in_the_matrix`.
+
+Roles (see tests/conftest.py): `pm` belongs to `home_line` only; `stakeholder` only reads;
+`leader` and `admin` may change everything; only they read the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from northstar.core.models import User
+from northstar.core.services import api_token_create
+from northstar.org.models import Level, Person, ProductLine
+from northstar.portfolio.models import Stage
+from tests.conftest import Cast
+
+ROLES = ["anonymous", "stakeholder", "pm", "leader", "admin"]
+LOGIN = "login"  # a redirect to the sign-in page
+DONE = "done"  # a redirect somewhere else: the action succeeded
+
+
+def _expect(
+    anonymous: Any = LOGIN, stakeholder: Any = 200, pm: Any = 200, leader: Any = 200, admin: Any = 200
+):
+    return {"anonymous": anonymous, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
+
+
+READ = _expect()
+LEADERS_PAGE = _expect(stakeholder=403, pm=403)
+WRITERS_PAGE = _expect(stakeholder=403)
+LEADERS_ACTION = _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE)
+WRITERS_ACTION = _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE)
+
+Builder = Callable[[Cast, User | None], Any]
+
+
+@dataclass
+class Case:
+    name: str
+    method: str
+    expect: dict[str, Any]
+    args: Builder = lambda cast, user: []
+    data: Builder = lambda cast, user: {}
+    label: str = ""
+    query: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}{' ' + self.label if self.label else ''}"
+
+
+def _cpo(cast: Cast) -> Person:
+    return Person.objects.get(name="Cora CPO")
+
+
+def _person_data(cast: Cast, user: User | None) -> dict:
+    return {
+        "name": "Pat PM",
+        "email": "pat@example.com",
+        "title": "PM",
+        "level": Level.PM,
+        "manager": _cpo(cast).pk,
+    }
+
+
+def _new_person(cast: Cast, user: User | None) -> dict:
+    return {"name": "New Person", "email": "new@example.com", "title": "APM", "level": Level.APM}
+
+
+def _line_data(line: str) -> Builder:
+    def build(cast: Cast, user: User | None) -> dict:
+        target: ProductLine = getattr(cast, line)
+        return {"name": target.name, "description": "edited", "director": target.director_id}
+
+    return build
+
+
+def _new_line(cast: Cast, user: User | None) -> dict:
+    return {"name": "New line", "director": _cpo(cast).pk}
+
+
+def _product_data(line: str, name: str) -> Builder:
+    return lambda cast, user: {"line": getattr(cast, line).pk, "name": name}
+
+
+def _team_data(line: str, name: str) -> Builder:
+    return lambda cast, user: {
+        "line": getattr(cast, line).pk,
+        "name": name,
+        "skills": "backend",
+        "cost_rate": "100",
+        "currency": "EUR",
+    }
+
+
+def _initiative_data(product: str, title: str, *, create: bool = False) -> Builder:
+    def build(cast: Cast, user: User | None) -> dict:
+        data = {"title": title, "kind": "feature", "product": getattr(cast, product).pk}
+        if create:
+            data["stage"] = Stage.IDEA
+        return data
+
+    return build
+
+
+def _own_token(cast: Cast, user: User | None) -> list:
+    token, _ = api_token_create(user=user or cast.admin, name="matrix")
+    return [token.pk]
+
+
+def _pk(attr: str) -> Builder:
+    return lambda cast, user: [getattr(cast, attr).pk]
+
+
+WEB_CASES = [
+    # core
+    Case("core:login", "get", _expect(anonymous=200, stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE)),
+    Case(
+        "core:login",
+        "post",
+        _expect(anonymous=200, stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE),
+        data=lambda cast, user: {"username": user.username if user else "nobody", "password": "x"},
+        label="(signed-in users are sent home; a wrong password stays on the form)",
+    ),
+    Case("core:logout", "get", _expect(405, 405, 405, 405, 405)),
+    Case("core:logout", "post", _expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    Case("core:home", "get", READ),
+    Case("core:audit", "get", _expect(stakeholder=403, pm=403)),
+    Case("core:tokens", "get", READ),
+    Case("core:tokens", "post", READ, data=lambda cast, user: {"name": "matrix"}),
+    Case(
+        "core:token_revoke", "get", _expect(stakeholder=405, pm=405, leader=405, admin=405), args=_own_token
+    ),
+    Case(
+        "core:token_revoke",
+        "post",
+        _expect(stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE),
+        args=_own_token,
+    ),
+    # org: reading
+    Case("org:chart", "get", READ),
+    Case("org:people", "get", READ),
+    Case("org:person_detail", "get", READ, args=_pk("pm_person")),
+    Case("org:lines", "get", READ),
+    Case("org:line_detail", "get", READ, args=_pk("away_line")),
+    Case("org:teams", "get", READ),
+    Case("org:team_detail", "get", READ, args=_pk("away_team")),
+    # org: the shape of the organisation is for leaders
+    Case("org:person_create", "get", LEADERS_PAGE),
+    Case("org:person_create", "post", LEADERS_ACTION, data=_new_person),
+    Case("org:person_edit", "get", LEADERS_PAGE, args=_pk("pm_person")),
+    Case("org:person_edit", "post", LEADERS_ACTION, args=_pk("pm_person"), data=_person_data),
+    Case("org:line_create", "get", LEADERS_PAGE),
+    Case("org:line_create", "post", LEADERS_ACTION, data=_new_line),
+    Case("org:line_edit", "get", LEADERS_PAGE, args=_pk("home_line"), label="home line"),
+    Case("org:line_edit", "post", LEADERS_ACTION, args=_pk("home_line"), data=_line_data("home_line")),
+    # org: products and teams, PMs inside their own line
+    Case("org:product_create", "get", WRITERS_PAGE),
+    Case("org:product_create", "post", WRITERS_ACTION, data=_product_data("home_line", "New"), label="home"),
+    Case(
+        "org:product_create",
+        "post",
+        _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE),
+        data=_product_data("away_line", "New"),
+        label="away",
+    ),
+    Case("org:product_edit", "get", WRITERS_PAGE, args=_pk("home_product"), label="home"),
+    Case("org:product_edit", "get", LEADERS_PAGE, args=_pk("away_product"), label="away"),
+    Case(
+        "org:product_edit",
+        "post",
+        WRITERS_ACTION,
+        args=_pk("home_product"),
+        data=_product_data("home_line", "Renamed"),
+        label="home",
+    ),
+    Case(
+        "org:product_edit",
+        "post",
+        LEADERS_ACTION,
+        args=_pk("away_product"),
+        data=_product_data("away_line", "Renamed"),
+        label="away",
+    ),
+    Case("org:team_create", "get", WRITERS_PAGE),
+    Case("org:team_create", "post", WRITERS_ACTION, data=_team_data("home_line", "New team"), label="home"),
+    Case(
+        "org:team_create",
+        "post",
+        _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE),
+        data=_team_data("away_line", "New team"),
+        label="away",
+    ),
+    Case("org:team_edit", "get", WRITERS_PAGE, args=_pk("home_team"), label="home"),
+    Case("org:team_edit", "get", LEADERS_PAGE, args=_pk("away_team"), label="away"),
+    Case(
+        "org:team_edit",
+        "post",
+        WRITERS_ACTION,
+        args=_pk("home_team"),
+        data=_team_data("home_line", "Home team"),
+        label="home",
+    ),
+    Case(
+        "org:team_edit",
+        "post",
+        LEADERS_ACTION,
+        args=_pk("away_team"),
+        data=_team_data("away_line", "Away team"),
+        label="away",
+    ),
+    # portfolio
+    Case("portfolio:list", "get", READ),
+    Case("portfolio:detail", "get", READ, args=_pk("away_initiative")),
+    Case("portfolio:create", "get", WRITERS_PAGE),
+    Case(
+        "portfolio:create",
+        "post",
+        WRITERS_ACTION,
+        data=_initiative_data("home_product", "New", create=True),
+        label="home",
+    ),
+    Case(
+        "portfolio:create",
+        "post",
+        LEADERS_ACTION,
+        data=_initiative_data("away_product", "New", create=True),
+        label="away",
+    ),
+    Case("portfolio:edit", "get", WRITERS_PAGE, args=_pk("home_initiative"), label="home"),
+    Case("portfolio:edit", "get", LEADERS_PAGE, args=_pk("away_initiative"), label="away"),
+    Case(
+        "portfolio:edit",
+        "post",
+        WRITERS_ACTION,
+        args=_pk("home_initiative"),
+        data=_initiative_data("home_product", "Edited"),
+        label="home",
+    ),
+    Case(
+        "portfolio:edit",
+        "post",
+        LEADERS_ACTION,
+        args=_pk("away_initiative"),
+        data=_initiative_data("away_product", "Edited"),
+        label="away",
+    ),
+    Case(
+        "portfolio:move",
+        "get",
+        _expect(stakeholder=405, pm=405, leader=405, admin=405),
+        args=_pk("home_initiative"),
+    ),
+    Case(
+        "portfolio:move",
+        "post",
+        WRITERS_ACTION,
+        args=_pk("home_initiative"),
+        data=lambda cast, user: {"stage": Stage.DISCOVERY},
+        label="home",
+    ),
+    Case(
+        "portfolio:move",
+        "post",
+        LEADERS_ACTION,
+        args=_pk("away_initiative"),
+        data=lambda cast, user: {"stage": Stage.DISCOVERY},
+        label="away",
+    ),
+]
+
+WEB_NAMESPACES = ("core", "org", "portfolio")
+
+
+def _route_names(patterns: list, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= _route_names(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_web_route_is_in_the_matrix():
+    routes = {n for n in _route_names(get_resolver().url_patterns) if n.split(":")[0] in WEB_NAMESPACES}
+    covered = {case.name for case in WEB_CASES}
+    assert routes - covered == set(), "add these routes to WEB_CASES"
+    assert covered - routes == set(), "these matrix rows name routes that no longer exist"
+
+
+def _client_for(cast: Cast, role: str) -> tuple[Client, User | None]:
+    client = Client()
+    if role == "anonymous":
+        return client, None
+    user = cast.user(role)
+    client.force_login(user)
+    return client, user
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", WEB_CASES, ids=[c.id for c in WEB_CASES])
+def test_web_matrix(cast, case: Case, role: str):
+    client, user = _client_for(cast, role)
+    url = reverse(case.name, args=case.args(cast, user))
+    response = getattr(client, case.method)(url, case.data(cast, user))
+    expected = case.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 302, response.content[:500]
+        assert response["Location"].startswith(reverse("core:login"))
+    elif expected == DONE:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert not response["Location"].startswith(reverse("core:login"))
+    else:
+        assert response.status_code == expected, response.content.decode()[:2000]
+    if response.status_code in (403, 404):
+        assert b"Traceback" not in response.content
+
+
+# REST API -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApiCase:
+    method: str
+    path: Callable[[Cast], str]
+    expect: dict[str, int]
+    body: Callable[[Cast], dict] | None = None
+    label: str = ""
+
+
+def _api_expect(stakeholder: int = 200, pm: int = 200, leader: int = 200, admin: int = 200) -> dict[str, int]:
+    return {"anonymous": 401, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
+
+
+API_READ = _api_expect()
+API_LEADERS_WRITE = _api_expect(403, 403, 201, 201)
+API_WRITERS_WRITE = _api_expect(403, 201, 201, 201)
+
+API_CASES = [
+    ApiCase("get", lambda c: "/api/v1/me", API_READ),
+    ApiCase("get", lambda c: "/api/v1/tokens", API_READ),
+    ApiCase("get", lambda c: "/api/v1/audit", _api_expect(403, 403)),
+    ApiCase("get", lambda c: "/api/v1/people", API_READ),
+    ApiCase("get", lambda c: "/api/v1/lines", API_READ),
+    ApiCase("get", lambda c: "/api/v1/products", API_READ),
+    ApiCase("get", lambda c: "/api/v1/teams", API_READ),
+    ApiCase("get", lambda c: "/api/v1/initiatives", API_READ),
+    ApiCase("get", lambda c: f"/api/v1/initiatives/{c.away_initiative.pk}", API_READ),
+    ApiCase(
+        "post", lambda c: "/api/v1/tokens", _api_expect(201, 201, 201, 201), lambda c: {"name": "matrix"}
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/people",
+        API_LEADERS_WRITE,
+        lambda c: {"name": "Api Person", "email": "api@example.com", "title": "PM", "level": "pm"},
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/lines",
+        API_LEADERS_WRITE,
+        lambda c: {"name": "Api line", "director_id": c.home_line.director_id},
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/products",
+        API_WRITERS_WRITE,
+        lambda c: {"line_id": c.home_line.pk, "name": "Api product"},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/products",
+        API_LEADERS_WRITE,
+        lambda c: {"line_id": c.away_line.pk, "name": "Api product"},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/teams",
+        API_WRITERS_WRITE,
+        lambda c: {"line_id": c.home_line.pk, "name": "Api team"},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/initiatives",
+        API_WRITERS_WRITE,
+        lambda c: {"title": "Api work", "product_id": c.home_product.pk},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/initiatives",
+        API_LEADERS_WRITE,
+        lambda c: {"title": "Api work", "product_id": c.away_product.pk},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: f"/api/v1/initiatives/{c.home_initiative.pk}/move",
+        _api_expect(403, 200, 200, 200),
+        lambda c: {"stage": "discovery"},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: f"/api/v1/initiatives/{c.away_initiative.pk}/move",
+        _api_expect(403, 403, 200, 200),
+        lambda c: {"stage": "discovery"},
+        "away",
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "case", API_CASES, ids=[f"{c.method}-{i}-{c.label}" for i, c in enumerate(API_CASES)]
+)
+def test_api_matrix(cast, case: ApiCase, role: str):
+    """The API honours the same roles, over the browser session (CSRF is not enforced by the test client)."""
+    client, _ = _client_for(cast, role)
+    body = case.body(cast) if case.body else None
+    response = getattr(client, case.method)(
+        case.path(cast), data=json.dumps(body) if body is not None else None, content_type="application/json"
+    )
+    assert response.status_code == case.expect[role], response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code >= 400:
+        assert response.json()["message"]
