@@ -54,6 +54,7 @@ def serve(argv: list[str]) -> int:
             self.cfg.set("threads", args.threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 10)
 
         def load(self):
             return application

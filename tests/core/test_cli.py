@@ -1,0 +1,115 @@
+"""The `northstar` command and the settings it runs with, in real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+NORTHSTAR = str(Path(sys.executable).with_name("northstar"))
+
+
+def run(*args: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(  # noqa: S603 - our own console script
+        [NORTHSTAR, *args], env={**clean, **env}, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = run("--help", env={"NORTHSTAR_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0
+    for command in ("serve", "demo", "createuser", "migrate", "check"):
+        assert f"  {command}" in result.stdout
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {
+        "NORTHSTAR_DATA_DIR": str(tmp_path),
+        "NORTHSTAR_HTTPS": "1",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "northstar.example.com",
+    }
+    result = run("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_bad_setting_is_named(tmp_path):
+    result = run("check", env={"NORTHSTAR_DATA_DIR": str(tmp_path), "DEBUG": "maybe", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_local_secret_key_is_created_once_and_kept_private(tmp_path):
+    run("check", env={"NORTHSTAR_DATA_DIR": str(tmp_path)})
+    key_file = tmp_path / "secret_key"
+    key = key_file.read_text()
+    assert len(key) >= 50
+    assert oct(key_file.stat().st_mode)[-3:] == "600"
+    run("check", env={"NORTHSTAR_DATA_DIR": str(tmp_path)})
+    assert key_file.read_text() == key
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
+    env = {"NORTHSTAR_DATA_DIR": str(tmp_path)}
+    assert run("migrate", "-v", "0", env=env).returncode == 0
+    assert "Loaded the LumenPay demo" in run("demo", env=env).stdout
+    assert "nothing changed" in run("demo", env=env).stdout
+    first = run("createuser", "admin", "--role", "admin", "--demo-password", env=env).stdout
+    again = run("createuser", "admin", "--role", "admin", "--demo-password", env=env).stdout
+    assert first.startswith("Login: admin / ") and first == again
+    port = _free_port()
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    server = subprocess.Popen(  # noqa: S603
+        [NORTHSTAR, "serve", "--port", str(port), "--workers", "1"],
+        env={**clean, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                login = urllib.request.urlopen(f"{base}/login/", timeout=5)  # noqa: S310 - loopback only
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    raise AssertionError(server.communicate()[0][-3000:]) from None
+                time.sleep(0.3)
+        page = login.read().decode()
+        assert login.status == 200
+        assert "gunicorn" in login.headers.get("Server", "")
+        css = next(part.split('"')[0] for part in page.split('href="') if part.split('"')[0].endswith(".css"))
+        static = urllib.request.urlopen(base + css, timeout=5)  # noqa: S310
+        assert static.status == 200
+        assert "max-age" in static.headers.get("Cache-Control", "")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise

@@ -1,0 +1,81 @@
+"""The demo company: believable, deterministic, idempotent, and scalable for load tests."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from northstar.demo import load_demo
+from northstar.org.models import Level, Person, Product, ProductLine, Team
+from northstar.org.selectors import org_chart
+from northstar.portfolio.models import Initiative, Stage
+
+
+def _fingerprint() -> list[tuple]:
+    return list(
+        Initiative.objects.order_by("id").values_list(
+            "title", "kind", "stage", "product__name", "owner__email"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_standard_demo_is_a_believable_company():
+    load_demo()
+    assert ProductLine.objects.count() == 3
+    assert Product.objects.count() == 8
+    assert Team.objects.count() == 10
+    assert 40 <= Person.objects.count() <= 50
+    assert Initiative.objects.count() == 150
+    assert set(Initiative.objects.values_list("stage", flat=True)) == set(Stage.values)
+    levels = Counter(Person.objects.values_list("level", flat=True))
+    for level in (
+        Level.CPO,
+        Level.VP,
+        Level.DIRECTOR,
+        Level.GROUP_PM,
+        Level.SENIOR_PM,
+        Level.PM,
+        Level.APM,
+        Level.UX_LEAD,
+        Level.ANALYTICS_LEAD,
+        Level.MARKETING_LEAD,
+    ):
+        assert levels[level] >= 1, level
+    (cpo,) = org_chart()  # one root: everybody reports up to the CPO
+    assert cpo.person.level == Level.CPO
+    assert all(line.teams.exists() for line in ProductLine.objects.all())
+    assert Initiative.objects.filter(parent__isnull=False).count() > 20
+
+
+@pytest.mark.django_db
+def test_demo_is_deterministic_and_idempotent(capsys):
+    call_command("demo")
+    first = _fingerprint()
+    people = Person.objects.count()
+    call_command("demo")
+    assert "already loaded; nothing changed" in capsys.readouterr().out
+    assert _fingerprint() == first
+    assert Person.objects.count() == people
+    Initiative.objects.all().delete()
+    load_demo()
+    assert [row for row in _fingerprint()] == first  # same seed, same company
+
+
+@pytest.mark.django_db
+def test_large_demo_tops_up_to_load_test_size():
+    load_demo()
+    standard = _fingerprint()
+    load_demo(scale="large")
+    assert Initiative.objects.count() == 10_000
+    assert Person.objects.count() == 400
+    assert _fingerprint()[:150] == standard  # topping up never rewrites what was there
+    assert load_demo(scale="large") == {"people": 0, "initiatives": 0}
+
+
+@pytest.mark.django_db
+def test_unknown_scale_is_refused():
+    with pytest.raises(ValueError, match="Unknown scale 'huge'"):
+        load_demo(scale="huge")
