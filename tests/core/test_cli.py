@@ -14,14 +14,17 @@ from pathlib import Path
 NORTHSTAR = str(Path(sys.executable).with_name("northstar"))
 
 
+# What the test process itself sets must not leak into the app we launch as a user would.
+TEST_ONLY = {"SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def user_env(**extra: str) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k not in TEST_ONLY}, **extra}
+
+
 def run(*args: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
     return subprocess.run(  # noqa: S603 - our own console script
-        [NORTHSTAR, *args], env={**clean, **env}, capture_output=True, text=True, timeout=timeout, check=False
+        [NORTHSTAR, *args], env=user_env(**env), capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -75,14 +78,9 @@ def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
     again = run("createuser", "admin", "--role", "admin", "--demo-password", env=env).stdout
     assert first.startswith("Login: admin / ") and first == again
     port = _free_port()
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
     server = subprocess.Popen(  # noqa: S603
         [NORTHSTAR, "serve", "--port", str(port), "--workers", "1"],
-        env={**clean, **env},
+        env=user_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
