@@ -76,6 +76,22 @@ def record_delete(*, actor: User | None, instance: models.Model, blocked_by: str
     audit.audit_delete(actor=actor, instance=instance, before=before, pk=pk)
 
 
+def ancestor_ids(model: type[models.Model], start_id: Any, *, parent_field: str) -> list[Any]:
+    """Ids from `start_id` up its parent chain (manager, parent initiative...), one query per step.
+
+    Empty when `start_id` does not exist; stops at the first repeat, so stored cycles cannot hang it.
+    """
+    chain: list[Any] = []
+    current = start_id
+    while current is not None and current not in chain:
+        row = model._default_manager.filter(pk=current).values_list(parent_field, flat=True)
+        if not row:
+            break
+        chain.append(current)
+        current = row[0]
+    return chain
+
+
 def label_ids(model: type[models.Model], names: Iterable[str], *, what: str) -> list[int]:
     """Ids of name-only records (skills, tags), created on first use; names are kept lower-case."""
     ids = []

@@ -11,7 +11,14 @@ from django.db import transaction
 from northstar.core import audit
 from northstar.core.errors import Conflict, ValidationFailed
 from northstar.core.models import User
-from northstar.core.services import current_m2m, get_or_404, label_ids, record_delete, record_save
+from northstar.core.services import (
+    ancestor_ids,
+    current_m2m,
+    get_or_404,
+    label_ids,
+    record_delete,
+    record_save,
+)
 from northstar.core.validation import assign
 from northstar.org import access
 from northstar.org.models import Level, Person, Product, ProductLine, Skill, Team
@@ -37,19 +44,15 @@ def _check_reporting_line(person: Person) -> None:
         return
     if person.pk is not None and person.manager_id == person.pk:
         raise Conflict(f"{person.name} cannot be their own manager.")
-    seen: set[int] = set()
-    current: int | None = person.manager_id
-    while current is not None and current not in seen:
-        if person.pk is not None and current == person.pk:
-            manager = Person.objects.get(pk=person.manager_id)
-            raise Conflict(
-                f"{person.name} cannot report to {manager.name}: {manager.name} already reports to "
-                f"{person.name}, which would make a reporting cycle."
-            )
-        seen.add(current)
-        current = Person.objects.filter(pk=current).values_list("manager_id", flat=True).first()
-    if person.manager_id not in seen:
+    chain = ancestor_ids(Person, person.manager_id, parent_field="manager_id")
+    if not chain:
         raise ValidationFailed(f"Unknown manager id {person.manager_id}.")
+    if person.pk is not None and person.pk in chain:
+        manager = Person.objects.get(pk=person.manager_id)
+        raise Conflict(
+            f"{person.name} cannot report to {manager.name}: {manager.name} already reports to "
+            f"{person.name}, which would make a reporting cycle."
+        )
 
 
 # People ------------------------------------------------------------------------------------------

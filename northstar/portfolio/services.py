@@ -10,7 +10,7 @@ from django.db import transaction
 from northstar.core import audit
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.models import User
-from northstar.core.services import current_m2m, label_ids, record_delete, record_save
+from northstar.core.services import ancestor_ids, current_m2m, label_ids, record_delete, record_save
 from northstar.core.validation import assign
 from northstar.org import access
 from northstar.org.models import Person, Product
@@ -59,14 +59,10 @@ def _check_parent(initiative: Initiative) -> None:
     """The parent must exist and must not be the initiative itself or one of its descendants."""
     if initiative.parent_id is None:
         return
-    seen: set[int] = set()
-    current: int | None = initiative.parent_id
-    while current is not None and current not in seen:
-        if initiative.pk is not None and current == initiative.pk:
-            raise ValidationFailed("An initiative cannot sit inside itself or one of its own children.")
-        seen.add(current)
-        current = Initiative.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-    if initiative.parent_id not in seen or not Initiative.objects.filter(pk=initiative.parent_id).exists():
+    chain = ancestor_ids(Initiative, initiative.parent_id, parent_field="parent_id")
+    if initiative.pk is not None and initiative.pk in chain:
+        raise ValidationFailed("An initiative cannot sit inside itself or one of its own children.")
+    if not chain:
         raise ValidationFailed(f"Unknown parent id {initiative.parent_id}.")
 
 
