@@ -11,6 +11,20 @@ from django.db.models import QuerySet
 from northstar.core.models import User
 
 
+class LongTextField(forms.CharField):
+    """Multi-line text, kept as typed. Browsers send CRLF line ends and stripping would drop a final
+    newline; either would make an unchanged description look edited in the audit log."""
+
+    widget = forms.Textarea
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class LoginForm(AuthenticationForm):
     """Django's sign-in form, with the autocomplete hints password managers look for."""
 

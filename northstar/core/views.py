@@ -50,6 +50,9 @@ def require(allowed: bool, message: str) -> None:
         raise django_exceptions.PermissionDenied(message)
 
 
+READ_ONLY = "Your role is read-only: ask a product leader to make this change."
+
+
 def fetch(getter: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a `get_or_404`-style reader, turning NotFound into the 404 page."""
     try:

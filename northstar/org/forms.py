@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from northstar.core.forms import LongTextField
 from northstar.core.models import User
 from northstar.org.models import Level, Person, ProductLine
 
@@ -84,7 +85,7 @@ class PersonForm(forms.Form):
 
 class LineForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     director = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose the director")
     owners = PeopleChoiceField(
         queryset=Person.objects.none(),
@@ -120,7 +121,7 @@ class LineForm(forms.Form):
 class ProductForm(forms.Form):
     line = forms.ModelChoiceField(queryset=ProductLine.objects.none(), label="Product line", empty_label=None)
     name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, product: Any = None, **kwargs: Any) -> None:
         if product is not None:
@@ -169,6 +170,8 @@ class TeamForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = ProductLine.objects.order_by("name").only("id", "name")
+        # Left to the service to refuse (so its message shows), but every team needs one.
+        self.fields["line"].show_as_required = True
         self.fields["members"].queryset = _people()
 
     def service_data(self) -> dict[str, Any]:

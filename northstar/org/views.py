@@ -13,13 +13,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from northstar.core.services import get_or_404
-from northstar.core.views import edit_page, fetch, paginate, render_list, require
+from northstar.core.views import READ_ONLY, edit_page, fetch, paginate, render_list, require
 from northstar.org import access, selectors, services
 from northstar.org.forms import LineForm, PeopleFilterForm, PersonForm, ProductForm, TeamForm
 from northstar.org.models import Person, Product, ProductLine, Team
 
 LEADERS_ONLY = "Only product leaders and admins can change {what}."
-READ_ONLY = "Your role is read-only: ask a product leader to make this change."
 NOT_YOUR_LINE = "You can only change {what} in the product lines you belong to."
 
 
@@ -154,6 +153,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     product = fetch(get_or_404, Product, product_id)
+    require(request.user.can_write, READ_ONLY)
     require(access.can_edit_line(request.user, product.line_id), NOT_YOUR_LINE.format(what="products"))
     return edit_page(
         request,
@@ -201,6 +201,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = fetch(get_or_404, Team, team_id, queryset=selectors.team_list())
+    require(request.user.can_write, READ_ONLY)
     require(access.can_edit_line(request.user, team.line_id), NOT_YOUR_LINE.format(what="teams"))
     return edit_page(
         request,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from northstar.core.forms import LongTextField
 from northstar.org.models import Person, Product, ProductLine
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
 from northstar.portfolio.selectors import InitiativeFilters
@@ -131,7 +132,7 @@ class InitiativeForm(forms.Form):
         label="Parent initiative id",
         help_text="The number in the parent's address, e.g. 42 for /portfolio/42/.",
     )
-    description = forms.CharField(
+    description = LongTextField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown: **bold**, lists, links.",

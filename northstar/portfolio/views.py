@@ -20,7 +20,15 @@ from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.models import User
 from northstar.core.services import get_or_404
-from northstar.core.views import edit_page, fetch, is_fragment_request, paginate, render_list, require
+from northstar.core.views import (
+    READ_ONLY,
+    edit_page,
+    fetch,
+    is_fragment_request,
+    paginate,
+    render_list,
+    require,
+)
 from northstar.org import access
 from northstar.portfolio import selectors, services
 from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
@@ -84,7 +92,7 @@ def detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, "Your role is read-only: ask a product manager to add this.")
+    require(request.user.can_write, READ_ONLY)
     initial = {k: request.GET[k] for k in ("parent", "product") if request.GET.get(k, "").isdigit()}
     return edit_page(
         request,
@@ -103,6 +111,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
+    require(request.user.can_write, READ_ONLY)
     require(
         can_edit(request.user, initiative),
         "You can only change initiatives in the product lines you belong to.",

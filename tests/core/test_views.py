@@ -123,6 +123,7 @@ def test_audit_log_shows_field_level_changes_and_filters(cast, login):
     assert '<span class="old">Home work</span>' in html
     assert '<span class="new">Home work v2</span>' in html
     assert "Senior PM" in html
+    assert f'<a class="record" href="/portfolio/{cast.home_initiative.pk}/">Home work v2</a>' in html
 
     by_type = client.get(reverse("core:audit"), {"record_type": "portfolio.initiative"})
     assert [e.record_type for e in by_type.context["page_obj"]] == ["portfolio.initiative"]
@@ -206,6 +207,14 @@ def test_nobody_can_revoke_someone_elses_token(cast, login):
     response = login(cast.pm).post(reverse("core:token_revoke", args=[token.pk]))
     assert response.status_code == 404
     assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_the_stylesheet_and_script_are_served(cast, client):
+    """Pages link /static/northstar/app.css; a missing static setting would leave them unstyled."""
+    assert client.get("/static/northstar/app.css").status_code == 200
+    assert client.get("/static/northstar/app.js").status_code == 200
+    html = client.get(reverse("core:login")).content.decode()
+    assert 'href="/static/northstar/app.css"' in html and "htmx-2" in html
 
 
 # Error pages -------------------------------------------------------------------------------------

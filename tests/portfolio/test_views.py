@@ -342,3 +342,20 @@ def test_a_move_in_another_line_is_refused(cast, login):
     assert "product lines you belong to" in response.content.decode()
     cast.away_initiative.refresh_from_db()
     assert cast.away_initiative.stage == Stage.IDEA
+
+
+def test_resaving_an_unchanged_description_records_no_change(cast, login):
+    """Browsers send CRLF line ends; an unchanged multi-line description must not show up as edited."""
+    cast.home_initiative.description = "Line one\n\nLine two\n"
+    cast.home_initiative.save()
+    login(cast.pm).post(
+        reverse("portfolio:edit", args=[cast.home_initiative.pk]),
+        {
+            "title": "Home work, again",
+            "kind": Kind.FEATURE,
+            "product": cast.home_product.pk,
+            "description": "Line one\r\n\r\nLine two\r\n",
+        },
+    )
+    entry = AuditEntry.objects.get(record_type="portfolio.initiative", record_id=str(cast.home_initiative.pk))
+    assert set(entry.changes) == {"title"}

@@ -1,0 +1,27 @@
+"""Small template helpers for the web UI."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from northstar.core.models import AuditEntry
+
+register = template.Library()
+
+#: Audited record types that have a page of their own, and that page's URL name.
+RECORD_PAGES = {
+    "portfolio.initiative": "portfolio:detail",
+    "org.person": "org:person_detail",
+    "org.productline": "org:line_detail",
+    "org.team": "org:team_detail",
+}
+
+
+@register.filter
+def record_url(entry: AuditEntry) -> str:
+    """The page of the record an audit entry is about; empty when it has none or was deleted."""
+    name = RECORD_PAGES.get(entry.record_type)
+    if name is None or entry.action == AuditEntry.Action.DELETE or not entry.record_id.isdigit():
+        return ""
+    return reverse(name, args=[int(entry.record_id)])
