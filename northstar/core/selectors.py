@@ -24,5 +24,10 @@ def audit_record_types() -> list[str]:
     return list(AuditEntry.objects.order_by().values_list("record_type", flat=True).distinct())
 
 
+def user_list() -> QuerySet[User]:
+    """Logins for pickers (audit filter, linking a person to a login)."""
+    return User.objects.order_by("username").only("id", "username")
+
+
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")

@@ -27,11 +27,11 @@ def get_or_404(model: type[M], pk: Any, *, queryset: models.QuerySet[M] | None =
         raise NotFound(f"No {model._meta.verbose_name} with id {pk}.") from None
 
 
-def current_m2m(instance: models.Model, names: Iterable[str]) -> dict[str, list[Any]]:
-    """Ids currently linked through the named many-to-many fields (for an audit `before`)."""
+def m2m_labels(instance: models.Model, names: Iterable[str]) -> dict[str, list[str]]:
+    """What the named many-to-many fields hold, by name, so the audit log reads 'tags: a → a, b'."""
     if instance.pk is None:
         return {name: [] for name in names}
-    return {name: list(getattr(instance, name).values_list("pk", flat=True)) for name in names}
+    return {name: [str(obj) for obj in getattr(instance, name).all()] for name in names}
 
 
 def record_save(
@@ -55,7 +55,7 @@ def record_save(
     m2m = m2m or {}
     for name, ids in m2m.items():
         getattr(instance, name).set(ids)
-    after = audit.snapshot(instance, many=m2m)
+    after = audit.snapshot(instance, many=m2m_labels(instance, m2m))
     if before is None:
         audit.audit_create(actor=actor, instance=instance, after=after)
     else:

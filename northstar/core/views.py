@@ -26,9 +26,8 @@ from northstar.core import selectors, services
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.errors import PermissionDenied as Refused
 from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
-from northstar.core.models import User
 from northstar.org import access
-from northstar.org.models import Person, Product, ProductLine, Team
+from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
 from northstar.portfolio.models import STAGE_PATH, Stage
 
@@ -141,12 +140,7 @@ class LogoutView(auth_views.LogoutView):
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard: the size of the org, where the work sits, and what changed last."""
     stage_counts = portfolio_selectors.stage_counts()
-    counts = {
-        "lines": ProductLine.objects.count(),
-        "products": Product.objects.count(),
-        "teams": Team.objects.count(),
-        "people": Person.objects.count(),
-    }
+    counts = org_selectors.org_counts()
     total = sum(stage_counts.values()) or 1
     stages = [
         {"value": stage.value, "label": stage.label, "count": stage_counts.get(stage.value, 0)}
@@ -177,7 +171,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(
         request.GET or None,
         record_types=selectors.audit_record_types(),
-        actors=User.objects.order_by("username").only("id", "username"),
+        actors=selectors.user_list(),
     )
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():

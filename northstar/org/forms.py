@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from northstar.core import selectors as core_selectors
 from northstar.core.forms import LongTextField
 from northstar.core.models import User
 from northstar.org.models import Level, Person, ProductLine
@@ -69,7 +70,7 @@ class PersonForm(forms.Form):
         if person is not None:
             managers = managers.exclude(pk=person.pk)
         self.fields["manager"].queryset = managers
-        self.fields["user"].queryset = User.objects.order_by("username").only("id", "username")
+        self.fields["user"].queryset = core_selectors.user_list()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data

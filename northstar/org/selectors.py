@@ -43,6 +43,16 @@ def org_chart() -> list[ChartNode]:
     return roots
 
 
+def org_counts() -> dict[str, int]:
+    """How big the division is, for the dashboard."""
+    return {
+        "lines": ProductLine.objects.count(),
+        "products": Product.objects.count(),
+        "teams": Team.objects.count(),
+        "people": Person.objects.count(),
+    }
+
+
 def person_list(*, search: str = "", level: str = "") -> QuerySet[Person]:
     qs = Person.objects.select_related("manager").order_by("name")
     if search:

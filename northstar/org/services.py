@@ -13,9 +13,9 @@ from northstar.core.errors import Conflict, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import (
     ancestor_ids,
-    current_m2m,
     get_or_404,
     label_ids,
+    m2m_labels,
     record_delete,
     record_save,
 )
@@ -124,13 +124,14 @@ def line_update(
 ) -> ProductLine:
     access.require_leading(actor, "product lines")
     m2m_names = ["owners"] if owner_ids is not None else []
-    before = audit.snapshot(line, many=current_m2m(line, m2m_names))
+    before = audit.snapshot(line, many=m2m_labels(line, m2m_names))
     assign(line, data, allowed=LINE_FIELDS)
     _check_director(line)
     m2m: dict[str, list[Any]] = {}
     if owner_ids is not None:
         m2m["owners"] = _existing_ids(Person, owner_ids, "person")
-    _check_owners(line, m2m.get("owners", current_m2m(line, ["owners"])["owners"]))
+    owners = m2m["owners"] if "owners" in m2m else list(line.owners.values_list("pk", flat=True))
+    _check_owners(line, owners)
     return record_save(actor=actor, instance=line, before=before, m2m=m2m)
 
 
@@ -219,7 +220,7 @@ def team_update(
         m2m["skills"] = label_ids(Skill, skills, what="Skill")
     if member_ids is not None:
         m2m["members"] = _existing_ids(Person, member_ids, "person")
-    before = audit.snapshot(team, many=current_m2m(team, m2m))
+    before = audit.snapshot(team, many=m2m_labels(team, m2m))
     assign(team, data, allowed=TEAM_FIELDS)
     return record_save(actor=actor, instance=team, before=before, m2m=m2m)
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from northstar.core import audit
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.models import User
-from northstar.core.services import ancestor_ids, current_m2m, label_ids, record_delete, record_save
+from northstar.core.services import ancestor_ids, label_ids, m2m_labels, record_delete, record_save
 from northstar.core.validation import assign
 from northstar.org import access
 from northstar.org.models import Person, Product
@@ -41,18 +41,25 @@ def _line_of(product_id: int | None) -> int | None:
     return line_id
 
 
-def _require_edit(actor: User, product_id: int | None, owner_id: int | None) -> None:
-    """Leaders edit anything; PMs edit work in their lines, or unplaced work they own."""
-    access.require_write(actor)
-    if actor.is_leading:
-        return
+def can_edit_initiative(user: User, *, product_id: int | None, owner_id: int | None) -> bool:
+    """Leaders edit anything; PMs edit work in their lines, or work without a product that they own."""
+    if not user.is_authenticated or not user.can_write:
+        return False
+    if user.is_leading:
+        return True
     line_id = _line_of(product_id)
     if line_id is None:
-        owns = owner_id is not None and Person.objects.filter(pk=owner_id, user=actor).exists()
-        if not owns:
-            raise PermissionDenied("Work without a product can only be changed by its owner or a leader.")
+        return owner_id is not None and Person.objects.filter(pk=owner_id, user=user).exists()
+    return access.can_edit_line(user, line_id)
+
+
+def _require_edit(actor: User, product_id: int | None, owner_id: int | None) -> None:
+    access.require_write(actor)
+    if can_edit_initiative(actor, product_id=product_id, owner_id=owner_id):
         return
-    access.require_line_edit(actor, line_id, "initiatives")
+    if product_id is None:
+        raise PermissionDenied("Work without a product can only be changed by its owner or a leader.")
+    raise PermissionDenied("You can only change initiatives in the product lines you belong to.")
 
 
 def _check_parent(initiative: Initiative) -> None:
@@ -89,7 +96,7 @@ def initiative_update(
     if "product_id" in data and data["product_id"] != initiative.product_id:
         _require_edit(actor, data["product_id"], data.get("owner_id", initiative.owner_id))
     m2m = {"tags": label_ids(Tag, tags, what="Tag")} if tags is not None else {}
-    before = audit.snapshot(initiative, many=current_m2m(initiative, m2m))
+    before = audit.snapshot(initiative, many=m2m_labels(initiative, m2m))
     assign(initiative, data, allowed=INITIATIVE_FIELDS)
     _check_parent(initiative)
     return record_save(actor=actor, instance=initiative, before=before, m2m=m2m)

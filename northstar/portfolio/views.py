@@ -29,7 +29,6 @@ from northstar.core.views import (
     render_list,
     require,
 )
-from northstar.org import access
 from northstar.portfolio import selectors, services
 from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
 from northstar.portfolio.models import STAGE_PATH, Initiative, Stage
@@ -39,14 +38,8 @@ HISTORY_LIMIT = 50
 
 
 def can_edit(user: User, initiative: Initiative) -> bool:
-    """Whether to offer edit controls; mirrors the service rule (which still decides on every write)."""
-    if not user.is_authenticated or not user.can_write:
-        return False
-    if user.is_leading:
-        return True
-    if initiative.product_id is not None:
-        return access.can_edit_line(user, initiative.product.line_id)
-    return initiative.owner is not None and initiative.owner.user_id == user.pk
+    """Whether to offer edit controls: the same rule the service applies on every write."""
+    return services.can_edit_initiative(user, product_id=initiative.product_id, owner_id=initiative.owner_id)
 
 
 @login_required

@@ -64,7 +64,8 @@ def test_team_skills_are_normalised_and_audited(cast):
     assert entry.action == "create"
     assert entry.actor == cast.leader
     assert entry.changes["cost_rate"] == [None, "15000.50"]
-    assert entry.changes["members"] == [None, [cast.pm_person.pk]]
+    assert entry.changes["members"] == [None, ["Pat PM"]]
+    assert entry.changes["skills"] == [None, ["backend", "data"]]
 
 
 def test_update_audits_only_changed_fields(cast):
