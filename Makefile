@@ -20,10 +20,13 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 
 demo: install
-	$(BIN)/northstar migrate
-	$(BIN)/northstar demo
-	$(BIN)/northstar createuser admin --role admin --demo-password
-	$(BIN)/northstar serve --host $(HOST) --port $(PORT)
+	@$(BIN)/northstar migrate --verbosity 0
+	@$(BIN)/northstar demo
+	@echo "----------------------------------------------------------------------"
+	@echo " Northstar demo: open http://$(HOST):$(PORT) and sign in with"
+	@$(BIN)/northstar createuser admin --role admin --demo-password
+	@echo "----------------------------------------------------------------------"
+	@$(BIN)/northstar serve --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/northstar serve --host $(HOST) --port $(PORT)
