@@ -85,12 +85,13 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount() -> None:
     from northstar.core.api import router as core_router
+    from northstar.feedback.api import router as feedback_router
     from northstar.org.api import router as org_router
     from northstar.portfolio.api import router as portfolio_router
+    from northstar.strategy.api import router as strategy_router
 
-    api.add_router("/", core_router)
-    api.add_router("/", org_router)
-    api.add_router("/", portfolio_router)
+    for router in (core_router, org_router, portfolio_router, strategy_router, feedback_router):
+        api.add_router("/", router)
 
 
 _mount()

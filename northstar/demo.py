@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from importlib import import_module
 from decimal import Decimal
 
 from django.db import transaction
 
 from northstar.org.models import Level, Person, Product, ProductLine, Skill, Team
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
+
+#: Each area adds its own demo records on top of the org and the portfolio, in this order.
+#: A loader is `load(*, scale, seed) -> {kind: number added}` and must be idempotent.
+AREA_DEMOS = ("northstar.portfolio.demo", "northstar.strategy.demo", "northstar.feedback.demo")
 
 DOMAIN = "lumenpay.example"
 COMPANY = "LumenPay"
@@ -376,10 +381,13 @@ def load_demo(*, scale: str = "standard", seed: int = 7) -> dict[str, int]:
     rows = list(_initiative_rows(have, size.initiatives, seed, products, owners))
     Initiative.objects.bulk_create([row for _n, row in rows], batch_size=1000)
     _link_parents_and_tags(seed, products)
-    return {
+    added = {
         "people": Person.objects.count() - before["people"],
         "initiatives": Initiative.objects.count() - before["initiatives"],
     }
+    for module in AREA_DEMOS:
+        added.update(import_module(module).load(scale=scale, seed=seed))
+    return added
 
 
 def _link_parents_and_tags(seed: int, products: list[Product]) -> None:

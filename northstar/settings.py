@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "northstar.core",
     "northstar.org",
     "northstar.portfolio",
+    "northstar.strategy",
+    "northstar.feedback",
 ]
 
 MIDDLEWARE = [

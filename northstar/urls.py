@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("northstar.core.urls")),
     path("org/", include("northstar.org.urls")),
     path("portfolio/", include("northstar.portfolio.urls")),
+    path("strategy/", include("northstar.strategy.urls")),
+    path("feedback/", include("northstar.feedback.urls")),
+    path("portal/", include("northstar.feedback.portal_urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.test import Client
@@ -23,40 +23,20 @@ from northstar.core.services import api_token_create
 from northstar.org.models import Level, Person, ProductLine
 from northstar.portfolio.models import Stage
 from tests.conftest import Cast
-
-ROLES = ["anonymous", "stakeholder", "pm", "leader", "admin"]
-LOGIN = "login"  # a redirect to the sign-in page
-DONE = "done"  # a redirect somewhere else: the action succeeded
-
-
-def _expect(
-    anonymous: Any = LOGIN, stakeholder: Any = 200, pm: Any = 200, leader: Any = 200, admin: Any = 200
-):
-    return {"anonymous": anonymous, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
-
-
-READ = _expect()
-LEADERS_PAGE = _expect(stakeholder=403, pm=403)
-WRITERS_PAGE = _expect(stakeholder=403)
-LEADERS_ACTION = _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE)
-WRITERS_ACTION = _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE)
-
-Builder = Callable[[Cast, User | None], Any]
-
-
-@dataclass
-class Case:
-    name: str
-    method: str
-    expect: dict[str, Any]
-    args: Builder = lambda cast, user: []
-    data: Builder = lambda cast, user: {}
-    label: str = ""
-    query: dict = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.name}{' ' + self.label if self.label else ''}"
+from tests.permissions import (
+    DONE,
+    LEADERS_ACTION,
+    LEADERS_PAGE,
+    LOGIN,
+    READ,
+    ROLES,
+    WRITERS_ACTION,
+    WRITERS_PAGE,
+    Builder,
+    Case,
+    _expect,
+    _pk,
+)
 
 
 def _cpo(cast: Cast) -> Person:
@@ -118,11 +98,7 @@ def _own_token(cast: Cast, user: User | None) -> list:
     return [token.pk]
 
 
-def _pk(attr: str) -> Builder:
-    return lambda cast, user: [getattr(cast, attr).pk]
-
-
-WEB_CASES = [
+CORE_CASES = [
     # core
     Case("core:login", "get", _expect(anonymous=200, stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE)),
     Case(
@@ -279,7 +255,16 @@ WEB_CASES = [
     ),
 ]
 
-WEB_NAMESPACES = ("core", "org", "portfolio")
+#: Areas whose routes live in their own case lists (tests/<area>/permission_cases.py).
+AREA_CASE_MODULES = (
+    "tests.portfolio.permission_cases",
+    "tests.strategy.permission_cases",
+    "tests.feedback.permission_cases",
+)
+WEB_CASES = CORE_CASES + [
+    case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
+]
+WEB_NAMESPACES = ("core", "org", "portfolio", "strategy", "feedback", "portal")
 
 
 def _route_names(patterns: list, prefix: str = "") -> set[str]:

@@ -16,7 +16,7 @@ class NavItem:
 
 
 #: Areas on the way; shown as labels so people see what is coming, never as dead links.
-COMING_SOON = ("Strategy", "Roadmap", "Feedback", "People & hiring", "Reports")
+COMING_SOON = ("Roadmap", "People & hiring", "Reports")
 
 #: (label, url name, url names that count as "inside" this area)
 _SECTIONS = (
@@ -36,12 +36,15 @@ _SECTIONS = (
         },
     ),
     ("Teams", "org:teams", {"org:teams", "org:team_detail", "org:team_create", "org:team_edit"}),
-    (
-        "Portfolio",
-        "portfolio:list",
-        {"portfolio:list", "portfolio:detail", "portfolio:create", "portfolio:edit"},
-    ),
+    ("Portfolio", "portfolio:list", {"portfolio:"}),
+    ("Strategy", "strategy:dashboard", {"strategy:"}),
+    ("Feedback", "feedback:inbox", {"feedback:"}),
 )
+
+
+def _inside(current: str, names: set[str]) -> bool:
+    """A page is inside a section when it is listed, or its namespace is ('portfolio:' covers all)."""
+    return current in names or any(n.endswith(":") and current.startswith(n) for n in names)
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -51,7 +54,7 @@ def navigation(request: HttpRequest) -> dict:
         return {}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    items = [NavItem(label, reverse(name), current in names) for label, name, names in _SECTIONS]
+    items = [NavItem(label, reverse(name), _inside(current, names)) for label, name, names in _SECTIONS]
     settings_items = []
     if user.is_leading:
         settings_items.append(NavItem("Audit log", reverse("core:audit"), current == "core:audit"))

@@ -72,7 +72,7 @@ def test_large_demo_tops_up_to_load_test_size():
     assert Initiative.objects.count() == 10_000
     assert Person.objects.count() == 400
     assert _fingerprint()[:150] == standard  # topping up never rewrites what was there
-    assert load_demo(scale="large") == {"people": 0, "initiatives": 0}
+    assert not any(load_demo(scale="large").values())
 
 
 @pytest.mark.django_db

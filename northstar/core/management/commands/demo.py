@@ -27,9 +27,5 @@ class Command(BaseCommand):
         if not any(added.values()):
             self.stdout.write(f"The {COMPANY} demo ({scale}) is already loaded; nothing changed.")
         else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Loaded the {COMPANY} demo ({scale}): {added['people']} people and "
-                    f"{added['initiatives']} initiatives added."
-                )
-            )
+            parts = ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in added.items() if count)
+            self.stdout.write(self.style.SUCCESS(f"Loaded the {COMPANY} demo ({scale}): {parts} added."))

@@ -1,0 +1,1 @@
+"""Customers, feedback from every source, themes, demand on ideas, and the public portal."""

@@ -1,0 +1,5 @@
+"""API of the feedback area."""
+
+from ninja import Router
+
+router = Router(tags=["feedback"])

@@ -1,0 +1,1 @@
+"""Vision, objectives and key results, KPIs and the north-star metric tree, alignment of work."""

@@ -1,0 +1,5 @@
+"""API of the strategy area."""
+
+from ninja import Router
+
+router = Router(tags=["strategy"])

@@ -1,0 +1,1 @@
+"""Models of the strategy area (being built)."""

@@ -1,0 +1,5 @@
+"""Strategy routes in the permission matrix (see tests/permissions.py)."""
+
+from tests.permissions import READ, Case
+
+WEB_CASES = [Case("strategy:dashboard", "get", READ)]
