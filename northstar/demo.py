@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from importlib import import_module
 from decimal import Decimal
+from importlib import import_module
 
 from django.db import transaction
 

@@ -1,124 +1,24 @@
-"""Core pages: sign-in, home, audit log, API tokens, the error pages, and the helpers every view shares.
-
-Views stay thin: parse, call one service or selector, render. Services refuse with an
-`ApplicationError`; the helpers here turn a refusal into the page (or HTMX fragment) a person can act on.
-"""
+"""Core pages: sign-in, home, audit log, API tokens and the error pages (shared helpers: core.web)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core import exceptions as django_exceptions
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from northstar.core import selectors, services
 from northstar.core.errors import ApplicationError, NotFound
-from northstar.core.errors import PermissionDenied as Refused
 from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
+from northstar.core.web import paginate, refuse, render_list
 from northstar.org import access
 from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
 from northstar.portfolio.models import STAGE_PATH, Stage
-
-# Shared helpers ----------------------------------------------------------------------------------
-
-
-def refuse(exc: ApplicationError) -> NoReturn:
-    """Re-raise a service refusal as the matching Django error, so the friendly 403/404 pages show it."""
-    if isinstance(exc, Refused):
-        raise django_exceptions.PermissionDenied(exc.message) from exc
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message) from exc
-    raise exc
-
-
-def require(allowed: bool, message: str) -> None:
-    """Refuse a page the user cannot use, instead of showing a form they could never submit."""
-    if not allowed:
-        raise django_exceptions.PermissionDenied(message)
-
-
-READ_ONLY = "Your role is read-only: ask a product leader to make this change."
-
-
-def fetch(getter: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a `get_or_404`-style reader, turning NotFound into the 404 page."""
-    try:
-        return getter(*args, **kwargs)
-    except ApplicationError as exc:
-        refuse(exc)
-
-
-def form_refused(
-    request: HttpRequest, template: str, context: dict[str, Any], form: Form, exc: ApplicationError
-) -> HttpResponse:
-    """Show a service's refusal at the top of the form, with the status code the service chose."""
-    form.add_error(None, exc.message)
-    return render(request, template, {**context, "form": form}, status=exc.status_code)
-
-
-def invalid_form(request: HttpRequest, template: str, context: dict[str, Any], form: Form) -> HttpResponse:
-    return render(request, template, {**context, "form": form}, status=422)
-
-
-def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
-    """One page of a list; a bad or out-of-range page number shows the nearest real page."""
-    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def is_fragment_request(request: HttpRequest) -> bool:
-    """An HTMX request for a fragment (not a history restore, which needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def render_list(request: HttpRequest, page: str, fragment: str, context: dict[str, Any]) -> HttpResponse:
-    """Whole page for a browser, only the results for HTMX; caches must keep the two apart."""
-    response = render(request, fragment if is_fragment_request(request) else page, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-FORM_TEMPLATE = "_form_page.html"
-
-
-def edit_page(
-    request: HttpRequest,
-    *,
-    form: Any,
-    save: Callable[[dict[str, Any]], Any],
-    done: Callable[[Any], str],
-    context: dict[str, Any],
-    success: str,
-    template: str = FORM_TEMPLATE,
-) -> HttpResponse:
-    """The create/edit flow every form page shares: show, parse, call one service, redirect or explain.
-
-    `save` gets the form's service arguments and calls the service; a refusal is shown in the form with
-    the service's status code (403, 409, 422...), an invalid form with 422.
-    """
-    if request.method == "POST":
-        if not form.is_valid():
-            return invalid_form(request, template, context, form)
-        try:
-            record = save(form.service_data())
-        except ApplicationError as exc:
-            return form_refused(request, template, context, form, exc)
-        messages.success(request, success.format(record=record))
-        return redirect(done(record))
-    return render(request, template, {**context, "form": form})
-
 
 # Sign-in -----------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from northstar.core.services import get_or_404
-from northstar.core.views import READ_ONLY, edit_page, fetch, paginate, render_list, require
+from northstar.core.web import READ_ONLY, edit_page, fetch, paginate, render_list, require
 from northstar.org import access, selectors, services
 from northstar.org.forms import LineForm, PeopleFilterForm, PersonForm, ProductForm, TeamForm
 from northstar.org.models import Person, Product, ProductLine, Team

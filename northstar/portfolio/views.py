@@ -20,7 +20,7 @@ from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.models import User
 from northstar.core.services import get_or_404
-from northstar.core.views import (
+from northstar.core.web import (
     READ_ONLY,
     edit_page,
     fetch,
