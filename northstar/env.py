@@ -40,6 +40,13 @@ def env_int(name: str, default: int) -> int:
         raise SettingError(f"{name} must be an integer; got {raw!r}") from None
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, default).strip().lower()
+    if raw not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

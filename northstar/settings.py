@@ -6,6 +6,7 @@ Every value a deployment may change is read from the environment through the typ
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +24,9 @@ try:
     CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
     PAGE_SIZE = env.env_int("NORTHSTAR_PAGE_SIZE", 50)
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
+    NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
+    NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 except env.SettingError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 

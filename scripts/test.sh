@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
+if "$BIN/python" -c "import redis,sys; redis.Redis(host='127.0.0.1', socket_connect_timeout=1).ping()" 2>/dev/null; then
+  echo "Redis answers at 127.0.0.1:6379: the Redis job backend is tested too."
+else
+  echo "Redis not reachable at 127.0.0.1:6379: its job-backend test is skipped (the default backend needs none)."
+fi
+
 echo "== Test suite on SQLite (embedded default)"
 "$BIN/python" -m pytest "$@"
 

@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from northstar.core.models import User
+from northstar.core.models import Job, User
 from northstar.core.services import api_token_create
 from northstar.org.models import Level, Person, ProductLine
 from northstar.portfolio.models import Stage
@@ -55,6 +55,11 @@ def _person_data(cast: Cast, user: User | None) -> dict:
 
 def _new_person(cast: Cast, user: User | None) -> dict:
     return {"name": "New Person", "email": "new@example.com", "title": "APM", "level": Level.APM}
+
+
+def _job(cast: Cast) -> int:
+    """A running job the PM started: the PM and leaders may see and cancel it, others may not."""
+    return Job.objects.create(title="Plan", task="northstar.core.tasks.sample_count", actor=cast.pm).pk
 
 
 def _line_data(line: str) -> Builder:
@@ -122,6 +127,13 @@ CORE_CASES = [
         "post",
         _expect(stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE),
         args=_own_token,
+    ),
+    Case("core:job_status", "get", _expect(stakeholder=403, pm=200), args=lambda cast, user: [_job(cast)]),
+    Case(
+        "core:job_cancel",
+        "post",
+        _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE),
+        args=lambda cast, user: [_job(cast)],
     ),
     # org: reading
     Case("org:chart", "get", READ),

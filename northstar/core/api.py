@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from northstar.core import selectors, services
+from northstar.core import jobs, selectors, services
 from northstar.core.models import AuditEntry
 from northstar.org import access
 
@@ -92,3 +92,28 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     """Every create, update and delete, newest first; filter by record to see one record's history."""
     access.require_audit_reader(request.auth)
     return selectors.audit_list(**filters.dict())
+
+
+class JobOut(Schema):
+    id: int
+    title: str
+    status: str
+    progress: float
+    message: str
+    result: dict | None
+    error: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
+def job_get(request: HttpRequest, job_id: int) -> object:
+    """A background job's progress (planning runs, re-clustering, imports)."""
+    return jobs.job_get(job_id=job_id, user=request.auth)
+
+
+@router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
+def job_cancel(request: HttpRequest, job_id: int) -> object:
+    job = jobs.job_get(job_id=job_id, user=request.auth)
+    return jobs.job_cancel(job=job, actor=request.auth)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("jobs/<int:job_id>/", views.job_status, name="job_status"),
+    path("jobs/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
 ]

@@ -11,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from northstar.core import selectors, services
+from northstar.core import jobs, selectors, services
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
-from northstar.core.web import paginate, refuse, render_list
+from northstar.core.web import fetch, is_fragment_request, paginate, refuse, render_list
 from northstar.org import access
 from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
@@ -134,3 +134,24 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if exception is not None and isinstance(exception.__cause__, NotFound):
         message = str(exception)
     return render(request, "404.html", {"message": message}, status=404)
+
+
+# Background jobs ---------------------------------------------------------------------------------
+
+
+@login_required
+def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A job's progress panel; HTMX polls it while the job runs, so no page ever waits on a job."""
+    job = fetch(jobs.job_get, job_id=job_id, user=request.user)
+    return render(request, "core/_job_status.html", {"job": job})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = fetch(jobs.job_get, job_id=job_id, user=request.user)
+    job = jobs.job_cancel(job=job, actor=request.user)
+    if is_fragment_request(request):
+        return render(request, "core/_job_status.html", {"job": job})
+    messages.info(request, f"{job.title}: cancel requested.")
+    return redirect(request.POST.get("next") or "core:home")
