@@ -128,15 +128,19 @@ def _reason(winner: Ranked, loser: Ranked, driver: str | None) -> str:
     return "on the combined effect of its inputs"
 
 
-def explain_rank(ranked: list[Ranked], item_id: str) -> str:
-    """Why an initiative is where it is: its score and what separates it from its neighbours."""
+def explain_rank(ranked: list[Ranked], item_id: str, *, total: int | None = None) -> str:
+    """Why an initiative is where it is: its score and what separates it from its neighbours.
+
+    `ranked` may be a window of a longer ranking (the row and its neighbours, with their real ranks);
+    `total` then says how long the whole ranking is.
+    """
     index = next((i for i, r in enumerate(ranked) if r.item_id == item_id), None)
     if index is None:
         raise ScoringError(f"initiative {item_id!r} is not in this ranking", item_id=item_id)
     row = ranked[index]
     label = row.framework.label
     name = row.candidate.label
-    n = len(ranked)
+    n = total if total is not None else len(ranked)
     if row.unscored:
         needs = [s.label.lower() for s in row.framework.inputs if s.key in row.score.missing]
         return (
