@@ -22,6 +22,8 @@ class InitiativeIn(Schema):
     product_id: int | None = None
     owner_id: int | None = None
     description: str = ""
+    problem_statement: str = ""
+    evidence: str = ""
     tags: list[str] = []
 
 
@@ -32,11 +34,14 @@ class InitiativePatch(Schema):
     product_id: int | None = None
     owner_id: int | None = None
     description: str | None = None
+    problem_statement: str | None = None
+    evidence: str | None = None
     tags: list[str] | None = None
 
 
 class MoveIn(Schema):
     stage: Stage
+    rationale: str = Field("", max_length=2000)
 
 
 class InitiativeOut(Schema):
@@ -50,6 +55,8 @@ class InitiativeOut(Schema):
     owner_id: int | None
     description: str
     description_html: str
+    problem_statement: str
+    evidence: str
     tags: list[str]
     created_at: datetime
     updated_at: datetime
@@ -109,7 +116,9 @@ def initiative_update(request: HttpRequest, initiative_id: int, payload: Initiat
 @router.post("/initiatives/{initiative_id}/move", response=InitiativeOut)
 def initiative_move(request: HttpRequest, initiative_id: int, payload: MoveIn) -> Initiative:
     initiative = get_or_404(Initiative, initiative_id)
-    services.initiative_move(actor=request.auth, initiative=initiative, stage=payload.stage)
+    services.initiative_move(
+        actor=request.auth, initiative=initiative, stage=payload.stage, rationale=payload.rationale
+    )
     return _detail(initiative_id)
 
 

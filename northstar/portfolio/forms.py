@@ -137,6 +137,16 @@ class InitiativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown: **bold**, lists, links.",
     )
+    problem_statement = LongTextField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Whose problem, and why it matters now. Discovery may require it.",
+    )
+    evidence = LongTextField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Feedback, data or interviews that show the problem is real.",
+    )
     tags = forms.CharField(
         required=False, max_length=500, help_text="Comma-separated, e.g. enterprise, tech-debt."
     )
@@ -152,6 +162,8 @@ class InitiativeForm(forms.Form):
                     "owner": initiative.owner_id,
                     "parent": initiative.parent_id,
                     "description": initiative.description,
+                    "problem_statement": initiative.problem_statement,
+                    "evidence": initiative.evidence,
                     "tags": ", ".join(t.name for t in initiative.tags.all()),
                 },
             )
@@ -173,6 +185,8 @@ class InitiativeForm(forms.Form):
             "owner_id": data["owner"].pk if data["owner"] else None,
             "parent_id": data["parent"],
             "description": data["description"],
+            "problem_statement": data["problem_statement"],
+            "evidence": data["evidence"],
             "tags": [t.strip() for t in data["tags"].split(",") if t.strip()],
         }
         if not self.editing:

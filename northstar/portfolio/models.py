@@ -58,6 +58,12 @@ class Initiative(models.Model):
     )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.IDEA)
     description = models.TextField(blank=True, help_text="Markdown.")
+    problem_statement = models.TextField(
+        blank=True, help_text="Whose problem this solves and why it matters now (Markdown)."
+    )
+    evidence = models.TextField(
+        blank=True, help_text="What tells us the problem is real: feedback, data, interviews (Markdown)."
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="initiatives")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,3 +80,40 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Prioritisation models live in their own modules; importing them here registers them with Django
+# and keeps `from northstar.portfolio.models import ...` working for all of them.
+from northstar.portfolio.decision_models import Decision, DecisionKind, Dependency, StageGate  # noqa: E402
+from northstar.portfolio.scoring_models import (  # noqa: E402
+    FRAMEWORK_KEYS,
+    CriterionDirection,
+    CriterionRating,
+    EstimateLine,
+    FrameworkSetting,
+    KanoCategoryChoice,
+    ReachSource,
+    ScoringCriterion,
+    ScoringInput,
+)
+
+__all__ = [
+    "FRAMEWORK_KEYS",
+    "STAGE_PATH",
+    "CriterionDirection",
+    "CriterionRating",
+    "Decision",
+    "DecisionKind",
+    "Dependency",
+    "EstimateLine",
+    "FrameworkSetting",
+    "Initiative",
+    "KanoCategoryChoice",
+    "Kind",
+    "ReachSource",
+    "ScoringCriterion",
+    "ScoringInput",
+    "Stage",
+    "StageGate",
+    "Tag",
+]

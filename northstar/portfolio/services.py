@@ -8,15 +8,24 @@ from typing import Any
 from django.db import transaction
 
 from northstar.core import audit
-from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import ancestor_ids, label_ids, m2m_labels, record_delete, record_save
 from northstar.core.validation import assign
-from northstar.org import access
-from northstar.org.models import Person, Product
+from northstar.portfolio import governance
 from northstar.portfolio.models import STAGE_PATH, Initiative, Stage, Tag
+from northstar.portfolio.permissions import can_edit_initiative, require_edit  # noqa: F401 (re-exported)
 
-INITIATIVE_FIELDS = {"title", "kind", "parent_id", "product_id", "owner_id", "description"}
+INITIATIVE_FIELDS = {
+    "title",
+    "kind",
+    "parent_id",
+    "product_id",
+    "owner_id",
+    "description",
+    "problem_statement",
+    "evidence",
+}
 
 
 def allowed_stage_moves(stage: str) -> list[str]:
@@ -32,34 +41,8 @@ def allowed_stage_moves(stage: str) -> list[str]:
     return [*moves, Stage.PARKED, Stage.KILLED]
 
 
-def _line_of(product_id: int | None) -> int | None:
-    if product_id is None:
-        return None
-    line_id = Product.objects.filter(pk=product_id).values_list("line_id", flat=True).first()
-    if line_id is None:
-        raise ValidationFailed(f"Unknown product id {product_id}.")
-    return line_id
-
-
-def can_edit_initiative(user: User, *, product_id: int | None, owner_id: int | None) -> bool:
-    """Leaders edit anything; PMs edit work in their lines, or work without a product that they own."""
-    if not user.is_authenticated or not user.can_write:
-        return False
-    if user.is_leading:
-        return True
-    line_id = _line_of(product_id)
-    if line_id is None:
-        return owner_id is not None and Person.objects.filter(pk=owner_id, user=user).exists()
-    return access.can_edit_line(user, line_id)
-
-
 def _require_edit(actor: User, product_id: int | None, owner_id: int | None) -> None:
-    access.require_write(actor)
-    if can_edit_initiative(actor, product_id=product_id, owner_id=owner_id):
-        return
-    if product_id is None:
-        raise PermissionDenied("Work without a product can only be changed by its owner or a leader.")
-    raise PermissionDenied("You can only change initiatives in the product lines you belong to.")
+    require_edit(actor, product_id, owner_id)
 
 
 def _check_parent(initiative: Initiative) -> None:
@@ -103,8 +86,12 @@ def initiative_update(
 
 
 @transaction.atomic
-def initiative_move(*, actor: User, initiative: Initiative, stage: str) -> Initiative:
-    """Move to another stage, refusing moves that skip backwards or revive killed work directly."""
+def initiative_move(*, actor: User, initiative: Initiative, stage: str, rationale: str = "") -> Initiative:
+    """Move to another stage: along the allowed paths, through the target stage's gate, into the log.
+
+    Refuses moves that skip backwards or revive killed work directly, and moves that miss a gate
+    requirement (listing all of them). Every move writes a stage-change entry to the decision log.
+    """
     _require_edit(actor, initiative.product_id, initiative.owner_id)
     if stage not in Stage.values:
         raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
@@ -118,9 +105,15 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str) -> Initi
             f"not to {Stage(stage).label}.",
             detail={"allowed": allowed},
         )
+    governance.gate_check(initiative, stage)
     before = audit.snapshot(initiative)
+    from_stage = initiative.stage
     initiative.stage = stage
-    return record_save(actor=actor, instance=initiative, before=before)
+    saved = record_save(actor=actor, instance=initiative, before=before)
+    governance.log_stage_change(
+        actor=actor, initiative=initiative, from_stage=from_stage, to_stage=stage, rationale=rationale
+    )
+    return saved
 
 
 @transaction.atomic

@@ -29,12 +29,15 @@ from northstar.core.web import (
     render_list,
     require,
 )
-from northstar.portfolio import selectors, services
+from northstar.engines import scoring as engine
+from northstar.portfolio import governance, rankings, scoring, selectors, services
 from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
 from northstar.portfolio.models import STAGE_PATH, Initiative, Stage
+from northstar.portfolio.prioritisation_forms import DependencyForm
 
 RECORD_TYPE = "portfolio.initiative"
 HISTORY_LIMIT = 50
+DECISIONS_SHOWN = 10
 
 
 def can_edit(user: User, initiative: Initiative) -> bool:
@@ -61,15 +64,40 @@ def _next_stage(stage: str) -> str:
 
 def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) -> dict[str, Any]:
     history = core_selectors.audit_list(record_type=RECORD_TYPE, record_id=str(initiative.pk))
+    next_stage = _next_stage(initiative.stage)
     return {
         "initiative": initiative,
         "description_html": render_markdown(initiative.description),
         "moves": [Stage(s) for s in services.allowed_stage_moves(initiative.stage)],
-        "next_stage": _next_stage(initiative.stage),
+        "next_stage": next_stage,
+        "next_stage_label": Stage(next_stage).label if next_stage else "",
+        "next_gate_missing": [r.needs for r in governance.gate_missing(initiative, next_stage)]
+        if next_stage
+        else [],
         "can_edit": can_edit(request.user, initiative),
         "history": history[:HISTORY_LIMIT],
         "stage_error": "",
+        "stage_missing": [],
+        "decisions": initiative.decisions.select_related("decided_by")[:DECISIONS_SHOWN],
+        "decision_count": initiative.decisions.count(),
         **extra,
+    }
+
+
+def _prioritisation_context(initiative: Initiative) -> dict[str, Any]:
+    """The scores, estimate, dependencies and decisions shown on an initiative's page."""
+    lines = list(initiative.estimate_lines.select_related("skill"))
+    return {
+        "framework_scores": rankings.initiative_scores(initiative),
+        "scoring_inputs": scoring.scoring_of(initiative),
+        "estimate_lines": lines,
+        "estimate_summary": engine.estimate_effort(scoring.engine_estimate(lines)) if lines else None,
+        "estimate_cost": scoring.estimate_cost(initiative, lines),
+        "requires": initiative.requirements.select_related("requires").order_by("requires__title"),
+        "required_by": initiative.required_by.select_related("initiative").order_by("initiative__title"),
+        "problem_html": render_markdown(initiative.problem_statement),
+        "evidence_html": render_markdown(initiative.evidence),
+        "dependency_form": DependencyForm(),
     }
 
 
@@ -80,7 +108,8 @@ def _initiative(initiative_id: int) -> Initiative:
 @login_required
 def detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    return render(request, "portfolio/detail.html", _detail_context(request, initiative))
+    context = _detail_context(request, initiative, **_prioritisation_context(initiative))
+    return render(request, "portfolio/detail.html", context)
 
 
 @login_required
@@ -130,13 +159,24 @@ def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
     try:
         services.initiative_move(
-            actor=request.user, initiative=initiative, stage=request.POST.get("stage", "")
+            actor=request.user,
+            initiative=initiative,
+            stage=request.POST.get("stage", ""),
+            rationale=request.POST.get("rationale", "")[:2000],
         )
     except ApplicationError as exc:
         initiative.refresh_from_db(fields=["stage"])
-        context = _detail_context(request, initiative, stage_error=exc.message)
-        template = "portfolio/_stage_move.html" if is_fragment_request(request) else "portfolio/detail.html"
-        return render(request, template, context, status=exc.status_code)
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        context = _detail_context(
+            request,
+            initiative,
+            stage_error=detail.get("headline", exc.message),
+            stage_missing=detail.get("needs", []),
+        )
+        if is_fragment_request(request):
+            return render(request, "portfolio/_stage_move.html", context, status=exc.status_code)
+        context.update(_prioritisation_context(initiative))
+        return render(request, "portfolio/detail.html", context, status=exc.status_code)
     if is_fragment_request(request):
         return render(request, "portfolio/_stage_move.html", _detail_context(request, initiative))
     messages.success(request, f"Moved to {initiative.get_stage_display()}.")
