@@ -1,0 +1,431 @@
+"""Reads of the strategy: objectives with computed progress, KPI series with their flags, the
+north-star tree and the alignment of work. Each read costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, QuerySet, Sum
+from django.utils import timezone
+
+from northstar.engines.metrics.detect import Analysis, DetectorSettings, Flag, analyse
+from northstar.engines.metrics.progress import (
+    ObjectiveNode,
+    Weighted,
+    metric_progress,
+    milestone_progress,
+    objective_progress,
+)
+from northstar.engines.metrics.trend import Trend, trend
+from northstar.portfolio.models import Initiative, Stage
+from northstar.strategy.models import (
+    Alignment,
+    CheckIn,
+    KeyResult,
+    Metric,
+    MetricValue,
+    Objective,
+    PlanningPeriod,
+    VisionVersion,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Periods and the vision
+
+
+def period_list() -> QuerySet[PlanningPeriod]:
+    return PlanningPeriod.objects.order_by("start")
+
+
+def period_choose(periods: list[PlanningPeriod], wanted: str | int | None, today: date | None = None):
+    """The period asked for (by id or name), else the one containing today, else the latest started."""
+    today = today or timezone.localdate()
+    for period in periods:
+        if wanted not in (None, "") and str(wanted) in (str(period.pk), period.name):
+            return period
+    for period in periods:
+        if period.start <= today <= period.end:
+            return period
+    started = [p for p in periods if p.start <= today]
+    return started[-1] if started else (periods[0] if periods else None)
+
+
+def vision_current() -> VisionVersion | None:
+    return VisionVersion.objects.select_related("author").order_by("-number").first()
+
+
+def vision_versions() -> QuerySet[VisionVersion]:
+    return VisionVersion.objects.select_related("author").order_by("-number")
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "same", "added", "removed", "skip"
+    text: str
+
+
+def vision_diff(old: VisionVersion, new: VisionVersion) -> list[DiffLine]:
+    """Line diff of two versions (title first), with unchanged stretches folded to a few lines."""
+    before = [f"# {old.title}", "", *old.body.splitlines()]
+    after = [f"# {new.title}", "", *new.body.splitlines()]
+    lines: list[DiffLine] = []
+    for group in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_grouped_opcodes(3):
+        if lines:
+            lines.append(DiffLine("skip", "…"))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines += [DiffLine("same", t) for t in before[i1:i2]]
+                continue
+            lines += [DiffLine("removed", t) for t in before[i1:i2]]
+            lines += [DiffLine("added", t) for t in after[j1:j2]]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------------
+# Objectives and key results
+
+
+def key_result_progress(kr: KeyResult) -> float:
+    """Computed, never typed: see northstar.engines.metrics.progress."""
+    if kr.kind == KeyResult.Kind.MILESTONE:
+        return milestone_progress(bool(kr.current))
+    if kr.baseline is None or kr.target is None:
+        return 0.0
+    return metric_progress(baseline=kr.baseline, target=kr.target, current=kr.current, direction=kr.direction)
+
+
+@dataclass
+class ObjectiveRow:
+    """An objective with its computed progress, its key results and its children, ready to show."""
+
+    objective: Objective
+    progress: float | None
+    confidence: float | None  # mean of its key results' latest confidence (0-10)
+    key_results: list[tuple[KeyResult, float]]
+    children: list[ObjectiveRow] = field(default_factory=list)
+    depth: int = 0
+
+
+def objective_queryset() -> QuerySet[Objective]:
+    return Objective.objects.select_related(
+        "owner", "line", "team__line", "period", "parent"
+    ).prefetch_related("key_results__metric", "key_results__owner")
+
+
+def objective_rows(objectives: Iterable[Objective]) -> dict[int, ObjectiveRow]:
+    """Progress for every objective given (children must be among them to count in the roll-up)."""
+    objectives = list(objectives)
+    krs = {o.pk: [(kr, key_result_progress(kr)) for kr in o.key_results.all()] for o in objectives}
+    children: dict[int, list[Objective]] = defaultdict(list)
+    for o in objectives:
+        if o.parent_id:
+            children[o.parent_id].append(o)
+    nodes = {
+        o.pk: ObjectiveNode(
+            id=o.pk,
+            key_results=tuple(Weighted(p, float(kr.weight)) for kr, p in krs[o.pk]),
+            children=tuple((c.pk, float(c.weight)) for c in children[o.pk]),
+        )
+        for o in objectives
+    }
+    progress = objective_progress(nodes)
+    rows = {}
+    for o in objectives:
+        confidences = [kr.confidence for kr, _ in krs[o.pk] if kr.confidence is not None]
+        rows[o.pk] = ObjectiveRow(
+            objective=o,
+            progress=progress[o.pk],
+            confidence=sum(confidences) / len(confidences) if confidences else None,
+            key_results=krs[o.pk],
+        )
+    return rows
+
+
+def objective_tree(period: PlanningPeriod | None) -> list[ObjectiveRow]:
+    """The period's objectives as a cascade: company, then lines, then teams, each under its parent."""
+    if period is None:
+        return []
+    rows = objective_rows(objective_queryset().filter(period=period).order_by("id"))
+    roots: list[ObjectiveRow] = []
+    for row in rows.values():
+        parent = rows.get(row.objective.parent_id) if row.objective.parent_id else None
+        (parent.children if parent else roots).append(row)
+    rank = {"company": 0, "line": 1, "team": 2}
+
+    def place(items: list[ObjectiveRow], depth: int) -> None:
+        items.sort(key=lambda r: (rank[r.objective.level], _scope_name(r.objective), r.objective.pk))
+        for item in items:
+            item.depth = depth
+            place(item.children, depth + 1)
+
+    place(roots, 0)
+    return roots
+
+
+def _scope_name(objective: Objective) -> str:
+    if objective.team_id:
+        return objective.team.name
+    if objective.line_id:
+        return objective.line.name
+    return ""
+
+
+def flatten(rows: list[ObjectiveRow]) -> list[ObjectiveRow]:
+    out: list[ObjectiveRow] = []
+    for row in rows:
+        out.append(row)
+        out.extend(flatten(row.children))
+    return out
+
+
+def objective_detail(objective: Objective) -> ObjectiveRow:
+    """One objective with its whole subtree, so its progress includes its children's."""
+    same_period = list(objective_queryset().filter(period_id=objective.period_id))
+    rows = objective_rows(same_period)
+    for row in rows.values():
+        if row.objective.parent_id in rows:
+            rows[row.objective.parent_id].children.append(row)
+    return rows[objective.pk]
+
+
+def check_in_history(key_result: KeyResult) -> list[CheckIn]:
+    return list(key_result.check_ins.select_related("author").order_by("created_at", "id"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# KPIs
+
+SERIES_WEEKS = 104  # two years of weekly points: enough for the seasonal baseline
+
+
+def metric_series(
+    metrics: Iterable[Metric], *, since: date | None = None
+) -> dict[int, list[tuple[date, float]]]:
+    """Per metric, one value per date (dimensions combined by its aggregation), oldest first. One query."""
+    metrics = list(metrics)
+    by_id = {m.pk: m for m in metrics}
+    qs = MetricValue.objects.filter(metric_id__in=by_id)
+    if since is not None:
+        qs = qs.filter(date__gte=since)
+    rows = (
+        qs.values("metric_id", "date")
+        .annotate(total=Sum("value"), mean=Avg("value"))
+        .order_by("metric_id", "date")
+    )
+    series: dict[int, list[tuple[date, float]]] = {pk: [] for pk in by_id}
+    for row in rows:
+        metric = by_id[row["metric_id"]]
+        value = row["mean"] if metric.aggregation == Metric.Aggregation.AVERAGE else row["total"]
+        series[metric.pk].append((row["date"], float(value)))
+    return series
+
+
+def _season_for(points: list[tuple[date, float]]) -> int:
+    """Points per year, from the typical spacing of the dates (weekly: 52, monthly: 12, daily: 365)."""
+    if len(points) < 3:
+        return 52
+    gaps = sorted((b[0] - a[0]).days for a, b in itertools.pairwise(points))
+    step = max(1, gaps[len(gaps) // 2])
+    return max(2, round(365.25 / step))
+
+
+@dataclass
+class KpiCard:
+    """A KPI with what a card, a chart row or a tree node shows."""
+
+    metric: Metric
+    points: list[tuple[date, float]]
+    analysis: Analysis
+    trend: Trend | None
+
+    @property
+    def latest(self) -> tuple[date, float] | None:
+        return self.points[-1] if self.points else None
+
+    @property
+    def flags(self) -> list[tuple[date, Flag]]:
+        return [(self.points[f.index][0], f) for f in self.analysis.flags]
+
+    @property
+    def trend_is_good(self) -> bool | None:
+        if self.trend is None or self.trend.direction == "flat":
+            return None
+        return (self.trend.direction == "up") == (self.metric.direction == "up")
+
+    @property
+    def gap_to_target(self) -> float | None:
+        if self.metric.target is None or not self.points:
+            return None
+        return self.metric.target - self.points[-1][1]
+
+
+def kpi_cards(
+    metrics: Iterable[Metric], *, today: date | None = None, weeks: int = SERIES_WEEKS
+) -> list[KpiCard]:
+    """Series of the last `weeks` weeks, their spike and level-shift flags, and their trend."""
+    metrics = list(metrics)
+    today = today or timezone.localdate()
+    # Anchor the window on the newest data rather than today, so an old import still shows.
+    newest = (
+        MetricValue.objects.filter(metric__in=metrics)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    since = (newest or today) - timedelta(weeks=weeks)
+    series = metric_series(metrics, since=since)
+    cards = []
+    for metric in metrics:
+        points = series[metric.pk]
+        values = [v for _, v in points]
+        season = _season_for(points)
+        cards.append(
+            KpiCard(
+                metric=metric,
+                points=points,
+                analysis=analyse(values, DetectorSettings(season=season)),
+                trend=trend(values, season=season, fallback_lag=max(2, season // 4)),
+            )
+        )
+    return cards
+
+
+def metric_list() -> QuerySet[Metric]:
+    return Metric.objects.select_related("line", "drives").annotate(key_result_count=Count("key_results"))
+
+
+@dataclass(frozen=True)
+class AnomalyRow:
+    metric: Metric
+    date: date
+    flag: Flag
+
+
+def anomalies(cards: Iterable[KpiCard], *, limit: int = 12) -> list[AnomalyRow]:
+    """Flagged points across KPIs, newest first."""
+    rows = [AnomalyRow(card.metric, when, flag) for card in cards for when, flag in card.flags]
+    rows.sort(key=lambda r: (r.date, abs(r.flag.relative or 0)), reverse=True)
+    return rows[:limit]
+
+
+@dataclass
+class TreeNode:
+    card: KpiCard
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def north_star_tree(cards: Iterable[KpiCard]) -> list[TreeNode]:
+    """The north-star metric with the input metrics that drive it, level by level (roots first).
+
+    Metrics in no tree are left out; several roots appear when more than one metric tops a tree.
+    """
+    nodes = {card.metric.pk: TreeNode(card) for card in cards}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.card.metric.drives_id) if node.card.metric.drives_id else None
+        if parent is not None:
+            parent.children.append(node)
+        elif node.card.metric.is_north_star or any(
+            n.card.metric.drives_id == node.card.metric.pk for n in nodes.values()
+        ):
+            roots.append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda n: n.card.metric.name)
+    roots.sort(key=lambda n: (not n.card.metric.is_north_star, n.card.metric.name))
+    return roots
+
+
+# ---------------------------------------------------------------------------------------------------
+# Alignment of work
+
+#: Work in these stages is where effort goes now; ideas, launched, parked and killed work is not counted.
+ACTIVE_STAGES = (Stage.DISCOVERY, Stage.PLANNED, Stage.IN_DELIVERY)
+
+
+def initiative_effort(initiatives: Iterable[Initiative]) -> dict[int, float]:
+    """Estimated effort per initiative: THE one place where effort is decided for alignment.
+
+    Until the portfolio has estimates, every initiative counts as 1, so shares are shares of
+    initiatives. Swap in the portfolio's estimate selector here and every share follows.
+    """
+    return {i.pk: 1.0 for i in initiatives}
+
+
+@dataclass
+class AlignedObjective:
+    row: ObjectiveRow
+    initiatives: list[tuple[Initiative, float]]  # (initiative, effort behind this objective)
+    effort: float
+    share: float  # of all active effort, 0-1
+
+
+@dataclass
+class AlignmentOverview:
+    objectives: list[AlignedObjective]
+    unaligned: list[Initiative]
+    unaligned_effort: float
+    total_effort: float
+
+    @property
+    def objectives_without_work(self) -> list[AlignedObjective]:
+        return [o for o in self.objectives if not o.initiatives]
+
+    @property
+    def unaligned_share(self) -> float:
+        return self.unaligned_effort / self.total_effort if self.total_effort else 0.0
+
+
+def active_work() -> QuerySet[Initiative]:
+    return Initiative.objects.filter(stage__in=ACTIVE_STAGES).select_related("product__line", "owner")
+
+
+def alignment_overview(period: PlanningPeriod | None) -> AlignmentOverview:
+    """Per objective of the period: the active initiatives behind it and their share of effort.
+
+    An initiative without links of its own inherits its parent initiative's (a feature inside an
+    aligned initiative is aligned work). Its effort is split over its links by their weights.
+    """
+    rows = flatten(objective_tree(period)) if period else []
+    work = list(active_work().order_by("title", "id"))
+    effort = initiative_effort(work)
+    ids = {i.pk for i in work} | {i.parent_id for i in work if i.parent_id}
+    links: dict[int, list[Alignment]] = defaultdict(list)
+    if period is not None:
+        for link in Alignment.objects.filter(initiative_id__in=ids, objective__period=period):
+            links[link.initiative_id].append(link)
+    behind: dict[int, list[tuple[Initiative, float]]] = defaultdict(list)
+    unaligned = []
+    for item in work:
+        own = links.get(item.pk) or links.get(item.parent_id or -1) or []
+        if not own:
+            unaligned.append(item)
+            continue
+        total_weight = sum(float(link.weight) for link in own)
+        per_objective: dict[int, float] = defaultdict(float)
+        for link in own:
+            per_objective[link.objective_id] += effort[item.pk] * float(link.weight) / total_weight
+        for objective_id, amount in per_objective.items():
+            behind[objective_id].append((item, amount))
+    total = sum(effort.values())
+    objectives = []
+    for row in rows:
+        items = behind.get(row.objective.pk, [])
+        amount = sum(a for _, a in items)
+        objectives.append(AlignedObjective(row, items, amount, amount / total if total else 0.0))
+    return AlignmentOverview(
+        objectives=objectives,
+        unaligned=unaligned,
+        unaligned_effort=sum(effort[i.pk] for i in unaligned),
+        total_effort=total,
+    )
+
+
+def alignments_of(objective: Objective) -> QuerySet[Alignment]:
+    return objective.alignments.select_related("initiative__product__line", "key_result").order_by(
+        "initiative__title"
+    )
