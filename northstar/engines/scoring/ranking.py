@@ -169,7 +169,7 @@ def explain_rank(ranked: list[Ranked], item_id: str, *, total: int | None = None
             )
     else:
         sentences.append("Nothing ranks above it.")
-    if index + 1 < n and not ranked[index + 1].unscored:
+    if index + 1 < len(ranked) and not ranked[index + 1].unscored:
         below = ranked[index + 1]
         b_value = below.score.value
         assert b_value is not None
