@@ -256,7 +256,7 @@ def check_in_chart(
         )
     layout = {
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "xaxis": _axis("Check-in date", type="date", tickformat="%d %b"),
+        "xaxis": _axis("Check-in date", type="date"),  # plotly picks days or hours from the span
         "yaxis": _axis(unit or "value", tickformat=",.4~g"),
         "showlegend": False,
         "paper_bgcolor": "rgba(0,0,0,0)",

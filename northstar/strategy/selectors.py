@@ -201,6 +201,8 @@ def check_in_history(key_result: KeyResult) -> list[CheckIn]:
 # KPIs
 
 SERIES_WEEKS = 104  # two years of weekly points: enough for the seasonal baseline
+#: A KPI flag must also matter in practice: at least 3% off what was expected.
+MIN_RELATIVE_CHANGE = 0.03
 
 
 def metric_series(
@@ -288,7 +290,7 @@ def kpi_cards(
             KpiCard(
                 metric=metric,
                 points=points,
-                analysis=analyse(values, DetectorSettings(season=season)),
+                analysis=analyse(values, DetectorSettings(season=season, min_relative=MIN_RELATIVE_CHANGE)),
                 trend=trend(values, season=season, fallback_lag=max(2, season // 4)),
             )
         )
@@ -304,6 +306,11 @@ class AnomalyRow:
     metric: Metric
     date: date
     flag: Flag
+
+    @property
+    def is_good(self) -> bool:
+        """Whether the change went the metric's good way (churn up is bad news, signups up good)."""
+        return (self.flag.change > 0) == (self.metric.direction == "up")
 
 
 def anomalies(cards: Iterable[KpiCard], *, limit: int = 12) -> list[AnomalyRow]:
@@ -362,6 +369,7 @@ class AlignedObjective:
     initiatives: list[tuple[Initiative, float]]  # (initiative, effort behind this objective)
     effort: float
     share: float  # of all active effort, 0-1
+    effort_with_children: float = 0.0  # including work behind the objectives that serve it
 
 
 @dataclass
@@ -373,7 +381,8 @@ class AlignmentOverview:
 
     @property
     def objectives_without_work(self) -> list[AlignedObjective]:
-        return [o for o in self.objectives if not o.initiatives]
+        """Objectives with no work behind them or behind any objective that serves them."""
+        return [o for o in self.objectives if o.effort_with_children <= 0]
 
     @property
     def unaligned_share(self) -> float:
@@ -413,10 +422,17 @@ def alignment_overview(period: PlanningPeriod | None) -> AlignmentOverview:
             behind[objective_id].append((item, amount))
     total = sum(effort.values())
     objectives = []
+
+    def with_children(row: ObjectiveRow) -> float:
+        own = sum(a for _, a in behind.get(row.objective.pk, []))
+        return own + sum(with_children(child) for child in row.children)
+
     for row in rows:
         items = behind.get(row.objective.pk, [])
         amount = sum(a for _, a in items)
-        objectives.append(AlignedObjective(row, items, amount, amount / total if total else 0.0))
+        objectives.append(
+            AlignedObjective(row, items, amount, amount / total if total else 0.0, with_children(row))
+        )
     return AlignmentOverview(
         objectives=objectives,
         unaligned=unaligned,

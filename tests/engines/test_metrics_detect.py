@@ -104,3 +104,15 @@ def test_trend_compares_with_a_year_ago_when_it_can():
     assert short.lag == 13 and short.direction == "down"
     assert trend([1.0, 2.0]) is None
     assert trend([100.0] * 60).direction == "flat"
+
+
+def test_points_next_to_a_shift_are_not_called_spikes_and_small_flags_can_be_ignored():
+    values = seasonal_series(11)
+    values[50:] += 6 * NOISE
+    result = analyse(values)
+    assert [abs(f.index - 50) <= 2 for f in result.shifts] == [True]
+    assert not [f for f in result.spikes if abs(f.index - 50) <= 2]
+    values = seasonal_series(12)
+    values[40] += 8 * NOISE  # ~15% of a level near 1,100
+    assert [f.index for f in analyse(values).spikes] == [40]
+    assert analyse(values, DetectorSettings(min_relative=0.5)).flags == ()

@@ -42,6 +42,8 @@ class DetectorSettings:
     season: int = 52  # points per seasonal cycle (52 for weekly data with a yearly pattern)
     window: int = 13  # rolling-median window (points) of the spike baseline; odd
     z_threshold: float = 4.0  # robust z beyond which a point is a spike
+    edge_factor: float = 1.25  # the first and last half-window are extrapolated: ask for more there
+    min_relative: float = 0.0  # ignore flags smaller than this share of the expected value (0.03 = 3%)
     min_points: int = 12  # shorter series are not judged at all
     min_segment: int = 6  # a level must hold this many points to count as a shift
     shift_penalty: float | None = None  # variance explained (in noise variances); default 6 + 4 ln n
@@ -244,7 +246,11 @@ def analyse(values: Sequence[float], settings: DetectorSettings = DetectorSettin
     if n < settings.min_points or not np.all(np.isfinite(x)):
         return Analysis(baseline=tuple(float(v) for v in x), flags=(), sigma=0.0)
     baseline, z, sigma = find_spikes(x, settings)
-    is_spike = np.abs(z) > settings.z_threshold
+    threshold = np.full(n, float(settings.z_threshold))
+    half = settings.window // 2
+    threshold[:half] *= settings.edge_factor
+    threshold[n - half :] *= settings.edge_factor
+    is_spike = np.abs(z) > threshold
     flags = [
         Flag(
             index=int(i),
@@ -257,7 +263,11 @@ def analyse(values: Sequence[float], settings: DetectorSettings = DetectorSettin
         )
         for i in np.flatnonzero(is_spike)
     ]
-    for index, size, score in find_shifts(x, ~is_spike, settings):
+    shifts = find_shifts(x, ~is_spike, settings)
+    # A point next to a level shift sits between two levels; the shift explains it, not a spike.
+    near_shift = {i for index, _, _ in shifts for i in range(index - 2, index + 3)}
+    flags = [f for f in flags if f.index not in near_shift]
+    for index, size, score in shifts:
         before = float(np.median(x[max(0, index - settings.min_segment) : index]))
         flags.append(
             Flag(
@@ -270,5 +280,7 @@ def analyse(values: Sequence[float], settings: DetectorSettings = DetectorSettin
                 score=score,
             )
         )
+    if settings.min_relative > 0:
+        flags = [f for f in flags if f.relative is None or abs(f.relative) >= settings.min_relative]
     flags.sort(key=lambda f: (f.index, f.kind))
     return Analysis(baseline=tuple(float(b) for b in baseline), flags=tuple(flags), sigma=sigma)

@@ -1,0 +1,121 @@
+"""`northstar import metrics FILE.csv`: whole or nothing, with the line number and reason of a bad row."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.strategy.metrics import metric_values_import
+from northstar.strategy.models import MetricImport, MetricValue
+from tests.strategy.factories import make_key_result, make_metric
+
+
+@pytest.fixture
+def kpis(db):
+    return make_metric(key="signups", name="Merchant signups"), make_metric(
+        key="nps", name="NPS", aggregation="average"
+    )
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "values.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_good_file_lands_whole_and_bound_key_results_follow(kpis, tmp_path):
+    signups, _nps = kpis
+    kr = make_key_result(metric=signups, baseline=0, target=100)
+    path = write(
+        tmp_path,
+        "date,metric,value,dimension\n"
+        "2024-01-01,signups,10,EU\n2024-01-01,signups,5,US\n2024-01-08,Merchant signups,12,EU\n"
+        "2024-01-01,nps,31.5,\n",
+    )
+    seen = []
+    record = metric_values_import(actor=None, path=path, progress=lambda *a: seen.append(a))
+    assert (record.rows, record.metrics, record.first_date, record.last_date) == (
+        4, 2, date(2024, 1, 1), date(2024, 1, 8)
+    )  # fmt: skip
+    assert MetricValue.objects.count() == 4
+    assert seen and seen[-1][0] == 4 and seen[-1][1] == seen[-1][2]  # the bar ends full
+    kr.refresh_from_db()
+    assert kr.current == 12  # the latest date's value
+    # Importing the same points again replaces them rather than doubling them.
+    write(tmp_path, "date,metric,value,dimension\n2024-01-08,signups,13,EU\n")
+    metric_values_import(actor=None, path=path)
+    assert MetricValue.objects.count() == 4
+    assert MetricValue.objects.get(metric=signups, date=date(2024, 1, 8), dimension="EU").value == 13
+    kr.refresh_from_db()
+    assert kr.current == 13
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("2024-01-01,signups,1\n2024-01-08,signups,abc\n", "Line 3: 'abc' is not a number"),
+        ("2024-01-01,signups,1\n2024-13-01,signups,2\n", "Line 3: '2024-13-01' is not a date"),
+        ("2024-01-01,signups,1\n2024-01-08,churn,2\n", "Line 3: no metric called 'churn'"),
+        ("2024-01-01,signups,1\n2024-01-01,signups,2\n", "Line 3: signups on 2024-01-01"),
+        ("2024-01-01,signups,1\n2024-01-08,signups\n", "Line 3: expected 3 fields, found 2"),
+        ("2024-01-01,signups,nan\n", "Line 2: 'nan' is not a finite number"),
+    ],
+)
+def test_a_bad_row_stops_the_import_and_nothing_is_stored(kpis, tmp_path, body, message):
+    path = write(tmp_path, "date,metric,value\n" + body)
+    with pytest.raises(ValidationFailed, match=message) as refused:
+        metric_values_import(actor=None, path=path)
+    assert "Nothing was imported" in refused.value.message
+    assert MetricValue.objects.count() == 0
+    assert MetricImport.objects.count() == 0
+
+
+def test_a_failure_after_many_batches_still_leaves_nothing(kpis, tmp_path, monkeypatch):
+    from northstar.strategy import metrics
+
+    monkeypatch.setattr(metrics, "BATCH", 100)
+    rows = [f"{date.fromordinal(738000 + i).isoformat()},signups,{i}" for i in range(1000)]
+    path = write(tmp_path, "date,metric,value\n" + "\n".join(rows) + "\n2030-01-01,signups,oops\n")
+    with pytest.raises(ValidationFailed, match="Line 1002"):
+        metric_values_import(actor=None, path=path)
+    assert MetricValue.objects.count() == 0
+
+
+def test_header_and_file_problems_are_explained(kpis, tmp_path):
+    with pytest.raises(ValidationFailed, match="lacks value"):
+        metric_values_import(actor=None, path=write(tmp_path, "date,metric\n2024-01-01,signups\n"))
+    with pytest.raises(ValidationFailed, match="no rows"):
+        metric_values_import(actor=None, path=write(tmp_path, "date,metric,value\n"))
+    with pytest.raises(ValidationFailed, match="Cannot read"):
+        metric_values_import(actor=None, path=tmp_path / "missing.csv")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("date,metric,value\n2024-01-01,signups,1\n# caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValidationFailed, match="UTF-8"):
+        metric_values_import(actor=None, path=latin)
+
+
+def test_people_import_only_the_metrics_they_may_change(cast, tmp_path):
+    make_metric(key="home_kpi", line=cast.home_line)
+    make_metric(key="away_kpi", line=cast.away_line)
+    path = write(tmp_path, "date,metric,value\n2024-01-01,home_kpi,1\n2024-01-01,away_kpi,1\n")
+    with pytest.raises(ValidationFailed, match="Line 3: You can only change metrics"):
+        metric_values_import(actor=cast.pm, path=path)
+    assert MetricValue.objects.count() == 0
+    with pytest.raises(PermissionDenied):
+        metric_values_import(actor=cast.stakeholder, path=path)
+    assert metric_values_import(actor=cast.leader, path=path).rows == 2
+
+
+def test_the_command_shows_progress_and_refuses_with_the_reason(kpis, tmp_path):
+    path = write(tmp_path, "date,metric,value\n2024-01-01,signups,1\n2024-01-08,signups,2\n")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", "metrics", str(path), stdout=out, stderr=err)
+    assert "Imported 2 values of 1 metric(s) from 2024-01-01 to 2024-01-08" in out.getvalue()
+    bad = write(tmp_path, "date,metric,value\n2024-01-01,signups,x\n")
+    with pytest.raises(CommandError, match="Line 2: 'x' is not a number"):
+        call_command("import", "metrics", str(bad), "--quiet")
+    assert MetricValue.objects.count() == 2
