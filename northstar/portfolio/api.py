@@ -1,4 +1,5 @@
-"""API: initiatives (ideas, features, initiatives), their filters and stage moves."""
+"""API: initiatives (ideas, features, initiatives), their filters and stage moves; prioritisation's
+endpoints (prioritisation_api.py) are mounted on the same router."""
 
 from datetime import datetime
 
@@ -10,8 +11,10 @@ from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.portfolio import selectors, services
 from northstar.portfolio.models import Initiative, Kind, Stage
+from northstar.portfolio.prioritisation_api import router as prioritisation_router
 
 router = Router(tags=["initiatives"])
+router.add_router("", prioritisation_router)
 
 
 class InitiativeIn(Schema):
@@ -23,7 +26,7 @@ class InitiativeIn(Schema):
     owner_id: int | None = None
     description: str = ""
     problem_statement: str = ""
-    evidence: str = ""
+    evidence_notes: str = ""
     tags: list[str] = []
 
 
@@ -35,7 +38,7 @@ class InitiativePatch(Schema):
     owner_id: int | None = None
     description: str | None = None
     problem_statement: str | None = None
-    evidence: str | None = None
+    evidence_notes: str | None = None
     tags: list[str] | None = None
 
 
@@ -56,7 +59,7 @@ class InitiativeOut(Schema):
     description: str
     description_html: str
     problem_statement: str
-    evidence: str
+    evidence_notes: str
     tags: list[str]
     created_at: datetime
     updated_at: datetime

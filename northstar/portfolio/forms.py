@@ -142,7 +142,8 @@ class InitiativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Whose problem, and why it matters now. Discovery may require it.",
     )
-    evidence = LongTextField(
+    evidence_notes = LongTextField(
+        label="Evidence",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Feedback, data or interviews that show the problem is real.",
@@ -163,7 +164,7 @@ class InitiativeForm(forms.Form):
                     "parent": initiative.parent_id,
                     "description": initiative.description,
                     "problem_statement": initiative.problem_statement,
-                    "evidence": initiative.evidence,
+                    "evidence_notes": initiative.evidence_notes,
                     "tags": ", ".join(t.name for t in initiative.tags.all()),
                 },
             )
@@ -186,7 +187,7 @@ class InitiativeForm(forms.Form):
             "parent_id": data["parent"],
             "description": data["description"],
             "problem_statement": data["problem_statement"],
-            "evidence": data["evidence"],
+            "evidence_notes": data["evidence_notes"],
             "tags": [t.strip() for t in data["tags"].split(",") if t.strip()],
         }
         if not self.editing:

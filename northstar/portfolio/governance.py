@@ -49,7 +49,11 @@ def _scoring(initiative: Initiative) -> ScoringInput | None:
 
 
 def _has_evidence(initiative: Initiative) -> bool:
-    if initiative.evidence.strip():
+    if initiative.evidence_notes.strip():
+        return True
+    # The feedback area links evidence to initiatives (reverse name `evidence`); count it when present.
+    linked = getattr(initiative, "evidence", None)
+    if linked is not None and hasattr(linked, "exists") and linked.exists():
         return True
     row = _scoring(initiative)
     return bool(row and row.reach_source == ReachSource.EVIDENCE and row.reach_evidence)

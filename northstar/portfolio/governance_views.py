@@ -70,9 +70,9 @@ def dependency_graph(request: HttpRequest) -> HttpResponse:
     """The requires/blocks graph of one product line, laid out in layers and drawn as SVG."""
     lines = list(ProductLine.objects.order_by("name").values_list("id", "name"))
     chosen = request.GET.get("line", "")
-    line_id = int(chosen) if chosen.isdigit() else (lines[0][0] if lines else None)
-    if line_id is not None and line_id not in {pk for pk, _ in lines}:
-        line_id = lines[0][0] if lines else None
+    line_id = int(chosen) if chosen.isdigit() else None
+    if line_id not in {pk for pk, _ in lines}:
+        line_id = graph.busiest_line() or (lines[0][0] if lines else None)
     drawing = graph.line_graph(line_id) if line_id is not None else None
     return render(
         request,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from northstar.portfolio.models import Dependency, Initiative, Stage
 
-NODE_W = 210
+NODE_W = 190
 NODE_H = 46
-GAP_X = 90
+GAP_X = 64
 GAP_Y = 22
 PAD = 16
 
@@ -34,7 +34,7 @@ class Node:
 
     @property
     def short_title(self) -> str:
-        return self.title if len(self.title) <= 30 else self.title[:29] + "…"
+        return self.title if len(self.title) <= 25 else self.title[:24].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,18 @@ def _layers(ids: list[int], requires: dict[int, list[int]]) -> dict[int, int]:
     for node in ids:
         depth(node, frozenset())
     return layer
+
+
+def busiest_line() -> int | None:
+    """The product line with the most dependencies: the graph worth showing first."""
+    row = (
+        Dependency.objects.filter(initiative__product__isnull=False)
+        .values("initiative__product__line_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "initiative__product__line_id")
+        .first()
+    )
+    return row["initiative__product__line_id"] if row else None
 
 
 def line_graph(line_id: int) -> Graph:

@@ -61,8 +61,10 @@ class Initiative(models.Model):
     problem_statement = models.TextField(
         blank=True, help_text="Whose problem this solves and why it matters now (Markdown)."
     )
-    evidence = models.TextField(
-        blank=True, help_text="What tells us the problem is real: feedback, data, interviews (Markdown)."
+    evidence_notes = models.TextField(
+        "evidence",
+        blank=True,
+        help_text="What tells us the problem is real: feedback, data, interviews (Markdown).",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="initiatives")
     created_at = models.DateTimeField(auto_now_add=True)

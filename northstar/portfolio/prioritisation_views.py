@@ -89,6 +89,11 @@ def _columns(key: str, criteria: list[ScoringCriterion]) -> list[tuple[str, str]
     return [(name, headings[name]) for name in FRAMEWORK_FIELDS[key]]
 
 
+def _plain(value: Any) -> Any:
+    """2.0 shows as 2 in an input; other values as they are."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> dict[str, Any]:
     keys = scoring.active_framework_keys()
     key = _framework(params, keys)
@@ -117,7 +122,9 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
     editable = editable_ids(request.user, [r.initiative for r in rows])
     for row in rows:
         form_values = ScoringForm(inputs=row.inputs, ratings=row.ratings, criteria=criteria).initial
-        row.cells = [(name, heading, form_values.get(name)) for name, heading in columns]  # type: ignore[attr-defined]
+        row.cells = [  # type: ignore[attr-defined]
+            (name, heading, _plain(form_values.get(name))) for name, heading in columns
+        ]
         row.editable = row.initiative.pk in editable  # type: ignore[attr-defined]
         row.ordinal = engine.ordinal(row.rank)  # type: ignore[attr-defined]
         row.estimated = row.inputs.estimated_effort is not None  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ INITIATIVE_FIELDS = {
     "owner_id",
     "description",
     "problem_statement",
-    "evidence",
+    "evidence_notes",
 }
 
 

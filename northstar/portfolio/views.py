@@ -96,7 +96,7 @@ def _prioritisation_context(initiative: Initiative) -> dict[str, Any]:
         "requires": initiative.requirements.select_related("requires").order_by("requires__title"),
         "required_by": initiative.required_by.select_related("initiative").order_by("initiative__title"),
         "problem_html": render_markdown(initiative.problem_statement),
-        "evidence_html": render_markdown(initiative.evidence),
+        "evidence_html": render_markdown(initiative.evidence_notes),
         "dependency_form": DependencyForm(),
     }
 
