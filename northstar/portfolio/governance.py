@@ -59,21 +59,12 @@ def _has_evidence(initiative: Initiative) -> bool:
     return bool(row and row.reach_source == ReachSource.EVIDENCE and row.reach_evidence)
 
 
-def _strategy_objective_ids(initiative_id: int) -> list[int] | None:
-    """Objectives the strategy area aligns the initiative to, or None while it offers no alignment."""
-    try:
-        from northstar.strategy import selectors as strategy_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    lookup = getattr(strategy_selectors, "initiative_objective_ids", None)
-    return list(lookup(initiative_id)) if lookup else None
-
-
 def _aligned(initiative: Initiative) -> bool:
-    """Aligned to an objective: per the strategy area when it says, else rated on an objective criterion."""
-    objectives = _strategy_objective_ids(initiative.pk)
-    if objectives is not None:
-        return bool(objectives)
+    """Aligned to an objective: linked by the strategy area's alignments when that relation exists,
+    or rated above the floor on a weighted-model criterion tied to an objective."""
+    alignments = getattr(initiative, "alignments", None)  # strategy.Alignment, looked up at run time
+    if alignments is not None and hasattr(alignments, "exists") and alignments.exists():
+        return True
     return (
         CriterionRating.objects.filter(initiative=initiative, criterion__objective_id__isnull=False)
         .filter(

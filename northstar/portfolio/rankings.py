@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from northstar.engines import scoring as engine
@@ -36,18 +37,41 @@ class RankFilters:
     search: str = ""
 
 
-def objective_support() -> Any:
-    """The strategy area's selectors when they can filter by objective, else None (filter hidden).
+class _AlignmentLookup:
+    """Objectives read through the strategy area's models, looked up at run time (no import-time tie)."""
 
-    The contract looked for: `objective_choices() -> [(id, name)]` and
-    `initiative_ids_for_objective(objective_id) -> iterable of initiative ids`.
+    def __init__(self, objective: Any) -> None:
+        self.objective = objective
+
+    def objective_choices(self) -> list[tuple[int, str]]:
+        rows = self.objective.objects.order_by("-period__start", "title").values_list(
+            "id", "title", "period__name"
+        )
+        return [(pk, f"{title} ({period})") for pk, title, period in rows]
+
+    def initiative_ids_for_objective(self, objective_id: int) -> QuerySet:
+        return Initiative.objects.filter(alignments__objective_id=objective_id).values("pk")
+
+
+def objective_support() -> Any:
+    """How to list objectives and the work aligned to one, or None while no strategy area offers it.
+
+    Prefers strategy selectors named `objective_choices` and `initiative_ids_for_objective`; otherwise
+    reads `strategy.Objective` and the initiatives' `alignments` relation when both exist.
     """
     try:
         from northstar.strategy import selectors as strategy_selectors  # type: ignore[attr-defined]
     except ImportError:
-        return None
+        strategy_selectors = None
     needed = ("objective_choices", "initiative_ids_for_objective")
-    return strategy_selectors if all(hasattr(strategy_selectors, n) for n in needed) else None
+    if strategy_selectors is not None and all(hasattr(strategy_selectors, n) for n in needed):
+        return strategy_selectors
+    try:
+        objective = apps.get_model("strategy", "Objective")
+    except LookupError:
+        return None
+    related = {f.name for f in Initiative._meta.get_fields()}
+    return _AlignmentLookup(objective) if "alignments" in related else None
 
 
 def _filtered(filters: RankFilters) -> QuerySet[Initiative]:
@@ -63,7 +87,7 @@ def _filtered(filters: RankFilters) -> QuerySet[Initiative]:
     if filters.objective:
         support = objective_support()
         if support is not None:
-            qs = qs.filter(pk__in=list(support.initiative_ids_for_objective(filters.objective)))
+            qs = qs.filter(pk__in=support.initiative_ids_for_objective(filters.objective))
     return qs
 
 
