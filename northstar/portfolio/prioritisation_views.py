@@ -89,6 +89,18 @@ def _columns(key: str, criteria: list[ScoringCriterion]) -> list[tuple[str, str]
     return [(name, headings[name]) for name in FRAMEWORK_FIELDS[key]]
 
 
+def _input_value(row: rankings.RankedRow, name: str) -> Any:
+    """The value a ranked-list cell shows for a form field name (as the scoring form would)."""
+    if name.startswith("kano_"):
+        return (row.inputs.kano or {}).get(name.removeprefix("kano_"), 0)
+    if name.startswith("criterion_"):
+        return row.ratings.get(name.removeprefix("criterion_"))
+    value = getattr(row.inputs, name)
+    if name == "impact" and value is not None:
+        return f"{value:g}"
+    return value
+
+
 def _plain(value: Any) -> Any:
     """2.0 shows as 2 in an input; other values as they are."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -115,15 +127,16 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
     )
     if not key:
         return context
-    page = paginate(request, rankings.ranked_queryset(key, filters))
+    # Page through ids only (a light sort, even 7,000 rows deep), then load the page's rows whole.
+    page = paginate(request, rankings.ranked_ids(key, filters))
     model = scoring.weighted_model(criteria) if key == "weighted" else None
-    rows = rankings.score_rows(page.object_list, key, start=page.start_index(), model=model)
+    items = rankings.in_order(list(page.object_list))
+    rows = rankings.score_rows(items, key, start=page.start_index(), model=model)
     columns = _columns(key, criteria)
     editable = editable_ids(request.user, [r.initiative for r in rows])
     for row in rows:
-        form_values = ScoringForm(inputs=row.inputs, ratings=row.ratings, criteria=criteria).initial
         row.cells = [  # type: ignore[attr-defined]
-            (name, heading, _plain(form_values.get(name))) for name, heading in columns
+            (name, heading, _plain(_input_value(row, name))) for name, heading in columns
         ]
         row.editable = row.initiative.pk in editable  # type: ignore[attr-defined]
         row.ordinal = engine.ordinal(row.rank)  # type: ignore[attr-defined]
@@ -222,7 +235,7 @@ def _csv_rows(key: str, filters: rankings.RankFilters) -> Iterator[list[Any]]:
         for row in rankings.score_rows(qs[start : start + chunk], key, start=start + 1, model=model):
             rank = row.rank
             i = row.initiative
-            values = ScoringForm(inputs=row.inputs, ratings=row.ratings, criteria=criteria).initial
+            values = {name: _input_value(row, name) for name, _ in columns}
             yield [
                 rank,
                 i.pk,

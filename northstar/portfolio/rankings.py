@@ -104,6 +104,21 @@ def ranked_queryset(key: str, filters: RankFilters = RankFilters()) -> QuerySet[
     )
 
 
+def ranked_ids(key: str, filters: RankFilters = RankFilters()) -> QuerySet:
+    """The ranking as ids only: what a paginator slices, without dragging whole rows through the sort."""
+    return (
+        _filtered(filters)
+        .order_by(F(score_field(key)).desc(nulls_last=True), "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def in_order(ids: list[int]) -> list[Initiative]:
+    """The initiatives with these ids, in this order, with what a ranked row shows (one query)."""
+    found = Initiative.objects.select_related("product__line", "owner", "scoring").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 @dataclass
 class RankedRow:
     """One row of a ranked list: the rank, the initiative, its stored inputs and the engine's score."""

@@ -13,10 +13,10 @@ from northstar.portfolio.models import Dependency, Initiative, Kind, ScoringInpu
 from tests import factories
 from tests.portfolio.factories import rice
 
-#: Queries for a page of a ranked list: session, user, active frameworks, "has criteria", count,
-#: the page's rows (initiative, product, line, owner and scoring joined), the line, product and
-#: objective dropdowns, and for a PM their lines and person (which rows they may edit in place).
-RANKED_QUERIES = 11
+#: Queries for a page of a ranked list: session, user, active frameworks, "has criteria", count, the
+#: page's ids in rank order, then its rows (initiative, product, line, owner and scoring joined), the
+#: line, product and objective dropdowns, and for a PM their lines and person (which rows they may edit).
+RANKED_QUERIES = 12
 
 
 def _scored(cast, n: int) -> None:
