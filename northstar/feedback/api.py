@@ -1,5 +1,372 @@
-"""API of the feedback area."""
+"""API of the feedback area: customers, feedback items, links, themes, demand, portal posts and votes.
 
-from ninja import Router
+Portal reads, visitor votes and the widget endpoint are public (`auth=None`): they are guarded by the
+same rate limits, honeypot and moderation as the portal pages.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from northstar.core.errors import ValidationFailed
+from northstar.core.markdown import render_markdown
+from northstar.core.services import get_or_404
+from northstar.feedback import portal_services, selectors, services, theme_services
+from northstar.feedback.models import (
+    Customer,
+    EvidenceLink,
+    FeedbackItem,
+    Moderation,
+    Post,
+    Segment,
+    Source,
+    Theme,
+)
+from northstar.feedback.portal_views import client_id
+from northstar.portfolio.models import Initiative
 
 router = Router(tags=["feedback"])
+
+
+class CustomerIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    segment: Segment = Segment.SMB
+    plan: str = ""
+    region: str = ""
+    annual_revenue: Decimal = Decimal("0")
+    currency: str = Field("EUR", min_length=3, max_length=3)
+    renewal_date: date | None = None
+
+
+class CustomerPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    segment: Segment | None = None
+    plan: str | None = None
+    region: str | None = None
+    annual_revenue: Decimal | None = None
+    currency: str | None = Field(None, min_length=3, max_length=3)
+    renewal_date: date | None = None
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    segment: str
+    plan: str
+    region: str
+    annual_revenue: Decimal
+    currency: str
+    renewal_date: date | None
+
+
+class FeedbackIn(Schema):
+    text: str = Field(..., min_length=1, max_length=50_000)
+    title: str = ""
+    source: Source = Source.API
+    author_name: str = ""
+    author_email: str = ""
+    customer_id: int | None = None
+    received_at: datetime | None = None
+    external_id: str = ""
+
+
+class FeedbackOut(Schema):
+    id: int
+    source: str
+    title: str
+    text: str
+    author_name: str
+    author_email: str
+    customer_id: int | None
+    received_at: datetime
+    external_id: str
+    status: str
+    theme_id: int | None
+
+
+class FeedbackFilterIn(Schema):
+    status: str = ""
+    source: str = ""
+    theme: int | None = None
+    customer: int | None = None
+    search: str = ""
+
+
+class StatusIn(Schema):
+    status: FeedbackItem.Status = FeedbackItem.Status.PROCESSED
+
+
+class LinkIn(Schema):
+    initiative_id: int
+    quote: str = ""
+
+
+class LinkOut(Schema):
+    id: int
+    item_id: int
+    initiative_id: int
+    quote: str
+    created_at: datetime
+
+
+class ThemeOut(Schema):
+    id: int
+    name: str
+    name_locked: bool
+    pinned: bool
+    size: int
+    keywords: list[str]
+    embedder: str
+
+    @staticmethod
+    def resolve_keywords(obj: Theme) -> list[str]:
+        return [k for k, _ in obj.keywords]
+
+
+class ReclusterIn(Schema):
+    n_themes: int | None = Field(None, ge=1, le=5000)
+
+
+class JobOut(Schema):
+    id: int
+    status: str
+    title: str
+
+
+class SegmentOut(Schema):
+    items: int
+    customers: int
+    revenue: dict[str, Decimal]
+
+
+class DemandOut(Schema):
+    initiative_id: int
+    items: int
+    customers: int
+    revenue: dict[str, Decimal]
+    by_segment: dict[str, SegmentOut]
+    votes: int
+
+
+class PostOut(Schema):
+    id: int
+    board: str
+    title: str
+    body_html: str
+    status: str
+    vote_count: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_board(obj: Post) -> str:
+        return obj.board.slug
+
+    @staticmethod
+    def resolve_body_html(obj: Post) -> str:
+        return str(render_markdown(obj.body))
+
+    @staticmethod
+    def resolve_status(obj: Post) -> str:
+        return obj.public_status
+
+
+class PostIn(Schema):
+    board: str
+    title: str = Field(..., min_length=1, max_length=200)
+    body: str = ""
+    author_name: str = ""
+    author_email: str = ""
+    website: str = ""  # the honeypot: people leave it empty
+
+
+class VoteIn(Schema):
+    email: str = ""
+    website: str = ""
+
+
+class WidgetIn(Schema):
+    key: str
+    text: str = Field(..., min_length=1, max_length=5000)
+    email: str = ""
+    name: str = ""
+    page: str = ""
+    website: str = ""
+
+
+class AcceptedOut(Schema):
+    id: int
+    message: str
+
+
+# Customers -----------------------------------------------------------------------------------------
+
+
+@router.get("/customers", response=list[CustomerOut])
+@paginate(PageNumberPagination)
+def customer_list(request: HttpRequest, search: str = "") -> object:
+    return selectors.customer_list(search=search)
+
+
+@router.post("/customers", response={201: CustomerOut})
+def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
+    return 201, services.customer_create(actor=request.auth, **payload.dict())
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut)
+def customer_get(request: HttpRequest, customer_id: int) -> Customer:
+    return get_or_404(Customer, customer_id)
+
+
+@router.patch("/customers/{customer_id}", response=CustomerOut)
+def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
+    customer = get_or_404(Customer, customer_id)
+    return services.customer_update(actor=request.auth, customer=customer, **payload.dict(exclude_unset=True))
+
+
+# Feedback ------------------------------------------------------------------------------------------
+
+
+@router.get("/feedback", response=list[FeedbackOut])
+@paginate(PageNumberPagination)
+def feedback_list(request: HttpRequest, filters: Query[FeedbackFilterIn]) -> object:
+    return selectors.item_list(selectors.ItemFilters(**filters.dict()))
+
+
+@router.post("/feedback", response={201: FeedbackOut})
+def feedback_create(request: HttpRequest, payload: FeedbackIn) -> tuple[int, FeedbackItem]:
+    return 201, services.feedback_create(actor=request.auth, **payload.dict())
+
+
+@router.get("/feedback/{item_id}", response=FeedbackOut)
+def feedback_get(request: HttpRequest, item_id: int) -> FeedbackItem:
+    return get_or_404(FeedbackItem, item_id)
+
+
+@router.post("/feedback/{item_id}/status", response=FeedbackOut)
+def feedback_status(request: HttpRequest, item_id: int, payload: StatusIn) -> FeedbackItem:
+    item = get_or_404(FeedbackItem, item_id)
+    services.feedback_set_status(actor=request.auth, items=[item], status=payload.status)
+    return get_or_404(FeedbackItem, item_id)
+
+
+@router.get("/feedback/{item_id}/links", response=list[LinkOut])
+def link_list(request: HttpRequest, item_id: int) -> object:
+    return EvidenceLink.objects.filter(item_id=get_or_404(FeedbackItem, item_id).pk)
+
+
+@router.post("/feedback/{item_id}/links", response={201: LinkOut})
+def link_create(request: HttpRequest, item_id: int, payload: LinkIn) -> tuple[int, EvidenceLink]:
+    item = get_or_404(FeedbackItem, item_id)
+    initiative = get_or_404(Initiative, payload.initiative_id)
+    return 201, services.link_create(
+        actor=request.auth, item=item, initiative=initiative, quote=payload.quote
+    )
+
+
+@router.delete("/links/{link_id}", response={204: None})
+def link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
+    services.link_delete(actor=request.auth, link=get_or_404(EvidenceLink, link_id))
+    return 204, None
+
+
+# Themes and demand ---------------------------------------------------------------------------------
+
+
+@router.get("/themes", response=list[ThemeOut])
+def theme_list(request: HttpRequest) -> object:
+    return selectors.theme_list()
+
+
+@router.get("/themes/{theme_id}", response=ThemeOut)
+def theme_get(request: HttpRequest, theme_id: int) -> Theme:
+    return get_or_404(Theme, theme_id)
+
+
+@router.post("/themes/recluster", response={202: JobOut})
+def theme_recluster(request: HttpRequest, payload: ReclusterIn) -> tuple[int, object]:
+    return 202, theme_services.themes_recluster_start(actor=request.auth, n_themes=payload.n_themes)
+
+
+@router.get("/demand", response=list[DemandOut])
+def demand(request: HttpRequest, initiative_ids: str) -> list:
+    """Demand per initiative: `?initiative_ids=1,2,3`."""
+    try:
+        ids = [int(x) for x in initiative_ids.split(",") if x.strip()]
+    except ValueError:
+        raise ValidationFailed("initiative_ids is a comma-separated list of ids.") from None
+    if len(ids) > 1000:
+        raise ValidationFailed("Ask for at most 1,000 initiatives at a time.")
+    return list(selectors.demand_for_initiatives(ids).values())
+
+
+# Portal (public) -----------------------------------------------------------------------------------
+
+
+@router.get("/portal/posts", response=list[PostOut], auth=None)
+@paginate(PageNumberPagination)
+def post_list(request: HttpRequest, board: str = "", sort: str = "top") -> object:
+    the_board = None
+    if board:
+        the_board = selectors.public_boards().filter(slug=board).first()
+        if the_board is None:
+            return Post.objects.none()
+    return selectors.public_posts(board=the_board, sort=sort)
+
+
+@router.post("/portal/posts", response={201: AcceptedOut}, auth=None)
+def post_submit(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
+    board = selectors.public_boards().filter(slug=payload.board).first()
+    if board is None:
+        raise ValidationFailed(f"No public board {payload.board!r}.")
+    user = request.user if request.user.is_authenticated else None
+    post = portal_services.post_submit(
+        board=board,
+        title=payload.title,
+        body=payload.body,
+        author_name=payload.author_name,
+        author_email=payload.author_email,
+        user=user,
+        client=client_id(request),
+        honeypot=payload.website,
+    )
+    waiting = post.moderation == Moderation.PENDING
+    return 201, {"id": post.pk, "message": "Waiting for moderation." if waiting else "Posted."}
+
+
+@router.post("/portal/posts/{post_id}/votes", response={201: PostOut}, auth=None)
+def vote_cast(request: HttpRequest, post_id: int, payload: VoteIn) -> tuple[int, Post]:
+    post = get_or_404(Post, post_id, queryset=Post.objects.select_related("board", "initiative"))
+    user = request.user if request.user.is_authenticated else None
+    portal_services.vote_cast(
+        post=post, user=user, email=payload.email, client=client_id(request), honeypot=payload.website
+    )
+    return 201, post
+
+
+def _cors(request: HttpRequest, response: HttpResponse, key: str) -> HttpResponse:
+    """Let the registered site's pages read the widget's answer (and nobody else's)."""
+    origin = request.headers.get("Origin", "")
+    site = portal_services.WidgetSite.objects.filter(key=key, active=True).first() if key else None
+    if site is not None and origin and (not site.allowed_origin or origin == site.allowed_origin):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
+    return response
+
+
+@router.post("/widget/feedback", response={201: AcceptedOut}, auth=None)
+def widget_feedback(request: HttpRequest, response: HttpResponse, payload: WidgetIn) -> tuple[int, dict]:
+    """The in-app widget posts here with its site's key (sent as text/plain, so no preflight)."""
+    _cors(request, response, payload.key)
+    item = portal_services.widget_submit(
+        key=payload.key,
+        text=payload.text,
+        email=payload.email,
+        name=payload.name,
+        page=payload.page,
+        client=client_id(request),
+        honeypot=payload.website,
+    )
+    return 201, {"id": item.pk, "message": "Thanks for your feedback!"}

@@ -5,4 +5,13 @@ from django.urls import path
 from northstar.feedback import portal_views
 
 app_name = "portal"
-urlpatterns = [path("", portal_views.home, name="home")]
+urlpatterns = [
+    path("", portal_views.home, name="home"),
+    path("b/<slug:slug>/", portal_views.board, name="board"),
+    path("b/<slug:slug>/submit/", portal_views.submit, name="submit"),
+    path("p/<int:post_id>/", portal_views.post, name="post"),
+    path("p/<int:post_id>/vote/", portal_views.vote, name="vote"),
+    path("p/<int:post_id>/comment/", portal_views.comment, name="comment"),
+    path("roadmap/", portal_views.roadmap, name="roadmap"),
+    path("changelog/", portal_views.changelog, name="changelog"),
+]

@@ -1,8 +1,182 @@
-"""The public portal: customers read without signing in."""
+"""The public portal: anyone reads; visitors post, vote and comment with an email address.
 
+Visitor writes are plain forms (they work without JavaScript) guarded by the portal services'
+rate limits, honeypot and moderation; every piece of visitor text is shown through the sanitiser.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from northstar.core.errors import ApplicationError
+from northstar.core.markdown import render_markdown
+from northstar.core.services import get_or_404
+from northstar.core.web import fetch
+from northstar.feedback import portal_services, selectors
+from northstar.feedback.forms import CommentForm, PostForm, VoteForm
+from northstar.feedback.models import Board, Moderation, Post, PostStatus
+
+
+def page(request: HttpRequest, inner: str, context: dict, *, title: str, status: int = 200) -> HttpResponse:
+    """A portal page: the same public frame for visitors and for signed-in people (inside the app)."""
+    return render(request, "portal/_page.html", {**context, "inner": inner, "title": title}, status=status)
+
+
+def client_id(request: HttpRequest) -> str:
+    """Who is writing, for rate limits: the signed-in user, else the address the request came from."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', 'unknown')}"
+
+
+def _board(slug: str) -> Board:
+    board = Board.objects.filter(slug=slug, is_public=True).first()
+    if board is None:
+        fetch(get_or_404, Board, 0)
+    return board
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {})
+    context = {"boards": selectors.public_boards(), "posts": selectors.public_posts()[:10]}
+    return page(request, "portal/home.html", context, title="Feedback")
+
+
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    the_board = _board(slug)
+    sort = "new" if request.GET.get("sort") == "new" else "top"
+    status = request.GET.get("status", "")
+    if status not in PostStatus.values:
+        status = ""
+    posts = selectors.public_posts(board=the_board, sort=sort, status=status)[:100]
+    context = {
+        "board": the_board,
+        "posts": posts,
+        "sort": sort,
+        "status": status,
+        "statuses": PostStatus.choices,
+        "form": PostForm(),
+    }
+    return page(request, "portal/board.html", context, title=the_board.name)
+
+
+@require_POST
+def submit(request: HttpRequest, slug: str) -> HttpResponse:
+    the_board = _board(slug)
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            post = portal_services.post_submit(
+                board=the_board,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                author_name=form.cleaned_data["author_name"],
+                author_email=form.cleaned_data["author_email"],
+                user=request.user if request.user.is_authenticated else None,
+                client=client_id(request),
+                honeypot=form.cleaned_data["website"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            if post.moderation == Moderation.APPROVED:
+                messages.success(request, "Thanks! Your request is on the board.")
+                return redirect("portal:post", post_id=post.pk)
+            messages.success(request, "Thanks! Your request will appear once a moderator has read it.")
+            return redirect("portal:board", slug=the_board.slug)
+    else:
+        status = 422
+    posts = selectors.public_posts(board=the_board)[:100]
+    context = {
+        "board": the_board,
+        "posts": posts,
+        "sort": "top",
+        "status": "",
+        "statuses": PostStatus.choices,
+        "form": form,
+    }
+    return page(request, "portal/board.html", context, title=the_board.name, status=status)
+
+
+def _post(post_id: int) -> Post:
+    visible = Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True)
+    return fetch(get_or_404, Post, post_id, queryset=visible.select_related("initiative", "board"))
+
+
+def _post_context(request: HttpRequest, post: Post, **extra: object) -> dict:
+    return {
+        "post": post,
+        "body_html": render_markdown(post.body),
+        "comments": [(c, render_markdown(c.body)) for c in selectors.approved_comments(post)],
+        "vote_form": VoteForm(),
+        "comment_form": CommentForm(),
+        **extra,
+    }
+
+
+def post(request: HttpRequest, post_id: int) -> HttpResponse:
+    the_post = _post(post_id)
+    return page(request, "portal/post.html", _post_context(request, the_post), title=the_post.title)
+
+
+@require_POST
+def vote(request: HttpRequest, post_id: int) -> HttpResponse:
+    the_post = _post(post_id)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            portal_services.vote_cast(
+                post=the_post,
+                user=request.user if request.user.is_authenticated else None,
+                email=form.cleaned_data["email"],
+                client=client_id(request),
+                honeypot=form.cleaned_data["website"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            context = _post_context(request, the_post, vote_form=form)
+            return page(request, "portal/post.html", context, title=the_post.title, status=exc.status_code)
+        messages.success(request, "Thanks for your vote! We will email you when it ships.")
+        return redirect("portal:post", post_id=the_post.pk)
+    context = _post_context(request, the_post, vote_form=form)
+    return page(request, "portal/post.html", context, title=the_post.title, status=422)
+
+
+@require_POST
+def comment(request: HttpRequest, post_id: int) -> HttpResponse:
+    the_post = _post(post_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            added = portal_services.comment_add(
+                post=the_post,
+                body=form.cleaned_data["body"],
+                author_name=form.cleaned_data["author_name"],
+                author_email=form.cleaned_data["author_email"],
+                user=request.user if request.user.is_authenticated else None,
+                client=client_id(request),
+                honeypot=form.cleaned_data["website"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            context = _post_context(request, the_post, comment_form=form)
+            return page(request, "portal/post.html", context, title=the_post.title, status=exc.status_code)
+        if added.moderation == Moderation.APPROVED:
+            messages.success(request, "Comment added.")
+        else:
+            messages.success(request, "Thanks! Your comment will appear once a moderator has read it.")
+        return redirect("portal:post", post_id=the_post.pk)
+    context = _post_context(request, the_post, comment_form=form)
+    return page(request, "portal/post.html", context, title=the_post.title, status=422)
+
+
+def roadmap(request: HttpRequest) -> HttpResponse:
+    return page(request, "portal/roadmap.html", {"columns": selectors.roadmap_columns()}, title="Roadmap")
+
+
+def changelog(request: HttpRequest) -> HttpResponse:
+    entries = [(e, render_markdown(e.body)) for e in selectors.published_changelog()[:50]]
+    return page(request, "portal/changelog.html", {"entries": entries}, title="Changelog")

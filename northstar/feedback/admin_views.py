@@ -1,0 +1,164 @@
+"""The team's side of the portal: moderation, boards, posts' links to ideas, changelog, widget sites."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from northstar.core.errors import ApplicationError
+from northstar.core.services import get_or_404
+from northstar.core.web import READ_ONLY, fetch, require
+from northstar.feedback import portal_services, selectors
+from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
+from northstar.feedback.models import ChangelogEntry, Comment, Moderation, Post, PostStatus, WidgetSite
+from northstar.portfolio.models import Initiative
+
+LEADERS_ONLY = "Only product leaders and admins can change the portal's boards and widget sites."
+
+
+def _post_choices() -> list[tuple[int, str]]:
+    rows = (
+        Post.objects.filter(moderation=Moderation.APPROVED)
+        .order_by("-vote_count")
+        .values_list("id", "title", "vote_count")[:300]
+    )
+    return [(pk, f"{title} ({votes} votes)") for pk, title, votes in rows]
+
+
+@login_required
+def portal_admin(request: HttpRequest) -> HttpResponse:
+    posts, comments = selectors.moderation_queue()
+    return render(
+        request,
+        "feedback/portal_admin.html",
+        {
+            "pending_posts": posts,
+            "pending_comments": comments,
+            "boards": selectors.public_boards(),
+            "sites": WidgetSite.objects.all(),
+            "entries": ChangelogEntry.objects.prefetch_related("posts")[:20],
+            "top_posts": selectors.public_posts()[:20],
+            "board_form": BoardForm(),
+            "site_form": WidgetSiteForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    require(request.user.can_write, READ_ONLY)
+    model = Post if kind == "post" else Comment
+    target = fetch(get_or_404, model, pk)
+    try:
+        portal_services.moderate(actor=request.user, target=target, decision=request.POST.get("decision", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("feedback:portal_admin")
+
+
+@login_required
+@require_POST
+def board_create(request: HttpRequest) -> HttpResponse:
+    require(request.user.is_leading, LEADERS_ONLY)
+    form = BoardForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise portal_services.ValidationFailed("Give the board a name.")
+        board = portal_services.board_create(actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:portal_admin")
+    messages.success(request, f"The board “{board.name}” is live on the portal.")
+    return redirect("feedback:portal_admin")
+
+
+@login_required
+@require_POST
+def widget_create(request: HttpRequest) -> HttpResponse:
+    require(request.user.is_leading, LEADERS_ONLY)
+    form = WidgetSiteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise portal_services.ValidationFailed("Give the site a name.")
+        portal_services.widget_site_create(actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:portal_admin")
+    messages.success(request, "The site's widget key is ready: copy the snippet below into its pages.")
+    return redirect("feedback:portal_admin")
+
+
+@login_required
+def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Link a portal request to an idea (its status then follows the idea's stage) or set its status."""
+    post = fetch(get_or_404, Post, post_id, queryset=Post.objects.select_related("initiative", "board"))
+    if request.method == "POST":
+        require(request.user.can_write, READ_ONLY)
+        raw = request.POST.get("initiative", "")
+        try:
+            initiative = get_or_404(Initiative, int(raw)) if raw.isdigit() else None
+            portal_services.post_update(
+                actor=request.user,
+                post=post,
+                status=request.POST.get("status") or None,
+                initiative=initiative,
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("feedback:post_manage", post_id=post.pk)
+        messages.success(request, "Saved.")
+        return redirect("feedback:post_manage", post_id=post.pk)
+    choices = Initiative.objects.order_by("title").values_list("id", "title")[:2000]
+    return render(
+        request,
+        "feedback/post_manage.html",
+        {"post": post, "initiatives": choices, "statuses": PostStatus.choices},
+    )
+
+
+@login_required
+def changelog_create(request: HttpRequest) -> HttpResponse:
+    require(request.user.can_write, READ_ONLY)
+    form = ChangelogForm(request.POST or None, post_choices=_post_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal_services.changelog_create(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                post_ids=[int(p) for p in form.cleaned_data["posts"]],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return render(request, "feedback/changelog_form.html", {"form": form}, status=exc.status_code)
+        messages.success(request, "Draft saved. Publish it to email the voters.")
+        return redirect("feedback:portal_admin")
+    return render(
+        request,
+        "feedback/changelog_form.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def changelog_publish(request: HttpRequest, entry_id: int) -> HttpResponse:
+    require(request.user.can_write, READ_ONLY)
+    entry = fetch(get_or_404, ChangelogEntry, entry_id)
+    try:
+        entry = portal_services.changelog_publish(
+            actor=request.user, entry=entry, site_url=request.build_absolute_uri(reverse("portal:changelog"))
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:portal_admin")
+    messages.success(
+        request, f"Published; {entry.notified} voter{'s' if entry.notified != 1 else ''} emailed."
+    )
+    return redirect("feedback:portal_admin")

@@ -1,0 +1,361 @@
+"""The public portal's writes: posts, votes, comments, moderation, the changelog, the widget.
+
+Visitors are strangers, so every write here is guarded: a rate limit per visitor (Django's cache),
+a honeypot field bots fill in, moderation before a stranger's words are shown, and text that is
+rendered only through the Markdown sanitiser. One vote per person is the database's rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from django.core.cache import cache
+from django.core.mail import get_connection, send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from northstar.core import audit
+from northstar.core.errors import Conflict, NotFound, ValidationFailed
+from northstar.core.models import User
+from northstar.core.services import record_save
+from northstar.feedback.models import (
+    Board,
+    ChangelogEntry,
+    Comment,
+    FeedbackItem,
+    Moderation,
+    Post,
+    PostStatus,
+    Source,
+    Vote,
+    WidgetSite,
+)
+from northstar.feedback.services import RateLimited, build_item, customer_for_email
+from northstar.org import access
+from northstar.portfolio.models import Initiative
+
+logger = logging.getLogger(__name__)
+
+#: (requests, seconds) per visitor and kind of write.
+RATE_LIMITS = {"post": (5, 600), "comment": (10, 600), "vote": (60, 600), "widget": (20, 600)}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def rate_limit(*, kind: str, who: str) -> None:
+    """Count one write by `who`; refuse when they are over the limit for this kind of write."""
+    limit, window = RATE_LIMITS[kind]
+    key = f"feedback:rate:{kind}:{who}"
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return
+    if count > limit:
+        raise RateLimited(
+            f"Too many requests: please wait a few minutes ({limit} per {window // 60} minutes at most)."
+        )
+
+
+def _check_honeypot(honeypot: str) -> None:
+    if honeypot:
+        raise ValidationFailed("Your message could not be accepted.")
+
+
+def _visitor(user: User | None, email: str) -> tuple[str, str]:
+    """(voter key, email) for a signed-in user or a visitor who gave an email address."""
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}", (user.email or "").lower()
+    email = (email or "").strip().lower()
+    if not _EMAIL.match(email):
+        raise ValidationFailed(
+            "Give your email address so we can count your vote once and tell you when it ships."
+        )
+    return f"email:{email}", email
+
+
+def _is_team(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.can_write
+
+
+# Posts ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_submit(
+    *,
+    board: Board,
+    title: str,
+    body: str = "",
+    author_name: str = "",
+    author_email: str = "",
+    user: User | None = None,
+    client: str,
+    honeypot: str = "",
+) -> Post:
+    """A visitor's request. Strangers' posts wait for moderation; the team's are shown at once."""
+    _check_honeypot(honeypot)
+    rate_limit(kind="post", who=client)
+    if not board.is_public:
+        raise NotFound("No such board.")
+    title, body = title.strip(), (body or "").replace("\r\n", "\n").strip()
+    if not title:
+        raise ValidationFailed("Give your request a short title.")
+    if len(title) > 200 or len(body) > 10_000:
+        raise ValidationFailed(
+            "That is too long: keep the title under 200 and the text under 10,000 characters."
+        )
+    voter, email = _visitor(user, author_email)
+    post = Post(
+        board=board,
+        title=title,
+        body=body,
+        author_name=(author_name or (user.get_full_name() if user else "") or "").strip()[:120],
+        author_email=email,
+        author_user=user if user is not None and user.is_authenticated else None,
+        moderation=Moderation.APPROVED if _is_team(user) else Moderation.PENDING,
+    )
+    post.save()
+    Vote.objects.create(post=post, voter=voter, email=email)  # authors vote for their own request
+    Post.objects.filter(pk=post.pk).update(vote_count=1)
+    post.vote_count = 1
+    if post.moderation == Moderation.APPROVED:
+        _post_to_feedback(post)
+    return post
+
+
+def _post_to_feedback(post: Post) -> None:
+    """An approved post is customer voice too: it lands in the inbox as a portal item."""
+    if post.feedback_item_id:
+        return
+    customer = customer_for_email(post.author_email)
+    item = build_item(
+        text=post.body or post.title,
+        title=post.title,
+        source=Source.PORTAL,
+        author_name=post.author_name,
+        author_email=post.author_email,
+        customer_id=customer.pk if customer else None,
+        external_id=f"post-{post.pk}",
+        received_at=post.created_at,
+    )
+    existing = FeedbackItem.objects.filter(dedupe_key=item.dedupe_key).first()
+    if existing is None:
+        item.save()
+        existing = item
+    post.feedback_item = existing
+    post.save(update_fields=["feedback_item"])
+
+
+@transaction.atomic
+def vote_cast(
+    *, post: Post, user: User | None = None, email: str = "", client: str, honeypot: str = ""
+) -> Post:
+    """One vote per person (the database enforces it, even for two requests at the same moment)."""
+    _check_honeypot(honeypot)
+    rate_limit(kind="vote", who=client)
+    if post.moderation != Moderation.APPROVED:
+        raise NotFound("No such post.")
+    voter, email = _visitor(user, email)
+    try:
+        with transaction.atomic():
+            Vote.objects.create(post=post, voter=voter, email=email)
+    except IntegrityError:
+        raise Conflict("You have already voted for this request.") from None
+    Post.objects.filter(pk=post.pk).update(vote_count=F("vote_count") + 1)
+    post.refresh_from_db(fields=["vote_count"])
+    return post
+
+
+@transaction.atomic
+def vote_withdraw(*, post: Post, user: User | None = None, email: str = "") -> Post:
+    voter, _ = _visitor(user, email)
+    deleted, _ = Vote.objects.filter(post=post, voter=voter).delete()
+    if not deleted:
+        raise NotFound("You have not voted for this request.")
+    Post.objects.filter(pk=post.pk, vote_count__gt=0).update(vote_count=F("vote_count") - 1)
+    post.refresh_from_db(fields=["vote_count"])
+    return post
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    post: Post,
+    body: str,
+    author_name: str = "",
+    author_email: str = "",
+    user: User | None = None,
+    client: str,
+    honeypot: str = "",
+) -> Comment:
+    _check_honeypot(honeypot)
+    rate_limit(kind="comment", who=client)
+    if post.moderation != Moderation.APPROVED:
+        raise NotFound("No such post.")
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationFailed("Write a comment first.")
+    if len(body) > 5000:
+        raise ValidationFailed("Keep comments under 5,000 characters.")
+    _, email = _visitor(user, author_email)
+    return Comment.objects.create(
+        post=post,
+        body=body,
+        author_name=(author_name or (user.get_full_name() or user.username if user else "")).strip()[:120],
+        author_email=email,
+        author_user=user if user is not None and user.is_authenticated else None,
+        moderation=Moderation.APPROVED if _is_team(user) else Moderation.PENDING,
+    )
+
+
+@transaction.atomic
+def moderate(*, actor: User, target: Post | Comment, decision: str) -> Post | Comment:
+    """Approve or reject a waiting post or comment."""
+    access.require_write(actor)
+    if decision not in (Moderation.APPROVED, Moderation.REJECTED):
+        raise ValidationFailed("Approve or reject.")
+    before = audit.snapshot(target)
+    target.moderation = decision
+    target.save(update_fields=["moderation"])
+    audit.audit_update(actor=actor, instance=target, before=before, after=audit.snapshot(target))
+    if isinstance(target, Post) and decision == Moderation.APPROVED:
+        _post_to_feedback(target)
+    return target
+
+
+@transaction.atomic
+def post_update(
+    *, actor: User, post: Post, status: str | None = None, initiative: Initiative | bool | None = False
+) -> Post:
+    """Set a post's own status, or link it to an initiative (whose stage then decides its status)."""
+    access.require_write(actor)
+    before = audit.snapshot(post)
+    if status is not None:
+        if status not in PostStatus.values:
+            raise ValidationFailed(f"Unknown status {status!r}.")
+        post.status = status
+    if initiative is not False:
+        post.initiative = initiative if isinstance(initiative, Initiative) else None
+        if post.feedback_item_id and isinstance(initiative, Initiative):
+            from northstar.feedback.models import EvidenceLink
+
+            EvidenceLink.objects.get_or_create(item_id=post.feedback_item_id, initiative=initiative, quote="")
+    post.save()
+    audit.audit_update(actor=actor, instance=post, before=before, after=audit.snapshot(post))
+    return post
+
+
+# Boards and the changelog --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def board_create(*, actor: User, name: str, description: str = "", is_public: bool = True) -> Board:
+    access.require_leading(actor, "portal boards")
+    name = name.strip()
+    slug = slugify(name)[:60]
+    if not slug:
+        raise ValidationFailed("Give the board a name.")
+    if Board.objects.filter(slug=slug).exists():
+        raise Conflict(f"A board called “{name}” already exists.")
+    board = Board(name=name, slug=slug, description=description.strip(), is_public=is_public)
+    return record_save(actor=actor, instance=board, before=None)
+
+
+@transaction.atomic
+def changelog_create(
+    *, actor: User, title: str, body: str = "", post_ids: list[int] | None = None
+) -> ChangelogEntry:
+    access.require_write(actor)
+    entry = ChangelogEntry(title=title.strip(), body=(body or "").strip(), created_by=actor)
+    return record_save(actor=actor, instance=entry, before=None, m2m={"posts": post_ids or []})
+
+
+def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "") -> ChangelogEntry:
+    """Publish a release note and email each voter of its posts once (after the commit)."""
+    access.require_write(actor)
+    with transaction.atomic():
+        entry = ChangelogEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.published_at is not None:
+            raise Conflict("This changelog entry is already published.")
+        before = audit.snapshot(entry)
+        recipients = sorted(
+            set(
+                Vote.objects.filter(post__in=entry.posts.all())
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+        )
+        entry.published_at = timezone.now()
+        entry.notified = len(recipients)
+        entry.save(update_fields=["published_at", "notified"])
+        audit.audit_update(actor=actor, instance=entry, before=before, after=audit.snapshot(entry))
+        subject = f"Shipped: {entry.title}"
+        text = (
+            f"Something you voted for has shipped.\n\n{entry.title}\n\n{entry.body}\n\n"
+            f"{site_url}\n\nYou get this email because you voted for this request on our feedback portal."
+        )
+        messages = [(subject, text, None, [address]) for address in recipients]
+        transaction.on_commit(lambda: _send(messages))
+    return entry
+
+
+def _send(messages: list[tuple]) -> None:
+    try:
+        send_mass_mail(messages, fail_silently=False, connection=get_connection())
+    except OSError:  # the mail server is down: the entry is published anyway, the log says who was missed
+        logger.exception("Could not email %s voters about a changelog entry", len(messages))
+
+
+# The in-app widget ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def widget_site_create(*, actor: User, name: str, allowed_origin: str = "") -> WidgetSite:
+    access.require_leading(actor, "widget sites")
+    site = WidgetSite(
+        name=name.strip(),
+        allowed_origin=allowed_origin.strip().rstrip("/"),
+        key="ns_w_" + secrets.token_urlsafe(24),
+    )
+    return record_save(actor=actor, instance=site, before=None)
+
+
+def widget_site_for(key: str) -> WidgetSite:
+    site = WidgetSite.objects.filter(key=key, active=True).first() if key else None
+    if site is None:
+        raise NotFound("Unknown widget key.")
+    return site
+
+
+@transaction.atomic
+def widget_submit(
+    *, key: str, text: str, email: str = "", name: str = "", page: str = "", client: str, honeypot: str = ""
+) -> FeedbackItem:
+    """Feedback sent from the in-app widget of a registered site."""
+    _check_honeypot(honeypot)
+    site = widget_site_for(key)
+    rate_limit(kind="widget", who=f"{site.pk}:{client}")
+    if len(text or "") > 5000:
+        raise ValidationFailed("Keep feedback under 5,000 characters.")
+    email = (email or "").strip().lower()
+    if email and not _EMAIL.match(email):
+        raise ValidationFailed("That email address does not look right.")
+    customer = customer_for_email(email) or site.customer
+    item = build_item(
+        text=text,
+        source=Source.WIDGET,
+        title=page.strip()[:300],
+        author_name=name,
+        author_email=email,
+        customer_id=customer.pk if customer else None,
+    )
+    if FeedbackItem.objects.filter(dedupe_key=item.dedupe_key).exists():
+        raise Conflict("This feedback was already sent.")
+    item.save()
+    return item

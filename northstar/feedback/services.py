@@ -1,0 +1,238 @@
+"""Every change to customers, feedback items and evidence links: permission, validation, audit.
+
+Imports live in `imports.py`, themes in `theme_services.py`, the public portal in `portal_services.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from northstar.core import audit
+from northstar.core.errors import ApplicationError, ValidationFailed
+from northstar.core.models import User
+from northstar.core.services import get_or_404, record_delete, record_save
+from northstar.core.validation import assign
+from northstar.feedback.models import Contact, Customer, EvidenceLink, FeedbackItem, Source
+from northstar.org import access
+from northstar.portfolio import services as portfolio_services
+from northstar.portfolio.models import Initiative, Kind
+
+
+class RateLimited(ApplicationError):
+    """Too many requests from one visitor in a short time."""
+
+    status_code = 429
+
+
+CUSTOMER_FIELDS = {"name", "segment", "plan", "region", "annual_revenue", "currency", "renewal_date"}
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fingerprint(text: str) -> str:
+    """Same words in the same order, whatever the case, punctuation or spacing: near-identical texts."""
+    return hashlib.sha1(_NON_WORD.sub(" ", text.lower()).strip().encode(), usedforsecurity=False).hexdigest()
+
+
+def dedupe_key(*, source: str, external_id: str, author: str, received_at: datetime | None, text: str) -> str:
+    """The identity of an item across re-imports: its source id when it has one, else who, when, what."""
+    if external_id:
+        raw = f"{source}|id|{external_id.strip()}"
+    else:
+        when = received_at.isoformat() if received_at else ""
+        raw = f"{source}|{author.strip().lower()}|{when}|{fingerprint(text)}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# Customers -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(*, actor: User, **data: Any) -> Customer:
+    access.require_write(actor)
+    customer = Customer()
+    assign(customer, data, allowed=CUSTOMER_FIELDS)
+    return record_save(actor=actor, instance=customer, before=None)
+
+
+@transaction.atomic
+def customer_update(*, actor: User, customer: Customer, **data: Any) -> Customer:
+    access.require_write(actor)
+    before = audit.snapshot(customer)
+    assign(customer, data, allowed=CUSTOMER_FIELDS)
+    return record_save(actor=actor, instance=customer, before=before)
+
+
+@transaction.atomic
+def customer_delete(*, actor: User, customer: Customer) -> None:
+    access.require_leading(actor, "customers")
+    record_delete(actor=actor, instance=customer, blocked_by="it is referenced")
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: User, customer: Customer, name: str, email: str = "", title: str = ""
+) -> Contact:
+    access.require_write(actor)
+    contact = Contact(customer=customer, name=name.strip(), email=email.strip().lower(), title=title.strip())
+    return record_save(actor=actor, instance=contact, before=None)
+
+
+def customer_for_email(email: str) -> Customer | None:
+    """The account a sender belongs to: a known contact's customer."""
+    if not email:
+        return None
+    contact = Contact.objects.select_related("customer").filter(email=email.strip().lower()).first()
+    return contact.customer if contact else None
+
+
+# Feedback items ------------------------------------------------------------------------------------
+
+
+def build_item(
+    *,
+    text: str,
+    source: str = Source.MANUAL,
+    title: str = "",
+    author_name: str = "",
+    author_email: str = "",
+    customer_id: int | None = None,
+    received_at: datetime | None = None,
+    external_id: str = "",
+) -> FeedbackItem:
+    """An unsaved item with its keys computed; shared by typed-in items, imports, the API and the widget."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationFailed("Feedback needs some text: what did the customer say?")
+    if source not in Source.values:
+        raise ValidationFailed(f"Unknown source {source!r}: choose one of {', '.join(Source.values)}.")
+    when = received_at or timezone.now()
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, timezone.get_current_timezone())
+    author_email = author_email.strip().lower()
+    return FeedbackItem(
+        source=source,
+        title=title.strip()[:300],
+        text=text,
+        author_name=author_name.strip()[:200],
+        author_email=author_email,
+        customer_id=customer_id,
+        received_at=when,
+        external_id=external_id.strip()[:200],
+        dedupe_key=dedupe_key(
+            source=source,
+            external_id=external_id,
+            author=author_email or author_name,
+            received_at=received_at,
+            text=text,
+        ),
+        fingerprint=fingerprint(text),
+    )
+
+
+def _assign_theme_later(item_ids: list[int]) -> None:
+    from northstar.feedback import theme_services
+
+    transaction.on_commit(lambda: theme_services.themes_assign_new(item_ids=item_ids))
+
+
+@transaction.atomic
+def feedback_create(*, actor: User | None, **data: Any) -> FeedbackItem:
+    """Add one item (typed in, API, widget). The same item twice is refused, not stored twice."""
+    if actor is not None:
+        access.require_write(actor)
+    if data.get("customer_id") is None and data.get("author_email"):
+        customer = customer_for_email(data["author_email"])
+        data["customer_id"] = customer.pk if customer else None
+    item = build_item(**data)
+    if FeedbackItem.objects.filter(dedupe_key=item.dedupe_key).exists():
+        raise ValidationFailed("This feedback is already in Northstar (same source, author, date and text).")
+    record_save(actor=actor, instance=item, before=None)
+    _assign_theme_later([item.pk])
+    return item
+
+
+@transaction.atomic
+def feedback_set_status(*, actor: User, items: Iterable[FeedbackItem], status: str) -> int:
+    """Mark items processed (or back to new); returns how many changed."""
+    access.require_write(actor)
+    if status not in FeedbackItem.Status.values:
+        raise ValidationFailed(f"Unknown status {status!r}.")
+    changed = 0
+    for item in items:
+        if item.status == status:
+            continue
+        before = audit.snapshot(item)
+        item.status = status
+        item.save(update_fields=["status"])
+        audit.audit_update(actor=actor, instance=item, before=before, after=audit.snapshot(item))
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def feedback_delete(*, actor: User, item: FeedbackItem) -> None:
+    access.require_leading(actor, "feedback items")
+    record_delete(actor=actor, instance=item, blocked_by="it is referenced")
+
+
+# Evidence links ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def link_create(*, actor: User, item: FeedbackItem, initiative: Initiative, quote: str = "") -> EvidenceLink:
+    """Link an item, or a quote highlighted in it, to an idea as evidence. Refuses a quote not in the item."""
+    access.require_write(actor)
+    quote = (quote or "").strip()
+    if quote and " ".join(quote.split()).lower() not in " ".join(item.text.split()).lower():
+        raise ValidationFailed("A quote must be a passage of the feedback's own text.")
+    if EvidenceLink.objects.filter(item=item, initiative=initiative, quote=quote).exists():
+        raise ValidationFailed(f"This is already evidence for “{initiative.title}”.")
+    link = EvidenceLink(item=item, initiative=initiative, quote=quote, created_by=actor)
+    record_save(actor=actor, instance=link, before=None)
+    if item.status == FeedbackItem.Status.NEW:
+        feedback_set_status(actor=actor, items=[item], status=FeedbackItem.Status.PROCESSED)
+    return link
+
+
+@transaction.atomic
+def link_delete(*, actor: User, link: EvidenceLink) -> None:
+    access.require_write(actor)
+    record_delete(actor=actor, instance=link, blocked_by="it is referenced")
+
+
+@transaction.atomic
+def idea_from_feedback(
+    *, actor: User, item: FeedbackItem, title: str, product_id: int | None = None, quote: str = ""
+) -> Initiative:
+    """Create a new idea from an item and link the item (or its quote) to it as its first evidence."""
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("Give the new idea a title.")
+    owner_id = None
+    if product_id is None and actor.is_authenticated:
+        person = getattr(actor, "person", None)
+        owner_id = person.pk if person is not None else None
+    body = quote or item.text
+    description = "> " + "\n> ".join(body.splitlines()) + f"\n\nFrom feedback #{item.pk}."
+    initiative = portfolio_services.initiative_create(
+        actor=actor,
+        title=title,
+        kind=Kind.IDEA,
+        product_id=product_id,
+        owner_id=owner_id,
+        description=description,
+    )
+    link_create(actor=actor, item=item, initiative=initiative, quote=quote)
+    return initiative
+
+
+def item_for(item_id: int) -> FeedbackItem:
+    return get_or_404(FeedbackItem, item_id)
