@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -184,14 +183,9 @@ def metric_value_delete(*, actor: User, point: MetricValue) -> None:
     refresh_bound_key_results([point.metric_id])
 
 
-@dataclass(frozen=True)
-class Point:
-    """One value to store: what the API and the CSV reader hand to the writer."""
-
-    metric_id: int
-    date: date
-    value: float
-    dimension: str = ""
+#: One value to store, as the writer takes it: (metric id, ISO date, value, dimension). A plain tuple,
+#: because an import builds a million of them.
+Point = tuple[int, str, float, str]
 
 
 @transaction.atomic
@@ -210,7 +204,7 @@ def metric_values_push(
             raise ValidationFailed(f"Point {n}: {when} {dimension or '(no dimension)'} appears twice.")
         seen.add((when, dimension))
         try:
-            rows.append(Point(metric.pk, when, _clean_value(value), dimension))
+            rows.append((metric.pk, when.isoformat(), _clean_value(value), dimension))
         except ValidationFailed as exc:
             raise ValidationFailed(f"Point {n}: {exc.message}") from None
     if not rows:
@@ -222,7 +216,7 @@ def metric_values_push(
         file_name=f"API push to {metric.key}",
         rows=len(rows),
         metric_ids={metric.pk},
-        dates=[r.date for r in rows],
+        dates=[date.fromisoformat(r[1]) for r in rows],
     )
 
 
@@ -249,8 +243,13 @@ BATCH = 20_000
 REQUIRED_COLUMNS = ("date", "metric", "value")
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 class _Writer:
-    """Upserts batches of points into the metric value table with the database's fastest path."""
+    """Upserts batches of points into the metric value table with the database's fastest path:
+    on PostgreSQL, COPY into a temporary table and one INSERT ... ON CONFLICT at the end; on SQLite,
+    one prepared upsert run over each batch."""
 
     def __init__(self) -> None:
         self.table = MetricValue._meta.db_table
@@ -265,18 +264,20 @@ class _Writer:
 
     def __call__(self, rows: list[Point]) -> None:
         if self.vendor == "postgresql":
+            text = "".join(
+                f"{m}\t{d}\t{v!r}\t{dim.translate(_COPY_ESCAPES) if dim else ''}\n" for m, d, v, dim in rows
+            )
             raw = self.cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(
                 "COPY strategy_import_stage (metric_id, date, value, dimension) FROM STDIN"
             ) as copy:
-                for row in rows:
-                    copy.write_row((row.metric_id, row.date, row.value, row.dimension))
+                copy.write(text)
             return
         sql = (
-            f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) VALUES (%s, %s, %s, %s) '  # noqa: S608 - our own table name
+            f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) VALUES (?, ?, ?, ?) '  # noqa: S608 - our table
             "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = excluded.value"
         )
-        self.cursor.executemany(sql, [(r.metric_id, r.date.isoformat(), r.value, r.dimension) for r in rows])
+        self.cursor.cursor.executemany(sql, rows)  # the sqlite3 cursor: no per-call query rewriting
 
     def close(self) -> None:
         if self.vendor == "postgresql":
@@ -305,19 +306,6 @@ def _writer() -> _Writer:
 Progress = Callable[[int, int, int], None]  # (rows so far, characters read, characters in the file)
 
 
-class _Counting:
-    """Lines of a text file, counting characters read so a progress bar can show how far along it is."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.chars = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self.stream:
-            self.chars += len(line)
-            yield line
-
-
 def _refuse(line: int, reason: str) -> ValidationFailed:
     return ValidationFailed(
         f"Line {line}: {reason} Nothing was imported.", detail={"line": line, "reason": reason}
@@ -325,36 +313,42 @@ def _refuse(line: int, reason: str) -> ValidationFailed:
 
 
 class _MetricLookup:
-    """Metric by key or name (as written in the file), permission-checked on first use."""
+    """Metric id by key or name (as written in the file), permission-checked on first use."""
 
     def __init__(self, actor: User | None) -> None:
         self.actor = actor
-        self.by_label: dict[str, Metric] = {}
+        self.metrics: dict[str, Metric] = {}
         for metric in Metric.objects.all():
-            self.by_label[metric.key] = metric
-            self.by_label.setdefault(metric.name, metric)
-            self.by_label.setdefault(metric.name.lower(), metric)
+            self.metrics[metric.key] = metric
+            self.metrics.setdefault(metric.name, metric)
+            self.metrics.setdefault(metric.name.lower(), metric)
+        self.ids: dict[str, int] = {}  # labels already seen and allowed: the per-row fast path
         self.allowed: set[int] = set()
 
-    def __call__(self, label: str, line: int) -> int:
-        metric = self.by_label.get(label) or self.by_label.get(label.lower())
+    def resolve(self, label: str, line: int) -> int:
+        clean = label.strip()
+        metric = self.metrics.get(clean) or self.metrics.get(clean.lower())
         if metric is None:
-            raise _refuse(line, f"no metric called {label!r}; define it first (its key or name).")
+            raise _refuse(line, f"no metric called {clean!r}; define it first (its key or name).")
         if metric.pk not in self.allowed:
             try:
                 _require_metric_edit(self.actor, metric)
             except PermissionDenied as exc:
                 raise _refuse(line, exc.message) from None
             self.allowed.add(metric.pk)
+        self.ids[label] = metric.pk
         return metric.pk
 
 
 def _rows(
     stream: IO[str], lookup: _MetricLookup, progress: Progress | None, total_chars: int
 ) -> Iterator[list[Point]]:
-    """Validated batches of points, in file order; raises on the first bad line."""
-    counted = _Counting(stream)
-    reader = csv.reader(counted)
+    """Validated batches of points, in file order; raises on the first bad line.
+
+    This loop runs once per row of files with millions of rows, so it avoids per-row objects and
+    function calls where it can: tuples out, a dict for metric labels, one int per row to spot repeats.
+    """
+    reader = csv.reader(stream)
     header = next(reader, None)
     if header is None:
         raise _refuse(1, "the file is empty; expected a header: date,metric,value[,dimension].")
@@ -365,44 +359,66 @@ def _rows(
     i_date, i_metric, i_value = (names.index(c) for c in REQUIRED_COLUMNS)
     i_dim = names.index("dimension") if "dimension" in names else None
     width = len(names)
-    seen: set[int] = set()  # (metric, dimension, day) packed into one int: ~70 bytes per row
+    seen: set[int] = set()  # (metric, dimension, day) packed into one int
     dimensions: dict[str, int] = {"": 0}
+    metric_ids = lookup.ids
+    fromisoformat = date.fromisoformat
+    isfinite = math.isfinite
     batch: list[Point] = []
+    append = batch.append
     count = 0
+    chars_per_row = 0.0
     for row in reader:
-        line = reader.line_num
-        if not row:
-            continue
         if len(row) != width:
-            raise _refuse(line, f"expected {width} fields, found {len(row)}.")
+            if not row:
+                continue
+            raise _refuse(reader.line_num, f"expected {width} fields, found {len(row)}.")
+        raw_date = row[i_date]
         try:
-            day = date.fromisoformat(row[i_date].strip())
+            day = fromisoformat(raw_date)
         except ValueError:
-            raise _refuse(line, f"{row[i_date]!r} is not a date (use YYYY-MM-DD).") from None
+            try:
+                raw_date = raw_date.strip()
+                day = fromisoformat(raw_date)
+            except ValueError:
+                raise _refuse(reader.line_num, f"{raw_date!r} is not a date (use YYYY-MM-DD).") from None
         try:
             value = float(row[i_value])
         except ValueError:
-            raise _refuse(line, f"{row[i_value]!r} is not a number.") from None
-        if not math.isfinite(value):
-            raise _refuse(line, f"{row[i_value]!r} is not a finite number.")
-        metric_id = lookup(row[i_metric].strip(), line)
+            raise _refuse(reader.line_num, f"{row[i_value]!r} is not a number.") from None
+        if not isfinite(value):
+            raise _refuse(reader.line_num, f"{row[i_value]!r} is not a finite number.")
+        label = row[i_metric]
+        metric_id = metric_ids.get(label) or lookup.resolve(label, reader.line_num)
         dimension = row[i_dim].strip() if i_dim is not None else ""
-        if len(dimension) > 60:
-            raise _refuse(line, "a dimension is at most 60 characters.")
-        dim_id = dimensions.setdefault(dimension, len(dimensions))
+        dim_id = dimensions.get(dimension)
+        if dim_id is None:
+            if len(dimension) > 60:
+                raise _refuse(reader.line_num, "a dimension is at most 60 characters.")
+            dim_id = dimensions[dimension] = len(dimensions)
         key = (metric_id << 44) | (dim_id << 22) | day.toordinal()
         if key in seen:
-            raise _refuse(
-                line, f"{row[i_metric].strip()} on {day} {dimension or ''} appears twice in the file."
-            )
+            raise _refuse(reader.line_num, f"{label.strip()} on {day} {dimension} appears twice in the file.")
         seen.add(key)
-        batch.append(Point(metric_id, day, value, dimension))
+        append(
+            (
+                metric_id,
+                raw_date if len(raw_date) == 10 and raw_date[7] == "-" else day.isoformat(),
+                value,
+                dimension,
+            )
+        )
         count += 1
         if len(batch) >= BATCH:
             yield batch
             batch = []
+            append = batch.append
             if progress:
-                progress(count, counted.chars, total_chars)
+                if not chars_per_row:  # rows are alike: estimate how far along the file we are
+                    chars_per_row = (
+                        max(1.0, stream.buffer.tell() / count) if hasattr(stream, "buffer") else 40.0
+                    )
+                progress(count, min(total_chars, int(count * chars_per_row)), total_chars)
     if batch:
         yield batch
     if progress:
@@ -426,25 +442,26 @@ def metric_values_import(
         raise ValidationFailed(f"Cannot read {path}: {exc.strerror or exc}.") from None
     lookup = _MetricLookup(actor)
     rows = 0
-    first: date | None = None
-    last: date | None = None
+    first: str | None = None  # ISO dates compare like dates
+    last: str | None = None
     try:
-        with stream, transaction.atomic(), _writer() as write:
-            for batch in _rows(stream, lookup, progress, total):
-                write(batch)
-                rows += len(batch)
-                lo = min(p.date for p in batch)
-                hi = max(p.date for p in batch)
-                first = lo if first is None or lo < first else first
-                last = hi if last is None or hi > last else last
-            if not rows:
-                raise _refuse(2, "the file has a header but no rows.")
+        with stream, transaction.atomic():
+            with _writer() as write:  # on PostgreSQL the rows reach the table when the writer closes
+                for batch in _rows(stream, lookup, progress, total):
+                    write(batch)
+                    rows += len(batch)
+                    lo = min(p[1] for p in batch)
+                    hi = max(p[1] for p in batch)
+                    first = lo if first is None or lo < first else first
+                    last = hi if last is None or hi > last else last
+                if not rows:
+                    raise _refuse(2, "the file has a header but no rows.")
             return _finish_import(
                 actor=actor,
                 file_name=path.name,
                 rows=rows,
                 metric_ids=lookup.allowed,
-                dates=[d for d in (first, last) if d is not None],
+                dates=[date.fromisoformat(d) for d in (first, last) if d is not None],
             )
     except UnicodeDecodeError:
         raise ValidationFailed(

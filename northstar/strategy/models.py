@@ -181,7 +181,9 @@ class MetricValue(models.Model):
     importing the same point again replaces it.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
+    # No index of its own: the unique (metric, date, dimension) index serves lookups by metric, and one
+    # index fewer makes a million-row import noticeably faster.
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values", db_index=False)
     date = models.DateField()
     value = models.FloatField()
     dimension = models.CharField(max_length=60, blank=True, default="")
