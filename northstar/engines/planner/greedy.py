@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 
 from .index import Index, build_index, item_value, validate
 from .ledger import Ledger, requires_closure
@@ -33,14 +34,22 @@ def _order(ix: Index, unit: frozenset[str]) -> list[str]:
     return done
 
 
-def _try_unit(led: Ledger, ix: Index, unit: frozenset[str]) -> bool:
+def _try_unit(
+    led: Ledger,
+    ix: Index,
+    unit: frozenset[str],
+    prefer: Mapping[str, list[tuple[str | None, int]]] | None = None,
+) -> bool:
     """Place every not-yet-placed item of `unit` at its earliest fitting option, or nothing at all."""
     added: list[Item] = []
     for x in _order(ix, unit):
         if x in led.placed:
             continue
         it = ix.items[x]
-        for team, start in ix.options[x]:
+        options = ix.options[x]
+        if prefer and x in prefer:
+            options = prefer[x] + [o for o in options if o not in prefer[x]]
+        for team, start in options:
             if not led.blockers(it, team, start):
                 led.place(it, team, start)
                 added.append(it)
@@ -95,9 +104,16 @@ def ledger_plan(ix: Index, led: Ledger, status: str, seconds: float, method: str
     )
 
 
-def greedy_fill(ix: Index) -> tuple[Ledger, bool]:
-    """Run the baseline; the flag says whether every pinned and mandatory item could be placed."""
-    t0 = time.perf_counter()
+def greedy_fill(
+    ix: Index,
+    guide: Mapping[str, float] | None = None,
+    prefer: Mapping[str, list[tuple[str | None, int]]] | None = None,
+) -> tuple[Ledger, bool]:
+    """Run the baseline; the flag says whether every pinned and mandatory item could be placed.
+
+    With a `guide` (an LP solution: selection share per item or "bundle:<id>") units are taken in
+    order of that share first, and `prefer` lists each item's slots to try first: LP-guided rounding.
+    """
     p = ix.problem
     led = Ledger(ix)
     closure = requires_closure(ix)
@@ -119,13 +135,13 @@ def greedy_fill(ix: Index) -> tuple[Ledger, bool]:
             continue
         size = sum(sizes[x] for x in unit)
         ratio = value / size if size > 0 else float("inf")
-        ranked.append((-ratio, -value, key, unit))
-    ranked.sort(key=lambda r: (r[0], r[1], r[2]))
-    for _, _, _, unit in ranked:
+        share = -round(guide.get(key, 0.0), 3) if guide else 0.0
+        ranked.append((share, -ratio, -value, key, unit))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    for *_, unit in ranked:
         if unit <= led.placed.keys():
             continue
-        _try_unit(led, ix, unit)
-    del t0
+        _try_unit(led, ix, unit, prefer)
     return led, forced_ok
 
 

@@ -6,7 +6,7 @@ without anyone mutating it half-way through a solve.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -189,3 +189,5 @@ class SolveOptions:
     warm_start: bool = True
     reductions: bool = True
     explain: bool = True
+    # Called as progress(seconds, best_value, best_bound) while the solver runs (for benchmarks and UIs).
+    progress: Callable[[float, float, float], None] | None = None

@@ -51,12 +51,13 @@ class Reduced:
     class_cost: list[list[float]] = field(default_factory=list)
     cust_classes: list[tuple[int, ...]] = field(default_factory=list)
     links: list[tuple[int, int]] = field(default_factory=list)
+    class_edges: list[tuple[int, int]] = field(default_factory=list)
     dominance: list[tuple[int, int]] = field(default_factory=list)
     limits: list[float] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
 
 
-def reduce_selection(ix: Index) -> Reduced:
+def reduce_selection(ix: Index, dominance: bool = True) -> Reduced:
     """Apply the exact reductions listed in the module docstring."""
     p = ix.problem
     closure = requires_closure(ix)
@@ -106,42 +107,33 @@ def reduce_selection(ix: Index) -> Reduced:
     red.stats["items_needed"] = len(needed_by)
     red.stats["classes"] = len(class_list)
 
-    cust_classes: list[int] = [0] * len(keys)
-    for k, (custs, _) in enumerate(class_list):
-        for c in custs:
-            cust_classes[c] |= 1 << k
-    red.cust_classes = [tuple(k for k in range(len(class_list)) if bits >> k & 1) for bits in cust_classes]
-    # Direct subsets only: c1 inside c2 with no c1' strictly between them.
-    for c2 in range(len(keys)):
-        subs = [
-            c1
-            for c1 in range(len(keys))
-            if c1 != c2 and cust_classes[c1] | cust_classes[c2] == cust_classes[c2]
-        ]
-        subs = [c for c in subs if cust_classes[c] != cust_classes[c2]]
-        direct = [
-            c1
-            for c1 in subs
-            if not any(
-                c != c1
-                and cust_classes[c1] | cust_classes[c] == cust_classes[c]
-                and cust_classes[c] != cust_classes[c1]
-                for c in subs
-            )
-        ]
-        covered = 0
-        for c1 in direct:
-            red.dominance.append((c2, c1))
-            covered |= cust_classes[c1]
-        rest = cust_classes[c2] & ~covered
-        k = 0
-        while rest:
-            if rest & 1:
-                red.links.append((c2, k))
-            rest >>= 1
-            k += 1
+    class_of = {x: k for k, xs in enumerate(red.class_items) for x in xs}
+    red.cust_classes = [tuple(sorted({class_of[x] for x in cl})) for cl in keys]
+    # Prerequisites between classes: a DAG, since "a needs b" makes a's customers a subset of b's.
+    edges = set()
+    for r in p.requires:
+        if r.item in class_of and r.needs in class_of and class_of[r.item] != class_of[r.needs]:
+            edges.add((class_of[r.item], class_of[r.needs]))
+    red.class_edges = sorted(edges)
+    required_by: dict[int, set[int]] = defaultdict(set)
+    for k, l_ in red.class_edges:
+        required_by[l_].add(k)
+    # A customer links only to the classes of its closure that nothing else in its closure requires;
+    # the rest follow through the class edges (fewer rows, the same LP relaxation).
+    for c, ks in enumerate(red.cust_classes):
+        inside = set(ks)
+        for k in ks:
+            if not (required_by.get(k, set()) & inside):
+                red.links.append((c, k))
+    if dominance:
+        bits = [sum(1 << k for k in ks) for ks in red.cust_classes]
+        for c2 in range(len(keys)):
+            for c1 in range(len(keys)):
+                if c1 != c2 and bits[c1] | bits[c2] == bits[c2]:
+                    red.dominance.append((c2, c1))
     red.stats["dominance_cuts"] = len(red.dominance)
     red.stats["links"] = len(red.links)
+    red.stats["class_edges"] = len(red.class_edges)
     return red
 
 
@@ -190,12 +182,20 @@ def solve_reduced(
     lp.col_lower_ = np.zeros(n)
     lp.col_upper_ = np.ones(n)
     lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    # Branch on customers only: for integral y the cheapest x is integral (the union of closures).
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_y + [highspy.HighsVarType.kContinuous] * n_x
     rows, cols, vals, lo, hi = [], [], [], [], []
     for c, k in red.links:
         r = len(lo)
         rows += [r, r]
         cols += [c, n_y + k]
+        vals += [1.0, -1.0]
+        lo.append(-INF)
+        hi.append(0.0)
+    for k, l_ in red.class_edges:
+        r = len(lo)
+        rows += [r, r]
+        cols += [n_y + k, n_y + l_]
         vals += [1.0, -1.0]
         lo.append(-INF)
         hi.append(0.0)

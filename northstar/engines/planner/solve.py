@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import math
 import time
+from collections import defaultdict
 
 import highspy
 import numpy as np
 
 from .checker import check_plan
+from .colgen import lp_bound, matrix, restricted_mip
 from .diagnose import diagnose_infeasibility, quick_conflicts
 from .explain import explain
 from .greedy import greedy_fill, ledger_plan
 from .index import Index, build_index, validate
-from .milp import build_model, set_start, to_highs
+from .ledger import Ledger
+from .milp import Model, build_model, set_start, to_highs
 from .model import Problem, SolveOptions
 from .results import Assignment, Plan
 from .selection import is_selection_problem, reduce_selection, solve_reduced
+
+LARGE_MODEL_COLUMNS = 30_000
 
 
 def _gap(value: float, bound: float) -> float:
@@ -123,22 +128,17 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     m = build_model(ix)
     stats.update(columns=float(m.n_cols), rows=float(len(m.row_lo)), nonzeros=float(len(m.ent_val)))
     stats["build_seconds"] = time.perf_counter() - t0
-    remaining = options.time_limit - (time.perf_counter() - t0)
-    h = to_highs(m, remaining, options.mip_rel_gap, options.threads, options.seed, options.verbose)
-    integral = _integral_objective(ix)
-    if integral:
-        h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
-    if led is not None and led.placed:
-        set_start(h, m, led.placed)
-    h.run()
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
+    led_value = ledger_plan(ix, led, "heuristic", 0.0, "greedy").value if led is not None else float("-inf")
+    stats["greedy_value"] = led_value
+    if m.n_cols > LARGE_MODEL_COLUMNS:
+        x, bound, status_name = _price_and_branch(ix, m, options, t0, led, led_value, stats)
+        integral = False
+    else:
+        x, bound, status_name = _full_mip(ix, m, options, t0, led, led_value, stats)
+        integral = _integral_objective(ix)
+    if status_name == "infeasible":
         return _infeasible(ix.problem, options, t0, "milp")
-    x = np.asarray(h.getSolution().col_value)
-    has_solution = (
-        x.size == m.n_cols and h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
-    )
-    if not has_solution:
+    if x is None:
         if led is not None:
             return ledger_plan(ix, led, "heuristic", time.perf_counter() - t0, "greedy")
         return Plan(
@@ -148,18 +148,16 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     for c, (item, team, start) in enumerate(m.cols):
         if x[c] > 0.5:
             chosen[item] = (team, start)
-    from .ledger import Ledger
-
     out = Ledger(ix)
     for item, (team, start) in chosen.items():
         out.place(ix.items[item], team, start)
     plan = ledger_plan(ix, out, "optimal", 0.0, "milp")
-    bound = float(h.getInfo().mip_dual_bound)
     if integral:
         bound = math.floor(bound + 1e-6)
     bound = max(bound, plan.value)
-    name = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
-    stats["mip_nodes"] = float(h.getInfo().mip_node_count)
+    name = status_name
+    if name == "feasible" and _gap(plan.value, bound) <= options.mip_rel_gap:
+        name = "optimal"  # within the requested gap of a valid bound, as HiGHS itself would say
     return Plan(
         status=name,
         assignments=plan.assignments,
@@ -170,3 +168,134 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
         method="milp",
         stats=stats,
     )
+
+
+def _full_mip(
+    ix: Index,
+    m: Model,
+    options: SolveOptions,
+    t0: float,
+    led: Ledger | None,
+    led_value: float,
+    stats: dict[str, float],
+) -> tuple[np.ndarray | None, float, str]:
+    """Branch and bound on the whole time-indexed model (small and medium portfolios)."""
+    remaining = options.time_limit - (time.perf_counter() - t0)
+    h = to_highs(m, remaining, options.mip_rel_gap, options.threads, options.seed, options.verbose)
+    if _integral_objective(ix):
+        h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
+    if led is not None and led.placed:
+        set_start(h, m, led.placed)
+    if options.progress is not None:
+        report = options.progress
+
+        def on_event(e: highspy.HighsCallbackEvent) -> None:
+            out = e.data_out
+            report(time.perf_counter() - t0, float(out.mip_primal_bound), float(out.mip_dual_bound))
+
+        h.cbMipInterrupt.subscribe(on_event)
+        report(time.perf_counter() - t0, led_value, float("inf"))
+    h.run()
+    status = h.getModelStatus()
+    stats["mip_nodes"] = float(h.getInfo().mip_node_count)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return None, float("nan"), "infeasible"
+    x = np.asarray(h.getSolution().col_value)
+    if x.size != m.n_cols or h.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
+        return None, float("nan"), "no_solution"
+    name = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
+    return x, float(h.getInfo().mip_dual_bound), name
+
+
+def _price_and_branch(
+    ix: Index,
+    m: Model,
+    options: SolveOptions,
+    t0: float,
+    led: Ledger | None,
+    led_value: float,
+    stats: dict[str, float],
+) -> tuple[np.ndarray | None, float, str]:
+    """Large portfolios: exact LP bound by column generation, then the MIP over generated columns."""
+    a = matrix(m)
+    start = dict(led.placed) if led is not None else {}
+    forced = set(ix.problem.mandatory) | {p.item for p in ix.problem.pins}
+    init = list(range(len(m.cols), m.n_cols))
+    best: dict[str, int] = {}
+    for c, (item, team, s) in enumerate(m.cols):
+        if start.get(item) == (team, s) or item in forced:
+            init.append(c)
+        if item not in best or m.obj[c] > m.obj[best[item]]:
+            best[item] = c
+    init += list(best.values())
+    deadline = t0 + options.time_limit
+    lp_deadline = t0 + 0.6 * options.time_limit
+    init_cols = np.asarray(sorted(set(init)), dtype=np.int64)
+    bound, cols, x_lp, h_lp = lp_bound(
+        m, a, init_cols, lp_deadline, options.threads, options.seed, options.verbose
+    )
+    stats.update(lp_bound=bound, lp_value=float(np.dot(m.obj, x_lp)), lp_seconds=time.perf_counter() - t0)
+    if options.progress is not None:
+        options.progress(time.perf_counter() - t0, led_value, bound)
+    del h_lp
+    rounded, ok = _lp_rounding(ix, m, x_lp)
+    if ok and (led is None or _ledger_value(ix, rounded) > _ledger_value(ix, led)):
+        led = rounded
+    led_value = _ledger_value(ix, led) if led is not None else led_value
+    stats["lp_rounding_value"] = _ledger_value(ix, rounded)
+    stats["generated_columns"] = float(len(cols))
+    start = dict(led.placed) if led is not None else {}
+    report = options.progress
+    if report is not None:
+        report(time.perf_counter() - t0, led_value, bound)
+    if bound < float("inf") and _gap(led_value, bound) <= options.mip_rel_gap:
+        return _ledger_x(m, led), bound, "optimal"
+    x_start = _ledger_x(m, led)
+    cols = np.union1d(np.flatnonzero(x_lp > 1e-6), np.flatnonzero(x_start))
+    fixed = np.flatnonzero((x_lp >= 1 - 1e-6) & (x_start > 0.5))
+    stats["neighbourhood_columns"] = float(len(cols))
+    stats["fixed_columns"] = float(len(fixed))
+    target = options.mip_rel_gap
+
+    def on_event(e: highspy.HighsCallbackEvent) -> None:
+        value = float(e.data_out.mip_primal_bound)
+        if report is not None:
+            report(time.perf_counter() - t0, value, bound)
+        if bound < float("inf") and bound > 0 and (bound - value) / bound <= target:
+            e.data_in.user_interrupt = True
+
+    remaining = deadline - time.perf_counter()
+    x = restricted_mip(
+        m, a, cols, start, remaining, target, options.threads, options.seed, options.verbose, on_event, fixed
+    )
+    if x is None:
+        return None, bound, "no_solution"
+    return x, bound, "feasible"
+
+
+def _ledger_value(ix: Index, led: Ledger) -> float:
+    return ledger_plan(ix, led, "heuristic", 0.0, "").value
+
+
+def _ledger_x(m: Model, led: Ledger | None) -> np.ndarray:
+    x = np.zeros(m.n_cols)
+    placed = led.placed if led is not None else {}
+    for c, (item, team, s) in enumerate(m.cols):
+        x[c] = float(placed.get(item) == (team, s))
+    return x
+
+
+def _lp_rounding(ix: Index, m: Model, x: np.ndarray) -> tuple[Ledger, bool]:
+    """Greedy guided by the LP: items the LP selects most, at the slots it favours, go first."""
+    share: dict[str, float] = defaultdict(float)
+    slots: dict[str, list[tuple[float, tuple[str | None, int]]]] = defaultdict(list)
+    for c in np.flatnonzero(x[: len(m.cols)] > 1e-6):
+        item, team, s = m.cols[c]
+        share[item] += float(x[c])
+        slots[item].append((-float(x[c]), (team, s)))
+    for k, bid in enumerate(m.bundle_cols):
+        share["bundle:" + bid] = float(x[len(m.cols) + k])
+    prefer = {
+        item: [slot for _, slot in sorted(v, key=lambda t: (t[0], t[1][1]))] for item, v in slots.items()
+    }
+    return greedy_fill(ix, guide=share, prefer=prefer)

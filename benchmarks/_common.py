@@ -1,0 +1,34 @@
+"""Small helpers shared by the benchmark scripts: repo paths, JSON output and plain-text tables."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results"
+
+if str(REPO) not in sys.path:  # run as a script from anywhere: `python benchmarks/nrp.py`
+    sys.path.insert(0, str(REPO))
+
+
+def write_json(path: Path, records: Sequence[dict[str, Any]]) -> None:
+    """One JSON array of flat records, pretty enough to diff."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(list(records), indent=1, sort_keys=False) + "\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table (it reads fine in a terminal too)."""
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.4g}" if abs(v) < 1e4 else f"{v:.0f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
