@@ -36,6 +36,11 @@ CUSTOMER_FIELDS = {"name", "segment", "plan", "region", "annual_revenue", "curre
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+def snapshot(instance: Any) -> audit.Snapshot:
+    """The audit snapshot without binary columns (embeddings, centroids): they are derived, not edits."""
+    return {k: v for k, v in audit.snapshot(instance).items() if not isinstance(v, bytes | memoryview)}
+
+
 def fingerprint(text: str) -> str:
     """Same words in the same order, whatever the case, punctuation or spacing: near-identical texts."""
     return hashlib.sha1(_NON_WORD.sub(" ", text.lower()).strip().encode(), usedforsecurity=False).hexdigest()
@@ -151,6 +156,8 @@ def feedback_create(*, actor: User | None, **data: Any) -> FeedbackItem:
     if data.get("customer_id") is None and data.get("author_email"):
         customer = customer_for_email(data["author_email"])
         data["customer_id"] = customer.pk if customer else None
+    if data.get("received_at") is None:
+        data["received_at"] = timezone.now()  # typed in now: the same words tomorrow are new feedback
     item = build_item(**data)
     if FeedbackItem.objects.filter(dedupe_key=item.dedupe_key).exists():
         raise ValidationFailed("This feedback is already in Northstar (same source, author, date and text).")
@@ -169,10 +176,10 @@ def feedback_set_status(*, actor: User, items: Iterable[FeedbackItem], status: s
     for item in items:
         if item.status == status:
             continue
-        before = audit.snapshot(item)
+        before = snapshot(item)
         item.status = status
         item.save(update_fields=["status"])
-        audit.audit_update(actor=actor, instance=item, before=before, after=audit.snapshot(item))
+        audit.audit_update(actor=actor, instance=item, before=before, after=snapshot(item))
         changed += 1
     return changed
 

@@ -24,6 +24,7 @@ from northstar.engines import themes as engine
 from northstar.engines.themes.clustering import centroids_of, nearest
 from northstar.engines.themes.keywords import theme_name, tokens
 from northstar.feedback.models import FeedbackItem, Theme, ThemeRun
+from northstar.feedback.services import snapshot
 from northstar.org import access
 
 Progress = Callable[[float, str], None]
@@ -32,15 +33,13 @@ Progress = Callable[[float, str], None]
 KEYWORD_SAMPLE = 400
 #: Items are embedded in chunks, so progress moves and memory stays flat.
 EMBED_CHUNK = 512
-#: A new item joins its nearest theme only when it is at least this similar to the theme's centre.
-ASSIGN_MARGIN = 0.08
 
 _embedders: dict[str, engine.Embedder] = {}
 
 
-def current_embedder() -> engine.Embedder:
-    """The best installed embedder, loaded once per process."""
-    embedder = engine.default_embedder()
+def current_embedder(prefer: str = "") -> engine.Embedder:
+    """The best installed embedder (or the one preferred, e.g. the fast fallback), loaded once."""
+    embedder = engine.default_embedder(prefer=prefer)
     return _embedders.setdefault(embedder.name, embedder)
 
 
@@ -81,7 +80,7 @@ def _keywords_for(texts_by_theme: list[list[str]]) -> list[list[list[float | str
 
 
 def themes_recluster(
-    *, actor: User | None, n_themes: int | None = None, progress: Progress | None = None
+    *, actor: User | None, n_themes: int | None = None, progress: Progress | None = None, prefer: str = ""
 ) -> ThemeRun:
     """Cluster every item not in a pinned theme into themes, keeping what people decided.
 
@@ -94,7 +93,7 @@ def themes_recluster(
         raise ValidationFailed("Ask for at least one theme.")
     progress = progress or _no_progress
     started = time.perf_counter()
-    embedder = current_embedder()
+    embedder = current_embedder(prefer)
     pinned = set(Theme.objects.filter(pinned=True, status=Theme.Status.ACTIVE).values_list("id", flat=True))
     rows = list(
         FeedbackItem.objects.exclude(theme_id__in=pinned)
@@ -108,7 +107,7 @@ def themes_recluster(
     else:
         _embed_missing(embedder, rows, progress, 0.6)
         vectors = np.stack([_vector(r["embedding"]) for r in rows]) if rows else np.zeros((0, 1))
-    result = engine.cluster_vectors(vectors, min_similarity=embedder.theme_similarity, n_themes=n_themes)
+    result = engine.cluster_vectors(vectors, cohesion=embedder.theme_cohesion, n_themes=n_themes)
     progress(0.8, f"Found {result.n_themes} themes; naming them")
     clusters: list[list[int]] = [[] for _ in range(result.n_themes)]
     for index, label in enumerate(result.labels):
@@ -210,7 +209,7 @@ def themes_assign_new(*, item_ids: list[int]) -> int:
         vectors = embedder.embed(texts)
         centres = np.stack([_vector(t.centroid) for t in themes])
         best, sims = nearest(vectors, centres)
-        threshold = embedder.theme_similarity + ASSIGN_MARGIN
+        threshold = embedder.assign_similarity
         for item, vector, b, s in zip(items, vectors, best, sims, strict=True):
             row = FeedbackItem(pk=item.pk, embedding=_blob(vector), embedder=embedder.name)
             row.theme_id, row.theme_similarity = (
@@ -240,10 +239,10 @@ def theme_rename(*, actor: User, theme: Theme, name: str) -> Theme:
     name = name.strip()
     if not name:
         raise ValidationFailed("A theme needs a name.")
-    before = audit.snapshot(theme, many=None)
+    before = snapshot(theme)
     theme.name, theme.name_locked = name[:200], True
     theme.save(update_fields=["name", "name_locked", "updated_at"])
-    audit.audit_update(actor=actor, instance=theme, before=before, after=audit.snapshot(theme))
+    audit.audit_update(actor=actor, instance=theme, before=before, after=snapshot(theme))
     return theme
 
 
@@ -254,16 +253,16 @@ def theme_merge(*, actor: User, theme: Theme, others: list[Theme]) -> Theme:
     others = [o for o in others if o.pk != theme.pk]
     if not others:
         raise ValidationFailed("Choose at least one other theme to merge into this one.")
-    before = audit.snapshot(theme)
+    before = snapshot(theme)
     FeedbackItem.objects.filter(theme__in=others).update(theme=theme)
     for other in others:
-        other_before = audit.snapshot(other)
+        other_before = snapshot(other)
         other.status, other.size = Theme.Status.RETIRED, 0
         other.save(update_fields=["status", "size", "updated_at"])
-        audit.audit_update(actor=actor, instance=other, before=other_before, after=audit.snapshot(other))
+        audit.audit_update(actor=actor, instance=other, before=other_before, after=snapshot(other))
     theme.pinned = True
     _refresh_theme(theme, current_embedder())
-    audit.audit_update(actor=actor, instance=theme, before=before, after=audit.snapshot(theme))
+    audit.audit_update(actor=actor, instance=theme, before=before, after=snapshot(theme))
     return theme
 
 
@@ -283,7 +282,7 @@ def theme_split(*, actor: User, theme: Theme, parts: int = 2) -> list[Theme]:
     else:
         vectors = embedder.embed(texts)
     labels = engine.kmeans_labels(vectors, parts)
-    before = audit.snapshot(theme)
+    before = snapshot(theme)
     result = [theme]
     for part in range(1, parts):
         member_ids = [items[i]["id"] for i in np.flatnonzero(labels == part)]
@@ -292,12 +291,12 @@ def theme_split(*, actor: User, theme: Theme, parts: int = 2) -> list[Theme]:
         new = Theme.objects.create(name=f"{theme.name} ({part + 1})", pinned=True, embedder=embedder.name)
         FeedbackItem.objects.filter(pk__in=member_ids).update(theme=new)
         _refresh_theme(new, embedder)
-        audit.audit_create(actor=actor, instance=new, after=audit.snapshot(new))
+        audit.audit_create(actor=actor, instance=new, after=snapshot(new))
         result.append(new)
     theme.pinned = True
     theme.name_locked = False
     _refresh_theme(theme, embedder)
-    audit.audit_update(actor=actor, instance=theme, before=before, after=audit.snapshot(theme))
+    audit.audit_update(actor=actor, instance=theme, before=before, after=snapshot(theme))
     return result
 
 
@@ -305,10 +304,10 @@ def theme_split(*, actor: User, theme: Theme, parts: int = 2) -> list[Theme]:
 def theme_set_pinned(*, actor: User, theme: Theme, pinned: bool) -> Theme:
     """Pin a theme to keep its items out of re-clustering, or release it to be re-clustered."""
     access.require_write(actor)
-    before = audit.snapshot(theme)
+    before = snapshot(theme)
     theme.pinned = pinned
     theme.save(update_fields=["pinned", "updated_at"])
-    audit.audit_update(actor=actor, instance=theme, before=before, after=audit.snapshot(theme))
+    audit.audit_update(actor=actor, instance=theme, before=before, after=snapshot(theme))
     return theme
 
 

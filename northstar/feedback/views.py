@@ -325,15 +325,17 @@ def themes(request: HttpRequest) -> HttpResponse:
         except ApplicationError:
             job = None
     embedder = theme_services.current_embedder()
+    run = selectors.latest_run()
     return render(
         request,
         "feedback/themes.html",
         {
             "themes": selectors.theme_list(),
-            "run": selectors.latest_run(),
+            "run": run,
             "unthemed": selectors.unthemed_count(),
             "embedder": embedder,
-            "fallback": embedder.name != available_embedders()[0] or embedder.corpus_fitted,
+            "installed_fallback_only": available_embedders()[0] != embedder.name or embedder.corpus_fitted,
+            "run_used_fallback": run is not None and run.embedder != embedder.name,
             "form": ReclusterForm(),
             "job": job,
         },

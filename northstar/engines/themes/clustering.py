@@ -1,9 +1,12 @@
 """Cluster normalised vectors into themes without being told how many there are.
 
-Ward's agglomerative tree is built once; the number of themes is the smallest cut of that tree in
-which items of a theme are, on average, at least `min_similarity` alike (the mean pairwise cosine
-within themes, weighted by theme size). That criterion does not depend on how many items there are,
-and a user who wants more or fewer themes either names a number or nudges the threshold.
+Ward's agglomerative tree is built once; the number of themes is the smallest cut of that tree whose
+themes are cohesive enough. Cohesion is the mean pairwise cosine inside themes (weighted by theme
+size), measured from the corpus' own baseline (its mean pairwise cosine as one big group) towards
+1 (identical items): `cohesion=0.5` asks for themes halfway from "any two items" to "the same item".
+Measuring from the baseline makes the criterion hold across corpora with a different vocabulary
+spread (short intents, templated tickets) and across sizes; a user who wants more or fewer themes
+names a number instead.
 Above `max_exact` items, the tree is built on a seeded sample and the rest join their nearest theme.
 """
 
@@ -68,10 +71,12 @@ def _ward(matrix: np.ndarray, *, block: int = 1024) -> np.ndarray:
     return linkage(condensed, method="ward")
 
 
-def _cut(tree: np.ndarray, vectors: np.ndarray, min_similarity: float, n_themes: int | None) -> np.ndarray:
+def _cut(tree: np.ndarray, vectors: np.ndarray, cohesion: float, n_themes: int | None) -> np.ndarray:
     n = len(vectors)
     if n_themes is not None:
         return fcluster(tree, max(1, min(n_themes, n)), criterion="maxclust") - 1
+    base = within_similarity(vectors, np.zeros(n, dtype=np.int64))
+    min_similarity = base + cohesion * (1.0 - base)
     low, high = 1, n
     best = fcluster(tree, n, criterion="maxclust") - 1
     while low < high:  # the smallest k whose themes are alike enough (monotone along Ward's tree)
@@ -103,7 +108,7 @@ def centroids_of(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def cluster_vectors(
     vectors: np.ndarray,
     *,
-    min_similarity: float,
+    cohesion: float,
     n_themes: int | None = None,
     max_exact: int = 12_000,
     seed: int = 0,
@@ -118,11 +123,11 @@ def cluster_vectors(
     if n > max_exact:
         sample = np.sort(np.random.default_rng(seed).choice(n, size=max_exact, replace=False))
         tree = _ward(matrix[sample])
-        sample_labels = _cut(tree, matrix[sample], min_similarity, n_themes)
+        sample_labels = _cut(tree, matrix[sample], cohesion, n_themes)
         labels, _ = nearest(matrix, centroids_of(matrix[sample], sample_labels))
     else:
         tree = _ward(matrix)
-        labels = _cut(tree, matrix, min_similarity, n_themes)
+        labels = _cut(tree, matrix, cohesion, n_themes)
     labels = _by_size(labels)
     return ClusterResult(labels, int(labels.max()) + 1, within_similarity(matrix, labels))
 

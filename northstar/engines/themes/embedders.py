@@ -1,9 +1,9 @@
 """Sentence embedders: all-MiniLM-L6-v2 on ONNX Runtime when installed, else TF-IDF + SVD.
 
 Both return L2-normalised float32 rows, so a dot product is the cosine similarity. Each embedder
-carries the similarity its themes must reach (`theme_similarity`): the clustering cuts its tree at
-the coarsest level where items in a theme are, on average, at least that similar to each other.
-The thresholds were calibrated once per embedder on labelled intent data (see docs/feedback.md).
+carries the cohesion its themes must reach (`theme_cohesion`, see clustering.py) and how close a new
+item must be to a theme's centre to join it (`assign_similarity`). Both were calibrated once per
+embedder on labelled intent data and on the demo's feedback (see docs/feedback.md).
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ class Embedder(Protocol):
     name: str
     #: What the UI shows.
     label: str
-    #: Mean pairwise similarity a theme must reach (see module docstring).
-    theme_similarity: float
+    #: How cohesive a theme must be, from the corpus baseline (0) to identical items (1).
+    theme_cohesion: float
+    #: Cosine to a theme's centre a new item needs to join that theme.
+    assign_similarity: float
     #: True when a text's vector depends on the other texts embedded with it (then vectors are not
     #: stored between runs, and new items are matched to themes by their keywords instead).
     corpus_fitted: bool
@@ -84,7 +86,8 @@ class MiniLMEmbedder:
 
     name = "minilm-l6-onnx-int8"
     label = "all-MiniLM-L6-v2 sentence embeddings (ONNX Runtime)"
-    theme_similarity = 0.52
+    theme_cohesion = 0.5
+    assign_similarity = 0.55
     corpus_fitted = False
     max_tokens = 128
     batch_size = 64
@@ -171,7 +174,8 @@ class TfidfSvdEmbedder:
 
     name = "tfidf-svd"
     label = "TF-IDF + SVD (lighter fallback)"
-    theme_similarity = 0.70
+    theme_cohesion = 0.7
+    assign_similarity = 0.6
     corpus_fitted = True
 
     def __init__(self, *, dimensions: int = 150, seed: int = 0) -> None:

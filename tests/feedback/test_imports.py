@@ -1,0 +1,183 @@
+"""Imports land whole or not at all, say which row is wrong, and never add the same feedback twice."""
+
+from __future__ import annotations
+
+import mailbox
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.feedback import imports
+from northstar.feedback.models import Contact, Customer, FeedbackItem, ImportBatch, Source
+from tests.feedback import factories as f
+
+
+def _csv(tmp_path: Path, text: str, name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ZENDESK = (
+    "Id,Subject,Description,Requester,Requester email,Organization,Created at\n"
+    "101,Exports,Please add CSV export of invoices,Ana Berg,ana@acme.example,Acme,2024-05-01T10:00:00Z\n"
+    '102,SSO,"We need SAML single sign-on, urgently",Bo Chan,bo@globex.example,Globex,2024-05-02 09:30\n'
+    "103,Dark,Dark mode please,Ana Berg,ana@acme.example,Acme,2024-05-03\n"
+)
+
+
+def test_a_preset_maps_the_export_and_every_row_keeps_its_source_author_customer_and_date(cast, tmp_path):
+    path = _csv(tmp_path, ZENDESK)
+    headers, _ = imports.csv_preview(path)
+    mapping = imports.preset_mapping("zendesk", headers)
+    assert mapping["text"] == "Description" and mapping["external_id"] == "Id"
+    batch = imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping, preset="zendesk")
+    assert (batch.rows, batch.added, batch.duplicates) == (3, 3, 0)
+    item = FeedbackItem.objects.get(external_id="102")
+    assert item.source == Source.ZENDESK
+    assert item.title == "SSO"
+    assert item.text == "We need SAML single sign-on, urgently"
+    assert item.author_email == "bo@globex.example"
+    assert item.customer.name == "Globex"
+    assert item.received_at.isoformat().startswith("2024-05-02T09:30")
+    assert set(Customer.objects.values_list("name", flat=True)) == {"Acme", "Globex"}
+
+
+def test_re_importing_the_same_file_adds_nothing(cast, tmp_path):
+    path = _csv(tmp_path, ZENDESK)
+    mapping = imports.preset_mapping("zendesk", imports.csv_preview(path)[0])
+    imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping, preset="zendesk")
+    again = imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping, preset="zendesk")
+    assert (again.added, again.duplicates) == (0, 3)
+    assert FeedbackItem.objects.count() == 3
+
+
+def test_rows_without_an_id_are_recognised_by_author_date_and_text(cast, tmp_path):
+    text = (
+        "text,email,date\nFaster payouts,a@x.example,2024-01-01\nFaster   payouts!,a@x.example,2024-01-01\n"
+    )
+    path = _csv(tmp_path, text)
+    batch = imports.feedback_import_csv(
+        actor=cast.pm, path=path, mapping={"text": "text", "author_email": "email", "received_at": "date"}
+    )
+    assert (batch.added, batch.duplicates) == (1, 1)  # the second row says the same thing
+
+
+def test_a_bad_row_refuses_the_whole_file_naming_the_row_and_the_reason(cast, tmp_path):
+    rows = ["text,date"] + [f"Feedback {n},2024-01-{n % 28 + 1:02d}" for n in range(50)]
+    rows[30] = "Feedback 29,31/02/2024x"
+    rows[41] = ",2024-01-01"
+    path = _csv(tmp_path, "\n".join(rows) + "\n")
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_csv(actor=cast.pm, path=path, mapping={"text": "text", "received_at": "date"})
+    assert "Row 31" in refused.value.message and "not a date" in refused.value.message
+    assert "Row 42: the feedback text is empty" in refused.value.message
+    assert FeedbackItem.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+    assert Customer.objects.count() == 0
+
+
+def test_a_failure_while_storing_rolls_everything_back(cast, tmp_path, monkeypatch):
+    rows = "text,customer\n" + "".join(f"Idea {n},Cust {n % 3}\n" for n in range(30))
+    path = _csv(tmp_path, rows)
+    calls = {"n": 0}
+
+    def cancel_after_first_chunk() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 1
+
+    monkeypatch.setattr(imports, "_store", _chunked(imports._store, 10))
+    with pytest.raises(imports.Cancelled):
+        imports.feedback_import_csv(
+            actor=cast.pm,
+            path=path,
+            mapping={"text": "text", "customer": "customer"},
+            cancelled=cancel_after_first_chunk,
+        )
+    assert FeedbackItem.objects.count() == 0
+    assert Customer.objects.count() == 0
+
+
+def _chunked(store, size):
+    def wrapper(*args, **kwargs):
+        kwargs["chunk"] = size
+        return store(*args, **kwargs)
+
+    return wrapper
+
+
+def test_mapping_must_name_the_text_column_and_existing_columns(cast, tmp_path):
+    path = _csv(tmp_path, "body\nhello\n")
+    with pytest.raises(ValidationFailed, match="feedback text"):
+        imports.feedback_import_csv(actor=cast.pm, path=path, mapping={})
+    with pytest.raises(ValidationFailed, match="no column “text”"):
+        imports.feedback_import_csv(actor=cast.pm, path=path, mapping={"text": "text"})
+
+
+def test_a_file_that_is_not_utf8_csv_is_refused_politely(cast, tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("text\nCaf\xe9 \xe9crit\n".encode("latin-1"))
+    with pytest.raises(ValidationFailed, match="UTF-8"):
+        imports.feedback_import_csv(actor=cast.pm, path=path, mapping={"text": "text"})
+
+
+def test_stakeholders_cannot_import(cast, tmp_path):
+    with pytest.raises(PermissionDenied):
+        imports.feedback_import_csv(
+            actor=cast.stakeholder, path=_csv(tmp_path, "text\nx\n"), mapping={"text": "text"}
+        )
+
+
+def test_contacts_put_email_rows_on_their_account(cast, tmp_path):
+    customer = f.make_customer("Initech")
+    Contact.objects.create(customer=customer, name="Peter", email="peter@initech.example")
+    path = _csv(tmp_path, "text,email\nTPS reports export,peter@initech.example\n")
+    imports.feedback_import_csv(actor=cast.pm, path=path, mapping={"text": "text", "author_email": "email"})
+    assert FeedbackItem.objects.get().customer == customer
+
+
+def _message(n: int, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"Customer {n} <c{n}@shop.example>"
+    message["Subject"] = f"Feedback {n}"
+    message["Date"] = "Tue, 07 May 2024 10:00:00 +0000"
+    message["Message-ID"] = f"<m{n}@shop.example>"
+    message.set_content(body + "\n\nOn Mon someone wrote:\n> the old thread\n")
+    return message
+
+
+def test_an_mbox_imports_each_message_once_without_the_quoted_thread(cast, tmp_path):
+    path = tmp_path / "support.mbox"
+    box = mailbox.mbox(str(path))
+    for n in range(3):
+        box.add(_message(n, f"Please add partial refunds ({n})"))
+    box.flush()
+    batch = imports.feedback_import_email(actor=cast.pm, path=path)
+    assert batch.added == 3
+    item = FeedbackItem.objects.get(external_id="m1@shop.example")
+    assert item.source == Source.EMAIL
+    assert item.text == "Please add partial refunds (1)"
+    assert item.author_email == "c1@shop.example" and item.title == "Feedback 1"
+    assert imports.feedback_import_email(actor=cast.pm, path=path).added == 0
+
+
+def test_a_zip_of_eml_files_imports_like_a_folder(cast, tmp_path):
+    path = tmp_path / "mail.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for n in range(2):
+            archive.writestr(f"{n}.eml", _message(n, "Webhooks get lost").as_bytes())
+    assert imports.feedback_import_email(actor=cast.pm, path=path).added == 2
+
+
+def test_an_upload_is_only_usable_by_the_person_who_uploaded_it(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    token = imports.upload_save(actor=cast.pm, upload=SimpleUploadedFile("a.csv", b"text\nx\n"))
+    assert imports.upload_path(actor=cast.pm, token=token).exists()
+    with pytest.raises(ValidationFailed):
+        imports.upload_path(actor=cast.leader, token=token)
+    with pytest.raises(ValidationFailed):
+        imports.upload_path(actor=cast.pm, token="../../etc/passwd")

@@ -1,0 +1,235 @@
+"""The public portal: one vote per person (even at the same instant), no script injection, abuse
+protection, moderation, statuses that follow the idea, and a changelog that tells the voters."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from northstar.core.errors import Conflict, ValidationFailed
+from northstar.feedback import portal_services
+from northstar.feedback.models import FeedbackItem, Moderation, Post, Vote
+from northstar.feedback.services import RateLimited
+from northstar.portfolio.models import Stage
+from tests.feedback import factories as f
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> [click](javascript:alert(2)) **bold**'
+
+
+@pytest.fixture(autouse=True)
+def _clean_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_visitor_reads_boards_posts_roadmap_and_changelog_without_signing_in(db):
+    post = f.make_post(title="Dark mode")
+    anonymous = Client()
+    for url in (
+        reverse("portal:home"),
+        reverse("portal:board", args=[post.board.slug]),
+        reverse("portal:post", args=[post.pk]),
+        reverse("portal:roadmap"),
+        reverse("portal:changelog"),
+    ):
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        assert b"Dark mode" in response.content or url.endswith(("roadmap/", "changelog/"))
+        assert b"Sign out" not in response.content
+
+
+def test_pending_and_private_posts_are_not_shown(db):
+    pending = f.make_post(title="Secret plan", moderation=Moderation.PENDING)
+    hidden = f.make_post(board=f.make_board(public=False), title="Hidden board post")
+    client = Client()
+    assert client.get(reverse("portal:post", args=[pending.pk])).status_code == 404
+    assert client.get(reverse("portal:post", args=[hidden.pk])).status_code == 404
+    assert b"Secret plan" not in client.get(reverse("portal:home")).content
+
+
+def test_visitor_text_is_sanitised_everywhere_it_is_shown(cast):
+    board = f.make_board()
+    post = portal_services.post_submit(
+        board=board, title="<b>Title</b>", body=XSS, author_email="v@example.com", client="ip:1"
+    )
+    portal_services.moderate(actor=cast.pm, target=post, decision=Moderation.APPROVED)
+    comment = portal_services.comment_add(post=post, body=XSS, author_email="w@example.com", client="ip:2")
+    portal_services.moderate(actor=cast.pm, target=comment, decision=Moderation.APPROVED)
+    for url in (reverse("portal:post", args=[post.pk]), reverse("portal:board", args=[board.slug])):
+        html = Client().get(url).content.decode()
+        assert "<script>alert" not in html
+        assert "onerror" not in html
+        assert "javascript:alert" not in html
+        assert "&lt;b&gt;Title&lt;/b&gt;" in html  # a title is text, never markup
+    assert "<strong>bold</strong>" in Client().get(reverse("portal:post", args=[post.pk])).content.decode()
+    api = Client().get("/api/v1/portal/posts").json()["items"][0]
+    assert "<script" not in api["body_html"] and "onerror" not in api["body_html"]
+
+
+def test_one_vote_per_person(cast):
+    post = f.make_post()
+    portal_services.vote_cast(post=post, email="Ana@Example.com", client="ip:1")
+    with pytest.raises(Conflict, match="already voted"):
+        portal_services.vote_cast(post=post, email="ana@example.com ", client="ip:2")
+    portal_services.vote_cast(post=post, user=cast.stakeholder, client="ip:3")
+    with pytest.raises(Conflict):
+        portal_services.vote_cast(post=post, user=cast.stakeholder, client="ip:3")
+    post.refresh_from_db()
+    assert post.vote_count == 2 == Vote.objects.filter(post=post).count()
+    with pytest.raises(ValidationFailed, match="email"):
+        portal_services.vote_cast(post=post, email="not-an-email", client="ip:4")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_votes_by_the_same_person_count_once():
+    """Threads race to vote with the same address; the database constraint lets exactly one in."""
+    post = f.make_post()
+    threads_n = 8
+    barrier = threading.Barrier(threads_n)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def vote(n: int) -> None:
+        try:
+            barrier.wait()
+            portal_services.vote_cast(
+                post=Post.objects.get(pk=post.pk), email="same@example.com", client=f"ip:{n}"
+            )
+            result = "ok"
+        except Conflict:
+            result = "conflict"
+        except Exception as exc:  # SQLite may say "database is locked": that is a refusal too
+            result = type(exc).__name__
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    workers = [threading.Thread(target=vote, args=(n,)) for n in range(threads_n)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert outcomes.count("ok") == 1, outcomes
+    if connection.vendor == "postgresql":
+        assert outcomes.count("conflict") == threads_n - 1, outcomes
+    post.refresh_from_db()
+    assert post.vote_count == 1 == Vote.objects.filter(post=post).count()
+
+
+def test_the_honeypot_and_the_rate_limit_stop_bots(db):
+    board = f.make_board()
+    with pytest.raises(ValidationFailed):
+        portal_services.post_submit(
+            board=board,
+            title="Buy pills",
+            author_email="b@example.com",
+            client="ip:9",
+            honeypot="http://spam",
+        )
+    assert Post.objects.count() == 0
+    for n in range(5):
+        portal_services.post_submit(
+            board=board, title=f"Idea {n}", author_email="a@example.com", client="ip:7"
+        )
+    with pytest.raises(RateLimited):
+        portal_services.post_submit(board=board, title="Idea 6", author_email="a@example.com", client="ip:7")
+    portal_services.post_submit(
+        board=board, title="Another visitor", author_email="c@example.com", client="ip:8"
+    )
+
+
+def test_a_rate_limited_visitor_gets_429_not_an_error_page(db):
+    post = f.make_post()
+    client = Client()
+    url = reverse("portal:comment", args=[post.pk])
+    statuses = [
+        client.post(url, {"body": "hi", "author_email": f"v{n}@example.com"}).status_code for n in range(12)
+    ]
+    assert statuses[:10] == [302] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_strangers_wait_for_moderation_and_approved_posts_become_feedback(cast):
+    board = f.make_board()
+    post = portal_services.post_submit(
+        board=board,
+        title="Offline mode",
+        body="Works on the train",
+        author_email="v@example.com",
+        client="ip:1",
+    )
+    assert post.moderation == Moderation.PENDING and post.vote_count == 1
+    assert FeedbackItem.objects.count() == 0
+    portal_services.moderate(actor=cast.pm, target=post, decision=Moderation.APPROVED)
+    item = FeedbackItem.objects.get()
+    assert item.source == "portal" and item.text == "Works on the train"
+    team_post = portal_services.post_submit(board=board, title="From the team", user=cast.pm, client="user:x")
+    assert team_post.moderation == Moderation.APPROVED
+
+
+def test_a_linked_post_shows_its_initiatives_stage(cast):
+    post = f.make_post()
+    portal_services.post_update(actor=cast.pm, post=post, initiative=cast.home_initiative)
+    cast.home_initiative.stage = Stage.IN_DELIVERY
+    cast.home_initiative.save()
+    post.refresh_from_db()
+    assert post.get_public_status_display() == "In progress"
+    roadmap = Client().get(reverse("portal:roadmap")).content.decode()
+    assert post.title in roadmap
+
+
+def test_publishing_a_changelog_entry_emails_each_voter_once(cast, django_capture_on_commit_callbacks):
+    first, second = f.make_post(), f.make_post()
+    for email in ("a@example.com", "b@example.com"):
+        portal_services.vote_cast(post=first, email=email, client=email)
+    portal_services.vote_cast(post=second, email="a@example.com", client="z")
+    entry = f.make_entry(posts=(first, second))
+    with django_capture_on_commit_callbacks(execute=True):
+        published = portal_services.changelog_publish(
+            actor=cast.pm, entry=entry, site_url="https://x.example/c"
+        )
+    assert published.notified == 2
+    recipients = sorted(r for message in mail.outbox for r in message.to)
+    assert recipients == ["a@example.com", "b@example.com"]  # a voted twice, is emailed once
+    assert "Shipped" in mail.outbox[0].subject
+    with pytest.raises(Conflict):
+        portal_services.changelog_publish(actor=cast.pm, entry=entry)
+
+
+def test_the_widget_posts_feedback_with_its_sites_key(cast):
+    site = portal_services.widget_site_create(
+        actor=cast.leader, name="App", allowed_origin="https://app.example.com"
+    )
+    client = Client()
+    response = client.post(
+        "/api/v1/widget/feedback",
+        data=json.dumps(
+            {"key": site.key, "text": "Export is hidden", "email": "u@example.com", "page": "/reports"}
+        ),
+        content_type="text/plain",
+        HTTP_ORIGIN="https://app.example.com",
+    )
+    assert response.status_code == 201, response.content
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+    item = FeedbackItem.objects.get()
+    assert item.source == "widget" and item.title == "/reports"
+    bad = client.post(
+        "/api/v1/widget/feedback", data={"key": "nope", "text": "x"}, content_type="application/json"
+    )
+    assert bad.status_code == 404 and bad.json()["message"]
+    other_origin = client.post(
+        "/api/v1/widget/feedback",
+        data={"key": site.key, "text": "again"},
+        content_type="application/json",
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert "Access-Control-Allow-Origin" not in other_origin

@@ -1,0 +1,217 @@
+"""Feedback items, evidence links, demand per idea and themes whose edits survive re-clustering."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.core.models import AuditEntry
+from northstar.feedback import selectors, services, theme_services
+from northstar.feedback.models import EvidenceLink, FeedbackItem, Segment, Theme, ThemeRun
+from northstar.portfolio.models import Initiative
+from tests.feedback import factories as f
+
+EXPORT = [
+    "Please let us export invoices to CSV",
+    "CSV export of all invoices for our accountant",
+    "We need to export the invoice list as a CSV file",
+    "Export invoices to Excel or CSV please",
+    "Our finance team wants a CSV export of invoices",
+    "Add a button to export invoices as CSV",
+]
+SSO = [
+    "We need single sign-on with Okta",
+    "SAML SSO is required by our security team",
+    "Please support SSO login through Azure AD",
+    "Single sign-on for all our staff, please",
+    "Our IT will not approve you without SSO",
+    "Login with Google Workspace SSO",
+]
+DARK = [
+    "Dark mode for the mobile app please",
+    "The app is too bright at night, add a dark theme",
+    "A dark mode would be easier on the eyes",
+    "Please add night mode to the app",
+    "Dark theme for the dashboard",
+    "I would love a dark mode in the app",
+]
+
+
+def test_typed_in_feedback_is_audited_and_lands_on_the_senders_account(cast):
+    customer = f.make_customer("Acme")
+    customer.contacts.create(name="Ana", email="ana@acme.example")
+    item = services.feedback_create(actor=cast.pm, text="  Faster payouts  ", author_email="ANA@acme.example")
+    assert item.text == "Faster payouts"
+    assert item.customer == customer
+    assert AuditEntry.objects.filter(record_type="feedback.feedbackitem", record_id=str(item.pk)).exists()
+    with pytest.raises(ValidationFailed, match="already"):
+        services.feedback_create(
+            actor=cast.pm,
+            text="Faster payouts",
+            author_email="ana@acme.example",
+            received_at=item.received_at,
+        )
+
+
+def test_empty_feedback_and_stakeholders_are_refused(cast):
+    with pytest.raises(ValidationFailed, match="some text"):
+        services.feedback_create(actor=cast.pm, text="   ")
+    with pytest.raises(PermissionDenied):
+        services.feedback_create(actor=cast.stakeholder, text="hello")
+
+
+def test_a_quote_must_come_from_the_item_and_linking_processes_the_item(cast):
+    item = f.make_item("Exports time out after 30 seconds. Please make them faster.")
+    with pytest.raises(ValidationFailed, match="passage"):
+        services.link_create(
+            actor=cast.pm, item=item, initiative=cast.home_initiative, quote="Something else"
+        )
+    link = services.link_create(
+        actor=cast.pm, item=item, initiative=cast.home_initiative, quote="exports time out  after 30 seconds"
+    )
+    assert link.quote
+    item.refresh_from_db()
+    assert item.status == FeedbackItem.Status.PROCESSED
+    with pytest.raises(ValidationFailed, match="already"):
+        services.link_create(
+            actor=cast.pm,
+            item=item,
+            initiative=cast.home_initiative,
+            quote="exports time out  after 30 seconds",
+        )
+
+
+def test_an_idea_created_from_feedback_carries_it_as_evidence(cast):
+    item = f.make_item("We need SAML single sign-on")
+    idea = services.idea_from_feedback(actor=cast.pm, item=item, title="SSO", product_id=cast.home_product.pk)
+    assert idea.kind == "idea" and "SAML single sign-on" in idea.description
+    assert EvidenceLink.objects.filter(item=item, initiative=idea).exists()
+    with pytest.raises(PermissionDenied):  # the PM cannot create ideas in a line they do not belong to
+        services.idea_from_feedback(actor=cast.pm, item=item, title="SSO", product_id=cast.away_product.pk)
+
+
+def test_demand_counts_items_distinct_customers_revenue_once_and_segments(
+    cast, django_assert_max_num_queries
+):
+    big = f.make_customer("Big", segment=Segment.ENTERPRISE, revenue="500000")
+    small = f.make_customer("Small", segment=Segment.SMB, revenue="10000")
+    dollars = f.make_customer("Yankee", segment=Segment.SMB, revenue="20000", currency="USD")
+    idea = cast.home_initiative
+    for customer in (big, big, small, dollars, None):
+        services.link_create(actor=cast.pm, item=f.make_item(customer=customer), initiative=idea)
+    other = cast.away_initiative
+    with django_assert_max_num_queries(4):
+        demand = selectors.demand_for_initiatives([idea.pk, other.pk])
+    d = demand[idea.pk]
+    assert (d.items, d.customers) == (5, 3)
+    assert d.revenue == {"EUR": Decimal("510000"), "USD": Decimal("20000")}
+    assert d.by_segment["enterprise"].items == 2 and d.by_segment["enterprise"].customers == 1
+    assert d.by_segment["smb"].customers == 2 and d.by_segment["unknown"].items == 1
+    assert demand[other.pk].items == 0 and demand[other.pk].revenue == {}
+
+
+def test_demand_selector_runs_in_a_fixed_number_of_queries(cast):
+    ids = []
+    for n in range(20):
+        initiative = Initiative.objects.create(title=f"Idea {n}")
+        ids.append(initiative.pk)
+        EvidenceLink.objects.create(item=f.make_item(customer=f.make_customer()), initiative=initiative)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.demand_for_initiatives(ids)
+    assert len(queries) == 3
+
+
+# Themes ------------------------------------------------------------------------------------------
+
+
+def _corpus():
+    items = {}
+    for label, texts in (("export", EXPORT), ("sso", SSO), ("dark", DARK)):
+        items[label] = [f.make_item(t) for t in texts]
+    return items
+
+
+def _theme_of(items) -> set[int]:
+    return {FeedbackItem.objects.get(pk=i.pk).theme_id for i in items}
+
+
+def test_reclustering_finds_the_themes_and_names_them(cast):
+    items = _corpus()
+    run = theme_services.themes_recluster(actor=cast.pm)
+    assert run.items == 18 and run.embedder
+    for group in items.values():
+        assert len(_theme_of(group)) == 1
+    names = " ".join(Theme.objects.filter(status="active").values_list("name", flat=True))
+    assert "csv" in names or "export" in names
+    assert "sso" in names
+    assert "dark" in names
+    assert sum(Theme.objects.filter(status="active").values_list("size", flat=True)) == 18
+
+
+def test_a_rename_survives_reclustering_and_the_theme_keeps_its_id(cast):
+    items = _corpus()
+    theme_services.themes_recluster(actor=cast.pm)
+    (theme_id,) = _theme_of(items["sso"])
+    theme_services.theme_rename(actor=cast.pm, theme=Theme.objects.get(pk=theme_id), name="Enterprise login")
+    f.make_item("Okta single sign-on please")
+    theme_services.themes_recluster(actor=cast.pm)
+    assert _theme_of(items["sso"]) == {theme_id}
+    assert Theme.objects.get(pk=theme_id).name == "Enterprise login"
+
+
+def test_a_merge_is_pinned_and_reclustering_does_not_pull_it_apart(cast):
+    items = _corpus()
+    theme_services.themes_recluster(actor=cast.pm)
+    (export_id,) = _theme_of(items["export"])
+    (dark_id,) = _theme_of(items["dark"])
+    merged = theme_services.theme_merge(
+        actor=cast.pm, theme=Theme.objects.get(pk=export_id), others=[Theme.objects.get(pk=dark_id)]
+    )
+    assert merged.pinned and merged.size == 12
+    assert Theme.objects.get(pk=dark_id).status == Theme.Status.RETIRED
+    theme_services.themes_recluster(actor=cast.pm)
+    assert _theme_of(items["export"] + items["dark"]) == {export_id}
+
+
+def test_a_split_makes_pinned_themes_that_stay_split(cast):
+    items = _corpus()
+    theme_services.themes_recluster(actor=cast.pm, n_themes=2)  # ask for fewer: two topics share one
+    shared = [t for t in Theme.objects.filter(status="active") if t.size == 12]
+    assert shared, "asking for two themes folds two topics together"
+    parts = theme_services.theme_split(actor=cast.pm, theme=shared[0], parts=2)
+    assert len(parts) == 2 and all(p.pinned for p in parts)
+    groups = [g for g in items.values() if len(_theme_of(g)) == 1 and _theme_of(g) <= {p.pk for p in parts}]
+    assert len(groups) == 2  # each topic in its own part
+    theme_services.themes_recluster(actor=cast.pm, n_themes=1)
+    assert {p.pk for p in parts} == set().union(*(_theme_of(g) for g in groups))
+
+
+def test_new_items_join_their_nearest_theme_as_they_arrive(cast, django_capture_on_commit_callbacks):
+    _corpus()
+    theme_services.themes_recluster(actor=cast.pm)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.feedback_create(actor=cast.pm, text="Could you add SAML single sign-on?")
+        unrelated = services.feedback_create(actor=cast.pm, text="The weather in Lisbon was lovely")
+    item.refresh_from_db()
+    unrelated.refresh_from_db()
+    assert item.theme is not None and "sso" in item.theme.name
+    assert unrelated.theme is None
+
+
+def test_the_fallback_embedder_clusters_and_says_so(cast):
+    _corpus()
+    run = theme_services.themes_recluster(actor=cast.pm, prefer="tfidf-svd")
+    assert run.embedder == "tfidf-svd" and "TF-IDF" in run.embedder_label
+    assert ThemeRun.objects.count() == 1
+
+
+def test_theme_edits_are_refused_to_stakeholders(cast):
+    theme = f.make_theme(items=2)
+    with pytest.raises(PermissionDenied):
+        theme_services.theme_rename(actor=cast.stakeholder, theme=theme, name="x")
+    with pytest.raises(PermissionDenied):
+        theme_services.themes_recluster(actor=cast.stakeholder)
