@@ -12,7 +12,6 @@ import dataclasses
 from collections import defaultdict
 
 import highspy
-import numpy as np
 
 from .index import EPS, Index, build_index, validate
 from .ledger import requires_closure
@@ -84,8 +83,9 @@ def quick_conflicts(ix: Index) -> list[Conflict]:
             out.append(
                 Conflict("exclusive", f"{', '.join(both)} are all forced but mutually exclusive", tuple(both))
             )
-    out += _budget_conflicts(ix, forced)
-    out += _capacity_conflicts(ix, forced)
+    if not out:  # aggregate checks only when no single item already explains it
+        out += _budget_conflicts(ix, forced)
+        out += _capacity_conflicts(ix, forced)
     return out
 
 
@@ -131,10 +131,10 @@ def is_feasible(problem: Problem, options: SolveOptions) -> bool:
     m = build_model(ix)
     m.obj = [0.0] * len(m.obj)
     h = to_highs(m, max(1.0, options.time_limit / 10), 0.0, options.threads, options.seed, False)
+    if m.n_cols == 0:
+        return all(lo <= 0 <= hi for lo, hi in zip(m.row_lo, m.row_hi, strict=True))
     h.run()
-    return h.getModelStatus() != highspy.HighsModelStatus.kInfeasible and bool(
-        np.size(h.getSolution().col_value)
-    )
+    return h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
 
 
 def _with_forced(problem: Problem, keep: set[str]) -> Problem:

@@ -150,10 +150,10 @@ def _with_rival(
     """Name the selected item of higher value that holds the blocking capacity, if there is one."""
     it = ix.items[item]
     team, start = slot
-    if team is not None and blocker.startswith("capacity of team"):
+    if team is not None and blocker.startswith("not enough capacity"):
         for skill in it.effort:
             for q in range(start, start + it.duration):
-                if cell_label(ix, team, skill, q) == blocker:
+                if cell_label(ix, team, skill, q, full=False) == blocker:
                     rivals = sorted(users.get((team, skill, q), ()), key=lambda r: -ix.items[r].value)
                     if rivals and ix.items[rivals[0]].value >= it.value:
                         return (
@@ -161,11 +161,8 @@ def _with_rival(
                         )
     if blocker.endswith("is exhausted"):
         spenders = [x for x in led.placed if ix.items[x].cost > 0]
-        spenders.sort(key=lambda r: -ix.items[r].value / ix.items[r].cost)
-        if (
-            spenders
-            and it.cost > 0
-            and ix.items[spenders[0]].value / ix.items[spenders[0]].cost >= it.value / it.cost
-        ):
-            return f"{blocker}; it goes to higher value per cost such as {ix.items[spenders[0]].label}"
+        spenders.sort(key=lambda r: (-ix.items[r].value / ix.items[r].cost, r))
+        top = ix.items[spenders[0]] if spenders else None
+        if top is not None and it.value > 0 and it.cost > 0 and top.value / top.cost >= it.value / it.cost:
+            return f"{blocker}; it goes to higher value per cost such as {top.label}"
     return blocker

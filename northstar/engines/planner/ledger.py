@@ -88,7 +88,7 @@ class Ledger:
                 for q in self._span(item, start):
                     cap = ix.caps.get((team, skill, q), 0.0)
                     if self.cap_used[(team, skill, q)] + per > cap + EPS * max(1.0, cap):
-                        out.append(cell_label(ix, team, skill, q))
+                        out.append(cell_label(ix, team, skill, q, full=False))
         for k, b in enumerate(ix.problem.budgets):
             use = self._budget_share(k, item, start)
             if use > 0 and self.budget_used[k] + use > b.amount + EPS * max(1.0, b.amount):
@@ -127,8 +127,9 @@ class Ledger:
         return out
 
 
-def cell_label(ix: Index, team: str, skill: str, q: int) -> str:
-    """How a product leader would name one capacity cell."""
+def cell_label(ix: Index, team: str, skill: str, q: int, full: bool = True) -> str:
+    """How a product leader would name one capacity cell (full, or without enough room left)."""
     t = next((t for t in ix.problem.teams if t.id == team), None)
     name = t.label if t else team
-    return f"capacity of team {name} ({skill}) in {ix.problem.periods[q].name} is full"
+    cell = f"capacity of team {name} ({skill}) in {ix.problem.periods[q].name}"
+    return f"{cell} is full" if full else f"not enough {cell} left"

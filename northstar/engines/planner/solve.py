@@ -44,6 +44,8 @@ def _integral_objective(ix: Index) -> bool:
 
 def _finish(ix: Index, plan: Plan, options: SolveOptions, t0: float) -> Plan:
     """Attach explanations and the independent checker's verdict."""
+    if plan.status == "infeasible":
+        return plan
     problem = ix.problem
     extra = explain(ix, plan) if options.explain else {}
     plan = Plan(
@@ -180,6 +182,8 @@ def _full_mip(
     stats: dict[str, float],
 ) -> tuple[np.ndarray | None, float, str]:
     """Branch and bound on the whole time-indexed model (small and medium portfolios)."""
+    if m.n_cols == 0:  # nothing can be scheduled; forced items without a slot were caught earlier
+        return np.zeros(0), 0.0, "optimal"
     remaining = options.time_limit - (time.perf_counter() - t0)
     h = to_highs(m, remaining, options.mip_rel_gap, options.threads, options.seed, options.verbose)
     if _integral_objective(ix):

@@ -1,0 +1,105 @@
+"""NRP parser, budget rounding, and proof that the reductions keep the optimum."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from northstar.engines.planner import check_plan, solve
+from northstar.engines.planner.index import build_index
+from northstar.engines.planner.nrp import (
+    NrpInstance,
+    check_nrp_selection,
+    nrp_budget,
+    nrp_to_problem,
+    parse_nrp,
+    solve_nrp_plain,
+)
+from northstar.engines.planner.selection import reduce_selection
+
+from ._factories import FAST
+
+TINY = (Path(__file__).parent / "data" / "tiny_nrp.txt").read_text()
+
+
+def test_parse_tiny_instance_with_annotations() -> None:
+    inst = parse_nrp(TINY)
+    assert inst.costs == (3, 2, 4, 1, 5, 2)
+    assert inst.prerequisites == ((1, 5), (2, 5), (3, 6))
+    assert inst.customers == ((10, (5,)), (6, (3, 4)), (4, (4,)), (7, (6, 4)))
+
+
+def test_budget_rounds_half_up() -> None:
+    inst = parse_nrp(TINY)  # total cost 17
+    assert [nrp_budget(inst, r) for r in (0.3, 0.5, 0.7)] == [5, 9, 12]  # 5.1, 8.5, 11.9
+
+
+def test_tiny_optima_engine_and_plain() -> None:
+    inst = parse_nrp(TINY)
+    for ratio, optimum in ((0.3, 10), (0.5, 17), (0.7, 17)):
+        budget = nrp_budget(inst, ratio)
+        problem = nrp_to_problem(inst, budget)
+        plan = solve(problem, FAST)
+        assert plan.method == "selection" and plan.status == "optimal"
+        assert plan.value == optimum == plan.best_bound
+        assert check_plan(problem, plan) == []
+        chosen = {int(a.item[1:]) for a in plan.assignments}
+        assert check_nrp_selection(inst, budget, chosen) == ([], optimum)
+        assert solve_nrp_plain(inst, budget, time_limit=10).value == optimum
+
+
+def test_reductions_on_tiny_instance() -> None:
+    inst = parse_nrp(TINY)
+    red = reduce_selection(build_index(nrp_to_problem(inst, nrp_budget(inst, 0.5))))
+    # Customer 1's closure {1, 2, 5} costs 10 > 9: dropped; requirements 1, 2, 5 are then unneeded.
+    assert red.stats["customers_kept"] == 3
+    assert sorted(x for xs in red.class_items for x in xs) == ["r3", "r4", "r6"]
+    # {r4} inside {r3, r4} inside {r3, r4, r6}: dominance cuts between the three customers.
+    assert len(red.dominance) == 3
+
+
+def _brute_force(inst: NrpInstance, budget: int) -> int:
+    n = len(inst.costs)
+    best = 0
+    for bits in itertools.product((0, 1), repeat=n):
+        chosen = {r + 1 for r in range(n) if bits[r]}
+        problems, value = check_nrp_selection(inst, budget, chosen)
+        if not problems:
+            best = max(best, value)
+    return best
+
+
+@st.composite
+def nrp_instances(draw: st.DrawFn) -> NrpInstance:
+    n = draw(st.integers(2, 9))
+    costs = tuple(draw(st.lists(st.integers(1, 9), min_size=n, max_size=n)))
+    pairs = draw(st.lists(st.tuples(st.integers(1, n), st.integers(1, n)), max_size=n))
+    prereq = tuple((a, b) for a, b in pairs if a != b)
+    customers = tuple(
+        draw(
+            st.lists(
+                st.tuples(st.integers(1, 30), st.lists(st.integers(1, n), min_size=1, max_size=3).map(tuple)),
+                min_size=1,
+                max_size=6,
+            )
+        )
+    )
+    return NrpInstance(costs, prereq, customers)
+
+
+@settings(max_examples=40, deadline=None)
+@given(inst=nrp_instances(), ratio=st.sampled_from([0.2, 0.3, 0.5, 0.7]))
+def test_reduced_model_keeps_the_optimum(inst: NrpInstance, ratio: float) -> None:
+    budget = nrp_budget(inst, ratio)
+    problem = nrp_to_problem(inst, budget)
+    plan = solve(problem, FAST)
+    plain = solve_nrp_plain(inst, budget, time_limit=10)
+    exact = _brute_force(inst, budget)
+    assert plan.value == plain.value == exact
+    assert plan.gap == 0 and plan.status == "optimal"
+    chosen = {int(a.item[1:]) for a in plan.assignments if a.item != "r0"}
+    assert check_nrp_selection(inst, budget, chosen) == ([], exact)
+    assert check_plan(problem, plan) == []
