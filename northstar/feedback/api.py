@@ -280,14 +280,14 @@ def theme_list(request: HttpRequest) -> object:
     return selectors.theme_list()
 
 
-@router.get("/themes/{theme_id}", response=ThemeOut)
-def theme_get(request: HttpRequest, theme_id: int) -> Theme:
-    return get_or_404(Theme, theme_id)
-
-
 @router.post("/themes/recluster", response={202: JobOut})
 def theme_recluster(request: HttpRequest, payload: ReclusterIn) -> tuple[int, object]:
     return 202, theme_services.themes_recluster_start(actor=request.auth, n_themes=payload.n_themes)
+
+
+@router.get("/themes/{theme_id}", response=ThemeOut)
+def theme_get(request: HttpRequest, theme_id: int) -> Theme:
+    return get_or_404(Theme, theme_id)
 
 
 @router.get("/demand", response=list[DemandOut])

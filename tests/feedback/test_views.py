@@ -1,0 +1,142 @@
+"""Feedback pages: the import flow end to end, triage, theme pages, and list pages in fixed queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from northstar.core.models import Job
+from northstar.feedback import theme_services
+from northstar.feedback.models import EvidenceLink, FeedbackItem, Theme
+from northstar.portfolio.models import Initiative
+from tests.feedback import factories as f
+
+CSV = (
+    b"Ticket,Said,Who,When\n"
+    b"1,Please add Apple Pay,ana@shop.example,2024-03-01\n"
+    b"2,Dark mode please,bo@shop.example,2024-03-02\n"
+)
+
+
+def test_import_a_csv_with_a_column_mapping(login, cast, django_capture_on_commit_callbacks):
+    client = login(cast.pm)
+    upload = client.post(
+        reverse("feedback:import_upload"),
+        {"file": SimpleUploadedFile("tickets.csv", CSV), "preset": "generic"},
+    )
+    assert upload.status_code == 302 and "/map/" in upload["Location"]
+    page = client.get(upload["Location"])
+    assert page.status_code == 200
+    assert b"Please add Apple Pay" in page.content  # the first rows are previewed
+    mapping = {"text": "Said", "author_email": "Who", "received_at": "When", "external_id": "Ticket"}
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs when its request commits
+        done = client.post(upload["Location"], mapping)
+    assert done.status_code == 302
+    job = Job.objects.get()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert job.result["added"] == 2
+    result = client.get(done["Location"])
+    assert b"2</strong> new items" in result.content
+    assert set(FeedbackItem.objects.values_list("external_id", flat=True)) == {"1", "2"}
+
+
+def test_a_bad_file_is_refused_with_the_row_and_stores_nothing(
+    login, cast, django_capture_on_commit_callbacks
+):
+    client = login(cast.pm)
+    upload = client.post(
+        reverse("feedback:import_upload"),
+        {
+            "file": SimpleUploadedFile("bad.csv", b"Said,When\nfine,2024-01-01\nbroken,yesterday-ish\n"),
+            "preset": "generic",
+        },
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(upload["Location"], {"text": "Said", "received_at": "When"})
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert "Row 3" in job.error and "not a date" in job.error
+    assert FeedbackItem.objects.count() == 0
+    page = client.get(reverse("feedback:import_job", args=[job.pk]))
+    assert b"Row 3" in page.content
+
+
+def test_triage_link_an_item_to_an_idea_with_a_quote(login, cast):
+    client = login(cast.pm)
+    item = f.make_item("Checkout is slow on mobile. It takes ten seconds to load.")
+    response = client.post(
+        reverse("feedback:item_link", args=[item.pk]),
+        {"initiative": cast.home_initiative.pk, "quote": "It takes ten seconds to load."},
+    )
+    assert response.status_code == 302
+    link = EvidenceLink.objects.get()
+    assert link.quote == "It takes ten seconds to load."
+    detail = client.get(reverse("feedback:item_detail", args=[item.pk])).content.decode()
+    assert cast.home_initiative.title in detail and "ten seconds" in detail
+
+
+def test_create_an_idea_from_an_item(login, cast):
+    client = login(cast.leader)
+    item = f.make_item("Let subscribers pause instead of cancelling")
+    client.post(reverse("feedback:item_idea", args=[item.pk]), {"title": "Pause subscriptions"})
+    idea = Initiative.objects.get(title="Pause subscriptions")
+    assert EvidenceLink.objects.filter(item=item, initiative=idea).exists()
+
+
+def test_inbox_groups_near_identical_items_and_hides_processed_ones(login, cast):
+    for _ in range(3):
+        f.make_item("Apple Pay please!")
+    done = f.make_item("Already handled")
+    done.status = FeedbackItem.Status.PROCESSED
+    done.save()
+    html = login(cast.stakeholder).get(reverse("feedback:inbox")).content.decode()
+    assert "3 near-identical" in html
+    assert "Already handled" not in html
+    assert "Mark processed" not in html  # stakeholders read only
+
+
+@pytest.mark.parametrize("rows", [5, 40])
+def test_list_pages_run_in_fixed_queries(login, cast, django_assert_max_num_queries, rows):
+    theme = f.make_theme()
+    customer = f.make_customer()
+    for n in range(rows):
+        f.make_item(f"Item {n} about exports", theme=theme, customer=customer)
+        f.make_post()
+    client = login(cast.pm)
+    for url, limit in (
+        (reverse("feedback:inbox"), 12),
+        (reverse("feedback:customers"), 8),
+        (reverse("feedback:themes"), 10),
+        (reverse("feedback:theme_detail", args=[theme.pk]), 16),
+        (reverse("feedback:demand"), 10),
+        (reverse("feedback:portal_admin"), 14),
+        (reverse("portal:home"), 8),
+        (reverse("portal:roadmap"), 10),
+    ):
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
+
+
+def test_theme_page_shows_size_customers_revenue_and_quotes(login, cast):
+    customer = f.make_customer("Globex", revenue="250000")
+    theme = f.make_theme("Exports")
+    f.make_item("Export invoices to CSV please", theme=theme, customer=customer)
+    f.make_item("CSV export for accountants", theme=theme, customer=customer)
+    html = login(cast.stakeholder).get(reverse("feedback:theme_detail", args=[theme.pk])).content.decode()
+    assert "Globex" in html and "250,000" in html
+    assert "Export invoices to CSV please" in html
+    assert "Rename" not in html  # read-only role sees no edit controls
+
+
+def test_recluster_from_the_themes_page_runs_as_a_job(login, cast, django_capture_on_commit_callbacks):
+    for text in ("Apple Pay at checkout", "Google Pay at checkout", "Wallets at checkout please"):
+        f.make_item(text)
+    client = login(cast.pm)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("feedback:themes_recluster"), {"n_themes": ""})
+    assert response.status_code == 302 and "job=" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Re-cluster feedback themes" in page  # the job's status block
+    assert Theme.objects.filter(status="active").exists()
+    assert theme_services.current_embedder().label.split(" ")[0] in page
