@@ -87,7 +87,9 @@ def test_every_item_gets_exactly_one_theme_and_themes_are_ordered_by_size(n, dim
         assert set(result.labels.tolist()) == set(range(result.n_themes))
         sizes = np.bincount(result.labels)
         assert list(sizes) == sorted(sizes, reverse=True)
-        assert result.similarity >= 0.5 or result.n_themes == n or n == 1
+        unit = points / np.maximum(np.linalg.norm(points, axis=1, keepdims=True), 1e-12)
+        base = within_similarity(unit, np.zeros(n, dtype=np.int64))
+        assert result.similarity >= base + 0.5 * (1 - base) - 1e-9 or result.n_themes == n
 
 
 def test_above_the_exact_limit_a_sample_builds_the_tree_and_everyone_joins_a_theme():
