@@ -116,6 +116,7 @@ CORE_CASES = [
     Case("core:logout", "get", _expect(405, 405, 405, 405, 405)),
     Case("core:logout", "post", _expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
     Case("core:home", "get", READ),
+    Case("core:plotly_js", "get", _expect(anonymous=200)),
     Case("core:audit", "get", _expect(stakeholder=403, pm=403)),
     Case("core:tokens", "get", READ),
     Case("core:tokens", "post", READ, data=lambda cast, user: {"name": "matrix"}),

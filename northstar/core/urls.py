@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("assets/plotly.js", views.plotly_js, name="plotly_js"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
     path("jobs/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
 ]

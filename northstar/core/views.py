@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
+from functools import cache
 from typing import Any
 
+import plotly
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
 
 from northstar.core import jobs, selectors, services
 from northstar.core.errors import ApplicationError, NotFound
@@ -155,3 +159,29 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
         return render(request, "core/_job_status.html", {"job": job})
     messages.info(request, f"{job.title}: cancel requested.")
     return redirect(request.POST.get("next") or "core:home")
+
+
+# Chart library -----------------------------------------------------------------------------------
+
+
+@cache
+def _plotly_bundle() -> tuple[bytes, bytes]:
+    raw = plotly.offline.get_plotlyjs().encode()
+    return raw, gzip.compress(raw, compresslevel=6, mtime=0)
+
+
+@require_GET
+def plotly_js(request: HttpRequest) -> HttpResponse:
+    """plotly.js from the installed plotly package (never copied into the repository).
+
+    The URL carries plotly's version (`core.web.plotly_url`), so browsers keep it for a year and an
+    upgrade changes the URL. Public: it is a published library, and the public portal may chart too.
+    """
+    raw, packed = _plotly_bundle()
+    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(packed if gzipped else raw, content_type="text/javascript; charset=utf-8")
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+import plotly
 from django.conf import settings
 from django.contrib import messages
 from django.core import exceptions as django_exceptions
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from northstar.core.errors import ApplicationError, NotFound
@@ -107,3 +109,8 @@ def edit_page(
         messages.success(request, success.format(record=record))
         return redirect(done(record))
     return render(request, template, {**context, "form": form})
+
+
+def plotly_url() -> str:
+    """Where chart pages load plotly.js from; versioned so it can be cached for a year."""
+    return reverse("core:plotly_js") + f"?v={plotly.__version__}"

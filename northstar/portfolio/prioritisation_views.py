@@ -10,10 +10,8 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
-import plotly
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -31,6 +29,7 @@ from northstar.core.web import (
     fetch,
     is_fragment_request,
     paginate,
+    plotly_url,
     refuse,
     render_list,
     require,
@@ -362,24 +361,9 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "shown": len(points),
             "total": total,
             "points": points[:50],
-            "plotly_url": reverse("portfolio:plotly_js") + f"?v={plotly.__version__}",
+            "plotly_url": plotly_url(),
         },
     )
-
-
-@cache
-def _plotly_source() -> bytes:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode()
-
-
-@login_required
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    """plotly.js from the installed Python package (never copied into the repository), cached a year."""
-    response = HttpResponse(_plotly_source(), content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
 
 
 # Compare ------------------------------------------------------------------------------------------

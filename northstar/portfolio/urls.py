@@ -18,7 +18,6 @@ urlpatterns = [
     path("ranked.csv", prio.ranked_csv, name="ranked_csv"),
     path("matrix/", prio.matrix, name="matrix"),
     path("compare/", prio.compare, name="compare"),
-    path("plotly.js", prio.plotly_js, name="plotly_js"),
     path("<int:initiative_id>/scores/", prio.scores, name="scores"),
     path("<int:initiative_id>/scores/inline/", prio.score_inline, name="score_inline"),
     path("<int:initiative_id>/why/<slug:framework>/", prio.why, name="why"),

@@ -1,5 +1,5 @@
 """Plotly charts rendered on the server as HTML fragments; plotly.js itself is served once by
-`views.plotly_js`. Figures are plain dicts (no validation pass), which keeps a dashboard of 25
+`core.views.plotly_js`. Figures are plain dicts (no validation pass), which keeps a dashboard of 25
 sparklines well inside its time budget."""
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from northstar.strategy import views
 app_name = "strategy"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("plotly.js", views.plotly_js, name="plotly_js"),
     path("periods/new/", views.period_create, name="period_create"),
     path("vision/", views.vision, name="vision"),
     path("vision/edit/", views.vision_edit, name="vision_edit"),

@@ -3,23 +3,19 @@ north-star tree and the alignment of work. Views parse, call one service or sele
 
 from __future__ import annotations
 
-import gzip
-from functools import cache
 from typing import Any
 
-import plotly
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, refuse, require
+from northstar.core.web import READ_ONLY, edit_page, fetch, plotly_url, refuse, require
 from northstar.portfolio.models import Initiative
 from northstar.strategy import charts, metrics, selectors, services
 from northstar.strategy.forms import (
@@ -33,34 +29,6 @@ from northstar.strategy.forms import (
     VisionForm,
 )
 from northstar.strategy.models import Alignment, KeyResult, Metric, Objective
-
-# ---------------------------------------------------------------------------------------------------
-# plotly.js, served once from the installed package
-
-
-@cache
-def _plotly_bundle() -> tuple[bytes, bytes]:
-    raw = plotly.offline.get_plotlyjs().encode()
-    return raw, gzip.compress(raw, compresslevel=6, mtime=0)
-
-
-@login_required
-@require_GET
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    """The plotly.js bundle of the installed plotly; the URL carries its version, so it is cached for a
-    year and a plotly upgrade changes the URL."""
-    raw, packed = _plotly_bundle()
-    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = HttpResponse(packed if gzipped else raw, content_type="text/javascript; charset=utf-8")
-    if gzipped:
-        response["Content-Encoding"] = "gzip"
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
-
-
-def plotly_url() -> str:
-    return reverse("strategy:plotly_js") + f"?v={plotly.__version__}"
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:

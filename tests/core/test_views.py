@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -242,3 +243,14 @@ def test_refused_pages_get_the_friendly_403_page(cast, login):
     html = response.content.decode()
     assert "You can’t open this page" in html and "read-only" in html
     assert 'id="site-nav"' in html
+
+
+def test_plotly_is_served_from_the_package_compressed_and_cached(client):
+    response = client.get(reverse("core:plotly_js"), {"v": "1"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "immutable" in response["Cache-Control"]
+    assert b"plotly" in gzip.decompress(response.content)[:2000].lower()
+    plain = client.get(reverse("core:plotly_js"))
+    assert plain.get("Content-Encoding") is None and plain.content.startswith(
+        gzip.decompress(response.content)[:100]
+    )

@@ -95,7 +95,6 @@ WEB_CASES = [
     Case("portfolio:ranked_csv", "get", READ),
     Case("portfolio:matrix", "get", READ),
     Case("portfolio:compare", "get", READ, data=_both),
-    Case("portfolio:plotly_js", "get", READ),
     Case("portfolio:why", "get", READ, args=lambda cast, user: [cast.away_initiative.pk, "rice"]),
     Case("portfolio:scores", "get", WRITERS_PAGE, args=_pk("home_initiative"), label="home"),
     Case("portfolio:scores", "get", LEADERS_PAGE, args=_pk("away_initiative"), label="away"),

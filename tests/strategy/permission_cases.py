@@ -130,7 +130,6 @@ ALIGN_POST = _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE)
 
 WEB_CASES = [
     Case("strategy:dashboard", "get", READ),
-    Case("strategy:plotly_js", "get", READ),
     Case("strategy:vision", "get", READ),
     Case("strategy:vision_diff", "get", READ),
     Case("strategy:vision_edit", "get", LEADERS_PAGE),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,11 +67,3 @@ def test_vision_diff_and_a_refused_edit(demo, login, cast):
     assert "diff-added" in page and "What we will not do" in page
     assert client.get("/strategy/vision/diff/?a=1&b=9").status_code == 404
     assert client.get("/strategy/vision/edit/").status_code == 403
-
-
-def test_plotly_is_served_once_compressed_and_cached(login, cast):
-    client = login(cast.stakeholder)
-    response = client.get("/strategy/plotly.js?v=1", HTTP_ACCEPT_ENCODING="gzip")
-    assert response["Content-Encoding"] == "gzip"
-    assert "immutable" in response["Cache-Control"]
-    assert b"plotly" in gzip.decompress(response.content)[:2000].lower()
