@@ -21,6 +21,8 @@ from scipy import sparse
 from .milp import Model
 
 INF = highspy.kHighsInf
+# The neighbourhood MIP is there to find better plans (the proof comes from the LP), so lean on heuristics.
+HEURISTIC_EFFORT = 0.3
 
 
 def _highs(options_time: float, threads: int, seed: int, verbose: bool) -> highspy.Highs:
@@ -154,6 +156,7 @@ def restricted_mip(
     """
     h = _highs(time_limit, threads, seed, verbose)
     h.setOptionValue("mip_rel_gap", float(gap))
+    h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
     _pass(h, m, a, cols, integer=True)
     if fixed is not None and fixed.size:
         pos = np.searchsorted(cols, fixed).astype(np.int32)
