@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from northstar.portfolio.models import Initiative
+from northstar.portfolio.models import Initiative, ScoringInput
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,16 @@ def stage_counts() -> dict[str, int]:
     from django.db.models import Count
 
     return dict(Initiative.objects.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+
+
+def effort_by_initiative(initiative_ids: Iterable[int]) -> dict[int, float]:
+    """Team-weeks per initiative: the PERT expectation of its estimate, else its rough effort.
+
+    Initiatives with neither are left out, so callers decide how to count unknown effort.
+    """
+    rows = ScoringInput.objects.filter(initiative_id__in=list(initiative_ids)).values_list(
+        "initiative_id", "estimated_effort", "effort"
+    )
+    return {
+        pk: float(est if est is not None else rough) for pk, est, rough in rows if (est or rough) is not None
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from northstar.engines.metrics.progress import (
     objective_progress,
 )
 from northstar.engines.metrics.trend import Trend, trend
+from northstar.portfolio import selectors as portfolio_selectors
 from northstar.portfolio.models import Initiative, Stage
 from northstar.strategy.models import (
     Alignment,
@@ -355,12 +357,16 @@ ACTIVE_STAGES = (Stage.DISCOVERY, Stage.PLANNED, Stage.IN_DELIVERY)
 
 
 def initiative_effort(initiatives: Iterable[Initiative]) -> dict[int, float]:
-    """Estimated effort per initiative: THE one place where effort is decided for alignment.
+    """Estimated effort per initiative (team-weeks): THE one place where effort is decided for alignment.
 
-    Until the portfolio has estimates, every initiative counts as 1, so shares are shares of
-    initiatives. Swap in the portfolio's estimate selector here and every share follows.
+    Estimated or roughly sized work counts its team-weeks; work nobody has sized yet counts as the
+    median of the sized work (one unit when nothing is sized), so it neither vanishes from the shares
+    nor dominates them.
     """
-    return {i.pk: 1.0 for i in initiatives}
+    ids = [i.pk for i in initiatives]
+    known = portfolio_selectors.effort_by_initiative(ids)
+    fallback = statistics.median(known.values()) if known else 1.0
+    return {pk: known.get(pk, fallback) for pk in ids}
 
 
 @dataclass

@@ -216,3 +216,19 @@ def test_alignment_shares_effort_and_finds_gaps(cast, period):
     assert overview.total_effort == 4
     assert [o.row.objective for o in overview.objectives_without_work] == [lonely]
     assert child.pk in [i.pk for i, _ in by_title["Home"].initiatives]
+
+
+def test_alignment_effort_comes_from_the_portfolio_estimates(cast):
+    from northstar.portfolio.models import ScoringInput
+    from northstar.strategy.selectors import initiative_effort
+    from tests import factories
+
+    sized = cast.home_initiative
+    rough = cast.away_initiative
+    unsized = factories.make_initiative(title="Not sized yet", product=cast.home_product)
+    ScoringInput.objects.create(initiative=sized, effort=2, estimated_effort=6.5)
+    ScoringInput.objects.create(initiative=rough, effort=3.5)
+    effort = initiative_effort([sized, rough, unsized])
+    assert effort[sized.pk] == 6.5  # the PERT estimate wins over the rough size
+    assert effort[rough.pk] == 3.5
+    assert effort[unsized.pk] == 5.0  # unsized work counts as the median of sized work
