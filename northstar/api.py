@@ -87,10 +87,18 @@ def _mount() -> None:
     from northstar.core.api import router as core_router
     from northstar.feedback.api import router as feedback_router
     from northstar.org.api import router as org_router
+    from northstar.planning.api import router as planning_router
     from northstar.portfolio.api import router as portfolio_router
     from northstar.strategy.api import router as strategy_router
 
-    for router in (core_router, org_router, portfolio_router, strategy_router, feedback_router):
+    for router in (
+        core_router,
+        org_router,
+        portfolio_router,
+        strategy_router,
+        feedback_router,
+        planning_router,
+    ):
         api.add_router("/", router)
 
 

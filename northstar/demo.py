@@ -19,7 +19,12 @@ from northstar.portfolio.models import Initiative, Kind, Stage, Tag
 
 #: Each area adds its own demo records on top of the org and the portfolio, in this order.
 #: A loader is `load(*, scale, seed) -> {kind: number added}` and must be idempotent.
-AREA_DEMOS = ("northstar.portfolio.demo", "northstar.strategy.demo", "northstar.feedback.demo")
+AREA_DEMOS = (
+    "northstar.portfolio.demo",
+    "northstar.strategy.demo",
+    "northstar.feedback.demo",
+    "northstar.planning.demo",
+)
 
 DOMAIN = "lumenpay.example"
 COMPANY = "LumenPay"

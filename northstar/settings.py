@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "northstar.portfolio",
     "northstar.strategy",
     "northstar.feedback",
+    "northstar.planning",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("strategy/", include("northstar.strategy.urls")),
     path("feedback/", include("northstar.feedback.urls")),
     path("portal/", include("northstar.feedback.portal_urls")),
+    path("roadmap/", include("northstar.planning.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -273,11 +273,12 @@ AREA_CASE_MODULES = (
     "tests.portfolio.permission_cases",
     "tests.strategy.permission_cases",
     "tests.feedback.permission_cases",
+    "tests.planning.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
 ]
-WEB_NAMESPACES = ("core", "org", "portfolio", "strategy", "feedback", "portal")
+WEB_NAMESPACES = ("core", "org", "portfolio", "strategy", "feedback", "portal", "planning")
 
 
 def _route_names(patterns: list, prefix: str = "") -> set[str]:

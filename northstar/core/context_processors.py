@@ -16,7 +16,7 @@ class NavItem:
 
 
 #: Areas on the way; shown as labels so people see what is coming, never as dead links.
-COMING_SOON = ("Roadmap", "People & hiring", "Reports")
+COMING_SOON = ("People & hiring", "Reports")
 
 #: (label, url name, url names that count as "inside" this area)
 _SECTIONS = (
@@ -38,6 +38,7 @@ _SECTIONS = (
     ("Teams", "org:teams", {"org:teams", "org:team_detail", "org:team_create", "org:team_edit"}),
     ("Portfolio", "portfolio:list", {"portfolio:"}),
     ("Strategy", "strategy:dashboard", {"strategy:"}),
+    ("Roadmap", "planning:roadmap", {"planning:"}),
     ("Feedback", "feedback:inbox", {"feedback:"}),
 )
 

@@ -1,0 +1,1 @@
+"""Capacity and budget, scenarios, optimised plans, published roadmaps and what changed."""

@@ -1,0 +1,5 @@
+"""API of the roadmap area."""
+
+from ninja import Router
+
+router = Router(tags=["roadmap"])

@@ -1,0 +1,1 @@
+"""Models of the roadmap area (being built)."""
