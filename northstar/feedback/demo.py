@@ -514,10 +514,53 @@ def _text(rng: random.Random, sentences: list[str], source: str) -> str:
     core = rng.choice(sentences)
     if rng.random() < 0.35:
         core += " " + rng.choice(sentences)
-    parts = [rng.choice(_OPEN), core, rng.choice(_CLOSE)]
-    if source == "app_store":
-        parts = [rng.choice(_APP_STARS), core]
-    return " ".join(p for p in parts if p).replace(", but ", ", but ")
+    opener = rng.choice(_APP_STARS) if source == "app_store" else rng.choice(_OPEN)
+    if opener.endswith(("but", ",")):  # "Love the product, but please add…", "Hi team, please…"
+        core = core[0].lower() + core[1:]
+    closer = "" if source == "app_store" else rng.choice(_CLOSE)
+    return " ".join(p for p in (opener, core, closer) if p)
+
+
+#: The portfolio idea each need is evidence for (matched by a phrase of the demo portfolio's titles).
+NEED_IDEAS = {
+    "wallets": "wallet payments",
+    "slow_checkout": "one-click checkout",
+    "declines": "fraud screening",
+    "proration": "plan upgrades mid-cycle",
+    "pause": "pause a subscription",
+    "dunning": "dunning emails",
+    "vat": "tax calculation",
+    "invoice_brand": "invoice templates",
+    "accounting": "accounting export",
+    "sms": "sms fallback",
+    "spam": "transactional email analytics",
+    "dark_mode": "dark mode",
+    "face_id": "biometric sign-in",
+    "loyalty_expiry": "points programme",
+    "webhooks": "webhooks v2",
+    "rate_limits": "api rate-limit dashboard",
+    "sdk": "sdk for python",
+    "sso": "single sign-on with saml",
+    "roles": "role-based access",
+    "currency": "multi-currency invoices",
+    "refunds": "credit notes",
+    "reports": "merchant dashboard widgets",
+}
+
+
+def _need_initiatives() -> dict[str, int]:
+    """need -> the first live initiative whose title names it (none for needs the portfolio lacks)."""
+    rows = list(
+        Initiative.objects.exclude(stage__in=[Stage.PARKED, Stage.KILLED])
+        .order_by("id")
+        .values_list("id", "title")
+    )
+    found = {}
+    for need, phrase in NEED_IDEAS.items():
+        match = next((pk for pk, title in rows if phrase in title.lower()), None)
+        if match is not None:
+            found[need] = match
+    return found
 
 
 def _items(rng: random.Random, customers: list[Customer], count: int) -> int:
@@ -560,10 +603,7 @@ def _items(rng: random.Random, customers: list[Customer], count: int) -> int:
 
 def _links(rng: random.Random, rows: list[FeedbackItem]) -> None:
     """About one item in twelve is evidence for an idea of the portfolio: each need points at one idea."""
-    ideas = list(Initiative.objects.order_by("id").values_list("id", flat=True)[:400])
-    if not ideas:
-        return
-    need_idea = {key: ideas[(i * 7) % len(ideas)] for i, (key, *_rest) in enumerate(NEEDS)}
+    need_idea = _need_initiatives()
     ids = dict(
         FeedbackItem.objects.filter(external_id__in=[r.external_id for r in rows]).values_list(
             "external_id", "id"
@@ -571,7 +611,7 @@ def _links(rng: random.Random, rows: list[FeedbackItem]) -> None:
     )
     links = []
     for row in rows:
-        if rng.random() < 0.08 and row.external_id in ids:
+        if rng.random() < 0.08 and row.external_id in ids and row._need in need_idea:
             quote = row.text.split(". ")[0] if rng.random() < 0.3 else ""
             links.append(
                 EvidenceLink(item_id=ids[row.external_id], initiative_id=need_idea[row._need], quote=quote)
@@ -621,20 +661,13 @@ def _portal(rng: random.Random) -> dict[str, int]:
             slug=slug, defaults={"name": name, "description": description}
         )
     emails = list(Contact.objects.order_by("id").values_list("email", flat=True))
-    by_stage = {
-        stage: list(Initiative.objects.filter(stage=stage).order_by("id").values_list("id", flat=True)[:10])
-        for stage in (Stage.PLANNED, Stage.IN_DELIVERY, Stage.LAUNCHED, Stage.DISCOVERY)
-    }
-    stage_cycle = [Stage.PLANNED, Stage.IN_DELIVERY, Stage.LAUNCHED, Stage.DISCOVERY, None, None]
+    need_idea = _need_initiatives()
     weights = {key: w for key, w, *_ in NEEDS}
-    for index, (slug, title, need) in enumerate(_POSTS):
+    for slug, title, need in _POSTS:
         post = Post.objects.filter(board=boards[slug], title=title).first()
         if post is not None:
             continue
-        stage = stage_cycle[index % len(stage_cycle)]
-        initiative_id = (
-            by_stage[stage][index % len(by_stage[stage])] if stage and by_stage.get(stage) else None
-        )
+        initiative_id = need_idea.get(need)  # its public status follows that idea's stage
         sentences = next(n[4] for n in NEEDS if n[0] == need)
         post = Post.objects.create(
             board=boards[slug],

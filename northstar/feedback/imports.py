@@ -193,6 +193,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: Imports up to this size are sorted into existing themes at once; larger ones wait for a re-clustering.
 ASSIGN_AFTER_IMPORT_LIMIT = 20_000
 
+#: Rows between two progress reports.
+PROGRESS_EVERY = 20_000
+
 #: Stop checking after this many bad rows: the first ones say enough to fix the file.
 MAX_ERRORS = 20
 
@@ -299,8 +302,8 @@ def _csv_rows(
                     yield _Row(number, None, "", f"Row {number}: {getattr(exc, 'message', str(exc))}")
                     continue
                 yield _Row(number, item, cell("customer"))
-                if number % 20_000 == 0:
-                    progress(span * handle.tell() / size, f"Read {number - 1} rows")
+                if number % PROGRESS_EVERY == 0:
+                    progress(span * handle.buffer.tell() / size, f"Read {number - 1} rows")
         except (csv.Error, UnicodeDecodeError) as exc:
             yield _Row(
                 number, None, "", f"Row {number}: the file cannot be read there ({exc}); save it as UTF-8 CSV"

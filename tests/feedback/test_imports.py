@@ -181,3 +181,15 @@ def test_an_upload_is_only_usable_by_the_person_who_uploaded_it(cast):
         imports.upload_path(actor=cast.leader, token=token)
     with pytest.raises(ValidationFailed):
         imports.upload_path(actor=cast.pm, token="../../etc/passwd")
+
+
+def test_progress_is_reported_while_checking_and_storing(cast, tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 10)
+    path = _csv(tmp_path, "text\n" + "".join(f"Idea {n}\n" for n in range(45)))
+    seen: list[tuple[float, str]] = []
+    imports.feedback_import_csv(
+        actor=cast.pm, path=path, mapping={"text": "text"}, progress=lambda p, m: seen.append((p, m))
+    )
+    fractions = [p for p, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(m.startswith("Read") for _, m in seen) and any(m.startswith("Stored") for _, m in seen)
