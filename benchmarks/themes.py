@@ -64,7 +64,7 @@ def _run(method: str, texts: list[str], k_true: int, vectors_file: str, queue: m
         vectors = embedder.embed(texts)
         t0 = time.perf_counter()
         extra["embed_seconds"] = round(t0 - start, 3)
-        result = cluster_vectors(vectors, cohesion=embedder.theme_cohesion)
+        result = cluster_vectors(vectors, cohesion=embedder.theme_cohesion, ceiling=embedder.theme_ceiling)
         extra["cluster_seconds"] = round(time.perf_counter() - t0, 3)
         labels = result.labels
         if method == "default":

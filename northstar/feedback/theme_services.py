@@ -107,7 +107,9 @@ def themes_recluster(
     else:
         _embed_missing(embedder, rows, progress, 0.6)
         vectors = np.stack([_vector(r["embedding"]) for r in rows]) if rows else np.zeros((0, 1))
-    result = engine.cluster_vectors(vectors, cohesion=embedder.theme_cohesion, n_themes=n_themes)
+    result = engine.cluster_vectors(
+        vectors, cohesion=embedder.theme_cohesion, ceiling=embedder.theme_ceiling, n_themes=n_themes
+    )
     progress(0.8, f"Found {result.n_themes} themes; naming them")
     clusters: list[list[int]] = [[] for _ in range(result.n_themes)]
     for index, label in enumerate(result.labels):

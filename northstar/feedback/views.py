@@ -89,7 +89,7 @@ def _initiative_choices() -> list[tuple[int, str]]:
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
     link_form = LinkForm()
-    link_form.fields["initiative"].widget.choices = _initiative_choices()
+    link_form.fields["initiative"].widget.choices = [("", "— choose an idea —"), *_initiative_choices()]
     return render(
         request,
         "feedback/item_detail.html",

@@ -5,8 +5,9 @@ themes are cohesive enough. Cohesion is the mean pairwise cosine inside themes (
 size), measured from the corpus' own baseline (its mean pairwise cosine as one big group) towards
 1 (identical items): `cohesion=0.5` asks for themes halfway from "any two items" to "the same item".
 Measuring from the baseline makes the criterion hold across corpora with a different vocabulary
-spread (short intents, templated tickets) and across sizes; a user who wants more or fewer themes
-names a number instead.
+spread (short intents, templated tickets) and across sizes. `ceiling` caps the required similarity:
+in a small or narrow corpus the baseline is high and the relative rule alone would ask for
+near-paraphrases. A user who wants more or fewer themes names a number instead.
 Above `max_exact` items, the tree is built on a seeded sample and the rest join their nearest theme.
 """
 
@@ -71,12 +72,14 @@ def _ward(matrix: np.ndarray, *, block: int = 1024) -> np.ndarray:
     return linkage(condensed, method="ward")
 
 
-def _cut(tree: np.ndarray, vectors: np.ndarray, cohesion: float, n_themes: int | None) -> np.ndarray:
+def _cut(
+    tree: np.ndarray, vectors: np.ndarray, cohesion: float, ceiling: float, n_themes: int | None
+) -> np.ndarray:
     n = len(vectors)
     if n_themes is not None:
         return fcluster(tree, max(1, min(n_themes, n)), criterion="maxclust") - 1
     base = within_similarity(vectors, np.zeros(n, dtype=np.int64))
-    min_similarity = base + cohesion * (1.0 - base)
+    min_similarity = min(base + cohesion * (1.0 - base), ceiling)
     low, high = 1, n
     best = fcluster(tree, n, criterion="maxclust") - 1
     while low < high:  # the smallest k whose themes are alike enough (monotone along Ward's tree)
@@ -109,6 +112,7 @@ def cluster_vectors(
     vectors: np.ndarray,
     *,
     cohesion: float,
+    ceiling: float = 1.0,
     n_themes: int | None = None,
     max_exact: int = 12_000,
     seed: int = 0,
@@ -123,11 +127,11 @@ def cluster_vectors(
     if n > max_exact:
         sample = np.sort(np.random.default_rng(seed).choice(n, size=max_exact, replace=False))
         tree = _ward(matrix[sample])
-        sample_labels = _cut(tree, matrix[sample], cohesion, n_themes)
+        sample_labels = _cut(tree, matrix[sample], cohesion, ceiling, n_themes)
         labels, _ = nearest(matrix, centroids_of(matrix[sample], sample_labels))
     else:
         tree = _ward(matrix)
-        labels = _cut(tree, matrix, cohesion, n_themes)
+        labels = _cut(tree, matrix, cohesion, ceiling, n_themes)
     labels = _by_size(labels)
     return ClusterResult(labels, int(labels.max()) + 1, within_similarity(matrix, labels))
 

@@ -33,6 +33,8 @@ class Embedder(Protocol):
     label: str
     #: How cohesive a theme must be, from the corpus baseline (0) to identical items (1).
     theme_cohesion: float
+    #: The most mean pairwise similarity a theme is ever asked for (small, narrow corpora).
+    theme_ceiling: float
     #: Cosine to a theme's centre a new item needs to join that theme.
     assign_similarity: float
     #: True when a text's vector depends on the other texts embedded with it (then vectors are not
@@ -87,6 +89,7 @@ class MiniLMEmbedder:
     name = "minilm-l6-onnx-int8"
     label = "all-MiniLM-L6-v2 sentence embeddings (ONNX Runtime)"
     theme_cohesion = 0.5
+    theme_ceiling = 0.55
     assign_similarity = 0.55
     corpus_fitted = False
     max_tokens = 128
@@ -175,6 +178,7 @@ class TfidfSvdEmbedder:
     name = "tfidf-svd"
     label = "TF-IDF + SVD (lighter fallback)"
     theme_cohesion = 0.7
+    theme_ceiling = 1.0
     assign_similarity = 0.6
     corpus_fitted = True
 
