@@ -15,6 +15,7 @@ from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.feedback import portal_services, selectors, services, theme_services
+from northstar.feedback.clients import client_id
 from northstar.feedback.models import (
     Customer,
     EvidenceLink,
@@ -25,7 +26,6 @@ from northstar.feedback.models import (
     Source,
     Theme,
 )
-from northstar.feedback.portal_views import client_id
 from northstar.portfolio.models import Initiative
 
 router = Router(tags=["feedback"])

@@ -16,6 +16,7 @@ from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.core.web import fetch
 from northstar.feedback import portal_services, selectors
+from northstar.feedback.clients import client_id
 from northstar.feedback.forms import CommentForm, PostForm, VoteForm
 from northstar.feedback.models import Board, Moderation, Post, PostStatus
 
@@ -23,13 +24,6 @@ from northstar.feedback.models import Board, Moderation, Post, PostStatus
 def page(request: HttpRequest, inner: str, context: dict, *, title: str, status: int = 200) -> HttpResponse:
     """A portal page: the same public frame for visitors and for signed-in people (inside the app)."""
     return render(request, "portal/_page.html", {**context, "inner": inner, "title": title}, status=status)
-
-
-def client_id(request: HttpRequest) -> str:
-    """Who is writing, for rate limits: the signed-in user, else the address the request came from."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', 'unknown')}"
 
 
 def _board(slug: str) -> Board:
