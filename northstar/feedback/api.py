@@ -62,6 +62,20 @@ class CustomerOut(Schema):
     renewal_date: date | None
 
 
+class ContactIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    email: str = ""
+    title: str = ""
+
+
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    email: str
+    title: str
+
+
 class FeedbackIn(Schema):
     text: str = Field(..., min_length=1, max_length=50_000)
     title: str = ""
@@ -224,6 +238,17 @@ def customer_get(request: HttpRequest, customer_id: int) -> Customer:
 def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     customer = get_or_404(Customer, customer_id)
     return services.customer_update(actor=request.auth, customer=customer, **payload.dict(exclude_unset=True))
+
+
+@router.get("/customers/{customer_id}/contacts", response=list[ContactOut])
+def contact_list(request: HttpRequest, customer_id: int) -> object:
+    return get_or_404(Customer, customer_id).contacts.all()
+
+
+@router.post("/customers/{customer_id}/contacts", response={201: ContactOut})
+def contact_create(request: HttpRequest, customer_id: int, payload: ContactIn) -> tuple[int, object]:
+    customer = get_or_404(Customer, customer_id)
+    return 201, services.contact_create(actor=request.auth, customer=customer, **payload.dict())
 
 
 # Feedback ------------------------------------------------------------------------------------------

@@ -48,6 +48,12 @@ def test_customers_and_links_and_demand(cast):
         api, "/api/v1/customers", {"name": "Umbrella", "segment": "enterprise", "annual_revenue": "90000"}
     )
     assert customer.status_code == 201
+    contact = _post(
+        api, f"/api/v1/customers/{customer.json()['id']}/contacts", {"name": "Al", "email": "al@u.example"}
+    )
+    assert contact.status_code == 201
+    by_email = _post(api, "/api/v1/feedback", {"text": "Refunds", "author_email": "al@u.example"}).json()
+    assert by_email["customer_id"] == customer.json()["id"]  # a contact's feedback lands on the account
     item = _post(api, "/api/v1/feedback", {"text": "SSO please", "customer_id": customer.json()["id"]}).json()
     link = _post(api, f"/api/v1/feedback/{item['id']}/links", {"initiative_id": cast.home_initiative.pk})
     assert link.status_code == 201
@@ -55,7 +61,7 @@ def test_customers_and_links_and_demand(cast):
         f"/api/v1/demand?initiative_ids={cast.home_initiative.pk},{cast.away_initiative.pk}"
     ).json()
     by_id = {d["initiative_id"]: d for d in demand}
-    assert by_id[cast.home_initiative.pk]["customers"] == 1
+    assert by_id[cast.home_initiative.pk]["customers"] == 1 and by_id[cast.home_initiative.pk]["items"] == 1
     assert by_id[cast.home_initiative.pk]["revenue"] == {"EUR": "90000.00"} or by_id[cast.home_initiative.pk][
         "revenue"
     ] == {"EUR": 90000.0}
