@@ -13,6 +13,7 @@ re-clustering from the Themes page upgrades them to sentence embeddings and keep
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -47,6 +48,7 @@ from northstar.feedback.models import (
     Segment,
     ThemeRun,
     Vote,
+    WidgetSite,
 )
 from northstar.feedback.services import build_item
 from northstar.portfolio.models import Initiative, Stage
@@ -234,6 +236,12 @@ def _portal(rng: random.Random) -> dict[str, int]:
             body="We need disputes in our BI tool.",
             author_email="new.visitor@example.com",
             moderation=Moderation.PENDING,
+        )
+    if not WidgetSite.objects.exists():
+        WidgetSite.objects.create(
+            name="LumenPay merchant dashboard",
+            allowed_origin="https://dashboard.lumenpay.example",
+            key="ns_w_" + secrets.token_urlsafe(24),
         )
     shipped = [
         (

@@ -33,7 +33,7 @@ from northstar.feedback.forms import (
     RenameForm,
     UploadForm,
 )
-from northstar.feedback.models import Customer, EvidenceLink, FeedbackItem, Theme
+from northstar.feedback.models import Customer, EvidenceLink, FeedbackItem, Segment, Theme
 from northstar.portfolio.models import Initiative
 
 
@@ -442,4 +442,9 @@ def theme_pin(request: HttpRequest, theme_id: int) -> HttpResponse:
 @login_required
 def demand(request: HttpRequest) -> HttpResponse:
     """Ideas by the customer evidence behind them: items, accounts, revenue, segments, votes."""
-    return render(request, "feedback/demand.html", {"rows": selectors.initiatives_with_demand()})
+    labels = {**dict(Segment.choices), "unknown": "No account"}
+    rows = [
+        (initiative, demand, [(labels.get(k, k), v) for k, v in demand.by_segment.items()])
+        for initiative, demand in selectors.initiatives_with_demand()
+    ]
+    return render(request, "feedback/demand.html", {"rows": rows})
