@@ -1,10 +1,678 @@
-"""Roadmap pages."""
+"""Roadmap pages: the published roadmap, capacity and budgets, scenarios and their optimised plans
+(timeline, capacity heatmap, now/next/later, manual edits), comparisons, publishing, share links and
+exports. Views parse, call one service or selector, and render."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from northstar.core.errors import ApplicationError
+from northstar.core.services import get_or_404
+from northstar.core.web import READ_ONLY, edit_page, fetch, is_fragment_request, refuse, require
+from northstar.org import access
+from northstar.org.models import ProductLine, Skill, Team
+from northstar.planning import exports, plans, selectors, services
+from northstar.planning.forms import AssumptionForm, PublishForm, ScenarioForm, ShareLinkForm
+from northstar.planning.models import (
+    Assumption,
+    PlanRun,
+    Roadmap,
+    RoadmapChange,
+    Scenario,
+    ShareLink,
+)
+from northstar.planning.problem import horizon
+from northstar.portfolio.models import Initiative
+from northstar.strategy.models import PlanningPeriod
+
+DRAFTS_ONLY = (
+    "Scenarios and draft plans are for product managers and leaders; "
+    "the published roadmap is on the Roadmap page."
+)
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+def _act(request: HttpRequest, action: Any, fallback: str, success: str = "") -> HttpResponse:
+    """Run one service call for a POST action; refusals become a message (403/404 become their pages)."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            refuse(exc)
+        messages.error(request, exc.message)
+        return _back(request, fallback)
+    if success:
+        messages.success(request, success.format(result=result))
+    return _back(request, fallback)
+
+
+def _drafts(request: HttpRequest) -> None:
+    require(services.can_see_drafts(request.user), DRAFTS_ONLY)
+
+
+def _view_options(request: HttpRequest) -> dict[str, Any]:
+    lane = request.GET.get("lane") if request.GET.get("lane") in ("line", "team") else "line"
+    colour = request.GET.get("colour") if request.GET.get("colour") in ("objective", "stage") else "objective"
+    return {"lane": lane, "colour": colour, "line_id": _int(request.GET.get("line"))}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The published roadmap
+
+
+def _roadmap_context(request: HttpRequest, roadmap: Roadmap | None) -> dict[str, Any]:
+    options = _view_options(request)
+    context: dict[str, Any] = {"roadmap": roadmap, "lines": ProductLine.objects.order_by("name"), **options}
+    if roadmap is None:
+        return context
+    periods = selectors.roadmap_periods(roadmap)
+    all_entries = selectors.roadmap_entries(roadmap, periods)
+    entries = [e for e in all_entries if not options["line_id"] or e.line == _line_name(options["line_id"])]
+    context.update(
+        periods=periods,
+        timeline=selectors.timeline(entries, periods, lane=options["lane"], colour=options["colour"]),
+        board=selectors.board(entries, periods),
+        changes=list(roadmap.changes.all()),
+        entry_count=len(all_entries),
+    )
+    return context
+
+
+def _line_name(line_id: int) -> str:
+    return ProductLine.objects.filter(pk=line_id).values_list("name", flat=True).first() or ""
 
 
 @login_required
 def roadmap(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/roadmap.html", {})
+    """The latest published roadmap; planners also see how the current plan differs from it."""
+    latest = selectors.latest_roadmap()
+    context = _roadmap_context(request, latest)
+    context["is_landing"] = True
+    if services.can_see_drafts(request.user):
+        current = selectors.current_plan()
+        context["current"] = current
+        context["scenarios"] = selectors.scenario_list()
+        if current is not None and latest is not None:
+            before = plans.roadmap_rows(latest)
+            context["pending"] = plans.diff(
+                before, plans.run_rows(current), run=current, stages=plans.stages_of(before)
+            )
+    return render(request, "planning/roadmap.html", context)
+
+
+@login_required
+def published(request: HttpRequest, roadmap_id: int) -> HttpResponse:
+    item = fetch(
+        get_or_404, Roadmap, roadmap_id, queryset=Roadmap.objects.select_related("published_by", "previous")
+    )
+    context = _roadmap_context(request, item)
+    context["history"] = Roadmap.objects.order_by("-published_on", "-id")[:12]
+    return render(request, "planning/roadmap.html", context)
+
+
+@login_required
+@require_POST
+def change_reason(request: HttpRequest, change_id: int) -> HttpResponse:
+    change = fetch(get_or_404, RoadmapChange, change_id)
+    return _act(
+        request,
+        lambda: plans.change_reason_set(
+            actor=request.user, change=change, reason=request.POST.get("reason", "")
+        ),
+        reverse("planning:published", args=[change.roadmap_id]),
+        "The reason was recorded.",
+    )
+
+
+def _export(roadmap: Roadmap, fmt: str) -> HttpResponse:
+    periods = selectors.roadmap_periods(roadmap)
+    entries = selectors.roadmap_entries(roadmap, periods)
+    name = f"roadmap-{roadmap.published_on:%Y-%m-%d}"
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.roadmap_csv(roadmap, entries, periods), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt in ("pdf", "png"):
+        layout = selectors.timeline(entries, periods, lane="line", colour="objective")
+        subtitle = f"Published {roadmap.published_on:%d %b %Y}" + (
+            f" · {roadmap.note}" if roadmap.note else ""
+        )
+        if fmt == "pdf":
+            response = HttpResponse(
+                exports.timeline_pdf(roadmap.title, subtitle, layout), content_type="application/pdf"
+            )
+        else:
+            response = HttpResponse(
+                exports.timeline_png(roadmap.title, subtitle, layout), content_type="image/png"
+            )
+    else:
+        raise Http404("Export as csv, pdf or png.")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def roadmap_export(request: HttpRequest, roadmap_id: int, fmt: str) -> HttpResponse:
+    return _export(fetch(get_or_404, Roadmap, roadmap_id), fmt)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Share links (the public page needs no login)
+
+
+@login_required
+def share_links(request: HttpRequest) -> HttpResponse:
+    require(request.user.is_leading, "Only product leaders and admins manage share links.")
+    form = ShareLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        roadmap = None if form.cleaned_data["follow_latest"] else selectors.latest_roadmap()
+        try:
+            link = services.share_link_create(
+                actor=request.user, label=form.cleaned_data["label"], roadmap=roadmap
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Link for {link.label} created: copy it below.")
+            return redirect("planning:share_links")
+    links = ShareLink.objects.select_related("roadmap", "created_by")
+    return render(
+        request,
+        "planning/share_links.html",
+        {"form": form, "links": links, "latest": selectors.latest_roadmap()},
+    )
+
+
+@login_required
+@require_POST
+def share_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    link = fetch(get_or_404, ShareLink, link_id)
+    return _act(
+        request,
+        lambda: services.share_link_revoke(actor=request.user, link=link),
+        reverse("planning:share_links"),
+        "The link was revoked: it no longer opens the roadmap.",
+    )
+
+
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """What a stakeholder sees through a link: the published roadmap only, read-only, no login."""
+    link, item = fetch(services.shared_roadmap, token)
+    context = _roadmap_context(request, item)
+    context.update(link=link, token=token, is_shared=True)
+    response = render(request, "planning/shared.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def shared_export(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    _link, item = fetch(services.shared_roadmap, token)
+    return _export(item, fmt)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Capacity, budgets, periods
+
+
+@login_required
+def capacity(request: HttpRequest) -> HttpResponse:
+    periods = selectors.periods_upcoming()
+    rows = selectors.capacity_grid(periods)
+    user = request.user
+    mine = set() if user.is_leading or not user.can_write else access.member_line_ids(user)
+    for row in rows:
+        row.editable = user.can_write and (user.is_leading or row.team.line_id in mine)  # type: ignore[attr-defined]
+    return render(
+        request, "planning/capacity.html", {"periods": periods, "rows": rows, "can_lead": user.is_leading}
+    )
+
+
+@login_required
+@require_POST
+def capacity_cell(request: HttpRequest) -> HttpResponse:
+    team = fetch(get_or_404, Team, request.POST.get("team"))
+    skill = fetch(get_or_404, Skill, request.POST.get("skill"))
+    period = fetch(get_or_404, PlanningPeriod, request.POST.get("period"))
+    if is_fragment_request(request):
+        try:
+            cell = services.capacity_set(
+                actor=request.user, team=team, skill=skill, period=period, weeks=request.POST.get("weeks", "")
+            )
+        except ApplicationError as exc:
+            if exc.status_code == 403:
+                refuse(exc)
+            context = {
+                "team": team,
+                "skill_id": skill.pk,
+                "period": period,
+                "cell": None,
+                "error": exc.message,
+                "value": request.POST.get("weeks", ""),
+            }
+            return render(request, "planning/_capacity_cell.html", context, status=exc.status_code)
+        return render(
+            request,
+            "planning/_capacity_cell.html",
+            {"team": team, "skill_id": skill.pk, "period": period, "cell": cell, "saved": True},
+        )
+    return _act(
+        request,
+        lambda: services.capacity_set(
+            actor=request.user, team=team, skill=skill, period=period, weeks=request.POST.get("weeks", "")
+        ),
+        reverse("planning:capacity"),
+        "Capacity saved.",
+    )
+
+
+@login_required
+@require_POST
+def capacity_derive(request: HttpRequest) -> HttpResponse:
+    periods = selectors.periods_upcoming()
+    return _act(
+        request,
+        lambda: services.capacity_derive(
+            actor=request.user, periods=periods, availability=request.POST.get("availability", "0.8")
+        ),
+        reverse("planning:capacity"),
+        "{result} capacity cells derived from team members (cells set by hand were kept).",
+    )
+
+
+@login_required
+@require_POST
+def periods_add(request: HttpRequest) -> HttpResponse:
+    count = _int(request.POST.get("count")) or 4
+    kind = request.POST.get("kind", PlanningPeriod.Kind.QUARTER)
+    return _act(
+        request,
+        lambda: len(services.periods_ensure(actor=request.user, count=count, kind=kind)),
+        reverse("planning:capacity"),
+        "{result} periods from today are in place.",
+    )
+
+
+@login_required
+def budgets(request: HttpRequest) -> HttpResponse:
+    periods = selectors.periods_upcoming()
+    return render(
+        request,
+        "planning/budgets.html",
+        {"periods": periods, "rows": selectors.budget_grid(periods), "can_lead": request.user.is_leading},
+    )
+
+
+@login_required
+@require_POST
+def budget_cell(request: HttpRequest) -> HttpResponse:
+    line = fetch(get_or_404, ProductLine, request.POST.get("line"))
+    period = fetch(get_or_404, PlanningPeriod, request.POST.get("period"))
+    return _act(
+        request,
+        lambda: services.budget_set(
+            actor=request.user,
+            line=line,
+            period=period,
+            amount=request.POST.get("amount", ""),
+            currency=request.POST.get("currency", "EUR"),
+        ),
+        reverse("planning:budgets"),
+        "Budget of {result.line} for {result.period} saved.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenarios
+
+
+def _scenario(scenario_id: int) -> Scenario:
+    return fetch(services.get_scenario, scenario_id)
+
+
+@login_required
+def scenarios(request: HttpRequest) -> HttpResponse:
+    _drafts(request)
+    return render(request, "planning/scenarios.html", {"scenarios": selectors.scenario_list()})
+
+
+@login_required
+def scenario_create(request: HttpRequest) -> HttpResponse:
+    _drafts(request)
+    initial: dict[str, Any] = {}
+    periods = selectors.periods_upcoming()
+    if len(periods) > 1:
+        initial.update(first_period=periods[1].pk, last_period=periods[-1].pk)
+    base = Scenario.objects.filter(pk=_int(request.GET.get("base"))).first()
+    if base is not None:
+        initial.update(ScenarioForm(scenario=base).initial, base=base.pk, name=f"{base.name} (variant)")
+
+    def save(data: dict[str, Any]) -> Scenario:
+        return services.scenario_create(actor=request.user, **data)
+
+    return edit_page(
+        request,
+        form=ScenarioForm(request.POST or None, initial=initial),
+        save=save,
+        done=lambda s: reverse("planning:scenario_detail", args=[s.pk]),
+        context={
+            "heading": "New scenario",
+            "back_url": reverse("planning:scenarios"),
+            "back_label": "Scenarios",
+        },
+        success="Scenario {record} was created.",
+    )
+
+
+@login_required
+def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(scenario_id)
+    require(
+        services.can_plan(request.user, scenario),
+        READ_ONLY
+        if not request.user.can_write
+        else "You can only change scenarios of your own product lines.",
+    )
+    return edit_page(
+        request,
+        form=ScenarioForm(request.POST or None, scenario=scenario, creating=False),
+        save=lambda data: services.scenario_update(actor=request.user, scenario=scenario, **data),
+        done=lambda s: reverse("planning:scenario_detail", args=[s.pk]),
+        context={
+            "heading": f"Edit {scenario.name}",
+            "back_url": reverse("planning:scenario_detail", args=[scenario.pk]),
+            "back_label": scenario.name,
+        },
+        success="Scenario {record} was saved.",
+    )
+
+
+@login_required
+def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    _drafts(request)
+    scenario = _scenario(scenario_id)
+    runs = selectors.scenario_runs(scenario)
+    for run in runs:
+        plans.sync_with_job(run)
+    active = next((r for r in runs if not r.is_finished), None)
+    context = {
+        "scenario": scenario,
+        "assumptions": selectors.scenario_assumptions(scenario),
+        "runs": runs,
+        "active": active,
+        "latest": next((r for r in runs if r.has_plan), None),
+        "can_plan": services.can_plan(request.user, scenario),
+        "form": AssumptionForm(
+            initiatives=Initiative.objects.filter(
+                pk__in=[i.pk for i in selectors.candidate_choices(scenario)]
+            ).order_by("title")
+        ),
+        "periods": horizon(scenario),
+    }
+    return render(request, "planning/scenario_detail.html", context)
+
+
+@login_required
+@require_POST
+def scenario_primary(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(scenario_id)
+    return _act(
+        request,
+        lambda: services.scenario_make_primary(actor=request.user, scenario=scenario),
+        reverse("planning:scenario_detail", args=[scenario.pk]),
+        "{result} is now the plan of record.",
+    )
+
+
+@login_required
+@require_POST
+def assumption_add(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(scenario_id)
+    require(
+        services.can_plan(request.user, scenario), "You can only change scenarios of your own product lines."
+    )
+    form = AssumptionForm(request.POST)
+    back = reverse("planning:scenario_detail", args=[scenario.pk])
+    if not form.is_valid():
+        messages.error(
+            request, "Check the rule: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        )
+        return redirect(back)
+    return _act(
+        request,
+        lambda: services.assumption_add(actor=request.user, scenario=scenario, **form.service_data()),
+        back,
+        "Assumption added: run the optimiser to see its effect.",
+    )
+
+
+@login_required
+@require_POST
+def assumption_remove(request: HttpRequest, assumption_id: int) -> HttpResponse:
+    item = fetch(
+        get_or_404, Assumption, assumption_id, queryset=Assumption.objects.select_related("scenario")
+    )
+    return _act(
+        request,
+        lambda: services.assumption_remove(actor=request.user, assumption=item),
+        reverse("planning:scenario_detail", args=[item.scenario_id]),
+        "Assumption removed.",
+    )
+
+
+@login_required
+@require_POST
+def scenario_run(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(scenario_id)
+    return _act(
+        request,
+        lambda: plans.plan_run_start(actor=request.user, scenario=scenario),
+        reverse("planning:scenario_detail", args=[scenario.pk]),
+        "The optimiser is working on {result.scenario.name}: the page updates when it is done.",
+    )
+
+
+@login_required
+def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The live panel of a run: the job's progress while it runs, the plan's headline once done."""
+    _drafts(request)
+    run = fetch(plans.get_run, run_id)
+    plans.sync_with_job(run)
+    return render(request, "planning/_run_status.html", {"run": run})
+
+
+# ---------------------------------------------------------------------------------------------------
+# A plan and its views
+
+
+def _run(request: HttpRequest, run_id: int) -> PlanRun:
+    _drafts(request)
+    return fetch(plans.get_run, run_id)
+
+
+def _plan_context(request: HttpRequest, run: PlanRun, tab: str) -> dict[str, Any]:
+    return {
+        "run": run,
+        "scenario": run.scenario,
+        "tab": tab,
+        "can_plan": services.can_plan(request.user, run.scenario),
+        "can_publish": request.user.is_leading,
+        "periods": horizon(run.scenario),
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    context = _plan_context(request, run, "plan")
+    assignments = list(
+        run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(
+            "start__start", "line__name", "initiative__title"
+        )
+    )
+    excluded_ids = [int(k) for k in run.exclusions]
+    titles = dict(Initiative.objects.filter(pk__in=excluded_ids).values_list("id", "title"))
+    excluded = sorted(
+        (
+            (int(k), titles.get(int(k), f"#{k}"), reason)
+            for k, reason in run.exclusions.items()
+            if int(k) in titles
+        ),
+        key=lambda t: t[1],
+    )
+    teams = {}
+    if context["can_plan"]:
+        teams = {t.pk: t.name for t in Team.objects.order_by("name")}
+    context.update(
+        assignments=assignments,
+        excluded=excluded,
+        teams=teams,
+        uplift=(run.value - run.greedy_value) / run.greedy_value if run.value and run.greedy_value else None,
+    )
+    return render(request, "planning/plan_detail.html", context)
+
+
+@login_required
+def plan_timeline(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    context = _plan_context(request, run, "timeline")
+    options = _view_options(request)
+    lines = list(ProductLine.objects.order_by("name"))
+    line_id = options["line_id"]
+    if line_id is None and run.assignments.count() > 400 and lines:
+        line_id = lines[0].pk  # a whole large portfolio is unreadable: start with one line
+    entries = selectors.plan_entries(run, context["periods"], line_id=line_id)
+    context.update(
+        options,
+        line_id=line_id,
+        lines=lines,
+        timeline=selectors.timeline(
+            entries, context["periods"], lane=options["lane"], colour=options["colour"]
+        ),
+    )
+    return render(request, "planning/plan_timeline.html", context)
+
+
+@login_required
+def plan_capacity(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    context = _plan_context(request, run, "capacity")
+    context["heat"] = selectors.heatmap(run, context["periods"])
+    return render(request, "planning/plan_capacity.html", context)
+
+
+@login_required
+def plan_board(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    context = _plan_context(request, run, "board")
+    options = _view_options(request)
+    entries = selectors.plan_entries(run, context["periods"], line_id=options["line_id"])
+    context.update(
+        options,
+        lines=ProductLine.objects.order_by("name"),
+        board=selectors.board(entries, context["periods"]),
+    )
+    return render(request, "planning/plan_board.html", context)
+
+
+@login_required
+@require_POST
+def plan_edit(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    initiative = fetch(
+        get_or_404,
+        Initiative,
+        request.POST.get("initiative"),
+        queryset=Initiative.objects.select_related("product"),
+    )
+    period = PlanningPeriod.objects.filter(pk=_int(request.POST.get("period"))).first()
+    team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+    try:
+        result = plans.plan_edit(
+            actor=request.user,
+            run=run,
+            initiative=initiative,
+            action=request.POST.get("action", "move"),
+            period=period,
+            team=team,
+        )
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            refuse(exc)
+        messages.error(request, exc.message)
+        return redirect("planning:plan_detail", run.pk)
+    (messages.warning if result.run.violations else messages.success)(request, result.message)
+    target = request.POST.get("then", "")
+    name = {"capacity": "planning:plan_capacity", "timeline": "planning:plan_timeline"}.get(
+        target, "planning:plan_detail"
+    )
+    return redirect(name, result.run.pk)
+
+
+@login_required
+@require_POST
+def plan_reoptimise(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    try:
+        new = plans.plan_reoptimise(actor=request.user, run=run)
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            refuse(exc)
+        messages.error(request, exc.message)
+        return redirect("planning:plan_detail", run.pk)
+    messages.success(request, "Re-optimising around your pins: the plan appears here when it is done.")
+    return redirect(reverse("planning:scenario_detail", args=[new.scenario_id]))
+
+
+@login_required
+def plan_publish(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    require(request.user.is_leading, "Only product leaders and admins publish the roadmap.")
+    return edit_page(
+        request,
+        form=PublishForm(request.POST or None, initial={"title": f"Roadmap: {run.scenario.name}"}),
+        save=lambda data: plans.roadmap_publish(actor=request.user, run=run, **data),
+        done=lambda r: reverse("planning:published", args=[r.pk]),
+        context={
+            "heading": f"Publish the plan of {run.scenario.name} as the roadmap",
+            "back_url": reverse("planning:plan_detail", args=[run.pk]),
+            "back_label": "The plan",
+            "submit_label": "Publish",
+        },
+        success="Published {record.title}: stakeholders with a link now see it.",
+    )
+
+
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    _drafts(request)
+    ids = [i for i in (_int(x) for x in request.GET.getlist("run")) if i][:3]
+    runs = selectors.runs_for_compare(ids)
+    slots = ([*ids, None, None, None])[:3]
+    context: dict[str, Any] = {
+        "choices": selectors.comparable_runs(),
+        "runs": runs,
+        "selected": ids,
+        "slots": slots,
+    }
+    if len(runs) >= 2:
+        context["result"] = selectors.compare(runs)
+    return render(request, "planning/compare.html", context)
