@@ -49,6 +49,7 @@ from northstar.strategy.models import Alignment, PlanningPeriod
 logger = logging.getLogger(__name__)
 
 TASK = "northstar.planning.tasks.plan_run"
+NO_REASON = "not selected by the greedy baseline: run the optimiser to see what keeps it out"
 DONE_STAGES = {Stage.LAUNCHED.value, Stage.MEASURED.value}
 
 # ---------------------------------------------------------------------------------------------------
@@ -196,13 +197,15 @@ def store_plan(run: PlanRun, inputs: translate.Inputs, plan: Plan, *, greedy_val
         return run
     run.status = PlanRun.Status.DONE
     run.value, run.best_bound, run.gap = plan.value, _finite(plan.best_bound), _finite(plan.gap)
+    if run.kind == PlanRun.Kind.GREEDY:
+        run.best_bound = run.gap = None  # a heuristic proves nothing
     run.binding = list(plan.binding)
     run.violations = _violations(check_plan(inputs.problem, plan))
     reasons = {str(k): v for k, v in inputs.unplannable.items()}
     chosen = plan.selected
     for cid in inputs.candidates:
         if str(cid) not in chosen:
-            reasons[str(cid)] = plan.exclusion_reasons.get(str(cid), "not selected")
+            reasons[str(cid)] = plan.exclusion_reasons.get(str(cid), NO_REASON)
     for cid in run.removed or []:
         reasons[str(cid)] = "removed by hand"
     run.exclusions = reasons
@@ -210,6 +213,22 @@ def store_plan(run: PlanRun, inputs: translate.Inputs, plan: Plan, *, greedy_val
     pinned = {int(p.item) for p in inputs.problem.pins}
     _write_assignments(run, inputs, [(a.item, a.team, a.start, a.end) for a in plan.assignments], pinned)
     return run
+
+
+def plan_compute(*, scenario: Any, actor: User | None = None, time_limit: float | None = None) -> PlanRun:
+    """Plan a scenario now, in this process (the demo and the CLI): the optimiser with a time limit,
+    or the greedy baseline alone when `time_limit` is None."""
+    inputs = translate.build(scenario)
+    baseline = greedy_plan(inputs.problem)
+    kind = PlanRun.Kind.GREEDY if time_limit is None else PlanRun.Kind.OPTIMISED
+    run = PlanRun.objects.create(
+        scenario=scenario, kind=kind, created_by=actor, status=PlanRun.Status.RUNNING
+    )
+    if time_limit is None:
+        plan = baseline
+    else:
+        plan = solve(inputs.problem, SolveOptions(time_limit=time_limit, mip_rel_gap=1e-4, threads=1, seed=0))
+    return store_plan(run, inputs, plan, greedy_value=baseline.value)
 
 
 def _decayed(inputs: translate.Inputs, candidate: translate.Candidate, end: str) -> float:
@@ -448,6 +467,7 @@ def diff(
     old = {r.initiative_id: r for r in before if r.initiative_id is not None}
     new = {r.initiative_id: r for r in after if r.initiative_id is not None}
     exclusions = run.exclusions if run else {}
+    horizon_start = run.scenario.first_period.start if run else None
     binding = run.binding if run else []
     out: list[Change] = []
     for key, r in new.items():
@@ -472,6 +492,8 @@ def diff(
             continue
         if b.pinned:
             reason = f"moved by hand to {b.start.name}"
+        elif horizon_start is not None and a.end.start < horizon_start:
+            reason = f"not delivered in {a.end.name} as planned: carried over"
         else:
             cue = next((s for s in binding if a.start.name in s and (not a.team or a.team in s)), None)
             reason = (
@@ -528,6 +550,30 @@ def _objectives(ids: list[int]) -> dict[int, str]:
     return {k: v[1] for k, v in best.items()}
 
 
+def freeze_entries(roadmap: Roadmap, run: PlanRun) -> None:
+    """Copy a plan's assignments into a roadmap's frozen entries (titles, lines, teams, objectives)."""
+    assignments = list(run.assignments.select_related("initiative", "line", "team").order_by("start__start"))
+    objectives = _objectives([a.initiative_id for a in assignments])
+    RoadmapEntry.objects.bulk_create(
+        [
+            RoadmapEntry(
+                roadmap=roadmap,
+                initiative_id=a.initiative_id,
+                title=a.initiative.title,
+                line_id=a.line_id,
+                line_name=a.line.name if a.line_id else "",
+                team_name=a.team.name if a.team_id else "",
+                stage=a.initiative.stage,
+                objective=objectives.get(a.initiative_id, "")[:200],
+                start_id=a.start_id,
+                end_id=a.end_id,
+            )
+            for a in assignments
+        ],
+        batch_size=1000,
+    )
+
+
 @transaction.atomic
 def roadmap_publish(
     *, actor: User, run: PlanRun, title: str, note: str = "", published_on: Any = None
@@ -557,28 +603,7 @@ def roadmap_publish(
         previous=previous,
     )
     record_save(actor=actor, instance=roadmap, before=None)
-    assignments = list(
-        run.assignments.select_related("initiative", "line", "team", "start", "end").order_by("start__start")
-    )
-    objectives = _objectives([a.initiative_id for a in assignments])
-    RoadmapEntry.objects.bulk_create(
-        [
-            RoadmapEntry(
-                roadmap=roadmap,
-                initiative_id=a.initiative_id,
-                title=a.initiative.title,
-                line_id=a.line_id,
-                line_name=a.line.name if a.line_id else "",
-                team_name=a.team.name if a.team_id else "",
-                stage=a.initiative.stage,
-                objective=objectives.get(a.initiative_id, "")[:200],
-                start=a.start,
-                end=a.end,
-            )
-            for a in assignments
-        ],
-        batch_size=1000,
-    )
+    freeze_entries(roadmap, run)
     if previous is not None:
         before, after = roadmap_rows(previous), run_rows(run)
         changes = diff(before, after, run=run, stages=stages_of(before))

@@ -4,7 +4,7 @@ Engine ids: an item is `str(initiative.pk)`, a team `str(team.pk)`, a period its
 Names are passed as labels so the engine's explanations read in the product leader's words.
 
 What becomes what:
-* candidates: initiatives (not ideas) of the scenario's stages, in its line when it has one;
+* candidates: initiatives, features and ideas in the scenario's stages, in its line when it has one;
 * value: the scenario's stored score; per-effort scores (RICE, WSJF) are multiplied back by effort,
   because the optimiser already weighs effort through capacity;
 * effort per skill: the PERT expectation (low + 4 likely + high) / 6 of each estimate line, or the
@@ -48,7 +48,7 @@ from northstar.planning.models import (
     Scenario,
     ValueSource,
 )
-from northstar.portfolio.models import Dependency, EstimateLine, Initiative, Kind
+from northstar.portfolio.models import Dependency, EstimateLine, Initiative
 from northstar.strategy.models import Alignment, PlanningPeriod
 
 #: Share of a period one skill of one team may give to a single initiative.
@@ -167,7 +167,6 @@ def build(scenario: Scenario, *, pins: tuple[Pin, ...] = (), removed: tuple[int,
     stages = scenario.stages or DEFAULT_STAGES
     rows = (
         Initiative.objects.filter(stage__in=stages, product__isnull=False)
-        .exclude(kind=Kind.IDEA)
         .select_related("product__line", "scoring")
         .only(
             "id",
