@@ -268,7 +268,7 @@ def _price_and_branch(
     report = options.progress
     if report is not None:
         report(time.perf_counter() - t0, led_value, bound)
-    if bound < float("inf") and _gap(led_value, bound) <= options.mip_rel_gap:
+    if led is not None and bound < float("inf") and _gap(led_value, bound) <= options.mip_rel_gap:
         return _ledger_x(m, led), bound, "optimal"
     x_start = _ledger_x(m, led)
     cols = np.union1d(np.flatnonzero(x_lp > 1e-6), np.flatnonzero(x_start))
@@ -288,6 +288,12 @@ def _price_and_branch(
     x = restricted_mip(
         m, a, cols, start, remaining, target, options.threads, options.seed, options.verbose, on_event, fixed
     )
+    if x is None:  # the neighbourhood holds no plan (e.g. forced items need slots the LP left at 0)
+        remaining = deadline - time.perf_counter()
+        every = np.arange(m.n_cols)
+        x = restricted_mip(
+            m, a, every, start, remaining, target, options.threads, options.seed, False, on_event
+        )
     if x is None:
         return None, bound, "no_solution"
     return x, bound, "feasible"
