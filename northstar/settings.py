@@ -27,6 +27,14 @@ try:
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
     NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    CACHE_URL = os.environ.get("CACHE_URL", "")
+    EMAIL_BACKEND = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    }[env.env_choice("NORTHSTAR_EMAIL", "console", ("console", "file", "smtp"))]
+    EMAIL_PORT = env.env_int("EMAIL_PORT", 25)
+    EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", False)
 except env.SettingError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
@@ -102,6 +110,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# Rate limits and other short-lived counters: per process by default, shared through Redis when
+# CACHE_URL=redis://... is set (do that whenever more than one web process serves).
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Mail (changelog notices to voters): printed to the console by default, written to files under the
+# data directory with NORTHSTAR_EMAIL=file, or sent through SMTP (EMAIL_HOST, EMAIL_PORT, ...).
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Northstar <northstar@localhost>")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
