@@ -1,5 +1,267 @@
-"""API of the roadmap area."""
+"""API of the roadmap area: capacity and budget cells, scenarios, optimiser runs (started as jobs),
+plans with their proof, and published roadmaps with what changed. Thin: every rule lives in the services."""
 
-from ninja import Router
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from northstar.core.errors import NotFound
+from northstar.core.services import get_or_404
+from northstar.org.models import ProductLine, Skill, Team
+from northstar.planning import plans, selectors, services
+from northstar.planning.models import Roadmap
+from northstar.strategy.models import PlanningPeriod
 
 router = Router(tags=["roadmap"])
+
+
+class CapacityIn(Schema):
+    team_id: int
+    skill: str
+    period_id: int
+    weeks: Decimal = Field(..., ge=0)
+
+
+class CapacityOut(Schema):
+    team_id: int
+    skill: str
+    period: str
+    weeks: Decimal
+    is_override: bool
+
+
+@router.put("/roadmap/capacity", response=CapacityOut)
+def capacity_put(request: HttpRequest, data: CapacityIn):
+    team = get_or_404(Team, data.team_id)
+    skill = Skill.objects.filter(name=data.skill.strip().lower()).first()
+    if skill is None:
+        raise NotFound(f"No skill called {data.skill!r}.")
+    period = get_or_404(PlanningPeriod, data.period_id)
+    cell = services.capacity_set(actor=request.auth, team=team, skill=skill, period=period, weeks=data.weeks)
+    return {
+        "team_id": team.pk,
+        "skill": skill.name,
+        "period": period.name,
+        "weeks": cell.weeks,
+        "is_override": True,
+    }
+
+
+class BudgetIn(Schema):
+    line_id: int
+    period_id: int
+    amount: Decimal = Field(..., ge=0)
+    currency: str = "EUR"
+
+
+class BudgetOut(Schema):
+    line_id: int
+    period: str
+    amount: Decimal
+    currency: str
+
+
+@router.put("/roadmap/budgets", response=BudgetOut)
+def budget_put(request: HttpRequest, data: BudgetIn):
+    line = get_or_404(ProductLine, data.line_id)
+    period = get_or_404(PlanningPeriod, data.period_id)
+    envelope = services.budget_set(
+        actor=request.auth, line=line, period=period, amount=data.amount, currency=data.currency
+    )
+    return {
+        "line_id": line.pk,
+        "period": period.name,
+        "amount": envelope.amount,
+        "currency": envelope.currency,
+    }
+
+
+class ScenarioOut(Schema):
+    id: int
+    name: str
+    description: str
+    line_id: int | None
+    first_period: str
+    last_period: str
+    value_source: str
+    budget_factor: Decimal
+    capacity_factor: Decimal
+    discount: Decimal
+    stages: list[str]
+    time_limit: int
+    is_primary: bool
+    base_id: int | None
+
+    @staticmethod
+    def resolve_first_period(obj) -> str:
+        return obj.first_period.name
+
+    @staticmethod
+    def resolve_last_period(obj) -> str:
+        return obj.last_period.name
+
+
+@router.get("/roadmap/scenarios", response=list[ScenarioOut])
+def scenario_list(request: HttpRequest):
+    services.require_drafts(request.auth)
+    return selectors.scenario_list()
+
+
+class RunStarted(Schema):
+    run_id: int
+    job_id: int | None
+    status: str
+
+
+@router.post("/roadmap/scenarios/{scenario_id}/runs", response={202: RunStarted})
+def scenario_run(request: HttpRequest, scenario_id: int):
+    """Start the optimiser as a background job; poll GET /roadmap/runs/{run_id} for the plan."""
+    services.require_drafts(request.auth)
+    run = plans.plan_run_start(actor=request.auth, scenario=services.get_scenario(scenario_id))
+    return 202, {"run_id": run.pk, "job_id": run.job_id, "status": run.status}
+
+
+class AssignmentOut(Schema):
+    initiative_id: int
+    title: str
+    line: str | None
+    team: str | None
+    start: str
+    end: str
+    value: float
+    pinned: bool
+
+
+class RunOut(Schema):
+    id: int
+    scenario_id: int
+    kind: str
+    status: str
+    value: float | None
+    best_bound: float | None
+    gap: float | None
+    greedy_value: float | None
+    seconds: float | None
+    binding: list[str]
+    exclusions: dict[str, str]
+    diagnosis: list[dict]
+    violations: list[dict]
+    finished_at: datetime | None
+    assignments: list[AssignmentOut]
+
+
+@router.get("/roadmap/runs/{run_id}", response=RunOut)
+def run_detail(request: HttpRequest, run_id: int):
+    services.require_drafts(request.auth)
+    run = plans.get_run(run_id)
+    plans.sync_with_job(run)
+    rows = run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(
+        "start__start"
+    )
+    return {
+        **{f: getattr(run, f) for f in RunOut.model_fields if f not in ("assignments",)},
+        "assignments": [
+            {
+                "initiative_id": a.initiative_id,
+                "title": a.initiative.title,
+                "line": a.line.name if a.line_id else None,
+                "team": a.team.name if a.team_id else None,
+                "start": a.start.name,
+                "end": a.end.name,
+                "value": a.value,
+                "pinned": a.pinned,
+            }
+            for a in rows
+        ],
+    }
+
+
+class EntryOut(Schema):
+    initiative_id: int | None
+    title: str
+    line: str
+    team: str
+    stage: str
+    objective: str
+    start: str
+    end: str
+
+
+class ChangeOut(Schema):
+    kind: str
+    initiative_id: int | None
+    title: str
+    before: str
+    after: str
+    shift: int
+    reason: str
+
+
+class RoadmapOut(Schema):
+    id: int
+    title: str
+    note: str
+    published_on: date
+    scenario_name: str
+    value: float | None
+    previous_id: int | None
+    entries: list[EntryOut]
+    changes: list[ChangeOut]
+
+
+def _roadmap_out(roadmap: Roadmap) -> dict:
+    entries = roadmap.entries.select_related("start", "end")
+    return {
+        "id": roadmap.pk,
+        "title": roadmap.title,
+        "note": roadmap.note,
+        "published_on": roadmap.published_on,
+        "scenario_name": roadmap.scenario_name,
+        "value": roadmap.value,
+        "previous_id": roadmap.previous_id,
+        "entries": [
+            {
+                "initiative_id": e.initiative_id,
+                "title": e.title,
+                "line": e.line_name,
+                "team": e.team_name,
+                "stage": e.stage,
+                "objective": e.objective,
+                "start": e.start.name,
+                "end": e.end.name,
+            }
+            for e in entries
+        ],
+        "changes": list(
+            roadmap.changes.values("kind", "initiative_id", "title", "before", "after", "shift", "reason")
+        ),
+    }
+
+
+@router.get("/roadmap/published", response=RoadmapOut)
+def roadmap_latest(request: HttpRequest):
+    """The latest published roadmap (what every signed-in user, stakeholders included, may read)."""
+    latest = selectors.latest_roadmap()
+    if latest is None:
+        raise NotFound("Nothing has been published yet.")
+    return _roadmap_out(latest)
+
+
+@router.get("/roadmap/published/{roadmap_id}", response=RoadmapOut)
+def roadmap_detail(request: HttpRequest, roadmap_id: int):
+    return _roadmap_out(get_or_404(Roadmap, roadmap_id))
+
+
+class PublishIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    note: str = ""
+
+
+@router.post("/roadmap/runs/{run_id}/publish", response={201: RoadmapOut})
+def run_publish(request: HttpRequest, run_id: int, data: PublishIn):
+    roadmap = plans.roadmap_publish(
+        actor=request.auth, run=plans.get_run(run_id), title=data.title, note=data.note
+    )
+    return 201, _roadmap_out(roadmap)

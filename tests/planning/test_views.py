@@ -1,0 +1,191 @@
+"""Roadmap pages: what each role sees, the live run panel, edits with their violations, the heatmap,
+comparisons, the public share page, exports, and bounded query counts on the plan views."""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+import zlib
+
+import pytest
+from django.urls import reverse
+
+from northstar.planning import plans, services
+from northstar.planning.models import Capacity, PlanRun
+from tests.planning.factories import make_candidate, make_scenario, make_world
+
+
+@pytest.fixture
+def planned(cast, django_capture_on_commit_callbacks):
+    world = make_world(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    run.refresh_from_db()
+    roadmap = plans.roadmap_publish(
+        actor=cast.leader, run=run, title="Roadmap, Q1 review", note="Agreed with the board"
+    )
+    return world, run, roadmap
+
+
+def test_run_button_starts_a_job_and_the_panel_shows_the_finished_plan(
+    cast, client, django_capture_on_commit_callbacks
+):
+    world = make_world(cast)
+    client.force_login(cast.leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("planning:scenario_run", args=[world.scenario.pk]))
+    assert response.status_code == 302
+    run = PlanRun.objects.get()
+    body = client.get(response["Location"]).content.decode()
+    assert "Plan ready." in body and "checked: every rule holds" in body
+    panel = client.get(reverse("planning:run_status", args=[run.pk])).content.decode()
+    assert "Open the plan" in panel and "hx-trigger" not in panel  # a finished run stops polling
+
+
+def test_a_queued_run_shows_the_job_progress_with_a_cancel_button(cast, client):
+    world = make_world(cast)
+    run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)  # never committed: stays queued
+    client.force_login(cast.leader)
+    body = client.get(reverse("planning:scenario_detail", args=[world.scenario.pk])).content.decode()
+    assert f'id="run-{run.pk}"' in body and "every 1500ms" in body
+    assert reverse("core:job_cancel", args=[run.job_id]) in body
+
+
+def test_plan_page_shows_value_bound_gap_binding_and_reasons(cast, client, planned):
+    _world, run, _ = planned
+    client.force_login(cast.leader)
+    body = client.get(reverse("planning:plan_detail", args=[run.pk])).content.decode()
+    for text in ("proven bound", "gap", "the spreadsheet answer", "independent check", "Binding constraints"):
+        assert text in body
+    assert "Pin here" in body
+
+
+def test_moving_work_shows_what_breaks_and_the_overload_in_red(cast, client, planned):
+    world, run, _ = planned
+    client.force_login(cast.leader)
+    moved = next(a for a in run.assignments.select_related("initiative") if a.start != world.periods[0])
+    response = client.post(
+        reverse("planning:plan_edit", args=[run.pk]),
+        {
+            "initiative": moved.initiative_id,
+            "period": world.periods[0].pk,
+            "action": "move",
+            "then": "capacity",
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert (
+        "breaks 1 rule" in body and "available" in body
+    )  # the checker's message, e.g. "11 used > 10 available"
+    assert "heat-over" in body
+    edited = PlanRun.objects.get(kind="edited")
+    assert response.redirect_chain[-1][0] == reverse("planning:plan_capacity", args=[edited.pk])
+
+
+def test_stakeholders_see_the_published_roadmap_but_no_scenarios(cast, client, planned):
+    client.force_login(cast.stakeholder)
+    body = client.get(reverse("planning:roadmap")).content.decode()
+    assert "Roadmap, Q1 review" in body and "<svg" in body and "Now · Next · Later" in body
+    assert "Plan of record" not in body  # not even the scenario's name
+    assert "Current plan" not in body and "Scenarios</a>" not in body
+    assert client.get(reverse("planning:scenarios")).status_code == 403
+
+
+def test_planners_see_how_the_current_plan_differs_from_the_published_roadmap(cast, client, planned):
+    world, run, _ = planned
+    plans.plan_edit(
+        actor=cast.leader, run=run, initiative=world.home[2], action="move", period=world.periods[2]
+    )
+    client.force_login(cast.leader)
+    body = client.get(reverse("planning:roadmap")).content.decode()
+    assert "Current plan: Plan of record" in body and "moved by hand to 2030-Q3" in body
+
+
+def test_the_shared_page_needs_no_login_and_shows_no_drafts(cast, client, planned):
+    world, run, _roadmap = planned
+    plans.plan_edit(actor=cast.leader, run=run, initiative=world.home[2], action="remove")
+    link = services.share_link_create(actor=cast.leader, label="Board")
+    response = client.get(reverse("planning:shared", args=[link.token]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Roadmap, Q1 review" in body and "<svg" in body
+    assert "Current plan" not in body and "scenarios/" not in body and "/portfolio/" not in body
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    services.share_link_revoke(actor=cast.leader, link=link)
+    assert client.get(reverse("planning:shared", args=[link.token])).status_code == 404
+
+
+def test_exports_are_a_csv_a_pdf_and_a_png(cast, client, planned):
+    _, run, roadmap = planned
+    client.force_login(cast.stakeholder)
+    response = client.get(reverse("planning:export", args=[roadmap.pk, "csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert {r["initiative"] for r in rows} == set(run.assignments.values_list("initiative__title", flat=True))
+    assert {r["start"] for r in rows} <= {"2030-Q1", "2030-Q2", "2030-Q3"}
+    pdf = client.get(reverse("planning:export", args=[roadmap.pk, "pdf"])).content
+    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
+    xref = int(pdf.rsplit(b"startxref", 1)[1].split()[0])
+    assert pdf[xref : xref + 4] == b"xref"
+    stream = pdf.split(b"stream\n", 1)[1].split(b"\nendstream", 1)[0]
+    assert b"(Roadmap, Q1 review) Tj" in zlib.decompress(stream)
+    png = client.get(reverse("planning:export", args=[roadmap.pk, "png"])).content
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    idat = png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8]
+    assert len(zlib.decompress(idat)) == height * (width * 3 + 1)
+    assert client.get(reverse("planning:export", args=[roadmap.pk, "gif"])).status_code == 404
+
+
+def test_csv_cells_never_run_as_formulas(cast, client, django_capture_on_commit_callbacks):
+    world = make_world(cast)
+    make_candidate(cast.home_product, value=10, weeks=1, title='=HYPERLINK("x")')
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    roadmap = plans.roadmap_publish(actor=cast.leader, run=PlanRun.objects.get(pk=run.pk), title="R")
+    client.force_login(cast.leader)
+    text = client.get(reverse("planning:export", args=[roadmap.pk, "csv"])).content.decode()
+    assert "'=HYPERLINK" in text
+
+
+def test_compare_shows_value_coverage_and_moves(cast, client, planned, django_capture_on_commit_callbacks):
+    world, run, _ = planned
+    squeezed = services.scenario_create(actor=cast.leader, base=world.scenario, name="Half capacity")
+    services.scenario_update(actor=cast.leader, scenario=squeezed, capacity_factor="0.5")
+    with django_capture_on_commit_callbacks(execute=True):
+        other = plans.plan_run_start(actor=cast.leader, scenario=squeezed)
+    client.force_login(cast.pm)
+    body = client.get(reverse("planning:compare"), {"run": [run.pk, other.pk]}).content.decode()
+    assert "Half capacity against Plan of record" in body
+    assert "Effort by product line" in body and "Home line" in body
+    assert "<h3>Out" in body
+
+
+def test_capacity_cells_save_inline_and_explain_bad_input(cast, client):
+    world = make_world(cast)
+    client.force_login(cast.pm)
+    cell = Capacity.objects.filter(team=cast.home_team).first()
+    data = {"team": cast.home_team.pk, "skill": cell.skill_id, "period": cell.period_id}
+    ok = client.post(reverse("planning:capacity_cell"), {**data, "weeks": "7.5"}, HTTP_HX_REQUEST="true")
+    assert ok.status_code == 200 and "is-override" in ok.content.decode()
+    bad = client.post(reverse("planning:capacity_cell"), {**data, "weeks": "-3"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 422 and "cannot be below 0" in bad.content.decode()
+    page = client.get(reverse("planning:capacity")).content.decode()
+    assert page.count('class="cell-form') == len(world.periods)  # only the home team's cells are editable
+
+
+def test_plan_views_use_a_fixed_number_of_queries(cast, client, planned, django_assert_max_num_queries):
+    world, run, _ = planned
+    client.force_login(cast.leader)
+    for n in range(12):
+        make_candidate(cast.home_product, value=1 + n % 4, weeks=1, title=f"Extra {n}")
+    bigger = make_scenario(world.periods, name="Bigger")
+    plans.plan_compute(scenario=bigger, time_limit=5)
+    big = PlanRun.objects.filter(scenario=bigger).get()
+    assert big.assignments.count() > run.assignments.count()
+    for name in ("planning:plan_timeline", "planning:plan_capacity", "planning:plan_board"):
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(name, args=[big.pk])).status_code == 200
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("planning:roadmap")).status_code == 200
