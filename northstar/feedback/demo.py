@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from northstar.feedback import services
 from northstar.feedback.demo_voices import (
     _APP_STARS,
     _BOARDS,
@@ -182,6 +183,7 @@ def _links(rng: random.Random, rows: list[FeedbackItem]) -> None:
                 EvidenceLink(item_id=ids[row.external_id], initiative_id=need_idea[row._need], quote=quote)
             )
     EvidenceLink.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
+    services.evidence_reach_refresh(initiative_ids={link.initiative_id for link in links})
 
 
 def _portal(rng: random.Random) -> dict[str, int]:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Avg
 from django.utils import timezone
 
 from northstar.core import audit
@@ -19,8 +22,10 @@ from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import get_or_404, record_delete, record_save
 from northstar.core.validation import assign
+from northstar.engines.scoring import EvidenceReach
 from northstar.feedback.models import Contact, Customer, EvidenceLink, FeedbackItem, Source
 from northstar.org import access
+from northstar.portfolio import scoring as portfolio_scoring
 from northstar.portfolio import services as portfolio_services
 from northstar.portfolio.models import Initiative, Kind
 
@@ -193,6 +198,43 @@ def feedback_delete(*, actor: User, item: FeedbackItem) -> None:
 # Evidence links ------------------------------------------------------------------------------------
 
 
+#: How much an account's revenue weighs in evidence reach: 0 counts heads, 1 counts revenue only.
+REACH_REVENUE_WEIGHTING = 0.5
+
+
+def evidence_reach_refresh(*, initiative_ids: Iterable[int]) -> None:
+    """Feed prioritisation's reach input from the evidence behind each idea.
+
+    Each distinct account asking counts once (authors without an account count as one each, with no
+    revenue), weighted half by head-count and half by revenue against the average account's revenue,
+    so one large customer outweighs a small one without drowning out many.
+    """
+    ids = sorted(set(initiative_ids))
+    if not ids:
+        return
+    reference = Customer.objects.filter(annual_revenue__gt=0).aggregate(avg=Avg("annual_revenue"))["avg"]
+    requests: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    rows = EvidenceLink.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id",
+        "item_id",
+        "item__customer_id",
+        "item__customer__annual_revenue",
+        "item__author_email",
+    )
+    for initiative_id, item_id, customer_id, revenue, email in rows:
+        who = f"customer:{customer_id}" if customer_id else f"author:{email or item_id}"
+        requests[initiative_id].append((who, Decimal(revenue or 0)))
+    weighting = REACH_REVENUE_WEIGHTING if reference else 0.0
+    for initiative_id in ids:
+        asking = requests.get(initiative_id)
+        source = (
+            EvidenceReach(requests=asking, revenue_weighting=weighting, reference_revenue=reference)
+            if asking
+            else None
+        )
+        portfolio_scoring.reach_evidence_set(initiative_id=initiative_id, source=source)
+
+
 @transaction.atomic
 def link_create(*, actor: User, item: FeedbackItem, initiative: Initiative, quote: str = "") -> EvidenceLink:
     """Link an item, or a quote highlighted in it, to an idea as evidence. Refuses a quote not in the item."""
@@ -204,6 +246,7 @@ def link_create(*, actor: User, item: FeedbackItem, initiative: Initiative, quot
         raise ValidationFailed(f"This is already evidence for “{initiative.title}”.")
     link = EvidenceLink(item=item, initiative=initiative, quote=quote, created_by=actor)
     record_save(actor=actor, instance=link, before=None)
+    evidence_reach_refresh(initiative_ids=[initiative.pk])
     if item.status == FeedbackItem.Status.NEW:
         feedback_set_status(actor=actor, items=[item], status=FeedbackItem.Status.PROCESSED)
     return link
@@ -212,7 +255,9 @@ def link_create(*, actor: User, item: FeedbackItem, initiative: Initiative, quot
 @transaction.atomic
 def link_delete(*, actor: User, link: EvidenceLink) -> None:
     access.require_write(actor)
+    initiative_id = link.initiative_id
     record_delete(actor=actor, instance=link, blocked_by="it is referenced")
+    evidence_reach_refresh(initiative_ids=[initiative_id])
 
 
 @transaction.atomic

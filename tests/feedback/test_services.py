@@ -215,3 +215,21 @@ def test_theme_edits_are_refused_to_stakeholders(cast):
         theme_services.theme_rename(actor=cast.stakeholder, theme=theme, name="x")
     with pytest.raises(PermissionDenied):
         theme_services.themes_recluster(actor=cast.stakeholder)
+
+
+def test_evidence_feeds_the_ideas_reach_weighted_by_revenue(cast):
+    from northstar.portfolio.models import ScoringInput
+    from tests.feedback.factories import make_customer, make_item
+
+    idea = cast.home_initiative
+    big = make_customer("Big", revenue="90000")
+    small = make_customer("Small", revenue="10000")
+    # The reference is the average account (50,000): Big counts 0.5 + 0.5 * 1.8, Small 0.5 + 0.5 * 0.2.
+    services.link_create(actor=cast.pm, item=make_item("Need SSO", customer=big), initiative=idea)
+    services.link_create(actor=cast.pm, item=make_item("SSO please", customer=big), initiative=idea)
+    link = services.link_create(actor=cast.pm, item=make_item("SSO!", customer=small), initiative=idea)
+    row = ScoringInput.objects.get(initiative=idea)
+    assert row.reach_evidence == pytest.approx(1.4 + 0.6)  # Big once, however often it asked
+    services.link_delete(actor=cast.pm, link=link)
+    row.refresh_from_db()
+    assert row.reach_evidence == pytest.approx(1.4)
