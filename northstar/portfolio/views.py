@@ -30,6 +30,7 @@ from northstar.core.web import (
     require,
 )
 from northstar.engines import scoring as engine
+from northstar.feedback import selectors as feedback_selectors
 from northstar.portfolio import governance, rankings, scoring, selectors, services
 from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
 from northstar.portfolio.models import STAGE_PATH, Initiative, Stage
@@ -98,6 +99,8 @@ def _prioritisation_context(initiative: Initiative) -> dict[str, Any]:
         "problem_html": render_markdown(initiative.problem_statement),
         "evidence_html": render_markdown(initiative.evidence_notes),
         "dependency_form": DependencyForm(),
+        "demand": feedback_selectors.demand_for_initiatives([initiative.pk])[initiative.pk],
+        "evidence_links": initiative.evidence.select_related("item__customer").order_by("-created_at")[:3],
     }
 
 

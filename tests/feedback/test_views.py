@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from northstar.core.models import Job
-from northstar.feedback import theme_services
+from northstar.feedback import services, theme_services
 from northstar.feedback.models import EvidenceLink, FeedbackItem, Theme
 from northstar.portfolio.models import Initiative
 from tests.feedback import factories as f
@@ -140,3 +140,21 @@ def test_recluster_from_the_themes_page_runs_as_a_job(login, cast, django_captur
     assert "Re-cluster feedback themes" in page  # the job's status block
     assert Theme.objects.filter(status="active").exists()
     assert theme_services.current_embedder().label.split(" ")[0] in page
+
+
+def test_an_ideas_page_shows_the_customer_evidence_behind_it(cast, login):
+    from tests.feedback.factories import make_customer, make_item
+
+    acme = make_customer("Acme Bank", revenue="120000")
+    item = make_item("We lose deals without single sign-on", customer=acme)
+    services.link_create(
+        actor=cast.leader, item=item, initiative=cast.home_initiative, quote="single sign-on"
+    )
+    html = (
+        login(cast.stakeholder)
+        .get(reverse("portfolio:detail", args=[cast.home_initiative.pk]))
+        .content.decode()
+    )
+    assert "Customer evidence" in html
+    assert "<strong>1</strong> feedback item from" in html and "Acme Bank" in html
+    assert "“single sign-on”" in html and reverse("feedback:item_detail", args=[item.pk]) in html
