@@ -131,7 +131,7 @@ class PublishForm(forms.Form):
 
 
 class ShareLinkForm(forms.Form):
-    label = forms.CharField(max_length=120, help_text="Who gets it, e.g. 'Board, Q3 review'.")
+    label = forms.CharField(max_length=120, label="For", help_text="Who gets it, e.g. 'Board, Q3 review'.")
     follow_latest = forms.BooleanField(
         required=False, initial=True, label="Always show the latest published roadmap"
     )

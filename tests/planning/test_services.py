@@ -296,10 +296,7 @@ def test_moving_work_by_hand_keeps_the_optimised_plan_and_shows_what_breaks(
     assert run.assignments.get(initiative=mover).start.name != "2030-Q1"  # the optimised plan is intact
     assert edited.assignments.get(initiative=mover).pinned
     assert [v["kind"] for v in edited.violations] == ["capacity"]
-    assert (
-        "Home team" in edited.violations[0]["message"]
-        or str(cast.home_team.pk) in edited.violations[0]["message"]
-    )
+    assert edited.violations[0]["message"].startswith("team Home team (backend) in 2030-Q1:")
     assert "breaks 1 rule" in result.message
     # a second edit changes the same edited plan; removing the extra work makes it valid again
     again = plans.plan_edit(actor=cast.leader, run=edited, initiative=mover, action="remove").run
@@ -441,3 +438,13 @@ def test_share_links_open_the_published_roadmap_until_revoked(cast, django_captu
     with pytest.raises(PermissionDenied):
         services.share_link_create(actor=cast.pm, label="Mine")
     assert ShareLink.objects.count() == 3
+
+
+def test_broken_rules_name_the_initiatives_not_their_ids(cast, django_capture_on_commit_callbacks):
+    world = make_world(cast)
+    services.assumption_add(
+        actor=cast.leader, scenario=world.scenario, kind="mandatory", initiative=world.home[2]
+    )
+    run = _run(world.scenario, cast.leader, django_capture_on_commit_callbacks)
+    edited = plans.plan_edit(actor=cast.leader, run=run, initiative=world.home[2], action="remove").run
+    assert [v["message"] for v in edited.violations] == ["mandatory item “Home small” is missing"]
