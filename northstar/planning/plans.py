@@ -131,6 +131,7 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
     run = PlanRun.objects.select_related("scenario__first_period", "scenario__last_period", "parent").get(
         pk=run_id
     )
+    started = time.perf_counter()
     PlanRun.objects.filter(pk=run_id).update(status=PlanRun.Status.RUNNING)
     cancelled = lambda: job is not None and job.cancelled  # noqa: E731
     if job is not None:
@@ -147,7 +148,8 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
                 0.1,
                 f"{len(inputs.candidates)} candidates; the spreadsheet answer is worth {baseline.value:,.0f}",
             )
-        limit = float(run.scenario.time_limit)
+        # The scenario's limit covers the whole run: leave a tenth for explanations and the checker.
+        limit = max(1.0, 0.9 * float(run.scenario.time_limit) - (time.perf_counter() - started))
         options = SolveOptions(
             time_limit=limit, mip_rel_gap=1e-4, threads=1, seed=0, progress=_Reporter(job, limit)
         )

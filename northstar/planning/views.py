@@ -38,6 +38,10 @@ DRAFTS_ONLY = (
 )
 
 
+#: Changes listed on a page; the rest are counted (a whole re-plan of a large portfolio moves hundreds).
+SHOWN_CHANGES = 200
+
+
 def _int(raw: Any) -> int | None:
     try:
         return int(raw)
@@ -84,20 +88,16 @@ def _roadmap_context(request: HttpRequest, roadmap: Roadmap | None) -> dict[str,
     if roadmap is None:
         return context
     periods = selectors.roadmap_periods(roadmap)
-    all_entries = selectors.roadmap_entries(roadmap, periods)
-    entries = [e for e in all_entries if not options["line_id"] or e.line == _line_name(options["line_id"])]
+    entries = selectors.roadmap_entries(roadmap, periods, line_id=options["line_id"])
     context.update(
         periods=periods,
         timeline=selectors.timeline(entries, periods, lane=options["lane"], colour=options["colour"]),
         board=selectors.board(entries, periods),
-        changes=list(roadmap.changes.all()),
-        entry_count=len(all_entries),
+        changes=list(roadmap.changes.all()[:SHOWN_CHANGES]),
+        changes_total=roadmap.changes.count(),
+        entry_count=roadmap.entries.count() if options["line_id"] else len(entries),
     )
     return context
-
-
-def _line_name(line_id: int) -> str:
-    return ProductLine.objects.filter(pk=line_id).values_list("name", flat=True).first() or ""
 
 
 @login_required
@@ -112,9 +112,8 @@ def roadmap(request: HttpRequest) -> HttpResponse:
         context["scenarios"] = selectors.scenario_list()
         if current is not None and latest is not None:
             before = plans.roadmap_rows(latest)
-            context["pending"] = plans.diff(
-                before, plans.run_rows(current), run=current, stages=plans.stages_of(before)
-            )
+            pending = plans.diff(before, plans.run_rows(current), run=current, stages=plans.stages_of(before))
+            context["pending"], context["pending_shown"] = pending, pending[:SHOWN_CHANGES]
     return render(request, "planning/roadmap.html", context)
 
 
