@@ -133,7 +133,7 @@ def greedy_fill(
     for value, key, unit in units:
         if value <= 0 or any(x in p.excluded for x in unit):
             continue
-        size = sum(sizes[x] for x in unit)
+        size = sum(sizes[x] for x in sorted(unit))  # fixed order: float sums must not depend on hashing
         ratio = value / size if size > 0 else float("inf")
         share = -round(guide.get(key, 0.0), 3) if guide else 0.0
         ranked.append((share, -ratio, -value, key, unit))

@@ -66,7 +66,7 @@ def reduce_selection(ix: Index, dominance: bool = True) -> Reduced:
 
     def costs(items: frozenset[str]) -> list[float]:
         out = [0.0] * len(row_of_budget)
-        for x in items:
+        for x in sorted(items):  # fixed order keeps float sums independent of hashing
             it = ix.items[x]
             for k, b in enumerate(p.budgets):
                 if b.group is None or b.group in it.groups:
