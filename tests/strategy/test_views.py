@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from northstar.demo import load_demo
 from northstar.engines.metrics.detect import FlagKind
 from northstar.strategy import selectors
-from northstar.strategy.demo import KPIS
+from northstar.strategy.demo_content import KPIS
 from northstar.strategy.models import Metric, Objective, PlanningPeriod
 
 
