@@ -10,99 +10,41 @@ deep page, a search, filters, and the HTMX results fragment.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _site import boot, load_site, measure, report, result_path, signed_in
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--json", default=str(ROOT / "benchmarks/results/initiative_list.json"))
+    parser.add_argument("--json", default="")
     args = parser.parse_args()
-
-    os.environ.setdefault("NORTHSTAR_DATA_DIR", tempfile.mkdtemp(prefix="northstar-bench-"))
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "northstar.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    boot()
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from northstar.core.models import User
     from northstar.core.roles import Role
-    from northstar.demo import load_demo
     from northstar.org.models import ProductLine
     from northstar.portfolio.models import Initiative
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    load_demo(scale="large")
-    load_seconds = time.perf_counter() - started
-    user, _ = User.objects.get_or_create(username="bench-leader", defaults={"role": Role.LEADER})
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    load_seconds = load_site("large")
+    client = signed_in("bench-leader", Role.LEADER)
     line = ProductLine.objects.order_by("id").first()
-    total = Initiative.objects.count()
-
+    htmx = {"HTTP_HX_REQUEST": "true"}
     cases = [
-        ("page 1", "/portfolio/", {}),
-        ("page 150", "/portfolio/", {"page": 150}),
-        ("search 'checkout'", "/portfolio/", {"search": "checkout"}),
-        ("line + stage filter", "/portfolio/", {"line": line.pk, "stage": "planned"}),
-        ("HTMX results, page 2", "/portfolio/", {"page": 2, "_htmx": 1}),
+        ("page 1", lambda: client.get("/portfolio/")),
+        ("page 150", lambda: client.get("/portfolio/", {"page": 150})),
+        ("search 'checkout'", lambda: client.get("/portfolio/", {"search": "checkout"})),
+        ("line + stage filter", lambda: client.get("/portfolio/", {"line": line.pk, "stage": "planned"})),
+        ("HTMX results, page 2", lambda: client.get("/portfolio/", {"page": 2}, **htmx)),
     ]
-    rows = []
-    for name, url, params in cases:
-        headers = {"HTTP_HX_REQUEST": "true"} if params.pop("_htmx", None) else {}
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, params, **headers)
-        assert response.status_code == 200, (name, response.status_code)
-        query_count = len(queries)  # read now: the next request resets the connection's query log
-        timings = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            client.get(url, params, **headers)
-            timings.append((time.perf_counter() - t0) * 1000)
-        rows.append(
-            {
-                "case": name,
-                "queries": query_count,
-                "median_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(sorted(timings)[int(0.95 * (len(timings) - 1))], 1),
-            }
-        )
-
-    vendor = connection.vendor
-    print(
-        f"Initiative list, {total:,} initiatives on {vendor} (demo load {load_seconds:.1f} s), "
-        f"{args.repeat} requests per case"
-    )
-    print(f"{'case':<24} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
-    for row in rows:
-        print(f"{row['case']:<24} {row['queries']:>7} {row['median_ms']:>10} {row['p95_ms']:>8}")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(
-        json.dumps(
-            {
-                "database": vendor,
-                "initiatives": total,
-                "demo_load_seconds": round(load_seconds, 2),
-                "cases": rows,
-            },
-            indent=2,
-        )
+    rows = [measure(name, call, repeat=args.repeat) for name, call in cases]
+    total = Initiative.objects.count()
+    report(
+        f"Initiative list, {total:,} initiatives on {connection.vendor} (demo load {load_seconds:.1f} s), "
+        f"{args.repeat} requests per case",
+        rows,
+        path=result_path(args.json, "initiative_list"),
+        extra={"initiatives": total, "demo_load_seconds": round(load_seconds, 2)},
     )
 
 
