@@ -81,9 +81,8 @@ def budget_grid(
 def scenario_list() -> list[Scenario]:
     scenarios = list(Scenario.objects.select_related("first_period", "last_period", "line", "base"))
     latest: dict[int, PlanRun] = {}
-    for run in PlanRun.objects.filter(status=PlanRun.Status.DONE).order_by(
-        "scenario_id", "-finished_at", "-id"
-    ):
+    done = PlanRun.objects.filter(status=PlanRun.Status.DONE).defer("exclusions", "binding", "diagnosis")
+    for run in done.order_by("scenario_id", "-finished_at", "-id"):
         latest.setdefault(run.scenario_id, run)
     for s in scenarios:
         s.latest = latest.get(s.pk)  # type: ignore[attr-defined]
