@@ -125,8 +125,8 @@ def _finish(run_id: int, **fields: Any) -> None:
 def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str, Any]:
     """Build the problem, take the greedy baseline, solve within the time limit, check and store.
 
-    A cancel request is honoured before the solve and when it returns (the engine cannot be
-    interrupted mid-solve, so a cancel takes at most the scenario's time limit).
+    A cancel request is honoured before the solve, stops the solver's search while it runs (the engine
+    polls it), and discards the result when the solve returns.
     """
     run = PlanRun.objects.select_related("scenario__first_period", "scenario__last_period", "parent").get(
         pk=run_id
@@ -151,7 +151,12 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
         # The scenario's limit covers the whole run: leave a tenth for explanations and the checker.
         limit = max(1.0, 0.9 * float(run.scenario.time_limit) - (time.perf_counter() - started))
         options = SolveOptions(
-            time_limit=limit, mip_rel_gap=1e-4, threads=1, seed=0, progress=_Reporter(job, limit)
+            time_limit=limit,
+            mip_rel_gap=1e-4,
+            threads=1,
+            seed=0,
+            progress=_Reporter(job, limit),
+            should_stop=cancelled,
         )
         plan = solve(inputs.problem, options)
     except PlannerInputError as exc:

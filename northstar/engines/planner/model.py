@@ -191,3 +191,6 @@ class SolveOptions:
     explain: bool = True
     # Called as progress(seconds, best_value, best_bound) while the solver runs (for benchmarks and UIs).
     progress: Callable[[float, float, float], None] | None = None
+    # Polled while the MIP runs; returning True stops the search and returns the best plan so far
+    # (a cancel button). The LP bound phase of very large models is not interrupted.
+    should_stop: Callable[[], bool] | None = None

@@ -170,7 +170,7 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     for item, (team, start) in chosen.items():
         out.place(ix.items[item], team, start)
     plan = ledger_plan(ix, out, "optimal", 0.0, "milp")
-    if integral:
+    if integral and math.isfinite(bound):
         bound = math.floor(bound + 1e-6)
     bound = max(bound, plan.value)
     name = status_name
@@ -206,14 +206,18 @@ def _full_mip(
         h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
     if led is not None and led.placed:
         set_start(h, m, led.placed)
-    if options.progress is not None:
-        report = options.progress
+    report, should_stop = options.progress, options.should_stop
+    if report is not None or should_stop is not None:
 
         def on_event(e: highspy.HighsCallbackEvent) -> None:
             out = e.data_out
-            report(time.perf_counter() - t0, float(out.mip_primal_bound), float(out.mip_dual_bound))
+            if report is not None:
+                report(time.perf_counter() - t0, float(out.mip_primal_bound), float(out.mip_dual_bound))
+            if should_stop is not None and should_stop():
+                e.data_in.user_interrupt = True
 
         h.cbMipInterrupt.subscribe(on_event)
+    if report is not None:
         report(time.perf_counter() - t0, led_value, float("inf"))
     h.run()
     status = h.getModelStatus()
@@ -277,11 +281,15 @@ def _price_and_branch(
     stats["fixed_columns"] = float(len(fixed))
     target = options.mip_rel_gap
 
+    should_stop = options.should_stop
+
     def on_event(e: highspy.HighsCallbackEvent) -> None:
         value = float(e.data_out.mip_primal_bound)
         if report is not None:
             report(time.perf_counter() - t0, value, bound)
         if bound < float("inf") and bound > 0 and (bound - value) / bound <= target:
+            e.data_in.user_interrupt = True
+        if should_stop is not None and should_stop():
             e.data_in.user_interrupt = True
 
     remaining = deadline - time.perf_counter()
