@@ -4,7 +4,8 @@ A value write of any kind refreshes the key results bound to the metrics it touc
 value (and so their progress) follows the KPI without anyone typing it.
 
 CSV imports land whole or not at all: the file is streamed, each row validated, and the rows written in
-batches inside one transaction (on PostgreSQL through COPY into a temporary table, then one upsert).
+batches inside one transaction (on PostgreSQL by COPY: new dates straight into the table, corrections
+of stored points through a temporary table and one upsert).
 The first bad row stops the import with its line number and the reason, and nothing of the file stays.
 """
 
@@ -247,15 +248,32 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 
 class _Writer:
-    """Upserts batches of points into the metric value table with the database's fastest path:
-    on PostgreSQL, COPY into a temporary table and one INSERT ... ON CONFLICT at the end; on SQLite,
-    one prepared upsert run over each batch."""
+    """Upserts batches of points into the metric value table with the database's fastest path.
+
+    SQLite: one prepared upsert run over each batch (writes are serialised by the database anyway).
+
+    PostgreSQL: a point dated after its metric's latest stored date cannot clash with a stored one,
+    so it goes straight into the table by COPY, streamed while the file is still being read. Other
+    points (corrections of past dates) are copied into a temporary table and upserted by one
+    INSERT ... ON CONFLICT when the writer closes; its per-row conflict check is the costly part of
+    an import, so new data skips it. The table is locked against other writers (readers are not
+    blocked) for the rest of the transaction, so no one can store a point between our reading of
+    the latest dates and our commit.
+    """
 
     def __init__(self) -> None:
         self.table = MetricValue._meta.db_table
         self.vendor = connection.vendor
         self.cursor = connection.cursor()
+        self.staged = False
+        self.latest: dict[int, str] = {}
         if self.vendor == "postgresql":
+            self.cursor.execute(f'LOCK TABLE "{self.table}" IN SHARE ROW EXCLUSIVE MODE')
+            self.cursor.execute(
+                f'SELECT m.id, (SELECT MAX(v.date) FROM "{self.table}" v WHERE v.metric_id = m.id) '  # noqa: S608 - our tables
+                f'FROM "{Metric._meta.db_table}" m'
+            )
+            self.latest = {pk: last.isoformat() for pk, last in self.cursor.fetchall() if last}
             self.cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS strategy_import_stage "
                 "(metric_id bigint, date date, value double precision, dimension varchar(60)) "
@@ -264,14 +282,12 @@ class _Writer:
 
     def __call__(self, rows: list[Point]) -> None:
         if self.vendor == "postgresql":
-            text = "".join(
-                f"{m}\t{d}\t{v!r}\t{dim.translate(_COPY_ESCAPES) if dim else ''}\n" for m, d, v, dim in rows
-            )
-            raw = self.cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(
-                "COPY strategy_import_stage (metric_id, date, value, dimension) FROM STDIN"
-            ) as copy:
-                copy.write(text)
+            latest = self.latest
+            new = [p for p in rows if p[1] > latest.get(p[0], "")]  # ISO dates compare like dates
+            self._copy(self.table, new)
+            if len(new) < len(rows):
+                self._copy("strategy_import_stage", [p for p in rows if p[1] <= latest.get(p[0], "")])
+                self.staged = True
             return
         sql = (
             f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) VALUES (?, ?, ?, ?) '  # noqa: S608 - our table
@@ -279,13 +295,24 @@ class _Writer:
         )
         self.cursor.cursor.executemany(sql, rows)  # the sqlite3 cursor: no per-call query rewriting
 
+    def _copy(self, table: str, rows: list[Point]) -> None:
+        if not rows:
+            return
+        text = "".join(
+            f"{m}\t{d}\t{v!r}\t{dim.translate(_COPY_ESCAPES) if dim else ''}\n" for m, d, v, dim in rows
+        )
+        raw = self.cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f'COPY "{table}" (metric_id, date, value, dimension) FROM STDIN') as copy:
+            copy.write(text)
+
     def close(self) -> None:
         if self.vendor == "postgresql":
-            self.cursor.execute(
-                f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) '  # noqa: S608 - our table
-                "SELECT metric_id, date, value, dimension FROM strategy_import_stage "
-                "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = EXCLUDED.value"
-            )
+            if self.staged:
+                self.cursor.execute(
+                    f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) '  # noqa: S608 - our table
+                    "SELECT metric_id, date, value, dimension FROM strategy_import_stage "
+                    "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = EXCLUDED.value"
+                )
             self.cursor.execute("DROP TABLE strategy_import_stage")
         self.cursor.close()
 
@@ -446,7 +473,7 @@ def metric_values_import(
     last: str | None = None
     try:
         with stream, transaction.atomic():
-            with _writer() as write:  # on PostgreSQL the rows reach the table when the writer closes
+            with _writer() as write:  # on PostgreSQL corrections of stored points land when it closes
                 for batch in _rows(stream, lookup, progress, total):
                     write(batch)
                     rows += len(batch)

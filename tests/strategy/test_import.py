@@ -119,3 +119,31 @@ def test_the_command_shows_progress_and_refuses_with_the_reason(kpis, tmp_path):
     with pytest.raises(CommandError, match="Line 2: 'x' is not a number"):
         call_command("import", "metrics", str(bad), "--quiet")
     assert MetricValue.objects.count() == 2
+
+
+def test_new_dates_and_corrections_of_old_ones_land_together(kpis, tmp_path):
+    """New dates and past ones take different paths on PostgreSQL; both land, corrections replace."""
+    first = "date,metric,value,dimension\n2024-01-01,signups,1,EU\n2024-01-08,signups,2,EU\n"
+    metric_values_import(actor=None, path=write(tmp_path, first))
+    metric_values_import(
+        actor=None,
+        path=write(
+            tmp_path,
+            "date,metric,value,dimension\n"
+            "2024-01-01,signups,10,EU\n"  # corrects a stored point
+            "2024-01-01,signups,7,US\n"  # a past date, new dimension
+            "2024-01-15,signups,3,EU\n"  # after the latest stored date
+            "2024-01-01,nps,40,\n",  # a metric with nothing stored yet
+        ),
+    )
+    stored = {
+        (p.metric.key, p.date.isoformat(), p.dimension): p.value
+        for p in MetricValue.objects.select_related("metric")
+    }
+    assert stored == {
+        ("signups", "2024-01-01", "EU"): 10,
+        ("signups", "2024-01-01", "US"): 7,
+        ("signups", "2024-01-08", "EU"): 2,
+        ("signups", "2024-01-15", "EU"): 3,
+        ("nps", "2024-01-01", ""): 40,
+    }
