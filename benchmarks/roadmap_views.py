@@ -13,50 +13,30 @@ published roadmap.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _site import boot, load_site, measure, report, result_path, signed_in
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--time-limit", type=int, default=60, help="Seconds for the whole-portfolio run.")
-    parser.add_argument("--json", default=str(ROOT / "benchmarks/results/roadmap_views.json"))
+    parser.add_argument("--json", default="")
     args = parser.parse_args()
-
-    os.environ.setdefault("NORTHSTAR_DATA_DIR", tempfile.mkdtemp(prefix="northstar-bench-"))
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "northstar.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    boot()
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from northstar.core.models import User
     from northstar.core.roles import Role
-    from northstar.demo import load_demo
     from northstar.org.models import ProductLine
     from northstar.planning import plans, problem
     from northstar.planning.models import PlanRun, Scenario
     from northstar.portfolio.models import Initiative
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    load_demo(scale="large")
-    load_seconds = time.perf_counter() - started
-    user, _ = User.objects.get_or_create(username="bench-leader", defaults={"role": Role.LEADER})
+    load_seconds = load_site("large")
+    client = signed_in("bench-leader", Role.LEADER)
+    user = User.objects.get(username="bench-leader")
 
     scenario = Scenario.objects.get(is_primary=True)
     scenario.time_limit = args.time_limit
@@ -98,11 +78,9 @@ def main() -> None:
     )
 
     roadmap = plans.roadmap_publish(actor=user, run=run, title="Benchmark roadmap")
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
     line = ProductLine.objects.order_by("name").first()
     per_line = run.assignments.filter(line=line).count()
-    cases = [
+    pages = [
         (f"timeline, one line ({per_line} bars)", f"/roadmap/plans/{run.pk}/timeline/", {"line": line.pk}),
         (
             "timeline, one line by team",
@@ -114,43 +92,16 @@ def main() -> None:
         ("published roadmap, one line", f"/roadmap/published/{roadmap.pk}/", {"line": line.pk}),
         ("roadmap page (+ current plan diff)", "/roadmap/", {"line": line.pk}),
     ]
-    rows = []
-    for name, url, params in cases:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, params)
-        assert response.status_code == 200, (name, response.status_code)
-        query_count = len(queries)
-        timings = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            client.get(url, params)
-            timings.append((time.perf_counter() - t0) * 1000)
-        rows.append(
-            {
-                "case": name,
-                "queries": query_count,
-                "median_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(sorted(timings)[int(0.95 * (len(timings) - 1))], 1),
-            }
-        )
-
-    vendor = connection.vendor
-    print(f"\nRoadmap views on {vendor} (demo load {load_seconds:.1f} s), {args.repeat} requests per case")
-    print(f"{'case':<36} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
-    for row in rows:
-        print(f"{row['case']:<36} {row['queries']:>7} {row['median_ms']:>10} {row['p95_ms']:>8}")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(
-        json.dumps(
-            {
-                "database": vendor,
-                "demo_load_seconds": round(load_seconds, 2),
-                "optimiser": optimiser,
-                "views": rows,
-            },
-            indent=2,
-        )
-        + "\n"
+    rows = [
+        measure(name, lambda url=url, params=params: client.get(url, params), repeat=args.repeat)
+        for name, url, params in pages
+    ]
+    report(
+        f"\nRoadmap views on {connection.vendor} (demo load {load_seconds:.1f} s), "
+        f"{args.repeat} requests per case",
+        rows,
+        path=result_path(args.json, "roadmap_views"),
+        extra={"demo_load_seconds": round(load_seconds, 2), "optimiser": optimiser},
     )
 
 
