@@ -42,7 +42,7 @@ browser:
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check northstar tests benchmarks manage.py
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 
 test: install browser lint
