@@ -64,7 +64,7 @@ class CustomerOut(Schema):
 
 class ContactIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    email: str = ""
+    email: str = Field("", max_length=254)
     title: str = ""
 
 
@@ -81,7 +81,7 @@ class FeedbackIn(Schema):
     title: str = ""
     source: Source = Source.API
     author_name: str = ""
-    author_email: str = ""
+    author_email: str = Field("", max_length=254)
     customer_id: int | None = None
     received_at: datetime | None = None
     external_id: str = ""
@@ -192,19 +192,19 @@ class PostIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     body: str = ""
     author_name: str = ""
-    author_email: str = ""
+    author_email: str = Field("", max_length=254)
     website: str = ""  # the honeypot: people leave it empty
 
 
 class VoteIn(Schema):
-    email: str = ""
+    email: str = Field("", max_length=254)
     website: str = ""
 
 
 class WidgetIn(Schema):
     key: str
     text: str = Field(..., min_length=1, max_length=5000)
-    email: str = ""
+    email: str = Field("", max_length=254)
     name: str = ""
     page: str = ""
     website: str = ""

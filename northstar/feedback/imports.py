@@ -189,6 +189,8 @@ def parse_date(raw: str) -> datetime | None:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The longest address the standard (and the author_email column) allows.
+MAX_EMAIL = 254
 
 #: Imports up to this size are sorted into existing themes at once; larger ones wait for a re-clustering.
 ASSIGN_AFTER_IMPORT_LIMIT = 20_000
@@ -285,6 +287,10 @@ def _csv_rows(
 
                 try:
                     address = cell("author_email").lower()
+                    if len(address) > MAX_EMAIL:
+                        raise ValueError(
+                            f"the author email is {len(address)} characters long (at most {MAX_EMAIL})"
+                        )
                     if address and not _EMAIL.match(address):
                         raise ValueError(f"“{address[:60]}” is not an email address")
                     if not cell("text"):
@@ -469,7 +475,7 @@ def _item_from_message(raw: bytes, where: str) -> FeedbackItem:
         source=Source.EMAIL,
         title=str(message.get("Subject", "")),
         author_name=name,
-        author_email=address if _EMAIL.match(address or "") else "",
+        author_email=address if len(address or "") <= MAX_EMAIL and _EMAIL.match(address or "") else "",
         received_at=received,
         external_id=str(message.get("Message-ID", "")).strip("<> "),
     )

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 #: (requests, seconds) per visitor and kind of write.
 RATE_LIMITS = {"post": (5, 600), "comment": (10, 600), "vote": (60, 600), "widget": (20, 600)}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The longest address the standard (and our columns) allow.
+MAX_EMAIL = 254
+_TOO_LONG = f"That email address is too long: an address has at most {MAX_EMAIL} characters."
 
 
 def rate_limit(*, kind: str, who: str) -> None:
@@ -72,6 +75,8 @@ def _visitor(user: User | None, email: str) -> tuple[str, str]:
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", (user.email or "").lower()
     email = (email or "").strip().lower()
+    if len(email) > MAX_EMAIL:
+        raise ValidationFailed(_TOO_LONG)
     if not _EMAIL.match(email):
         raise ValidationFailed(
             "Give your email address so we can count your vote once and tell you when it ships."
@@ -344,6 +349,8 @@ def widget_submit(
     if len(text or "") > 5000:
         raise ValidationFailed("Keep feedback under 5,000 characters.")
     email = (email or "").strip().lower()
+    if len(email) > MAX_EMAIL:
+        raise ValidationFailed(_TOO_LONG)
     if email and not _EMAIL.match(email):
         raise ValidationFailed("That email address does not look right.")
     customer = customer_for_email(email) or site.customer

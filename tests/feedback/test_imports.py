@@ -193,3 +193,14 @@ def test_progress_is_reported_while_checking_and_storing(cast, tmp_path, monkeyp
     fractions = [p for p, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert any(m.startswith("Read") for _, m in seen) and any(m.startswith("Stored") for _, m in seen)
+
+
+def test_an_over_long_author_email_is_a_row_error_and_nothing_is_stored(cast, tmp_path):
+    long_email = "a" * 250 + "@example.com"
+    path = _csv(tmp_path, f"text,email\nFine,ok@example.com\nToo long,{long_email}\n")
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_csv(
+            actor=cast.pm, path=path, mapping={"text": "text", "author_email": "email"}
+        )
+    assert "Row 3" in refused.value.message and "at most 254" in refused.value.message
+    assert FeedbackItem.objects.count() == 0 and ImportBatch.objects.count() == 0

@@ -233,3 +233,34 @@ def test_the_widget_posts_feedback_with_its_sites_key(cast):
         HTTP_ORIGIN="https://evil.example",
     )
     assert "Access-Control-Allow-Origin" not in other_origin
+
+
+LONG_EMAIL = "a" * 250 + "@example.com"  # 262 characters: longer than any address may be
+
+
+def test_an_over_long_email_is_refused_with_a_reason_not_a_server_error(db):
+    post = f.make_post()
+    board = f.make_board()
+    for write in (
+        lambda: portal_services.vote_cast(post=post, email=LONG_EMAIL, client="c"),
+        lambda: portal_services.post_submit(board=board, title="T", author_email=LONG_EMAIL, client="c"),
+        lambda: portal_services.comment_add(post=post, body="Hi", author_email=LONG_EMAIL, client="c"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            write()
+        assert "too long" in refused.value.message
+    assert Vote.objects.count() == 0 and Post.objects.count() == 1
+    client = Client()
+    voted = client.post(
+        f"/api/v1/portal/posts/{post.pk}/votes",
+        data={"email": LONG_EMAIL},
+        content_type="application/json",
+    )
+    assert voted.status_code == 422
+    posted = client.post(
+        "/api/v1/portal/posts",
+        data={"board": board.slug, "title": "T", "author_email": LONG_EMAIL},
+        content_type="application/json",
+    )
+    assert posted.status_code == 422
+    assert Vote.objects.count() == 0 and Post.objects.count() == 1
