@@ -136,9 +136,15 @@ def gate_missing(initiative: Initiative, stage: str) -> list[Requirement]:
     return [REQUIREMENTS[k] for k in gate if k in REQUIREMENTS and not REQUIREMENTS[k].check(initiative)]
 
 
-def gate_check(initiative: Initiative, stage: str) -> None:
-    """Refuse entry to a stage whose gate is not met, listing everything that is missing at once."""
-    missing = gate_missing(initiative, stage)
+def gate_check(initiative: Initiative, stage: str, *, passing: Iterable[str] = ()) -> None:
+    """Refuse entry to a stage whose gate is not met, listing everything that is missing at once.
+
+    `passing` names further stages whose gates must hold too (creating straight into a late stage
+    passes every gate on the way there, so it cannot be used to step around them).
+    """
+    missing: list[Requirement] = []
+    for each in [*passing, stage]:
+        missing += [r for r in gate_missing(initiative, each) if r not in missing]
     if not missing:
         return
     headline = f"“{initiative.title}” cannot enter {Stage(stage).label} yet."

@@ -66,9 +66,23 @@ def initiative_create(
     initiative = Initiative(stage=stage)
     assign(initiative, data, allowed=INITIATIVE_FIELDS)
     _check_parent(initiative)
-    return record_save(
+    saved = record_save(
         actor=actor, instance=initiative, before=None, m2m={"tags": label_ids(Tag, tags, what="Tag")}
     )
+    if stage != Stage.IDEA:
+        # Creating straight into a later stage must pass that stage's gate and every gate on the
+        # path to it; the check runs on the saved record (gates look at its relations) and a
+        # refusal rolls the whole creation back.
+        on_the_way = STAGE_PATH[1 : STAGE_PATH.index(Stage(stage))] if stage in STAGE_PATH else []
+        governance.gate_check(saved, stage, passing=on_the_way)
+        governance.log_stage_change(
+            actor=actor,
+            initiative=saved,
+            from_stage=Stage.IDEA,
+            to_stage=stage,
+            rationale=f"Created directly in {Stage(stage).label}.",
+        )
+    return saved
 
 
 @transaction.atomic

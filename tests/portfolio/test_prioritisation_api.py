@@ -10,7 +10,7 @@ import json
 import pytest
 
 from northstar.portfolio import governance
-from northstar.portfolio.models import Dependency, Stage
+from northstar.portfolio.models import Dependency, Initiative, Stage
 from tests import factories
 from tests.portfolio.factories import rice
 
@@ -123,3 +123,13 @@ def test_criteria_are_admin_only_and_switch_the_weighted_model_on(cast, login):
     assert "weighted" in _call(login(cast.pm), "get", "/scoring/frameworks").json()["active"]
     governance.gates_adopt_suggested(actor=cast.admin)
     assert Stage.DISCOVERY in governance.gate_rules()
+
+
+def test_creating_an_initiative_in_a_gated_stage_is_refused_with_422(cast, login):
+    governance.gates_adopt_suggested(actor=cast.admin)
+    client = login(cast.pm)
+    body = {"title": "Straight to launch", "product_id": cast.home_product.pk, "stage": "launched"}
+    refused = _call(client, "post", "/initiatives", body)
+    assert refused.status_code == 422
+    assert "problem_statement" in refused.json()["detail"]["missing"]
+    assert not Initiative.objects.filter(title="Straight to launch").exists()

@@ -269,6 +269,27 @@ def test_a_move_missing_gate_requirements_is_refused_with_all_of_them(cast):
     ]
 
 
+def test_creating_past_idea_passes_every_gate_on_the_way_and_is_logged(cast):
+    base = {"actor": cast.pm, "product_id": cast.home_product.pk}
+    ungated = services.initiative_create(title="Ungated", stage=Stage.PLANNED, **base)
+    assert list(ungated.decisions.values_list("kind", "from_stage", "to_stage")) == [
+        (DecisionKind.STAGE_CHANGE, "idea", "planned")
+    ]
+    governance.gates_adopt_suggested(actor=cast.admin)
+    # Launched's own gate is met by a fresh record; the gates before it are not.
+    with pytest.raises(ValidationFailed) as refused:
+        services.initiative_create(title="Shortcut", stage=Stage.LAUNCHED, **base)
+    assert refused.value.detail["missing"][:2] == ["problem_statement", "evidence"]
+    assert "estimate" in refused.value.detail["missing"]
+    assert not Initiative.objects.filter(title="Shortcut").exists()
+    made = services.initiative_create(
+        title="Researched", stage=Stage.DISCOVERY, problem_statement="Why", evidence_notes="9 calls", **base
+    )
+    assert made.stage == Stage.DISCOVERY
+    assert made.decisions.get().to_stage == Stage.DISCOVERY
+    assert services.initiative_create(title="Plain", **base).decisions.count() == 0
+
+
 def test_launch_needs_what_it_requires_launched(cast):
     governance.gate_update(actor=cast.admin, stage=Stage.LAUNCHED, requirements=["dependencies_delivered"])
     item = factories.make_initiative(product=cast.home_product, stage=Stage.IN_DELIVERY)
