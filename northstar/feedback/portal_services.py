@@ -361,6 +361,7 @@ def widget_submit(
         author_name=name,
         author_email=email,
         customer_id=customer.pk if customer else None,
+        received_at=timezone.now(),  # each submission is its own item, even with the same words
     )
     if FeedbackItem.objects.filter(dedupe_key=item.dedupe_key).exists():
         raise Conflict("This feedback was already sent.")

@@ -264,3 +264,11 @@ def test_an_over_long_email_is_refused_with_a_reason_not_a_server_error(db):
     )
     assert posted.status_code == 422
     assert Vote.objects.count() == 0 and Post.objects.count() == 1
+
+
+def test_two_anonymous_visitors_sending_the_same_words_are_two_items(db):
+    site = portal_services.WidgetSite.objects.create(name="App", key="ns_w_same")
+    first = portal_services.widget_submit(key=site.key, text="Export is hidden", client="one")
+    second = portal_services.widget_submit(key=site.key, text="Export is hidden", client="two")
+    assert first.pk != second.pk
+    assert FeedbackItem.objects.filter(text="Export is hidden").count() == 2
