@@ -393,5 +393,6 @@ def widget_feedback(request: HttpRequest, response: HttpResponse, payload: Widge
         page=payload.page,
         client=client_id(request),
         honeypot=payload.website,
+        origin=request.headers.get("Origin", ""),
     )
     return 201, {"id": item.pk, "message": "Thanks for your feedback!"}

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from northstar.core import audit
-from northstar.core.errors import Conflict, NotFound, ValidationFailed
+from northstar.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_save
 from northstar.feedback.models import (
@@ -340,11 +340,25 @@ def widget_site_for(key: str) -> WidgetSite:
 
 @transaction.atomic
 def widget_submit(
-    *, key: str, text: str, email: str = "", name: str = "", page: str = "", client: str, honeypot: str = ""
+    *,
+    key: str,
+    text: str,
+    email: str = "",
+    name: str = "",
+    page: str = "",
+    client: str,
+    honeypot: str = "",
+    origin: str = "",
 ) -> FeedbackItem:
-    """Feedback sent from the in-app widget of a registered site."""
+    """Feedback sent from the in-app widget of a registered site.
+
+    A browser always names the page's origin; when the site is tied to one, another site's pages
+    may not post with its key (a missing Origin is a server-side call and is let through).
+    """
     _check_honeypot(honeypot)
     site = widget_site_for(key)
+    if site.allowed_origin and origin and origin.rstrip("/") != site.allowed_origin:
+        raise PermissionDenied("This widget key may only be used from its own site.")
     rate_limit(kind="widget", who=f"{site.pk}:{client}")
     if len(text or "") > 5000:
         raise ValidationFailed("Keep feedback under 5,000 characters.")

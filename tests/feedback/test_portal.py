@@ -232,7 +232,9 @@ def test_the_widget_posts_feedback_with_its_sites_key(cast):
         content_type="application/json",
         HTTP_ORIGIN="https://evil.example",
     )
+    assert other_origin.status_code == 403 and other_origin.json()["message"]
     assert "Access-Control-Allow-Origin" not in other_origin
+    assert FeedbackItem.objects.count() == 1  # only the first, from the site's own origin
 
 
 LONG_EMAIL = "a" * 250 + "@example.com"  # 262 characters: longer than any address may be
