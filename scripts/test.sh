@@ -11,7 +11,7 @@ else
 fi
 
 echo "== Test suite on SQLite (embedded default)"
-"$BIN/python" -m pytest "$@"
+env -u DATABASE_URL "$BIN/python" -m pytest "$@"
 
 PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if "$BIN/python" - "$PG_URL" <<'PY'

@@ -251,3 +251,12 @@ def test_invalid_input_never_yields_a_500(leader_api, endpoint, body):
 @pytest.fixture
 def leader_api(cast):
     return bearer(cast.leader), {"i": cast.home_initiative.pk, "p": cast.pm_person.pk}
+
+
+def test_a_token_records_when_it_was_last_used(cast):
+
+    token, raw = api_token_create(user=cast.pm, name="laptop")
+    assert token.last_used_at is None
+    Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me")
+    token.refresh_from_db()
+    assert token.last_used_at is not None

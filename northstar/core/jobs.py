@@ -173,6 +173,19 @@ def job_cancel(*, job: Job, actor: User) -> Job:
     return job
 
 
+def jobs_interrupted_fail(*, statuses: tuple[str, ...] = (Job.Status.QUEUED, Job.Status.RUNNING)) -> int:
+    """Close jobs a restart killed, so their panels stop polling and their work can be started again.
+
+    Called when the web server starts with the in-process backend: no thread of the new process can
+    be running them, so they would otherwise show "running" forever.
+    """
+    return Job.objects.filter(status__in=statuses).update(
+        status=Job.Status.FAILED,
+        error="Interrupted: Northstar restarted before this job finished. Start it again.",
+        finished_at=timezone.now(),
+    )
+
+
 def worker_run(*, max_jobs: int | None = None, wait_seconds: int = 5) -> int:
     """Run jobs from Redis until stopped (or `max_jobs` ran); returns how many ran."""
     client = redis_client()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.errors import Conflict, NotFound, ValidationFailed
@@ -105,6 +107,8 @@ def label_ids(model: type[models.Model], names: Iterable[str], *, what: str) -> 
     return sorted(set(ids))
 
 
+#: How precisely a token's "last used" is kept: finer would cost a write on every API call.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 TOKEN_PREFIX = "nst_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -128,6 +132,9 @@ def api_token_user(raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
     if token is None or not token.user.is_active:
         return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute
     return token.user
 
 

@@ -12,13 +12,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from northstar.core import jobs, selectors, services
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
-from northstar.core.web import fetch, is_fragment_request, paginate, refuse, render_list
+from northstar.core.web import fetch, is_fragment_request, paginate, refuse, render_list, safe_next
 from northstar.org import access
 from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
@@ -158,7 +159,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     if is_fragment_request(request):
         return render(request, "core/_job_status.html", {"job": job})
     messages.info(request, f"{job.title}: cancel requested.")
-    return redirect(request.POST.get("next") or "core:home")
+    return redirect(safe_next(request, reverse("core:home")))
 
 
 # Chart library -----------------------------------------------------------------------------------

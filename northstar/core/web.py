@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.errors import PermissionDenied as Refused
@@ -114,3 +115,16 @@ def edit_page(
 def plotly_url() -> str:
     """Where chart pages load plotly.js from; versioned so it can be cached for a year."""
     return reverse("core:plotly_js") + f"?v={plotly.__version__}"
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The `next` address a form posted, if it stays on this site; else `fallback`.
+
+    Browsers read `/\\evil.example` as `//evil.example`, so a prefix check is not enough.
+    """
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

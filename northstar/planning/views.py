@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, is_fragment_request, refuse, require
+from northstar.core.web import READ_ONLY, edit_page, fetch, is_fragment_request, refuse, require, safe_next
 from northstar.org import access
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning import exports, plans, selectors, services
@@ -50,8 +50,7 @@ def _int(raw: Any) -> int | None:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+    return redirect(safe_next(request, fallback))
 
 
 def _act(request: HttpRequest, action: Any, fallback: str, success: str = "") -> HttpResponse:

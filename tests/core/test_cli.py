@@ -111,3 +111,15 @@ def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             raise
+
+
+def test_the_demo_login_never_takes_over_a_real_admin(tmp_path):
+    env = {"NORTHSTAR_DATA_DIR": str(tmp_path)}
+    assert run("migrate", "-v", "0", env=env).returncode == 0
+    assert (
+        run("createuser", "admin", "--role", "admin", "--password", "my-own-secret-123", env=env).returncode
+        == 0
+    )
+    result = run("createuser", "admin", "--role", "admin", "--demo-password", env=env)
+    assert result.returncode == 0
+    assert "left as it is" in result.stdout and "Login:" not in result.stdout

@@ -139,3 +139,25 @@ def test_jobs_in_the_api(cast):
     assert api.get(f"/api/v1/jobs/{job.pk}").json()["status"] == "running"
     assert api.post(f"/api/v1/jobs/{job.pk}/cancel").status_code == 200
     assert bearer(cast.stakeholder).get(f"/api/v1/jobs/{job.pk}").status_code == 403
+
+
+def test_a_restart_closes_jobs_it_interrupted(cast):
+    running = Job.objects.create(title="Plan", task=COUNT, actor=cast.pm, status=Job.Status.RUNNING)
+    queued = Job.objects.create(title="Queued", task=COUNT, actor=cast.pm)
+    done = Job.objects.create(title="Done", task=COUNT, actor=cast.pm, status=Job.Status.SUCCEEDED)
+    assert jobs.jobs_interrupted_fail() == 2
+    for job in (running, queued):
+        job.refresh_from_db()
+        assert job.status == Job.Status.FAILED and "restarted" in job.error
+    done.refresh_from_db()
+    assert done.status == Job.Status.SUCCEEDED
+
+
+def test_cancel_never_redirects_off_site(cast, login):
+    running = Job.objects.create(title="Plan", task=COUNT, actor=cast.pm, status=Job.Status.RUNNING)
+    client = login(cast.pm)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post(reverse("core:job_cancel", args=[running.pk]), {"next": target})
+        assert response["Location"] == reverse("core:home"), target
+    response = client.post(reverse("core:job_cancel", args=[running.pk]), {"next": "/roadmap/"})
+    assert response["Location"] == "/roadmap/"

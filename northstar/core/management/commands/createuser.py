@@ -35,10 +35,13 @@ class Command(BaseCommand):
             password = _demo_password()
             existing = User.objects.filter(username=username).first()
             if existing is not None:
-                existing.set_password(password)
-                existing.role = role
-                existing.save(update_fields=["password", "role"])
-                self._print(username, password, role)
+                if not existing.check_password(password):
+                    self.stdout.write(
+                        f"A user called {username!r} already exists with a password of its own; it is left "
+                        "as it is. Sign in with that password."
+                    )
+                    return
+                self._print(username, password, existing.role)
                 return
         password = str(password or secrets.token_urlsafe(12))
         try:
