@@ -14,18 +14,14 @@ from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, fetch, require
 from northstar.feedback import portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
-from northstar.feedback.models import ChangelogEntry, Comment, Moderation, Post, PostStatus, WidgetSite
+from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
 from northstar.portfolio.models import Initiative
 
 LEADERS_ONLY = "Only product leaders and admins can change the portal's boards and widget sites."
 
 
 def _post_choices() -> list[tuple[int, str]]:
-    rows = (
-        Post.objects.filter(moderation=Moderation.APPROVED)
-        .order_by("-vote_count")
-        .values_list("id", "title", "vote_count")[:300]
-    )
+    rows = selectors.visible_posts().order_by("-vote_count").values_list("id", "title", "vote_count")[:300]
     return [(pk, f"{title} ({votes} votes)") for pk, title, votes in rows]
 
 

@@ -363,7 +363,7 @@ def post_submit(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
 
 @router.post("/portal/posts/{post_id}/votes", response={201: PostOut}, auth=None)
 def vote_cast(request: HttpRequest, post_id: int, payload: VoteIn) -> tuple[int, Post]:
-    post = get_or_404(Post, post_id, queryset=Post.objects.select_related("board", "initiative"))
+    post = get_or_404(Post, post_id, queryset=selectors.visible_posts().select_related("board", "initiative"))
     user = request.user if request.user.is_authenticated else None
     portal_services.vote_cast(
         post=post, user=user, email=payload.email, client=client_id(request), honeypot=payload.website

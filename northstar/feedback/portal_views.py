@@ -96,8 +96,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _post(post_id: int) -> Post:
-    visible = Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True)
-    return fetch(get_or_404, Post, post_id, queryset=visible.select_related("initiative", "board"))
+    visible = selectors.visible_posts().select_related("initiative", "board")
+    return fetch(get_or_404, Post, post_id, queryset=visible)
 
 
 def _post_context(request: HttpRequest, post: Post, **extra: object) -> dict:

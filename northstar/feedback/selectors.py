@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -309,10 +309,13 @@ def public_boards() -> QuerySet[Board]:
     )
 
 
+def visible_posts() -> QuerySet[Post]:
+    """Posts a stranger may see (and vote on): approved, on a public board. Private boards never leak."""
+    return Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True)
+
+
 def public_posts(*, board: Board | None = None, sort: str = "top", status: str = "") -> QuerySet[Post]:
-    qs = Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True).select_related(
-        "initiative", "board"
-    )
+    qs = visible_posts().select_related("initiative", "board")
     if board is not None:
         qs = qs.filter(board=board)
     qs = qs.annotate(
@@ -351,7 +354,7 @@ def approved_comments(post: Post) -> QuerySet[Comment]:
 def published_changelog() -> QuerySet[ChangelogEntry]:
     return (
         ChangelogEntry.objects.filter(published_at__isnull=False)
-        .prefetch_related("posts")
+        .prefetch_related(Prefetch("posts", queryset=visible_posts()))
         .order_by("-published_at", "-id")
     )
 

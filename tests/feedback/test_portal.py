@@ -274,3 +274,24 @@ def test_two_anonymous_visitors_sending_the_same_words_are_two_items(db):
     second = portal_services.widget_submit(key=site.key, text="Export is hidden", client="two")
     assert first.pk != second.pk
     assert FeedbackItem.objects.filter(text="Export is hidden").count() == 2
+
+
+def test_posts_on_private_boards_cannot_be_voted_on_listed_or_linked(cast):
+    hidden = f.make_post(board=f.make_board(public=False), title="Hidden board post")
+    shown = f.make_post(title="Public request")
+    client = Client()
+    voted = client.post(
+        f"/api/v1/portal/posts/{hidden.pk}/votes",
+        data={"email": "v@example.com"},
+        content_type="application/json",
+    )
+    assert voted.status_code == 404
+    assert Vote.objects.filter(post=hidden).count() == 0
+    entry = f.make_entry(posts=(hidden, shown))
+    entry.published_at = entry.created_at
+    entry.save()
+    changelog = client.get(reverse("portal:changelog")).content
+    assert b"Public request" in changelog and b"Hidden board post" not in changelog
+    client.force_login(cast.leader)
+    form = client.get(reverse("feedback:changelog_create")).content
+    assert b"Public request" in form and b"Hidden board post" not in form
