@@ -350,13 +350,29 @@ def engine_estimate(lines: Iterable[EstimateLine]) -> engine.Estimate:
     return engine.Estimate({e.skill.name: (float(e.low), float(e.likely), float(e.high)) for e in lines})
 
 
-def _decimal(value: Any, what: str) -> Decimal:
+#: The largest value an estimate column holds (DecimalField max_digits=8, decimal_places=2).
+ESTIMATE_MAX = Decimal("999999.99")
+
+
+def _decimal(value: Any, skill: str, field: str) -> Decimal:
+    """One estimate value, refused unless it fits its column: bulk_create skips model validation,
+    and a value the column cannot hold would be stored anyway and break every page showing it."""
+    what = f"{skill} {field}"
+    detail = {"skill": skill, "field": field}
     try:
         number = Decimal(str(value))
     except Exception:
-        raise ValidationFailed(f"{what} must be a number of team-weeks; got {value!r}.") from None
+        raise ValidationFailed(
+            f"{what} must be a number of team-weeks; got {value!r}.", detail=detail
+        ) from None
     if not number.is_finite():
-        raise ValidationFailed(f"{what} must be a number of team-weeks; got {value!r}.")
+        raise ValidationFailed(f"{what} must be a number of team-weeks; got {value!r}.", detail=detail)
+    if number > ESTIMATE_MAX:
+        raise ValidationFailed(
+            f"{what} must be at most {ESTIMATE_MAX} team-weeks; got {value}.", detail=detail
+        )
+    if number.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationFailed(f"{what} can have at most 2 decimal places; got {value}.", detail=detail)
     return number
 
 
@@ -382,7 +398,7 @@ def estimate_set(
         if name in seen:
             raise ValidationFailed(f"{name} is estimated twice; give each skill one low / likely / high.")
         seen.add(name)
-        values = {k: _decimal(line.get(k), f"{name} {k}") for k in ("low", "likely", "high")}
+        values = {k: _decimal(line.get(k), name, k) for k in ("low", "likely", "high")}
         new.append(EstimateLine(initiative=initiative, skill=skills[name], **values))
     try:
         estimate = engine_estimate(new)

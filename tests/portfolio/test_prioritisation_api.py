@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.urls import reverse
 
 from northstar.portfolio import governance
 from northstar.portfolio.models import Dependency, Initiative, Stage
@@ -133,3 +134,14 @@ def test_creating_an_initiative_in_a_gated_stage_is_refused_with_422(cast, login
     assert refused.status_code == 422
     assert "problem_statement" in refused.json()["detail"]["missing"]
     assert not Initiative.objects.filter(title="Straight to launch").exists()
+
+
+def test_an_estimate_too_big_for_its_column_is_refused_and_the_page_still_renders(cast, login):
+    client = login(cast.pm)
+    item = cast.home_initiative
+    body = {"lines": [{"skill": "backend", "low": "1", "likely": "2", "high": "10000000"}]}
+    refused = _call(client, "put", f"/initiatives/{item.pk}/estimate", body)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == {"skill": "backend", "field": "high"}
+    assert not item.estimate_lines.exists()
+    assert client.get(reverse("portfolio:detail", args=[item.pk])).status_code == 200
