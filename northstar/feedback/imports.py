@@ -481,6 +481,27 @@ def _item_from_message(raw: bytes, where: str) -> FeedbackItem:
     )
 
 
+#: Caps on what a .zip of .eml files may unpack to, checked before anything is read: a small
+#: archive can hold gigabytes of zeros (a "zip bomb").
+MAX_ZIP_ENTRY = 10 * 1024 * 1024
+MAX_ZIP_TOTAL = 200 * 1024 * 1024
+
+
+def _check_zip_sizes(entries: list[zipfile.ZipInfo]) -> None:
+    for info in entries:
+        if info.file_size > MAX_ZIP_ENTRY:
+            raise ValidationFailed(
+                f"{info.filename} unpacks to {info.file_size:,} bytes: a message may have at most "
+                f"{MAX_ZIP_ENTRY // (1024 * 1024)} MB. Remove it from the archive and try again."
+            )
+    total = sum(info.file_size for info in entries)
+    if total > MAX_ZIP_TOTAL:
+        raise ValidationFailed(
+            f"The archive unpacks to {total:,} bytes: at most {MAX_ZIP_TOTAL // (1024 * 1024)} MB "
+            "can be imported at once. Split it into smaller archives."
+        )
+
+
 def email_messages(path: Path) -> Iterator[tuple[str, bytes]]:
     """(where, raw message) from a .eml file, a folder or .zip of .eml files, or an mbox file."""
     if path.is_dir():
@@ -488,8 +509,13 @@ def email_messages(path: Path) -> Iterator[tuple[str, bytes]]:
             yield eml.name, eml.read_bytes()
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            for name in sorted(n for n in archive.namelist() if n.lower().endswith(".eml")):
-                yield name, archive.read(name)
+            entries = sorted(
+                (i for i in archive.infolist() if i.filename.lower().endswith(".eml")),
+                key=lambda i: i.filename,
+            )
+            _check_zip_sizes(entries)
+            for info in entries:
+                yield info.filename, archive.read(info)
     elif path.suffix.lower() == ".eml":
         yield path.name, path.read_bytes()
     else:
@@ -523,6 +549,8 @@ def _email_rows(path: Path) -> Iterator[_Row]:
             yield _Row(number, _item_from_message(raw, where), "")
         except ValidationFailed as exc:
             yield _Row(number, None, "", exc.message)
+        except (LookupError, UnicodeError, ValueError) as exc:  # an unknown charset, broken encoding…
+            yield _Row(number, None, "", f"Message {number - 1} ({where}): it cannot be read ({exc}).")
 
 
 # Uploads -----------------------------------------------------------------------------------------

@@ -204,3 +204,35 @@ def test_an_over_long_author_email_is_a_row_error_and_nothing_is_stored(cast, tm
         )
     assert "Row 3" in refused.value.message and "at most 254" in refused.value.message
     assert FeedbackItem.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_an_unreadable_message_is_a_row_error_naming_the_message(cast, tmp_path):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "1.eml").write_bytes(_message(1, "Fine message").as_bytes())
+    (folder / "2.eml").write_bytes(
+        b"From: x@shop.example\r\nSubject: Odd\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n"
+        b"\r\nHello there\r\n"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_email(actor=cast.pm, path=folder)
+    assert "Message 2 (2.eml)" in refused.value.message and "cannot be read" in refused.value.message
+    assert FeedbackItem.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_a_zip_that_unpacks_too_large_is_refused_before_reading(cast, tmp_path, monkeypatch):
+    path = tmp_path / "mail.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.eml", _message(1, "x" * 5000).as_bytes())
+        archive.writestr("small.eml", _message(2, "Small").as_bytes())
+    monkeypatch.setattr(imports, "MAX_ZIP_ENTRY", 2000)
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda *a: pytest.fail("read before the size check"))
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_email(actor=cast.pm, path=path)
+    assert "big.eml" in refused.value.message and "at most" in refused.value.message
+    monkeypatch.setattr(imports, "MAX_ZIP_ENTRY", 10_000)
+    monkeypatch.setattr(imports, "MAX_ZIP_TOTAL", 3000)
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_email(actor=cast.pm, path=path)
+    assert "Split it" in refused.value.message
+    assert FeedbackItem.objects.count() == 0 and ImportBatch.objects.count() == 0
