@@ -158,3 +158,22 @@ def test_an_ideas_page_shows_the_customer_evidence_behind_it(cast, login):
     assert "Customer evidence" in html
     assert "<strong>1</strong> feedback item from" in html and "Acme Bank" in html
     assert "“single sign-on”" in html and reverse("feedback:item_detail", args=[item.pk]) in html
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("https://evil.example/phish", None),
+        ("//evil.example/", None),
+        ("javascript:alert(1)", None),
+        ("/somewhere/on/this/site/?status=new", "/somewhere/on/this/site/?status=new"),
+    ],
+)
+def test_processing_an_item_only_goes_back_to_a_page_on_this_site(login, cast, next_url, expected):
+    item = f.make_item("Needs triage")
+    client = login(cast.pm)
+    response = client.post(
+        reverse("feedback:item_process", args=[item.pk]), {"status": "processed", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (expected or reverse("feedback:inbox"))
