@@ -6,6 +6,7 @@ The portal's admin pages are in `admin_views.py`; the public portal in `portal_v
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -212,7 +213,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
             return render(request, "feedback/import_upload.html", {"form": form}, status=exc.status_code)
         url = reverse("feedback:import_map", args=[token])
-        return redirect(f"{url}?preset={form.cleaned_data['preset']}&name={upload.name}")
+        query = urlencode({"preset": form.cleaned_data["preset"], "name": upload.name})
+        return redirect(f"{url}?{query}")
     status = 422 if request.method == "POST" else 200
     return render(request, "feedback/import_upload.html", {"form": form}, status=status)
 

@@ -177,3 +177,16 @@ def test_processing_an_item_only_goes_back_to_a_page_on_this_site(login, cast, n
     )
     assert response.status_code == 302
     assert response["Location"] == (expected or reverse("feedback:inbox"))
+
+
+def test_an_upload_name_with_query_characters_survives_the_redirect(login, cast):
+    client = login(cast.pm)
+    upload = client.post(
+        reverse("feedback:import_upload"),
+        {"file": SimpleUploadedFile("Q3 & Q4 #1 preset=zendesk.csv", CSV), "preset": "generic"},
+    )
+    assert upload.status_code == 302
+    page = client.get(upload["Location"])
+    assert page.status_code == 200
+    assert page.wsgi_request.GET["name"] == "Q3 & Q4 #1 preset=zendesk.csv"
+    assert page.wsgi_request.GET["preset"] == "generic"
