@@ -178,17 +178,6 @@ def vote_cast(
 
 
 @transaction.atomic
-def vote_withdraw(*, post: Post, user: User | None = None, email: str = "") -> Post:
-    voter, _ = _visitor(user, email)
-    deleted, _ = Vote.objects.filter(post=post, voter=voter).delete()
-    if not deleted:
-        raise NotFound("You have not voted for this request.")
-    Post.objects.filter(pk=post.pk, vote_count__gt=0).update(vote_count=F("vote_count") - 1)
-    post.refresh_from_db(fields=["vote_count"])
-    return post
-
-
-@transaction.atomic
 def comment_add(
     *,
     post: Post,
