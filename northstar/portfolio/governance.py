@@ -234,6 +234,8 @@ def dependency_add(
     if other.pk == initiative.pk:
         raise ValidationFailed("An initiative cannot depend on itself.")
     needer, needed = (initiative, other) if kind == "requires" else (other, initiative)
+    # "blocks" writes a requirement onto the other initiative: the actor must be able to change it.
+    require_initiative_edit(actor, needer)
     if Dependency.objects.filter(initiative=needer, requires=needed).exists():
         raise Conflict(f"“{needer.title}” already requires “{needed.title}”.")
     edges: dict[int, list[int]] = {}
@@ -254,10 +256,13 @@ def dependency_add(
 
 @transaction.atomic
 def dependency_remove(*, actor: User, dependency: Dependency, initiative: Initiative) -> None:
-    """Remove a dependency from either end's page; the actor must be able to change that end."""
+    """Remove a dependency from either end's page; the actor must be able to change that end and
+    the initiative whose requirement goes away (the one that requires the other)."""
     if initiative.pk not in (dependency.initiative_id, dependency.requires_id):
         raise ValidationFailed("That dependency does not involve this initiative.")
     require_initiative_edit(actor, initiative)
+    if dependency.initiative_id != initiative.pk:
+        require_initiative_edit(actor, dependency.initiative)
     record_delete(actor=actor, instance=dependency, blocked_by="it is referenced")
 
 

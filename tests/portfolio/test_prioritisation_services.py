@@ -236,6 +236,23 @@ def test_blocks_is_stored_as_requires_and_a_cycle_is_refused_by_name(cast):
         governance.dependency_add(actor=cast.pm, initiative=b, other_id=c.pk)
 
 
+def test_a_pm_cannot_add_or_remove_a_requirement_on_another_lines_initiative(cast):
+    home, away = cast.home_initiative, cast.away_initiative
+    # "home blocks away" would make away (another line's work) require home.
+    with pytest.raises(PermissionDenied):
+        governance.dependency_add(actor=cast.pm, initiative=home, other_id=away.pk, kind="blocks")
+    assert not Dependency.objects.exists()
+    made = governance.dependency_add(actor=cast.leader, initiative=home, other_id=away.pk, kind="blocks")
+    with pytest.raises(PermissionDenied):
+        governance.dependency_remove(actor=cast.pm, dependency=made, initiative=home)
+    assert Dependency.objects.filter(pk=made.pk).exists()
+    # Home requiring other work changes only home's requirements: the PM may add and remove it.
+    other = factories.make_initiative(title="Other", product=cast.away_product)
+    own = governance.dependency_add(actor=cast.pm, initiative=home, other_id=other.pk, kind="requires")
+    governance.dependency_remove(actor=cast.pm, dependency=own, initiative=home)
+    assert list(Dependency.objects.values_list("initiative_id", "requires_id")) == [(away.pk, home.pk)]
+
+
 # Stage gates and the decision log -----------------------------------------------------------------
 
 
