@@ -13,14 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
 from northstar.core.jobs import job_get
 from northstar.core.models import Job
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, paginate, render_list, require
+from northstar.core.web import READ_ONLY, edit_page, fetch, paginate, render_list, require, safe_next
 from northstar.engines.themes import available_embedders
 from northstar.feedback import imports, selectors, services, theme_services
 from northstar.feedback.forms import (
@@ -37,15 +36,6 @@ from northstar.feedback.forms import (
 )
 from northstar.feedback.models import Customer, EvidenceLink, FeedbackItem, Segment, Theme
 from northstar.portfolio.models import Initiative
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    """The posted `next` page if it is on this site; anything else (another host, javascript:) is ignored."""
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if target and safe else fallback
 
 
 def _fail(request: HttpRequest, exc: ApplicationError, to: str) -> HttpResponse:
@@ -127,7 +117,7 @@ def item_process(request: HttpRequest, item_id: int) -> HttpResponse:
     messages.success(
         request, "Marked processed." if status == FeedbackItem.Status.PROCESSED else "Back in the inbox."
     )
-    return redirect(_next_or(request, reverse("feedback:inbox")))
+    return redirect(safe_next(request, reverse("feedback:inbox")))
 
 
 @login_required
