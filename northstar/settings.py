@@ -22,6 +22,8 @@ try:
     HTTPS = env.env_bool("NORTHSTAR_HTTPS", False)
     ALLOWED_HOSTS = env.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
     CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
+    # Proxies whose X-Forwarded-For is believed, so rate limits count visitors, not the proxy.
+    TRUSTED_PROXIES = env.env_list("NORTHSTAR_TRUSTED_PROXIES", [])
     PAGE_SIZE = env.env_int("NORTHSTAR_PAGE_SIZE", 50)
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))

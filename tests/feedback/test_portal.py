@@ -295,3 +295,15 @@ def test_posts_on_private_boards_cannot_be_voted_on_listed_or_linked(cast):
     client.force_login(cast.leader)
     form = client.get(reverse("feedback:changelog_create")).content
     assert b"Public request" in form and b"Hidden board post" not in form
+
+
+def test_rate_limits_see_visitors_behind_a_trusted_proxy(rf, settings):
+    from django.contrib.auth.models import AnonymousUser
+
+    from northstar.feedback.clients import client_id
+
+    request = rf.get("/portal/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    request.user = AnonymousUser()
+    assert client_id(request) == "ip:10.0.0.5"  # an untrusted peer's header is ignored
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    assert client_id(request) == "ip:203.0.113.7"  # the nearest hop; '6.6.6.6' could be forged
