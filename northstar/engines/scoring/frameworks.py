@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from .base import (
     CONFIDENCE,
@@ -43,6 +43,18 @@ RICE_IMPACT_SCALE: tuple[tuple[float, str], ...] = (
 
 REACH = InputSpec("reach", "Reach", "benefit", minimum=0.0, hint="people or accounts per period")
 EFFORT = InputSpec("effort", "Effort", "cost", minimum=0.0, min_exclusive=True, unit=UNIT)
+
+
+def _read(
+    framework: Any, inputs: Mapping[str, object], roles: dict[str, TermRole]
+) -> tuple[Mapping[str, float], tuple[Term, ...], Score | None]:
+    """Read a framework's inputs into its terms; the third value is the unscored result if any is missing."""
+    reading = read_inputs(framework.label, framework.inputs, inputs)
+    terms = _terms(framework.inputs, reading.values, reading.sources, roles)
+    if not reading.missing:
+        return reading.values, terms, None
+    explanation = missing_explanation(framework.label, framework.inputs, reading.missing)
+    return reading.values, terms, Score(framework.key, None, terms, explanation, reading.missing)
 
 
 def _terms(
@@ -92,23 +104,15 @@ class Rice:
     )
 
     def score(self, inputs: Mapping[str, object]) -> Score:
-        reading = read_inputs(self.label, self.inputs, inputs)
         roles: dict[str, TermRole] = {
             "reach": "factor",
             "impact": "factor",
             "confidence": "factor",
             "effort": "divisor",
         }
-        terms = _terms(self.inputs, reading.values, reading.sources, roles)
-        if reading.missing:
-            return Score(
-                self.key,
-                None,
-                terms,
-                missing_explanation(self.label, self.inputs, reading.missing),
-                reading.missing,
-            )
-        v = reading.values
+        v, terms, missing = _read(self, inputs, roles)
+        if missing is not None:
+            return missing
         value = ensure_finite(self.label, v["reach"] * v["impact"] * v["confidence"] / v["effort"])
         return Score(self.key, value, terms, _product_formula(self.label, terms, value))
 
@@ -130,18 +134,10 @@ class Ice:
     )
 
     def score(self, inputs: Mapping[str, object]) -> Score:
-        reading = read_inputs(self.label, self.inputs, inputs)
         roles: dict[str, TermRole] = {"ice_impact": "factor", "confidence": "factor", "ease": "factor"}
-        terms = _terms(self.inputs, reading.values, reading.sources, roles)
-        if reading.missing:
-            return Score(
-                self.key,
-                None,
-                terms,
-                missing_explanation(self.label, self.inputs, reading.missing),
-                reading.missing,
-            )
-        v = reading.values
+        v, terms, missing = _read(self, inputs, roles)
+        if missing is not None:
+            return missing
         value = ensure_finite(self.label, v["ice_impact"] * v["confidence"] * v["ease"])
         return Score(self.key, value, terms, _product_formula(self.label, terms, value))
 
@@ -166,23 +162,15 @@ class Wsjf:
     )
 
     def score(self, inputs: Mapping[str, object]) -> Score:
-        reading = read_inputs(self.label, self.inputs, inputs)
         roles: dict[str, TermRole] = {
             "business_value": "addend",
             "time_criticality": "addend",
             "risk_reduction": "addend",
             "job_size": "divisor",
         }
-        terms = _terms(self.inputs, reading.values, reading.sources, roles)
-        if reading.missing:
-            return Score(
-                self.key,
-                None,
-                terms,
-                missing_explanation(self.label, self.inputs, reading.missing),
-                reading.missing,
-            )
-        v = reading.values
+        v, terms, missing = _read(self, inputs, roles)
+        if missing is not None:
+            return missing
         cost_of_delay = v["business_value"] + v["time_criticality"] + v["risk_reduction"]
         value = ensure_finite(self.label, cost_of_delay / v["job_size"])
         parts = " + ".join(t.display for t in terms if t.role == "addend")
@@ -212,18 +200,10 @@ class ValueEffort:
     )
 
     def score(self, inputs: Mapping[str, object]) -> Score:
-        reading = read_inputs(self.label, self.inputs, inputs)
         roles: dict[str, TermRole] = {"value": "factor", "effort": "divisor"}
-        terms = _terms(self.inputs, reading.values, reading.sources, roles)
-        if reading.missing:
-            return Score(
-                self.key,
-                None,
-                terms,
-                missing_explanation(self.label, self.inputs, reading.missing),
-                reading.missing,
-            )
-        v = reading.values
+        v, terms, missing = _read(self, inputs, roles)
+        if missing is not None:
+            return missing
         value = ensure_finite(self.label, v["value"] / v["effort"])
         quadrant = self.quadrant(v["value"], v["effort"])
         explanation = f"{_product_formula(self.label, terms, value)}: a {quadrant}"
