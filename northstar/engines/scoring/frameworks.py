@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 from .base import (
     CONFIDENCE,
@@ -46,7 +46,7 @@ EFFORT = InputSpec("effort", "Effort", "cost", minimum=0.0, min_exclusive=True, 
 
 
 def _read(
-    framework: Any, inputs: Mapping[str, object], roles: dict[str, TermRole]
+    framework: Framework, inputs: Mapping[str, object], roles: dict[str, TermRole]
 ) -> tuple[Mapping[str, float], tuple[Term, ...], Score | None]:
     """Read a framework's inputs into its terms; the third value is the unscored result if any is missing."""
     reading = read_inputs(framework.label, framework.inputs, inputs)
