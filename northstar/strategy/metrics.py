@@ -152,6 +152,31 @@ def refresh_bound_key_results(metric_ids: Iterable[int]) -> int:
     return len(changed)
 
 
+def hold_metrics(metric_ids: Iterable[int]) -> None:
+    """Check that the metrics we just wrote values for still exist, and keep them until we commit.
+
+    The value table has no database foreign key (see `MetricValue.metric`), so this is what stops a
+    metric deleted while its values were being written from leaving orphan values behind. On
+    PostgreSQL the rows are locked FOR KEY SHARE (what a foreign key check takes, once per metric
+    instead of once per value); on SQLite our pending write already keeps every other writer out.
+    """
+    ids = sorted(set(metric_ids))
+    if not ids:
+        return
+    table = Metric._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f'SELECT id FROM "{table}" WHERE id = ANY(%s) FOR KEY SHARE', [ids])  # noqa: S608
+        else:
+            cursor.execute(f'SELECT id FROM "{table}" WHERE id IN ({",".join("%s" for _ in ids)})', ids)  # noqa: S608
+        found = {row[0] for row in cursor.fetchall()}
+    if missing := [i for i in ids if i not in found]:
+        raise ValidationFailed(
+            f"{len(missing)} metric(s) were deleted while their values were being written "
+            f"(ids {', '.join(map(str, missing[:5]))}). Nothing was stored; import again if still needed."
+        )
+
+
 def _clean_value(value: Any) -> float:
     try:
         number = float(value)
@@ -173,6 +198,7 @@ def metric_value_record(
     point = point or MetricValue(metric=metric, date=date, dimension=dimension.strip())
     point.value = _clean_value(value)
     record_save(actor=actor, instance=point, before=before)
+    hold_metrics([metric.pk])
     refresh_bound_key_results([metric.pk])
     return point
 
@@ -224,6 +250,7 @@ def metric_values_push(
 def _finish_import(
     *, actor: User | None, file_name: str, rows: int, metric_ids: set[int], dates: list[date]
 ) -> MetricImport:
+    hold_metrics(metric_ids)
     record = MetricImport(
         file_name=file_name[:255],
         rows=rows,
@@ -291,7 +318,8 @@ class _Writer:
             return
         sql = (
             f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) VALUES (?, ?, ?, ?) '  # noqa: S608 - our table
-            "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = excluded.value"
+            "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = excluded.value "
+            f'WHERE "{self.table}".value <> excluded.value'  # an unchanged point is not rewritten
         )
         self.cursor.cursor.executemany(sql, rows)  # the sqlite3 cursor: no per-call query rewriting
 
@@ -311,7 +339,8 @@ class _Writer:
                 self.cursor.execute(
                     f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) '  # noqa: S608 - our table
                     "SELECT metric_id, date, value, dimension FROM strategy_import_stage "
-                    "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = EXCLUDED.value"
+                    "ON CONFLICT (metric_id, date, dimension) DO UPDATE SET value = EXCLUDED.value "
+                    f'WHERE "{self.table}".value <> EXCLUDED.value'  # unchanged points stay as they are
                 )
             self.cursor.execute("DROP TABLE strategy_import_stage")
         self.cursor.close()

@@ -147,3 +147,43 @@ def test_new_dates_and_corrections_of_old_ones_land_together(kpis, tmp_path):
         ("signups", "2024-01-15", "EU"): 3,
         ("nps", "2024-01-01", ""): 40,
     }
+
+
+def test_deleting_a_metric_takes_its_values_with_it(kpis, tmp_path):
+    """The value table has no database foreign key, so the cascade is Django's; it must still happen."""
+    from northstar.strategy.models import Metric
+
+    signups, _ = kpis
+    metric_values_import(actor=None, path=write(tmp_path, "date,metric,value\n2024-01-01,signups,1\n"))
+    Metric.objects.filter(pk=signups.pk).delete()
+    assert not MetricValue.objects.filter(metric_id=signups.pk).exists()
+
+
+def test_a_metric_deleted_during_the_import_leaves_no_orphan_values(kpis, tmp_path, monkeypatch):
+    from northstar.strategy import metrics
+    from northstar.strategy.models import Metric
+
+    monkeypatch.setattr(metrics, "BATCH", 10)
+    signups, _ = kpis
+    rows = [f"{date.fromordinal(738000 + i).isoformat()},signups,{i}" for i in range(50)]
+
+    def delete_midway(done: int, *_: int) -> None:
+        if done == 20:  # another user deletes the metric while the file is still being read
+            Metric.objects.filter(pk=signups.pk).delete()
+
+    with pytest.raises(ValidationFailed, match="deleted while their values were being written"):
+        metric_values_import(
+            actor=None, path=write(tmp_path, "date,metric,value\n" + "\n".join(rows)), progress=delete_midway
+        )
+    assert MetricValue.objects.count() == 0
+    assert Metric.objects.filter(pk=signups.pk).exists()  # the whole transaction, the delete too, rolled back
+
+
+def test_importing_the_same_history_again_keeps_it_and_applies_only_the_changes(kpis, tmp_path):
+    """A weekly re-import of the whole history is common: unchanged points stay, changed ones update."""
+    text = "date,metric,value,dimension\n2024-01-01,signups,10,EU\n2024-01-01,signups,20,US\n"
+    metric_values_import(actor=None, path=write(tmp_path, text))
+    metric_values_import(actor=None, path=write(tmp_path, text.replace(",20,", ",25,")))
+    stored = dict(MetricValue.objects.values_list("dimension", "value"))
+    assert stored == {"EU": 10, "US": 25}
+    assert MetricImport.objects.count() == 2
