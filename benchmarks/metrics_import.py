@@ -9,7 +9,10 @@ database `nsbench_metrics`):
   the same file again, where every point replaces a stored one (on PostgreSQL the slower upsert path);
 * baseline: the database's own loader of the same file into a bare table with no index or check:
   SQLite's `.import` through the sqlite3 command-line shell (or, when the shell is missing, one
-  `executemany` into a bare table, the documented fallback), PostgreSQL's `COPY ... FROM STDIN (FORMAT csv)`.
+  `executemany` into a bare table, the documented fallback), PostgreSQL's `COPY ... FROM STDIN (FORMAT csv)`;
+* floor: the same loader storing the same points, already mapped to metric ids, in a copy of the real
+  table (its unique (metric, date, dimension) index included). No import into that table can beat it,
+  so it shows how much of the gap to the bare baseline is the index every import must keep.
 
     .venv/bin/python benchmarks/metrics_import.py [--rows 1000000] [--no-postgres]
 """
@@ -59,8 +62,19 @@ stored = MetricValue.objects.count()
 started = time.perf_counter()
 metric_values_import(actor=None, path=sys.argv[1])  # every point again: all replace stored ones
 again = time.perf_counter() - started
+from django.db import connection
+from northstar.strategy.models import MetricValue as V
+ddl = []
+if connection.vendor == "sqlite":
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL ORDER BY type <> 'table'",
+            [V._meta.db_table],
+        )
+        ddl = [row[0] for row in cursor.fetchall()]
 print(json.dumps({"seconds": seconds, "rows": record.rows, "stored": stored, "reimport_seconds": again,
-                  "rss_before_mb": before / 1024, "rss_peak_mb": peak / 1024}))
+                  "rss_before_mb": before / 1024, "rss_peak_mb": peak / 1024, "table": V._meta.db_table,
+                  "ddl": ddl}))
 """
 
 
@@ -90,6 +104,59 @@ def generate(path: Path, rows: int) -> None:
                         [day, f"kpi_{m:02d}", f"{1000 + (d * 7 + m * 13 + r) % 997 + 0.25:.2f}", region]
                     )
                     written += 1
+
+
+def generate_mapped(csv_path: Path, mapped: Path, columns: list[str]) -> None:
+    """The same points as `csv_path` with metric ids for labels, in the columns the floor loads."""
+    with csv_path.open(newline="") as f, mapped.open("w", newline="") as out:
+        reader = csv.reader(f)
+        next(reader)
+        writer = csv.writer(out)
+        for n, (day, metric, value, dimension) in enumerate(reader, start=1):
+            row = {"id": n, "metric_id": int(metric[4:]) + 1, "date": day, "value": value}
+            row["dimension"] = dimension
+            writer.writerow([row[c] for c in columns])
+
+
+def sqlite_floor(csv_path: Path, work: Path, ddl: list[str]) -> float | None:
+    """`.import` of the mapped points into a copy of the real table; None without the sqlite3 shell."""
+    shell = shutil.which("sqlite3")
+    if not shell or not ddl:
+        return None
+    db = work / "floor.sqlite3"
+    db.unlink(missing_ok=True)
+    table = ddl[0].split('"')[1]
+    with sqlite3.connect(db) as conn:
+        for statement in ddl:
+            conn.execute(statement)
+        columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+    mapped = work / "mapped.csv"
+    generate_mapped(csv_path, mapped, columns)
+    started = time.perf_counter()
+    subprocess.run([shell, str(db), f".import --csv {mapped} {table}"], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def postgres_floor(csv_path: Path, work: Path, table: str) -> float:
+    import psycopg
+
+    mapped = work / "mapped.csv"
+    generate_mapped(csv_path, mapped, ["metric_id", "date", "value", "dimension"])
+
+    with psycopg.connect(PG_BENCH) as conn:
+        conn.execute("DROP TABLE IF EXISTS floor")
+        conn.execute(f'CREATE TABLE floor (LIKE "{table}" INCLUDING ALL)')
+        conn.commit()
+        started = time.perf_counter()
+        with (
+            mapped.open("rb") as f,
+            conn.cursor() as cur,
+            cur.copy("COPY floor (metric_id, date, value, dimension) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        return time.perf_counter() - started
 
 
 def run_ours(csv_path: Path, env: dict[str, str]) -> dict:
@@ -192,14 +259,16 @@ def main() -> None:
         env = {**base_env, "NORTHSTAR_DATA_DIR": str(work / "sqlite-data")}
         ours = run_ours(csv_path, env)
         baseline, how = sqlite_baseline(csv_path, work)
-        records.append(_record("sqlite", args.rows, ours, baseline, how))
+        floor = sqlite_floor(csv_path, work, ours["ddl"])
+        records.append(_record("sqlite", args.rows, ours, baseline, how, floor))
 
         if not args.no_postgres and postgres_available():
             postgres_reset()
             env = {**base_env, "NORTHSTAR_DATA_DIR": str(work / "pg-data"), "DATABASE_URL": PG_BENCH}
             ours = run_ours(csv_path, env)
             baseline = postgres_baseline(csv_path)
-            records.append(_record("postgresql", args.rows, ours, baseline, "COPY FROM STDIN (csv)"))
+            floor = postgres_floor(csv_path, work, ours["table"])
+            records.append(_record("postgresql", args.rows, ours, baseline, "COPY FROM STDIN (csv)", floor))
         else:
             print("PostgreSQL skipped (not reachable at 127.0.0.1:5432 or --no-postgres).")
     finally:
@@ -216,6 +285,8 @@ def main() -> None:
                 "baseline s",
                 "baseline rows/s",
                 "ratio",
+                "floor s",
+                "ratio to floor",
                 "re-import s",
                 "peak RSS MB",
                 "import RSS MB",
@@ -230,6 +301,8 @@ def main() -> None:
                     r["baseline_seconds"],
                     r["baseline_rows_per_s"],
                     r["ratio"],
+                    r["floor_seconds"],
+                    r["ratio_to_floor"],
                     r["reimport_seconds"],
                     r["peak_rss_mb"],
                     r["import_rss_mb"],
@@ -242,7 +315,7 @@ def main() -> None:
     Path(args.json).write_text(json.dumps(records, indent=1) + "\n")
 
 
-def _record(database: str, rows: int, ours: dict, baseline: float, how: str) -> dict:
+def _record(database: str, rows: int, ours: dict, baseline: float, how: str, floor: float | None) -> dict:
     assert ours["stored"] == rows, ours
     return {
         "database": database,
@@ -253,6 +326,9 @@ def _record(database: str, rows: int, ours: dict, baseline: float, how: str) -> 
         "baseline_seconds": round(baseline, 2),
         "baseline_rows_per_s": round(rows / baseline),
         "ratio": round(ours["seconds"] / baseline, 2),
+        "floor_seconds": round(floor, 2) if floor else None,
+        "floor_over_baseline": round(floor / baseline, 2) if floor else None,
+        "ratio_to_floor": round(ours["seconds"] / floor, 2) if floor else None,
         "reimport_seconds": round(ours["reimport_seconds"], 2),
         "peak_rss_mb": round(ours["rss_peak_mb"], 1),
         "import_rss_mb": round(ours["rss_peak_mb"] - ours["rss_before_mb"], 1),
