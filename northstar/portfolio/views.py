@@ -31,7 +31,7 @@ from northstar.core.web import (
 )
 from northstar.engines import scoring as engine
 from northstar.feedback import selectors as feedback_selectors
-from northstar.portfolio import governance, rankings, scoring, selectors, services
+from northstar.portfolio import governance, permissions, rankings, scoring, selectors, services
 from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
 from northstar.portfolio.models import STAGE_PATH, Initiative, Stage
 from northstar.portfolio.prioritisation_forms import DependencyForm
@@ -85,9 +85,12 @@ def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) 
     }
 
 
-def _prioritisation_context(initiative: Initiative) -> dict[str, Any]:
+def _prioritisation_context(initiative: Initiative, user: User) -> dict[str, Any]:
     """The scores, estimate, dependencies and decisions shown on an initiative's page."""
     lines = list(initiative.estimate_lines.select_related("skill"))
+    required_by = list(
+        initiative.required_by.select_related("initiative__product").order_by("initiative__title")
+    )
     return {
         "framework_scores": rankings.initiative_scores(initiative),
         "scoring_inputs": scoring.scoring_of(initiative),
@@ -95,7 +98,9 @@ def _prioritisation_context(initiative: Initiative) -> dict[str, Any]:
         "estimate_summary": engine.estimate_effort(scoring.engine_estimate(lines)) if lines else None,
         "estimate_cost": scoring.estimate_cost(initiative, lines),
         "requires": initiative.requirements.select_related("requires").order_by("requires__title"),
-        "required_by": initiative.required_by.select_related("initiative").order_by("initiative__title"),
+        "required_by": required_by,
+        # Removing a "blocks" link takes a requirement off the other initiative: offer it where allowed.
+        "removable_blockers": permissions.editable_ids(user, [d.initiative for d in required_by]),
         "problem_html": render_markdown(initiative.problem_statement),
         "evidence_html": render_markdown(initiative.evidence_notes),
         "dependency_form": DependencyForm(),
@@ -111,7 +116,7 @@ def _initiative(initiative_id: int) -> Initiative:
 @login_required
 def detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    context = _detail_context(request, initiative, **_prioritisation_context(initiative))
+    context = _detail_context(request, initiative, **_prioritisation_context(initiative, request.user))
     return render(request, "portfolio/detail.html", context)
 
 
@@ -178,7 +183,7 @@ def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
         )
         if is_fragment_request(request):
             return render(request, "portfolio/_stage_move.html", context, status=exc.status_code)
-        context.update(_prioritisation_context(initiative))
+        context.update(_prioritisation_context(initiative, request.user))
         return render(request, "portfolio/detail.html", context, status=exc.status_code)
     if is_fragment_request(request):
         return render(request, "portfolio/_stage_move.html", _detail_context(request, initiative))

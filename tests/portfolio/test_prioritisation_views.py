@@ -186,3 +186,19 @@ def test_admin_edits_gates_and_others_read_them(cast, login):
     html = login(cast.pm).get(reverse("portfolio:gates")).content.decode()
     assert "needs an effort estimate (low / likely / high per skill); an owner" in html
     assert "Save gates" not in html
+
+
+def test_a_pm_is_offered_remove_only_for_blocks_links_they_may_change(cast, login):
+    """Removing "home blocks X" takes a requirement off X: no button where that would be refused."""
+    home = cast.home_initiative
+    governance.dependency_add(
+        actor=cast.leader, initiative=home, other_id=cast.away_initiative.pk, kind="blocks"
+    )
+    mine = factories.make_initiative(title="Mine too", product=cast.home_product)
+    governance.dependency_add(actor=cast.leader, initiative=home, other_id=mine.pk, kind="blocks")
+    url = reverse("portfolio:detail", args=[home.pk])
+    pm_page = login(cast.pm).get(url).content.decode()
+    assert "Remove: blocks Mine too" in pm_page
+    assert f"Remove: blocks {cast.away_initiative.title}" not in pm_page
+    leader_page = login(cast.leader).get(url).content.decode()
+    assert f"Remove: blocks {cast.away_initiative.title}" in leader_page
