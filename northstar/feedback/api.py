@@ -356,19 +356,34 @@ def post_submit(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
         user=user,
         client=client_id(request),
         honeypot=payload.website,
+        base_url=request.build_absolute_uri("/"),
     )
-    waiting = post.moderation == Moderation.PENDING
-    return 201, {"id": post.pk, "message": "Waiting for moderation." if waiting else "Posted."}
+    message = "Waiting for moderation." if post.moderation == Moderation.PENDING else "Posted."
+    if not post.vote_count:
+        message += " The author's vote counts once they open the link we emailed them."
+    return 201, {"id": post.pk, "message": message}
 
 
-@router.post("/portal/posts/{post_id}/votes", response={201: PostOut}, auth=None)
-def vote_cast(request: HttpRequest, post_id: int, payload: VoteIn) -> tuple[int, Post]:
+@router.post("/portal/posts/{post_id}/votes", response={201: PostOut, 202: AcceptedOut}, auth=None)
+def vote_cast(request: HttpRequest, post_id: int, payload: VoteIn) -> tuple[int, Post | dict]:
+    """201 with the post when the vote counts at once (signed in); 202 when a visitor must first
+    open the link emailed to them."""
     post = get_or_404(Post, post_id, queryset=selectors.visible_posts().select_related("board", "initiative"))
     user = request.user if request.user.is_authenticated else None
-    portal_services.vote_cast(
-        post=post, user=user, email=payload.email, client=client_id(request), honeypot=payload.website
+    vote = portal_services.vote_cast(
+        post=post,
+        user=user,
+        email=payload.email,
+        client=client_id(request),
+        honeypot=payload.website,
+        base_url=request.build_absolute_uri("/"),
     )
-    return 201, post
+    if vote.confirmed_at:
+        return 201, post
+    return 202, {
+        "id": vote.pk,
+        "message": f"We emailed a link to {vote.email}: the vote counts once it is opened.",
+    }
 
 
 def _cors(request: HttpRequest, response: HttpResponse, key: str) -> HttpResponse:

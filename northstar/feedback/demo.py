@@ -214,9 +214,10 @@ def _portal(rng: random.Random) -> dict[str, int]:
         added["portal posts"] += 1
         voters = rng.sample(emails, min(len(emails), int(weights[need] * rng.uniform(3, 6))))
         Vote.objects.bulk_create(
-            [Vote(post=post, voter=f"email:{e}", email=e) for e in voters], ignore_conflicts=True
+            [Vote(post=post, voter=f"email:{e}", email=e, confirmed_at=timezone.now()) for e in voters],
+            ignore_conflicts=True,
         )
-        post.vote_count = post.votes.count()
+        post.vote_count = post.votes.filter(confirmed_at__isnull=False).count()
         post.save(update_fields=["vote_count"])
         added["votes"] += post.vote_count
         comments = [

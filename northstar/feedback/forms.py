@@ -189,6 +189,14 @@ class PostForm(_Visitor):
 class VoteForm(_Visitor):
     email = forms.EmailField(label="Your email", required=False)
 
+    def __init__(self, *args: Any, signed_in: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A visitor's vote counts once they open the link we email them, so they must give an address.
+        self.fields["email"].required = not signed_in
+        self.fields["email"].error_messages["required"] = (
+            "Give your email address: we send you a link to confirm your vote."
+        )
+
 
 class CommentForm(_Visitor):
     body = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

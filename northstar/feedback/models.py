@@ -304,12 +304,18 @@ class Post(models.Model):
 
 
 class Vote(models.Model):
-    """One person's vote on a post. The database refuses a second vote by the same voter."""
+    """One person's vote on a post. The database refuses a second vote by the same voter; a visitor's
+    vote counts (in `Post.vote_count`, and for the changelog's emails) once it is confirmed."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
     voter = models.CharField(max_length=260, help_text="'user:<id>' or 'email:<address>'")
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the vote began to count (a visitor's, on opening the emailed link).",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "voter"], name="feedback_one_vote_per_person")]

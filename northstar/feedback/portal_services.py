@@ -2,7 +2,9 @@
 
 Visitors are strangers, so every write here is guarded: a rate limit per visitor (Django's cache),
 a honeypot field bots fill in, moderation before a stranger's words are shown, and text that is
-rendered only through the Markdown sanitiser. One vote per person is the database's rule.
+rendered only through the Markdown sanitiser. One vote per person is the database's rule, and a
+visitor's vote counts only once they open the link we email them: otherwise anyone could vote under
+any address, and the changelog would email people who never asked for it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from datetime import timedelta
 
+from django.core import signing
 from django.core.cache import cache
 from django.core.mail import get_connection, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -46,6 +51,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: The longest address the standard (and our columns) allow.
 MAX_EMAIL = 254
 _TOO_LONG = f"That email address is too long: an address has at most {MAX_EMAIL} characters."
+#: How long the link that confirms a visitor's vote works.
+VOTE_LINK_DAYS = 7
+_VOTE_LINK_SALT = "northstar.feedback.vote-confirm"
 
 
 def rate_limit(*, kind: str, who: str) -> None:
@@ -102,8 +110,11 @@ def post_submit(
     user: User | None = None,
     client: str,
     honeypot: str = "",
+    base_url: str = "",
 ) -> Post:
-    """A visitor's request. Strangers' posts wait for moderation; the team's are shown at once."""
+    """A visitor's request. Strangers' posts wait for moderation; the team's are shown at once.
+
+    `base_url` (the site's address) makes the link in the email that confirms the author's vote."""
     _check_honeypot(honeypot)
     rate_limit(kind="post", who=client)
     if not board.is_public:
@@ -126,9 +137,7 @@ def post_submit(
         moderation=Moderation.APPROVED if _is_team(user) else Moderation.PENDING,
     )
     post.save()
-    Vote.objects.create(post=post, voter=voter, email=email)  # authors vote for their own request
-    Post.objects.filter(pk=post.pk).update(vote_count=1)
-    post.vote_count = 1
+    _vote_add(post, voter, email, proven=_signed_in(user), base_url=base_url)  # authors vote for it too
     if post.moderation == Moderation.APPROVED:
         _post_to_feedback(post)
     return post
@@ -159,22 +168,95 @@ def _post_to_feedback(post: Post) -> None:
 
 @transaction.atomic
 def vote_cast(
-    *, post: Post, user: User | None = None, email: str = "", client: str, honeypot: str = ""
-) -> Post:
-    """One vote per person (the database enforces it, even for two requests at the same moment)."""
+    *,
+    post: Post,
+    user: User | None = None,
+    email: str = "",
+    client: str,
+    honeypot: str = "",
+    base_url: str = "",
+) -> Vote:
+    """One vote per person (the database enforces it, even for two requests at the same moment).
+
+    A signed-in person's vote counts at once. A visitor's waits, unconfirmed, until they open the
+    link emailed to them; voting again before that sends the link again.
+    """
     _check_honeypot(honeypot)
     rate_limit(kind="vote", who=client)
     if post.moderation != Moderation.APPROVED:
         raise NotFound("No such post.")
     voter, email = _visitor(user, email)
+    vote = _vote_add(post, voter, email, proven=_signed_in(user), base_url=base_url)
+    if vote is None:
+        vote = Vote.objects.filter(post=post, voter=voter).first()
+        if vote is None or vote.confirmed_at is not None:
+            raise Conflict("You have already voted for this request.")
+        _mail_vote_link(vote, post, base_url)
+    return vote
+
+
+def _signed_in(user: User | None) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def _vote_add(post: Post, voter: str, email: str, *, proven: bool, base_url: str) -> Vote | None:
+    """Store a vote (counted at once when the voter is signed in, else after the emailed link);
+    None when this voter already has one."""
     try:
         with transaction.atomic():
-            Vote.objects.create(post=post, voter=voter, email=email)
+            vote = Vote.objects.create(
+                post=post, voter=voter, email=email, confirmed_at=timezone.now() if proven else None
+            )
     except IntegrityError:
-        raise Conflict("You have already voted for this request.") from None
+        return None
+    if proven:
+        _count_vote(post)
+    else:
+        _mail_vote_link(vote, post, base_url)
+    return vote
+
+
+def _count_vote(post: Post) -> None:
     Post.objects.filter(pk=post.pk).update(vote_count=F("vote_count") + 1)
     post.refresh_from_db(fields=["vote_count"])
-    return post
+
+
+def _mail_vote_link(vote: Vote, post: Post, base_url: str) -> None:
+    """Email the link that confirms a visitor's vote (after the commit, like every mail we send)."""
+    link = base_url.rstrip("/") + reverse("portal:vote_confirm", args=[vote_token(vote)])
+    text = (
+        f"Please confirm your vote for “{post.title}” by opening this link within {VOTE_LINK_DAYS} days:"
+        f"\n\n{link}\n\nYour vote counts once you do, and we will email you when it ships. "
+        "If you did not vote, ignore this email: nothing is counted and we will not write again."
+    )
+    message = ("Confirm your vote", text, None, [vote.email])
+    transaction.on_commit(lambda: _send([message]))
+
+
+def vote_token(vote: Vote) -> str:
+    """The signed, dated token in a vote's confirmation link (it names the vote; it expires)."""
+    return signing.dumps(vote.pk, salt=_VOTE_LINK_SALT)
+
+
+@transaction.atomic
+def vote_confirm(*, token: str) -> Vote:
+    """Count the vote the emailed link names. Opening the link twice counts it once."""
+    try:
+        vote_id = signing.loads(token, salt=_VOTE_LINK_SALT, max_age=timedelta(days=VOTE_LINK_DAYS))
+    except signing.SignatureExpired:
+        raise ValidationFailed("This link has expired. Vote again and we will email you a new one.") from None
+    except signing.BadSignature:
+        raise ValidationFailed(
+            "This link is not valid: copy the whole link from the email, or vote again."
+        ) from None
+    vote = Vote.objects.select_for_update().select_related("post").filter(pk=vote_id).first()
+    if vote is None:
+        raise NotFound("This vote no longer exists: the request may have been removed.")
+    if vote.confirmed_at is None:
+        vote.confirmed_at = timezone.now()
+        vote.save(update_fields=["confirmed_at"])
+        _count_vote(vote.post)
+    return vote
 
 
 @transaction.atomic
@@ -280,7 +362,7 @@ def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "")
         before = audit.snapshot(entry)
         recipients = sorted(
             set(
-                Vote.objects.filter(post__in=entry.posts.all())
+                Vote.objects.filter(post__in=entry.posts.all(), confirmed_at__isnull=False)
                 .exclude(email="")
                 .values_list("email", flat=True)
             )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("b/<slug:slug>/submit/", portal_views.submit, name="submit"),
     path("p/<int:post_id>/", portal_views.post, name="post"),
     path("p/<int:post_id>/vote/", portal_views.vote, name="vote"),
+    path("votes/confirm/<str:token>/", portal_views.vote_confirm, name="vote_confirm"),
     path("p/<int:post_id>/comment/", portal_views.comment, name="comment"),
     path("roadmap/", portal_views.roadmap, name="roadmap"),
     path("changelog/", portal_views.changelog, name="changelog"),

@@ -71,15 +71,23 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user if request.user.is_authenticated else None,
                 client=client_id(request),
                 honeypot=form.cleaned_data["website"],
+                base_url=request.build_absolute_uri("/"),
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             status = exc.status_code
         else:
+            confirm = (
+                ""
+                if post.vote_count
+                else f" To count your own vote, open the link we emailed to {post.author_email}."
+            )
             if post.moderation == Moderation.APPROVED:
-                messages.success(request, "Thanks! Your request is on the board.")
+                messages.success(request, "Thanks! Your request is on the board." + confirm)
                 return redirect("portal:post", post_id=post.pk)
-            messages.success(request, "Thanks! Your request will appear once a moderator has read it.")
+            messages.success(
+                request, "Thanks! Your request will appear once a moderator has read it." + confirm
+            )
             return redirect("portal:board", slug=the_board.slug)
     else:
         status = 422
@@ -105,7 +113,7 @@ def _post_context(request: HttpRequest, post: Post, **extra: object) -> dict:
         "post": post,
         "body_html": render_markdown(post.body),
         "comments": [(c, render_markdown(c.body)) for c in selectors.approved_comments(post)],
-        "vote_form": VoteForm(),
+        "vote_form": VoteForm(signed_in=request.user.is_authenticated),
         "comment_form": CommentForm(),
         **extra,
     }
@@ -119,24 +127,42 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 def vote(request: HttpRequest, post_id: int) -> HttpResponse:
     the_post = _post(post_id)
-    form = VoteForm(request.POST)
+    form = VoteForm(request.POST, signed_in=request.user.is_authenticated)
     if form.is_valid():
         try:
-            portal_services.vote_cast(
+            cast = portal_services.vote_cast(
                 post=the_post,
                 user=request.user if request.user.is_authenticated else None,
                 email=form.cleaned_data["email"],
                 client=client_id(request),
                 honeypot=form.cleaned_data["website"],
+                base_url=request.build_absolute_uri("/"),
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             context = _post_context(request, the_post, vote_form=form)
             return page(request, "portal/post.html", context, title=the_post.title, status=exc.status_code)
-        messages.success(request, "Thanks for your vote! We will email you when it ships.")
+        if cast.confirmed_at:
+            messages.success(request, "Thanks for your vote! We will email you when it ships.")
+        else:
+            messages.success(request, _CHECK_EMAIL.format(email=cast.email))
         return redirect("portal:post", post_id=the_post.pk)
     context = _post_context(request, the_post, vote_form=form)
     return page(request, "portal/post.html", context, title=the_post.title, status=422)
+
+
+_CHECK_EMAIL = "Almost done: we emailed a link to {email}. Your vote counts once you open it."
+
+
+def vote_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the email: count the vote, then show its post (or say why the link failed)."""
+    try:
+        confirmed = portal_services.vote_confirm(token=token)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:home")
+    messages.success(request, "Thanks: your vote is counted. We will email you when it ships.")
+    return redirect("portal:post", post_id=confirmed.post_id)
 
 
 @require_POST

@@ -252,7 +252,7 @@ def demand_for_initiatives(ids: list[int] | set[int] | tuple[int, ...]) -> dict[
         dict(
             Post.objects.filter(initiative_id__in=wanted, moderation=Moderation.APPROVED)
             .values_list("initiative_id")
-            .annotate(n=Count("votes"))
+            .annotate(n=Count("votes", filter=Q(votes__confirmed_at__isnull=False)))
             .order_by()
         )
     )

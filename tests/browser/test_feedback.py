@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 
 from northstar.feedback import theme_services
 from northstar.feedback.models import EvidenceLink, FeedbackItem, Theme, Vote
@@ -89,7 +90,12 @@ def test_a_visitor_votes_on_the_portal_without_an_account(db, page, phone_page, 
     page.get_by_role("link", name="Dark mode for the app").click()
     page.locator(".portal-vote").get_by_label("Your email").fill("visitor@example.com")
     page.get_by_role("button", name="Vote for this").click()
-    expect(page.get_by_text("Thanks for your vote!")).to_be_visible()
+    expect(page.get_by_text("we emailed a link to visitor@example.com")).to_be_visible()
+    expect(page.locator(".portal-count")).to_contain_text("0 votes")  # not before the link is opened
+    shoot(page, "portal-vote-check-email")
+    link = re.search(r"https?://\S+/votes/confirm/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    expect(page.get_by_text("your vote is counted")).to_be_visible()
     expect(page.locator(".portal-count")).to_contain_text("1 vote")
     page.locator(".portal-vote").get_by_label("Your email").fill("visitor@example.com")
     page.get_by_role("button", name="Vote for this").click()

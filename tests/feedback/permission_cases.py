@@ -59,6 +59,15 @@ def _approved_post(cast, user):
     return [f.make_post().pk]
 
 
+def _vote_link(cast, user):
+    """The token of a visitor's vote waiting for its emailed link to be opened."""
+    from northstar.feedback import portal_services
+    from northstar.feedback.models import Vote
+
+    vote = Vote.objects.create(post=f.make_post(), voter="email:v@example.com", email="v@example.com")
+    return [portal_services.vote_token(vote)]
+
+
 def _entry(cast, user):
     return [f.make_entry(posts=(f.make_post(),)).pk]
 
@@ -201,6 +210,7 @@ WEB_CASES = [
         args=_approved_post,
         data=_fresh(lambda c, u: {"email": "v@example.com"}),
     ),
+    Case("portal:vote_confirm", "get", PUBLIC_ACTION, args=_vote_link),
     Case(
         "portal:comment",
         "post",

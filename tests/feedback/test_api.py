@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from northstar.core.services import api_token_create
 from northstar.feedback.models import EvidenceLink, FeedbackItem, Vote
@@ -92,12 +93,14 @@ def test_visitors_post_and_vote_through_the_public_api(db):
     )
     assert created.status_code == 201 and "moderation" in created.json()["message"]
     post = f.make_post(board=board)
-    assert (
-        _post(anonymous, f"/api/v1/portal/posts/{post.pk}/votes", {"email": "v@x.example"}).status_code == 201
-    )
+    first = _post(anonymous, f"/api/v1/portal/posts/{post.pk}/votes", {"email": "v@x.example"})
+    assert first.status_code == 202 and "v@x.example" in first.json()["message"]  # counts once confirmed
     second = _post(anonymous, f"/api/v1/portal/posts/{post.pk}/votes", {"email": "V@x.example"})
-    assert second.status_code == 409 and second.json()["message"]
+    assert second.status_code == 202  # not confirmed yet: the link is sent again
     assert Vote.objects.filter(post=post).count() == 1
+    Vote.objects.filter(post=post).update(confirmed_at=timezone.now())
+    third = _post(anonymous, f"/api/v1/portal/posts/{post.pk}/votes", {"email": "v@x.example"})
+    assert third.status_code == 409 and third.json()["message"]
     bot = _post(
         anonymous, f"/api/v1/portal/posts/{post.pk}/votes", {"email": "b@x.example", "website": "spam"}
     )

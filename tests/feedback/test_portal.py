@@ -4,10 +4,12 @@ protection, moderation, statuses that follow the idea, and a changelog that tell
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
@@ -74,23 +76,67 @@ def test_visitor_text_is_sanitised_everywhere_it_is_shown(cast):
     assert "<script" not in api["body_html"] and "onerror" not in api["body_html"]
 
 
+def _link_token(message) -> str:
+    """The token of the confirmation link in an email we sent."""
+    prefix = reverse("portal:vote_confirm", args=["TOKEN"]).split("TOKEN")[0]
+    return re.search(re.escape(prefix) + r"([^/\s]+)/", message.body).group(1)
+
+
 def test_one_vote_per_person(cast):
     post = f.make_post()
-    portal_services.vote_cast(post=post, email="Ana@Example.com", client="ip:1")
-    with pytest.raises(Conflict, match="already voted"):
-        portal_services.vote_cast(post=post, email="ana@example.com ", client="ip:2")
     portal_services.vote_cast(post=post, user=cast.stakeholder, client="ip:3")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="already voted"):
         portal_services.vote_cast(post=post, user=cast.stakeholder, client="ip:3")
     post.refresh_from_db()
-    assert post.vote_count == 2 == Vote.objects.filter(post=post).count()
+    assert post.vote_count == 1 == Vote.objects.filter(post=post).count()  # signed in: counts at once
     with pytest.raises(ValidationFailed, match="email"):
         portal_services.vote_cast(post=post, email="not-an-email", client="ip:4")
 
 
+def test_a_visitors_vote_counts_once_they_open_the_emailed_link(db, django_capture_on_commit_callbacks):
+    post = f.make_post()
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = portal_services.vote_cast(
+            post=post, email="Ana@Example.com", client="ip:1", base_url="https://x.example/"
+        )
+    post.refresh_from_db()
+    assert vote.confirmed_at is None and post.vote_count == 0
+    assert mail.outbox[0].to == ["ana@example.com"] and "https://x.example/portal/" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):  # voting again first sends the link again
+        portal_services.vote_cast(post=post, email="ana@example.com ", client="ip:2")
+    assert len(mail.outbox) == 2 and Vote.objects.filter(post=post).count() == 1
+    token = _link_token(mail.outbox[0])
+    portal_services.vote_confirm(token=token)
+    portal_services.vote_confirm(token=token)  # opening the link twice counts once
+    post.refresh_from_db()
+    assert post.vote_count == 1
+    with pytest.raises(Conflict, match="already voted"):
+        portal_services.vote_cast(post=post, email="ana@example.com", client="ip:3")
+
+
+def test_a_forged_or_expired_link_counts_nothing(db, monkeypatch):
+    post = f.make_post()
+    vote = Vote.objects.create(post=post, voter="email:a@x.example", email="a@x.example")
+    token = portal_services.vote_token(vote)
+    for forged in (token[:-2] + ("xx" if not token.endswith("xx") else "yy"), signing.dumps(vote.pk)):
+        with pytest.raises(ValidationFailed, match="not valid"):
+            portal_services.vote_confirm(token=forged)
+    eight_days_ago = time.time() - 8 * 86400
+    with monkeypatch.context() as m:
+        m.setattr(signing.time, "time", lambda: eight_days_ago)
+        old = portal_services.vote_token(vote)
+    with pytest.raises(ValidationFailed, match="expired"):
+        portal_services.vote_confirm(token=old)
+    post.refresh_from_db()
+    vote.refresh_from_db()
+    assert post.vote_count == 0 and vote.confirmed_at is None
+    page = Client().get(reverse("portal:vote_confirm", args=[old]), follow=True)
+    assert "This link has expired" in page.content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_votes_by_the_same_person_count_once():
-    """Threads race to vote with the same address; the database constraint lets exactly one in."""
+    """Threads race to vote with the same address; the database constraint stores exactly one vote."""
     post = f.make_post()
     threads_n = 8
     barrier = threading.Barrier(threads_n)
@@ -118,11 +164,11 @@ def test_simultaneous_votes_by_the_same_person_count_once():
         worker.start()
     for worker in workers:
         worker.join()
-    assert outcomes.count("ok") == 1, outcomes
-    if connection.vendor == "postgresql":
-        assert outcomes.count("conflict") == threads_n - 1, outcomes
+    assert Vote.objects.filter(post=post).count() == 1
+    if connection.vendor == "postgresql":  # the others were sent the confirmation link again
+        assert outcomes.count("ok") == threads_n, outcomes
     post.refresh_from_db()
-    assert post.vote_count == 1 == Vote.objects.filter(post=post).count()
+    assert post.vote_count == 0  # nothing counts before the emailed link is opened
 
 
 def test_the_honeypot_and_the_rate_limit_stop_bots(db):
@@ -167,7 +213,8 @@ def test_strangers_wait_for_moderation_and_approved_posts_become_feedback(cast):
         author_email="v@example.com",
         client="ip:1",
     )
-    assert post.moderation == Moderation.PENDING and post.vote_count == 1
+    assert post.moderation == Moderation.PENDING and post.vote_count == 0  # the author's, once confirmed
+    assert Vote.objects.get(post=post).email == "v@example.com"
     assert FeedbackItem.objects.count() == 0
     portal_services.moderate(actor=cast.pm, target=post, decision=Moderation.APPROVED)
     item = FeedbackItem.objects.get()
@@ -190,8 +237,15 @@ def test_a_linked_post_shows_its_initiatives_stage(cast):
 def test_publishing_a_changelog_entry_emails_each_voter_once(cast, django_capture_on_commit_callbacks):
     first, second = f.make_post(), f.make_post()
     for email in ("a@example.com", "b@example.com"):
-        portal_services.vote_cast(post=first, email=email, client=email)
-    portal_services.vote_cast(post=second, email="a@example.com", client="z")
+        portal_services.vote_confirm(
+            token=portal_services.vote_token(portal_services.vote_cast(post=first, email=email, client=email))
+        )
+    portal_services.vote_confirm(
+        token=portal_services.vote_token(
+            portal_services.vote_cast(post=second, email="a@example.com", client="z")
+        )
+    )
+    portal_services.vote_cast(post=second, email="never-confirmed@example.com", client="y")  # not emailed
     entry = f.make_entry(posts=(first, second))
     with django_capture_on_commit_callbacks(execute=True):
         published = portal_services.changelog_publish(
