@@ -51,7 +51,12 @@ def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model = Post if kind == "post" else Comment
     target = fetch(get_or_404, model, pk)
     try:
-        portal_services.moderate(actor=request.user, target=target, decision=request.POST.get("decision", ""))
+        portal_services.moderate(
+            actor=request.user,
+            target=target,
+            decision=request.POST.get("decision", ""),
+            base_url=request.build_absolute_uri("/"),
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("feedback:portal_admin")

@@ -364,7 +364,11 @@ def post_submit(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
     return 201, {"id": post.pk, "message": message}
 
 
-@router.post("/portal/posts/{post_id}/votes", response={201: PostOut, 202: AcceptedOut}, auth=None)
+class VotePendingOut(Schema):
+    message: str
+
+
+@router.post("/portal/posts/{post_id}/votes", response={201: PostOut, 202: VotePendingOut}, auth=None)
 def vote_cast(request: HttpRequest, post_id: int, payload: VoteIn) -> tuple[int, Post | dict]:
     """201 with the post when the vote counts at once (signed in); 202 when a visitor must first
     open the link emailed to them."""
@@ -380,10 +384,7 @@ def vote_cast(request: HttpRequest, post_id: int, payload: VoteIn) -> tuple[int,
     )
     if vote.confirmed_at:
         return 201, post
-    return 202, {
-        "id": vote.pk,
-        "message": f"We emailed a link to {vote.email}: the vote counts once it is opened.",
-    }
+    return 202, {"message": f"We emailed a link to {vote.email}: the vote counts once it is confirmed there."}
 
 
 def _cors(request: HttpRequest, response: HttpResponse, key: str) -> HttpResponse:

@@ -46,7 +46,16 @@ from northstar.portfolio.models import Initiative
 logger = logging.getLogger(__name__)
 
 #: (requests, seconds) per visitor and kind of write.
-RATE_LIMITS = {"post": (5, 600), "comment": (10, 600), "vote": (60, 600), "widget": (20, 600)}
+RATE_LIMITS = {
+    "post": (5, 600),
+    "comment": (10, 600),
+    "vote": (60, 600),
+    "widget": (20, 600),
+    # Confirmation links we email: one address gets at most 2 a day for one post and 20 a day in all,
+    # however many visitors (or addresses of theirs) ask, so the portal cannot be used to spam someone.
+    "vote_link": (2, 86_400),
+    "vote_link_address": (20, 86_400),
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: The longest address the standard (and our columns) allow.
 MAX_EMAIL = 254
@@ -114,7 +123,8 @@ def post_submit(
 ) -> Post:
     """A visitor's request. Strangers' posts wait for moderation; the team's are shown at once.
 
-    `base_url` (the site's address) makes the link in the email that confirms the author's vote."""
+    `base_url` (the site's address) makes the link that confirms a visitor author's vote; it is
+    emailed when a moderator approves the post (`moderate` takes the address again)."""
     _check_honeypot(honeypot)
     rate_limit(kind="post", who=client)
     if not board.is_public:
@@ -137,7 +147,16 @@ def post_submit(
         moderation=Moderation.APPROVED if _is_team(user) else Moderation.PENDING,
     )
     post.save()
-    _vote_add(post, voter, email, proven=_signed_in(user), base_url=base_url)  # authors vote for it too
+    # Authors vote for their own request. A visitor's vote waits for moderation: the link that confirms
+    # it goes out when the post is approved, so we never email words nobody has read.
+    _vote_add(
+        post,
+        voter,
+        email,
+        proven=_signed_in(user),
+        base_url=base_url,
+        mail=post.moderation == Moderation.APPROVED,
+    )
     if post.moderation == Moderation.APPROVED:
         _post_to_feedback(post)
     return post
@@ -199,7 +218,9 @@ def _signed_in(user: User | None) -> bool:
     return user is not None and user.is_authenticated
 
 
-def _vote_add(post: Post, voter: str, email: str, *, proven: bool, base_url: str) -> Vote | None:
+def _vote_add(
+    post: Post, voter: str, email: str, *, proven: bool, base_url: str, mail: bool = True
+) -> Vote | None:
     """Store a vote (counted at once when the voter is signed in, else after the emailed link);
     None when this voter already has one."""
     try:
@@ -211,7 +232,7 @@ def _vote_add(post: Post, voter: str, email: str, *, proven: bool, base_url: str
         return None
     if proven:
         _count_vote(post)
-    else:
+    elif mail:
         _mail_vote_link(vote, post, base_url)
     return vote
 
@@ -223,6 +244,14 @@ def _count_vote(post: Post) -> None:
 
 def _mail_vote_link(vote: Vote, post: Post, base_url: str) -> None:
     """Email the link that confirms a visitor's vote (after the commit, like every mail we send)."""
+    try:
+        rate_limit(kind="vote_link", who=f"{post.pk}:{vote.email}")
+        rate_limit(kind="vote_link_address", who=vote.email)
+    except RateLimited:
+        raise RateLimited(
+            f"We have already emailed a link to {vote.email}: open it to count the vote, "
+            "or try again tomorrow."
+        ) from None
     link = base_url.rstrip("/") + reverse("portal:vote_confirm", args=[vote_token(vote)])
     text = (
         f"Please confirm your vote for “{post.title}” by opening this link within {VOTE_LINK_DAYS} days:"
@@ -238,9 +267,8 @@ def vote_token(vote: Vote) -> str:
     return signing.dumps(vote.pk, salt=_VOTE_LINK_SALT)
 
 
-@transaction.atomic
-def vote_confirm(*, token: str) -> Vote:
-    """Count the vote the emailed link names. Opening the link twice counts it once."""
+def vote_for_token(token: str, *, lock: bool = False) -> Vote:
+    """The vote a confirmation link names; refuses a forged, altered or expired link."""
     try:
         vote_id = signing.loads(token, salt=_VOTE_LINK_SALT, max_age=timedelta(days=VOTE_LINK_DAYS))
     except signing.SignatureExpired:
@@ -249,9 +277,20 @@ def vote_confirm(*, token: str) -> Vote:
         raise ValidationFailed(
             "This link is not valid: copy the whole link from the email, or vote again."
         ) from None
-    vote = Vote.objects.select_for_update().select_related("post").filter(pk=vote_id).first()
+    votes = Vote.objects.select_for_update() if lock else Vote.objects
+    vote = votes.select_related("post").filter(pk=vote_id).first()
     if vote is None:
         raise NotFound("This vote no longer exists: the request may have been removed.")
+    return vote
+
+
+@transaction.atomic
+def vote_confirm(*, token: str) -> Vote:
+    """Count the vote the emailed link names. Confirming twice counts it once.
+
+    Only a person pressing the button on the link's page gets here (a POST): mail scanners that open
+    every link in a message must not confirm a vote cast in someone else's name."""
+    vote = vote_for_token(token, lock=True)
     if vote.confirmed_at is None:
         vote.confirmed_at = timezone.now()
         vote.save(update_fields=["confirmed_at"])
@@ -291,8 +330,9 @@ def comment_add(
 
 
 @transaction.atomic
-def moderate(*, actor: User, target: Post | Comment, decision: str) -> Post | Comment:
-    """Approve or reject a waiting post or comment."""
+def moderate(*, actor: User, target: Post | Comment, decision: str, base_url: str = "") -> Post | Comment:
+    """Approve or reject a waiting post or comment. Approving a visitor's post emails its author the
+    link that confirms their vote (`base_url`, the site's address, starts the link)."""
     access.require_write(actor)
     if decision not in (Moderation.APPROVED, Moderation.REJECTED):
         raise ValidationFailed("Approve or reject.")
@@ -302,6 +342,12 @@ def moderate(*, actor: User, target: Post | Comment, decision: str) -> Post | Co
     audit.audit_update(actor=actor, instance=target, before=before, after=audit.snapshot(target))
     if isinstance(target, Post) and decision == Moderation.APPROVED:
         _post_to_feedback(target)
+        waiting = target.votes.filter(confirmed_at__isnull=True, voter=f"email:{target.author_email}").first()
+        if waiting is not None:  # the visitor author's vote: its link goes out now the words are read
+            try:
+                _mail_vote_link(waiting, target, base_url)
+            except RateLimited:
+                logger.warning("Not emailing the author of post %s again today", target.pk)
     return target
 
 
@@ -384,8 +430,10 @@ def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "")
 def _send(messages: list[tuple]) -> None:
     try:
         send_mass_mail(messages, fail_silently=False, connection=get_connection())
-    except OSError:  # the mail server is down: the entry is published anyway, the log says who was missed
-        logger.exception("Could not email %s voters about a changelog entry", len(messages))
+    except OSError:  # the mail server is down: what was done stays done, the log says who was missed
+        logger.exception(
+            "Could not send %s portal emails (%s)", len(messages), messages[0][0] if messages else ""
+        )
 
 
 # The in-app widget ---------------------------------------------------------------------------------

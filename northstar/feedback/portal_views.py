@@ -155,14 +155,24 @@ _CHECK_EMAIL = "Almost done: we emailed a link to {email}. Your vote counts once
 
 
 def vote_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the email: count the vote, then show its post (or say why the link failed)."""
+    """The link in the email. Opening it shows a button; pressing it (a POST) counts the vote, so a
+    mail scanner that opens every link cannot confirm a vote for someone."""
     try:
-        confirmed = portal_services.vote_confirm(token=token)
+        if request.method == "POST":
+            the_vote = portal_services.vote_confirm(token=token)
+        else:
+            the_vote = portal_services.vote_for_token(token)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("portal:home")
+    if request.method != "POST":
+        return page(
+            request, "portal/vote_confirm.html", {"vote": the_vote, "token": token}, title="Confirm your vote"
+        )
     messages.success(request, "Thanks: your vote is counted. We will email you when it ships.")
-    return redirect("portal:post", post_id=confirmed.post_id)
+    if selectors.visible_posts().filter(pk=the_vote.post_id).exists():
+        return redirect("portal:post", post_id=the_vote.post_id)
+    return redirect("portal:home")
 
 
 @require_POST

@@ -95,6 +95,8 @@ def test_a_visitor_votes_on_the_portal_without_an_account(db, page, phone_page, 
     shoot(page, "portal-vote-check-email")
     link = re.search(r"https?://\S+/votes/confirm/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
+    shoot(page, "portal-vote-confirm")
+    page.get_by_role("button", name="Confirm my vote").click()
     expect(page.get_by_text("your vote is counted")).to_be_visible()
     expect(page.locator(".portal-count")).to_contain_text("1 vote")
     page.locator(".portal-vote").get_by_label("Your email").fill("visitor@example.com")

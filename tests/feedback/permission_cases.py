@@ -210,7 +210,8 @@ WEB_CASES = [
         args=_approved_post,
         data=_fresh(lambda c, u: {"email": "v@example.com"}),
     ),
-    Case("portal:vote_confirm", "get", PUBLIC_ACTION, args=_vote_link),
+    Case("portal:vote_confirm", "get", PUBLIC, args=_vote_link),
+    Case("portal:vote_confirm", "post", PUBLIC_ACTION, args=_vote_link),
     Case(
         "portal:comment",
         "post",

@@ -105,13 +105,48 @@ def test_a_visitors_vote_counts_once_they_open_the_emailed_link(db, django_captu
     with django_capture_on_commit_callbacks(execute=True):  # voting again first sends the link again
         portal_services.vote_cast(post=post, email="ana@example.com ", client="ip:2")
     assert len(mail.outbox) == 2 and Vote.objects.filter(post=post).count() == 1
-    token = _link_token(mail.outbox[0])
-    portal_services.vote_confirm(token=token)
-    portal_services.vote_confirm(token=token)  # opening the link twice counts once
+    link = reverse("portal:vote_confirm", args=[_link_token(mail.outbox[0])])
+    visitor = Client()
+    assert visitor.get(link).status_code == 200  # opening the link (a mail scanner does) counts nothing
+    post.refresh_from_db()
+    assert post.vote_count == 0
+    assert visitor.post(link)["Location"] == reverse("portal:post", args=[post.pk])
+    visitor.post(link)  # pressing the button twice counts once
     post.refresh_from_db()
     assert post.vote_count == 1
     with pytest.raises(Conflict, match="already voted"):
         portal_services.vote_cast(post=post, email="ana@example.com", client="ip:3")
+
+
+def test_the_portal_cannot_be_used_to_flood_someones_inbox(db, django_capture_on_commit_callbacks):
+    post, other = f.make_post(), f.make_post()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(2):
+            portal_services.vote_cast(post=post, email="victim@example.com", client=f"ip:{n}")
+        with pytest.raises(RateLimited, match="already emailed a link to victim@"):
+            portal_services.vote_cast(post=post, email="victim@example.com", client="ip:9")
+        portal_services.vote_cast(post=other, email="victim@example.com", client="ip:10")  # another post
+    assert len(mail.outbox) == 3
+    assert Vote.objects.filter(email="victim@example.com").count() == 2
+
+
+def test_a_visitors_own_request_is_confirmed_once_a_moderator_approved_it(
+    cast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post = portal_services.post_submit(
+            board=f.make_board(), title="Offline mode", author_email="v@example.com", client="ip:1"
+        )
+    assert mail.outbox == []  # nothing is emailed about words nobody has read yet
+    with django_capture_on_commit_callbacks(execute=True):
+        portal_services.moderate(
+            actor=cast.pm, target=post, decision=Moderation.APPROVED, base_url="https://x.example/"
+        )
+    assert mail.outbox[0].to == ["v@example.com"] and "Offline mode" in mail.outbox[0].body
+    link = reverse("portal:vote_confirm", args=[_link_token(mail.outbox[0])])
+    assert Client().post(link)["Location"] == reverse("portal:post", args=[post.pk])
+    post.refresh_from_db()
+    assert post.vote_count == 1
 
 
 def test_a_forged_or_expired_link_counts_nothing(db, monkeypatch):
