@@ -101,6 +101,9 @@ def metric_update(*, actor: User, metric: Metric, **data: Any) -> Metric:
 @transaction.atomic
 def metric_delete(*, actor: User, metric: Metric) -> None:
     _require_metric_edit(actor, metric)
+    # Lock the metric before its values are deleted: a writer holding it (`hold_metrics`) finishes
+    # first and its values go too; one that comes later finds the metric gone and stores nothing.
+    list(Metric.objects.select_for_update().filter(pk=metric.pk).values_list("pk", flat=True))
     record_delete(actor=actor, instance=metric, blocked_by="it is referenced")
 
 
@@ -173,7 +176,7 @@ def hold_metrics(metric_ids: Iterable[int]) -> None:
     if missing := [i for i in ids if i not in found]:
         raise ValidationFailed(
             f"{len(missing)} metric(s) were deleted while their values were being written "
-            f"(ids {', '.join(map(str, missing[:5]))}). Nothing was stored; import again if still needed."
+            f"(ids {', '.join(map(str, missing[:5]))}). Nothing was stored."
         )
 
 
@@ -193,12 +196,12 @@ def metric_value_record(
 ) -> MetricValue:
     """Enter (or correct) one point by hand; the same date and dimension replaces the old value."""
     _require_metric_edit(actor, metric)
+    hold_metrics([metric.pk])
     point = MetricValue.objects.filter(metric=metric, date=date, dimension=dimension.strip()).first()
     before = audit.snapshot(point) if point else None
     point = point or MetricValue(metric=metric, date=date, dimension=dimension.strip())
     point.value = _clean_value(value)
     record_save(actor=actor, instance=point, before=before)
-    hold_metrics([metric.pk])
     refresh_bound_key_results([metric.pk])
     return point
 
@@ -295,6 +298,8 @@ class _Writer:
         self.staged = False
         self.latest: dict[int, str] = {}
         if self.vendor == "postgresql":
+            # Metrics first, then the table, the order `metric_delete` takes them in: no deadlock.
+            self.cursor.execute(f'SELECT id FROM "{Metric._meta.db_table}" ORDER BY id FOR KEY SHARE')  # noqa: S608
             self.cursor.execute(f'LOCK TABLE "{self.table}" IN SHARE ROW EXCLUSIVE MODE')
             self.cursor.execute(
                 f'SELECT m.id, (SELECT MAX(v.date) FROM "{self.table}" v WHERE v.metric_id = m.id) '  # noqa: S608 - our tables

@@ -187,3 +187,50 @@ def test_importing_the_same_history_again_keeps_it_and_applies_only_the_changes(
     stored = dict(MetricValue.objects.values_list("dimension", "value"))
     assert stored == {"EU": 10, "US": 25}
     assert MetricImport.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_metric_deleted_while_a_point_is_being_written_leaves_no_orphan():
+    """Two connections: one writes a point, the other deletes the metric in the middle of it."""
+    import threading
+    import time
+
+    from django.db import OperationalError, connection, connections, transaction
+
+    from northstar.strategy import metrics
+    from northstar.strategy.models import Metric
+
+    metric = make_metric(key="gmv")
+    held = threading.Event()
+
+    def write_point() -> None:
+        try:
+            with transaction.atomic():
+                metrics.hold_metrics([metric.pk])  # what metric_value_record does before writing
+                held.set()
+                time.sleep(0.5)  # the delete starts now, before our point exists
+                MetricValue.objects.create(metric_id=metric.pk, date=date(2024, 1, 1), value=1)
+        finally:
+            connections.close_all()
+
+    outcome: list[str] = []
+
+    def delete_metric() -> None:
+        held.wait(5)
+        try:
+            metrics.metric_delete(actor=None, metric=Metric.objects.get(pk=metric.pk))
+            outcome.append("deleted")
+        except OperationalError:  # the in-memory SQLite test database refuses a second writer
+            outcome.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write_point), threading.Thread(target=delete_metric)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    orphans = MetricValue.objects.exclude(metric_id__in=Metric.objects.values("pk"))
+    assert not orphans.exists()
+    if connection.vendor == "postgresql":  # there the delete waits for the writer, then takes the point
+        assert outcome == ["deleted"] and not MetricValue.objects.exists()
