@@ -175,6 +175,9 @@ def solve_reduced(
     integral = all(float(w).is_integer() for w in red.weights)
     if integral:
         h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
+        # With the default 1e-6 HiGHS 1.16 can stop one unit short on integral objectives (nrp4 at 50%
+        # ended at 15984, bound 15985); a tighter tolerance makes it look for that last unit.
+        h.setOptionValue("mip_feasibility_tolerance", 1e-9)
     n = n_y + n_x
     lp = highspy.HighsLp()
     lp.num_col_ = n
