@@ -187,6 +187,8 @@ def test_simultaneous_votes_by_the_same_person_count_once():
             result = "ok"
         except Conflict:
             result = "conflict"
+        except RateLimited:
+            result = "RateLimited"
         except Exception as exc:  # SQLite may say "database is locked": that is a refusal too
             result = type(exc).__name__
         finally:
@@ -200,8 +202,8 @@ def test_simultaneous_votes_by_the_same_person_count_once():
     for worker in workers:
         worker.join()
     assert Vote.objects.filter(post=post).count() == 1
-    if connection.vendor == "postgresql":  # the others were sent the confirmation link again
-        assert outcomes.count("ok") == threads_n, outcomes
+    if connection.vendor == "postgresql":  # one stores it and one more resends the link; then the cap
+        assert sorted(outcomes) == ["RateLimited"] * (threads_n - 2) + ["ok"] * 2, outcomes
     post.refresh_from_db()
     assert post.vote_count == 0  # nothing counts before the emailed link is opened
 
