@@ -77,12 +77,16 @@ def lp_bound(
     seed: int,
     verbose: bool,
     per_item: int = 3,
+    report: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray, highspy.Highs]:
     """Column generation: a valid LP bound, the generated columns, the LP solution and the LP itself.
 
     The bound is the restricted LP value plus, for every column not in it, its positive reduced cost
     (the dual of its x <= 1 bound): a feasible dual solution of the full LP, so it is valid even when
-    the time runs out before pricing ends, and equals the LP optimum once nothing prices out.
+    the time runs out before pricing ends, and equals the LP optimum once nothing prices out. It is
+    passed to `report` after every round (a user sees a true gap long before pricing ends), and
+    `should_stop` is polled between rounds (a cancel keeps the best bound so far).
     """
     obj = np.asarray(m.obj)
     index: dict[str, int] = {}
@@ -110,8 +114,12 @@ def lp_bound(
         rc[active] = -np.inf
         positive = rc > 1e-9 * scale
         bound = min(bound, value + float(rc[positive].sum()))
+        if report is not None:
+            report(bound)
         cand = np.flatnonzero(rc > 1e-6 * scale)
         if cand.size == 0 or bound - value <= 1e-6 * max(1.0, abs(value)) or time.perf_counter() > deadline:
+            break
+        if should_stop is not None and should_stop():
             break
         # The few most attractive columns of each item, so one item cannot flood the LP.
         order = cand[np.lexsort((-rc[cand], item_of[cand]))]
