@@ -86,7 +86,7 @@ def lp_bound(
     (the dual of its x <= 1 bound): a feasible dual solution of the full LP, so it is valid even when
     the time runs out before pricing ends, and equals the LP optimum once nothing prices out. It is
     passed to `report` after every round (a user sees a true gap long before pricing ends), and
-    `should_stop` is polled between rounds (a cancel keeps the best bound so far).
+    `should_stop` is polled during the simplex runs (a cancel keeps the best bound so far).
     """
     obj = np.asarray(m.obj)
     index: dict[str, int] = {}
@@ -98,6 +98,13 @@ def lp_bound(
     cols = np.flatnonzero(active)
     h = _highs(deadline - time.perf_counter(), threads, seed, verbose)
     _pass(h, m, a, cols, integer=False)
+    if should_stop is not None:
+
+        def poll(e: highspy.HighsCallbackEvent) -> None:
+            if should_stop():
+                e.data_in.user_interrupt = True
+
+        h.cbSimplexInterrupt.subscribe(poll)
     bound, value = float("inf"), float("-inf")
     x = np.zeros(m.n_cols)
     scale = max(1.0, float(np.abs(obj).max(initial=1.0)))
@@ -156,11 +163,13 @@ def restricted_mip(
     verbose: bool,
     on_event: Callable[[highspy.HighsCallbackEvent], None] | None,
     fixed: np.ndarray | None = None,
+    on_solution: Callable[[np.ndarray], None] | None = None,
 ) -> np.ndarray | None:
     """Best integer solution over the given columns (full-length vector), or None if none found.
 
     `fixed` columns are forced to 1: the LP-integral part the start solution agrees with, so that the
-    search concentrates on the fractional rest (a RINS-style neighbourhood).
+    search concentrates on the fractional rest (a RINS-style neighbourhood). `on_solution` sees each
+    improving solution (full-length) as HiGHS finds it, e.g. to polish it while the search goes on.
     """
     h = _highs(time_limit, threads, seed, verbose)
     h.setOptionValue("mip_rel_gap", float(gap))
@@ -184,6 +193,14 @@ def restricted_mip(
     h.setSolution(sol)
     if on_event is not None:
         h.cbMipInterrupt.subscribe(on_event)
+    if on_solution is not None:
+
+        def improving(e: highspy.HighsCallbackEvent) -> None:
+            full = np.zeros(m.n_cols)
+            full[cols] = np.asarray(e.data_out.mip_solution)
+            on_solution(full)
+
+        h.cbMipImprovingSolution.subscribe(improving)
     h.run()
     info = h.getInfo()
     if info.primal_solution_status != highspy.kSolutionStatusFeasible:

@@ -6,6 +6,7 @@ import dataclasses
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 import highspy
 import numpy as np
@@ -260,17 +261,19 @@ def _price_and_branch(
 ) -> tuple[np.ndarray | None, float, str]:
     """Large portfolios: exact LP bound by column generation, then neighbourhood MIPs + local search.
 
-    Each round solves the MIP over the LP's support around the incumbent (until it stalls), then
-    lets the local search add or move items using columns the MIP never saw; a round that improves
-    the incumbent starts another one around it.
+    The first neighbourhood is built around the plain LP rounding: polishing it first would move
+    items off the LP's slots, fix fewer columns and leave the MIP a harder, worse neighbourhood
+    (35,454 vs 35,498 at 10,000 items). Every plan the MIP finds is polished by the local search,
+    which adds or moves items using columns the MIP never saw; the best polished plan is the answer.
     """
     a = matrix(m)
     deadline = t0 + options.time_limit
     report, should_stop = options.progress, options.should_stop
+    best: list = [led, led_value]
 
     def report_bound(b: float) -> None:
         if report is not None:
-            report(time.perf_counter() - t0, led_value, b)
+            report(time.perf_counter() - t0, best[1], b)
 
     bound, cols, x_lp, h_lp = lp_bound(
         m, a, _initial_columns(ix, m, led), t0 + 0.6 * options.time_limit, options.threads,
@@ -283,31 +286,35 @@ def _price_and_branch(
     stats["lp_rounding_value"] = _ledger_value(ix, rounded)
     if ok and (led is None or _ledger_value(ix, rounded) > _ledger_value(ix, led)):
         led = rounded
+
+    def polish(placed: dict[str, tuple[str | None, int]]) -> None:
+        cand = improve(ix, placed, deadline, should_stop)
+        value = _ledger_value(ix, cand)
+        if best[0] is None or value > best[1] + 1e-9 * max(1.0, abs(best[1])):
+            best[:] = [cand, value]
+            report_bound(bound)
+
     if led is not None:
-        led = improve(ix, led.placed, deadline, should_stop)
-        led_value = _ledger_value(ix, led)
-        stats["local_search_value"] = led_value
-    report_bound(bound)
-    x: np.ndarray | None = None
+        polish(led.placed)
+        stats["local_search_value"] = best[1]
+    start = led
     for rnd in range(MAX_ROUNDS):
-        if led is not None and _gap(led_value, bound) <= options.mip_rel_gap:
-            return _ledger_x(m, led), bound, "optimal"
+        if best[0] is not None and _gap(best[1], bound) <= options.mip_rel_gap:
+            return _ledger_x(m, best[0]), bound, "optimal"
         if time.perf_counter() > deadline - 0.5 or (should_stop is not None and should_stop()):
             break
-        x = _neighbourhood_mip(ix, m, a, x_lp, led, bound, options, t0, stats, first=rnd == 0)
+        before = best[1]
+        x = _neighbourhood_mip(ix, m, a, x_lp, start, bound, options, t0, best, polish, rnd == 0)
+        stats["rounds"] = float(rnd + 1)
         if x is None:
             break
-        better = improve(ix, _ledger_from_x(ix, m, x).placed, deadline, should_stop)
-        stats["rounds"] = float(rnd + 1)
-        if led is not None and _ledger_value(ix, better) <= led_value + 1e-9 * max(1.0, abs(led_value)):
+        polish(_ledger_from_x(ix, m, x).placed)
+        if best[1] <= before + 1e-9 * max(1.0, abs(before)):
             break
-        led, led_value = better, _ledger_value(ix, better)
-        report_bound(bound)
-    if led is not None:
-        return _ledger_x(m, led), bound, "feasible"
-    if x is None:
+        start = best[0]
+    if best[0] is None:
         return None, bound, "no_solution"
-    return x, bound, "feasible"
+    return _ledger_x(m, best[0]), bound, "feasible"
 
 
 def _initial_columns(ix: Index, m: Model, led: Ledger | None) -> np.ndarray:
@@ -334,29 +341,29 @@ def _neighbourhood_mip(
     bound: float,
     options: SolveOptions,
     t0: float,
-    stats: dict[str, float],
+    best: list,
+    polish: Callable[[dict[str, tuple[str | None, int]]], None],
     first: bool,
 ) -> np.ndarray | None:
-    """The MIP over the LP's support and the incumbent, with the slots both agree on fixed (RINS).
+    """The MIP over the LP's support and the start plan, with the slots both agree on fixed (RINS).
 
-    It stops at the target gap, on a cancel, or when it has found nothing better for a while (the
-    local search then gets its turn). The first round falls back to every column when the
-    neighbourhood holds no plan (e.g. forced items need slots the LP left at 0).
+    Each plan it finds is polished on the spot (`best` holds the best polished plan and its value).
+    It stops at the target gap, on a cancel, or when it has found nothing better for a while. The
+    first round falls back to every column when the neighbourhood holds no plan (e.g. forced items
+    need slots the LP left at 0).
     """
     deadline = t0 + options.time_limit
     start = dict(led.placed) if led is not None else {}
     x_start = _ledger_x(m, led)
     cols = np.union1d(np.flatnonzero(x_lp > 1e-6), np.flatnonzero(x_start))
     fixed = np.flatnonzero((x_lp >= 1 - 1e-6) & (x_start > 0.5))
-    if first:
-        stats["neighbourhood_columns"] = float(len(cols))
-        stats["fixed_columns"] = float(len(fixed))
     target, report, should_stop = options.mip_rel_gap, options.progress, options.should_stop
     stall = max(STALL_SECONDS, STALL_SHARE * options.time_limit)
     last = [time.perf_counter(), float("-inf")]
 
     def on_event(e: highspy.HighsCallbackEvent) -> None:
-        value, now = float(e.data_out.mip_primal_bound), time.perf_counter()
+        now = time.perf_counter()
+        value = max(float(e.data_out.mip_primal_bound), best[1])
         if report is not None:
             report(now - t0, value, bound)
         if value > last[1] + 1e-9 * max(1.0, abs(value)):
@@ -366,17 +373,27 @@ def _neighbourhood_mip(
         if now - last[0] > stall or (should_stop is not None and should_stop()):
             e.data_in.user_interrupt = True
 
-    # Leave the local search a moment to polish the MIP's plan before the time limit.
+    obj = np.asarray(m.obj)
+    polished = [_ledger_value(ix, led) if led is not None else float("-inf")]  # polished already
+
+    def on_solution(x: np.ndarray) -> None:
+        value = float(np.dot(obj, x))
+        if value > polished[0] + 1e-9 * max(1.0, abs(value)):
+            polished[0] = value
+            polish(_ledger_from_x(ix, m, x).placed)
+            last[0] = time.perf_counter()  # polishing time is not the MIP stalling
+
+    # Leave the local search a moment to polish the MIP's last plan before the time limit.
     remaining = deadline - time.perf_counter() - LOCAL_SEARCH_SHARE * options.time_limit
     x = restricted_mip(
         m, a, cols, start, max(remaining, 0.5), target, options.threads, options.seed, options.verbose,
-        on_event, fixed,
+        on_event, fixed, on_solution,
     )  # fmt: skip
     if x is None and first:
         remaining = deadline - time.perf_counter()
         x = restricted_mip(
             m, a, np.arange(m.n_cols), start, remaining, target, options.threads, options.seed, False,
-            on_event,
+            on_event, None, on_solution,
         )  # fmt: skip
     return x
 
