@@ -149,8 +149,8 @@ class Ledger:
             for skill, eff in item.effort.items():
                 for q in self._span(item, start):
                     self.cap_used[(team, skill, q)] += sign * eff / item.duration
-        for k in range(len(self.budget_used)):
-            self.budget_used[k] += sign * self._budget_share(k, item, start)
+        for k, use in self._budget_uses(item, start):
+            self.budget_used[k] += sign * use
         measure = {"capacity": item.total_effort, "budget": item.cost}
         for m, v in measure.items():
             self.guard_total[m] += sign * v

@@ -17,7 +17,7 @@ from .colgen import lp_bound, matrix, restricted_mip
 from .diagnose import diagnose_infeasibility, quick_conflicts
 from .explain import explain
 from .greedy import greedy_fill, ledger_plan
-from .improve import improve
+from .improve import SWAP_SECONDS, improve
 from .index import Index, build_index, validate
 from .ledger import Ledger
 from .milp import Model, build_model, set_start, to_highs
@@ -33,6 +33,8 @@ MAX_ROUNDS = 8
 STALL_SECONDS = 5.0
 STALL_SHARE = 0.1
 LOCAL_SEARCH_SHARE = 0.05
+# Column generation stops when its bound is this share of the requested gap above the LP value.
+COLGEN_TOL_SHARE = 0.5
 
 
 def _gap(value: float, bound: float) -> float:
@@ -165,7 +167,8 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
         x, bound, status_name = _full_mip(ix, m, options, t0, led, led_value, stats, reserve)
         if medium and status_name == "feasible" and x is not None:
             # Branch and bound stopped on time: the local search may still add or move items.
-            polished = improve(ix, _ledger_from_x(ix, m, x).placed, t0 + options.time_limit)
+            end = t0 + options.time_limit
+            polished = improve(ix, _ledger_from_x(ix, m, x).placed, end, options.should_stop, SWAP_SECONDS)
             x = _ledger_x(m, polished)
         bound = min(bound, lp_bound_value)
         integral = _integral_objective(ix)
@@ -277,7 +280,8 @@ def _price_and_branch(
 
     bound, cols, x_lp, h_lp = lp_bound(
         m, a, _initial_columns(ix, m, led), t0 + 0.6 * options.time_limit, options.threads,
-        options.seed, options.verbose, report=report_bound, should_stop=should_stop,
+        options.seed, options.verbose, rel_tol=max(1e-6, COLGEN_TOL_SHARE * options.mip_rel_gap),
+        report=report_bound, should_stop=should_stop,
     )  # fmt: skip
     stats.update(lp_bound=bound, lp_value=float(np.dot(m.obj, x_lp)), lp_seconds=time.perf_counter() - t0)
     stats["generated_columns"] = float(len(cols))
@@ -314,6 +318,10 @@ def _price_and_branch(
         start = best[0]
     if best[0] is None:
         return None, bound, "no_solution"
+    final = improve(ix, best[0].placed, deadline, should_stop, SWAP_SECONDS)
+    if _ledger_value(ix, final) > best[1]:
+        best[:] = [final, _ledger_value(ix, final)]
+        report_bound(bound)
     return _ledger_x(m, best[0]), bound, "feasible"
 
 

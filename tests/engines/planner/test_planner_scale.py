@@ -12,10 +12,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from northstar.engines.planner import Problem, SolveOptions, check_plan, greedy_plan, solve
+from northstar.engines.planner import (
+    Budget,
+    Bundle,
+    Exclusive,
+    Guardrail,
+    Item,
+    Period,
+    Precedence,
+    Problem,
+    Requires,
+    SolveOptions,
+    Team,
+    check_plan,
+    greedy_plan,
+    solve,
+)
 from northstar.engines.planner.colgen import lp_bound, matrix
 from northstar.engines.planner.greedy import greedy_fill, ledger_plan
-from northstar.engines.planner.improve import improve, shift_earlier
+from northstar.engines.planner.improve import copy_ledger, improve, shift_earlier, swap_in
 from northstar.engines.planner.index import build_index
 from northstar.engines.planner.milp import build_model
 from tests.engines.planner._factories import item, problem
@@ -39,16 +54,16 @@ def test_local_search_keeps_plans_valid_and_never_loses_value(problem: Problem, 
     if not ok:
         return
     base = ledger_plan(ix, led, "heuristic", 0.0, "greedy")
-    out = ledger_plan(ix, improve(ix, led.placed, float("inf")), "heuristic", 0.0, "x")
+    out = ledger_plan(ix, improve(ix, led.placed, float("inf"), None, 5.0), "heuristic", 0.0, "x")
     assert check_plan(problem, out) == []
     assert out.value >= base.value - 1e-9
-    assert set(led.placed) <= {a.item for a in out.assignments}  # nothing is removed
+    assert problem.mandatory <= out.selected and {p.item for p in problem.pins} <= out.selected
     if problem.requires or problem.mandatory or problem.pins or problem.guardrails:
         return  # dropping items could break those rules; the partial-plan case needs none of them
     part = _partial(led.placed, seed)
     start = ledger_plan(ix, improve(ix, part, 0.0), "heuristic", 0.0, "x")  # out of time: unchanged
     assert {a.item for a in start.assignments} == set(part)
-    grown = ledger_plan(ix, improve(ix, part, float("inf")), "heuristic", 0.0, "x")
+    grown = ledger_plan(ix, improve(ix, part, float("inf"), None, 5.0), "heuristic", 0.0, "x")
     assert check_plan(problem, grown) == []
     assert grown.value >= start.value - 1e-9
 
@@ -62,9 +77,66 @@ def test_shift_earlier_moves_an_item_into_freed_capacity() -> None:
     assert led.placed["B"] == (p.teams[0].id, 0)
 
 
+def test_swap_in_trades_a_placed_item_for_a_more_valuable_one() -> None:
+    p = problem([item("A", 3, 5), item("B", 10, 5), item("C", 1, 5)], n_periods=1, cap=5)
+    ix = build_index(p)
+    led = copy_ledger(ix, {"A": ("T", 0)})
+    assert swap_in(ix, led, float("inf")) == 1
+    assert set(led.placed) == {"B"}
+
+
+def _rich_portfolio(seed: int) -> Problem:
+    """40 items, two teams, requires, precedences, exclusives, a bundle, budgets and guardrails."""
+    rng = random.Random(seed)
+    ids = [f"I{i:02d}" for i in range(40)]
+    items = [
+        Item(
+            id=x,
+            value=float(rng.randint(1, 30)),
+            effort={rng.choice(["be", "fe"]): float(rng.randint(1, 6))},
+            duration=rng.choice([1, 1, 2]),
+            cost=float(rng.randint(0, 9)),
+            eligible_teams=tuple(rng.sample(["T1", "T2"], rng.randint(1, 2))),
+            groups=(rng.choice(["g:a", "g:b"]),),
+        )
+        for x in ids
+    ]
+    pairs = [tuple(sorted(rng.sample(ids, 2))) for _ in range(8)]
+    caps = {(s, f"Q{k}"): 8.0 for s in ("be", "fe") for k in range(3)}
+    return Problem(
+        periods=tuple(Period(f"Q{k}") for k in range(3)),
+        items=tuple(items),
+        teams=(Team("T1", caps), Team("T2", caps)),
+        budgets=(Budget(120.0), Budget(40.0, period="Q0")),
+        guardrails=(Guardrail("g:a", "capacity", min_share=0.3, max_share=0.7),),
+        precedences=tuple(Precedence(a, b) for a, b in pairs[:3]),
+        requires=tuple(Requires(b, a) for a, b in pairs[3:6]),
+        exclusives=tuple(Exclusive((a, b)) for a, b in pairs[6:]),
+        bundles=(Bundle("B", tuple(rng.sample(ids, 3)), 25.0),),
+        discount_per_period=0.05,
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_local_search_with_swaps_on_richer_portfolios(seed: int) -> None:
+    p = _rich_portfolio(seed)
+    ix = build_index(p)
+    led, ok = greedy_fill(ix)
+    if not ok:
+        return
+    base = ledger_plan(ix, led, "heuristic", 0.0, "greedy")
+    out = ledger_plan(ix, improve(ix, led.placed, float("inf"), None, 5.0), "heuristic", 0.0, "x")
+    assert check_plan(p, out) == []
+    assert out.value >= base.value - 1e-9
+    exact = solve(p, SolveOptions(time_limit=20, threads=1, mip_rel_gap=0.0))
+    if exact.status == "optimal":
+        assert out.value <= exact.value + 1e-6
+
+
 @SLOW
-@given(problem=portfolios())
-def test_every_reported_colgen_bound_is_at_least_the_optimum(problem: Problem) -> None:
+@given(problem=portfolios(), rel_tol=st.sampled_from([1e-6, 0.05]))
+def test_every_reported_colgen_bound_is_at_least_the_optimum(problem: Problem, rel_tol: float) -> None:
+    """Also when pricing stops early (a loose `rel_tol`): the bound is a dual bound at every round."""
     exact = solve(problem, OPTS)
     if exact.status != "optimal":
         return
@@ -74,7 +146,8 @@ def test_every_reported_colgen_bound_is_at_least_the_optimum(problem: Problem) -
         return
     seen: list[float] = []
     first = np.asarray([0, *range(len(m.cols), m.n_cols)], dtype=np.int64)
-    bound, *_ = lp_bound(m, matrix(m), np.unique(first), float("inf"), 1, 0, False, 1, seen.append)
+    a = matrix(m)
+    bound, *_ = lp_bound(m, a, np.unique(first), float("inf"), 1, 0, False, 1, rel_tol, seen.append)
     assert all(b >= exact.value - 1e-6 for b in seen)
     assert bound >= exact.value - 1e-6
 
