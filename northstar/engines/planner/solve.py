@@ -33,8 +33,10 @@ MAX_ROUNDS = 8
 STALL_SECONDS = 5.0
 STALL_SHARE = 0.1
 LOCAL_SEARCH_SHARE = 0.05
-# Column generation stops when its bound is this share of the requested gap above the LP value.
-COLGEN_TOL_SHARE = 0.5
+# Column generation stops when its bound is this share of the requested gap above the LP value. Not
+# more: stopping at half the gap saved ~3 s at 10,000 items but the less converged LP solution gave
+# a worse rounding and neighbourhood (35,481 vs 35,533 after the first polished MIP plan).
+COLGEN_TOL_SHARE = 0.01
 
 
 def _gap(value: float, bound: float) -> float:
