@@ -199,3 +199,23 @@ def test_fits_agrees_with_blockers(problem: Problem, seed: int) -> None:
             continue
         for team, start in ix.options[it.id]:
             assert led.fits(it, team, start) == (not led.blockers(it, team, start))
+
+
+def test_cancel_during_price_and_branch_returns_a_valid_plan() -> None:
+    """should_stop is honoured in the LP phase and the local search too, not only in the MIP."""
+    rng = random.Random(7)
+    items = [item(f"I{i}", rng.randint(5, 60), rng.randint(5, 40) / 10) for i in range(80)]
+    p = problem(items, n_periods=4, cap=9.5, discount_per_period=0.05)
+    asked: list[float] = []
+
+    def stop() -> bool:
+        asked.append(1.0)
+        return True
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+        plan = solve(p, SolveOptions(time_limit=30, threads=1, should_stop=stop))
+    assert asked
+    assert plan.assignments and check_plan(p, plan) == []
+    assert plan.value >= greedy_plan(p).value - 1e-6
+    assert plan.best_bound >= plan.value
