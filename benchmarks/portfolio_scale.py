@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -160,6 +161,7 @@ def run_one(n_items: int, time_limit: float, threads: int, seed: int) -> dict[st
     opts = SolveOptions(
         time_limit=time_limit, threads=threads, seed=seed, mip_rel_gap=1e-4, progress=progress
     )
+    load_before = os.getloadavg()[0]
     plan = solve(problem, opts)
     violations = check_plan(problem, plan)
     return {
@@ -182,6 +184,11 @@ def run_one(n_items: int, time_limit: float, threads: int, seed: int) -> dict[st
         "selected": len(plan.assignments),
         "violations": len(violations),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "lp_seconds": round(plan.stats["lp_seconds"], 2) if "lp_seconds" in plan.stats else None,
+        "local_search_value": plan.stats.get("local_search_value"),
+        # The machine is shared: a 1-minute load average above the core count means slower timings.
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cores": os.cpu_count(),
         "time_limit": time_limit,
         "trace": trace[:200],
     }
@@ -209,7 +216,8 @@ def main() -> None:
         print(
             f"{n} items: first feasible {rec['first_feasible_seconds']}s, "
             f"1% gap {rec['one_percent_gap_seconds']}s, final gap {rec['final_gap']:.3%}, "
-            f"{rec['peak_mb']} MB",
+            f"{rec['peak_mb']} MB, LP {rec['lp_seconds']}s, "
+            f"load {rec['load_average']} on {rec['cores']} cores",
             flush=True,
         )
     rows = [

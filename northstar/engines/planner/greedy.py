@@ -18,6 +18,8 @@ from .results import Assignment, Plan
 
 def _order(ix: Index, unit: frozenset[str]) -> list[str]:
     """Items of a unit with prerequisites and predecessors first (stable, deterministic)."""
+    if len(unit) == 1:
+        return list(unit)
     before: dict[str, set[str]] = defaultdict(set)
     for r in ix.problem.requires:
         if r.item in unit and r.needs in unit:
@@ -50,7 +52,7 @@ def _try_unit(
         if prefer and x in prefer:
             options = prefer[x] + [o for o in options if o not in prefer[x]]
         for team, start in options:
-            if not led.blockers(it, team, start):
+            if led.fits(it, team, start):
                 led.place(it, team, start)
                 added.append(it)
                 break
@@ -108,14 +110,19 @@ def greedy_fill(
     ix: Index,
     guide: Mapping[str, float] | None = None,
     prefer: Mapping[str, list[tuple[str | None, int]]] | None = None,
+    base: Ledger | None = None,
 ) -> tuple[Ledger, bool]:
     """Run the baseline; the flag says whether every pinned and mandatory item could be placed.
 
     With a `guide` (an LP solution: selection share per item or "bundle:<id>") units are taken in
     order of that share first, and `prefer` lists each item's slots to try first: LP-guided rounding.
+    With a `base` plan (a valid one, extended in place) only what fits around it is added, each item
+    at its earliest fitting start on any team: the fill-in step of the local search.
     """
     p = ix.problem
-    led = Ledger(ix)
+    led = base if base is not None else Ledger(ix)
+    if base is not None and prefer is None:
+        prefer = {x: sorted(o, key=lambda t: (t[1], t[0] or "")) for x, o in ix.options.items()}
     closure = requires_closure(ix)
     forced_ok = True
     for pin in p.pins:

@@ -49,6 +49,7 @@ class Ledger:
                 self.rivals[x].update(y for y in ex.items if y != x)
         self.guard_total = {"capacity": 0.0, "budget": 0.0}
         self.guard_part = [0.0] * len(p.guardrails)
+        self._uses: dict[tuple[str, int], list[tuple[int, float]]] = {}
 
     def _span(self, item: Item, start: int) -> range:
         return range(start, start + item.duration)
@@ -95,6 +96,46 @@ class Ledger:
                 out.append(f"{b.label} is exhausted")
         return out
 
+    def fits(self, item: Item, team: str | None, start: int) -> bool:
+        """Same verdict as `not blockers(...)`, without building the messages: the hot path of the
+        greedy and the local search, which try hundreds of thousands of slots at portfolio scale."""
+        ix, placed = self.ix, self.placed
+        if any(x in placed for x in self.rivals.get(item.id, ())):
+            return False
+        end = start + item.duration - 1
+        for a in self.preds.get(item.id, ()):
+            pa = placed.get(a)
+            if pa is not None and start <= pa[1] + ix.items[a].duration - 1:
+                return False
+        for b in self.succs.get(item.id, ()):
+            pb = placed.get(b)
+            if pb is not None and pb[1] <= end:
+                return False
+        if team is not None:
+            for skill, eff in item.effort.items():
+                per = eff / item.duration
+                if per <= 0:
+                    continue
+                for q in range(start, end + 1):
+                    cap = ix.caps.get((team, skill, q), 0.0)
+                    if self.cap_used.get((team, skill, q), 0.0) + per > cap + EPS * max(1.0, cap):
+                        return False
+        budgets = ix.problem.budgets
+        for k, use in self._budget_uses(item, start):
+            amount = budgets[k].amount
+            if self.budget_used[k] + use > amount + EPS * max(1.0, amount):
+                return False
+        return True
+
+    def _budget_uses(self, item: Item, start: int) -> list[tuple[int, float]]:
+        key = (item.id, start)
+        uses = self._uses.get(key)
+        if uses is None:
+            shares = ((k, self._budget_share(k, item, start)) for k in range(len(self.budget_used)))
+            uses = [(k, u) for k, u in shares if u > 0]
+            self._uses[key] = uses
+        return uses
+
     def place(self, item: Item, team: str | None, start: int) -> None:
         self.placed[item.id] = (team, start)
         self._book(item, team, start, +1.0)
@@ -108,8 +149,8 @@ class Ledger:
             for skill, eff in item.effort.items():
                 for q in self._span(item, start):
                     self.cap_used[(team, skill, q)] += sign * eff / item.duration
-        for k in range(len(self.budget_used)):
-            self.budget_used[k] += sign * self._budget_share(k, item, start)
+        for k, use in self._budget_uses(item, start):
+            self.budget_used[k] += sign * use
         measure = {"capacity": item.total_effort, "budget": item.cost}
         for m, v in measure.items():
             self.guard_total[m] += sign * v
