@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import math
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -295,8 +296,10 @@ class _Writer:
         self.table = MetricValue._meta.db_table
         self.vendor = connection.vendor
         self.cursor = connection.cursor()
-        self.staged = False
         self.latest: dict[int, str] = {}
+        self.copy_context: Any = None  # the open COPY stream on PostgreSQL (see `_stream`)
+        self.copy: Any = None
+        self.corrections: list[str] = []
         if self.vendor == "postgresql":
             # Metrics first, then the table, the order `metric_delete` takes them in: no deadlock.
             self.cursor.execute(f'SELECT id FROM "{Metric._meta.db_table}" ORDER BY id FOR KEY SHARE')  # noqa: S608
@@ -316,10 +319,10 @@ class _Writer:
         if self.vendor == "postgresql":
             latest = self.latest
             new = [p for p in rows if p[1] > latest.get(p[0], "")]  # ISO dates compare like dates
-            self._copy(self.table, new)
-            if len(new) < len(rows):
-                self._copy("strategy_import_stage", [p for p in rows if p[1] <= latest.get(p[0], "")])
-                self.staged = True
+            if new:
+                self._stream().write(_copy_text(new))
+            if len(new) < len(rows):  # kept as COPY text (compact) until the stream ends
+                self.corrections.append(_copy_text([p for p in rows if p[1] <= latest.get(p[0], "")]))
             return
         sql = (
             f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) VALUES (?, ?, ?, ?) '  # noqa: S608 - our table
@@ -328,19 +331,34 @@ class _Writer:
         )
         self.cursor.cursor.executemany(sql, rows)  # the sqlite3 cursor: no per-call query rewriting
 
-    def _copy(self, table: str, rows: list[Point]) -> None:
-        if not rows:
-            return
-        text = "".join(
-            f"{m}\t{d}\t{v!r}\t{dim.translate(_COPY_ESCAPES) if dim else ''}\n" for m, d, v, dim in rows
-        )
-        raw = self.cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f'COPY "{table}" (metric_id, date, value, dimension) FROM STDIN') as copy:
-            copy.write(text)
+    def _stream(self) -> Any:
+        """The COPY into the table, opened on first use and kept open across batches, so the server
+        stores one batch while we read the next (closing it after each batch made us wait every time)."""
+        if self.copy is None:
+            raw = self.cursor.cursor  # the psycopg cursor under Django's wrapper
+            self.copy_context = raw.copy(
+                f'COPY "{self.table}" (metric_id, date, value, dimension) FROM STDIN'
+            )
+            self.copy = self.copy_context.__enter__()
+        return self.copy
+
+    def pause(self, *exc: Any) -> None:
+        """End the COPY stream (aborting it when `exc` is an error) so the connection can run a query."""
+        if self.copy_context is not None:
+            context, self.copy_context, self.copy = self.copy_context, None, None
+            context.__exit__(*(exc or (None, None, None)))
 
     def close(self) -> None:
         if self.vendor == "postgresql":
-            if self.staged:
+            self.pause()
+            if self.corrections:
+                raw = self.cursor.cursor
+                with raw.copy(
+                    "COPY strategy_import_stage (metric_id, date, value, dimension) FROM STDIN"
+                ) as copy:
+                    for text in self.corrections:
+                        copy.write(text)
+                self.corrections.clear()
                 self.cursor.execute(
                     f'INSERT INTO "{self.table}" (metric_id, date, value, dimension) '  # noqa: S608 - our table
                     "SELECT metric_id, date, value, dimension FROM strategy_import_stage "
@@ -353,11 +371,18 @@ class _Writer:
     def __enter__(self) -> _Writer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if exc[0] is None:
             self.close()
         else:
+            self.pause(*exc)  # tells the server the COPY failed, so the transaction can roll back
             self.cursor.close()
+
+
+def _copy_text(rows: list[Point]) -> str:
+    return "".join(
+        f"{m}\t{d}\t{v!r}\t{dim.translate(_COPY_ESCAPES) if dim else ''}\n" for m, d, v, dim in rows
+    )
 
 
 def _writer() -> _Writer:
@@ -385,6 +410,9 @@ class _MetricLookup:
             self.metrics.setdefault(metric.name.lower(), metric)
         self.ids: dict[str, int] = {}  # labels already seen and allowed: the per-row fast path
         self.allowed: set[int] = set()
+        # Called before a permission check may query the database: an import's COPY stream holds the
+        # connection on PostgreSQL and must be ended first (the writer sets `pause` here).
+        self.before_query: Callable[[], None] = lambda: None
 
     def resolve(self, label: str, line: int) -> int:
         clean = label.strip()
@@ -392,6 +420,8 @@ class _MetricLookup:
         if metric is None:
             raise _refuse(line, f"no metric called {clean!r}; define it first (its key or name).")
         if metric.pk not in self.allowed:
+            if self.actor is not None:
+                self.before_query()
             try:
                 _require_metric_edit(self.actor, metric)
             except PermissionDenied as exc:
@@ -486,12 +516,38 @@ def _rows(
         progress(count, total_chars, total_chars)
 
 
+#: Seconds between two progress reports of an import.
+PROGRESS_EVERY = 0.5
+
+
+def _between_batches(progress: Progress | None, pause: Callable[[], None]) -> Progress | None:
+    """Report progress now and then, with the connection free: a caller's callback may use the
+    database (a job's progress row does), which it cannot while a COPY stream holds the connection.
+    Ending the stream makes us wait for the server, so it is not done after every batch."""
+    if progress is None:
+        return None
+    last = -math.inf
+
+    def report(done: int, read: int, size: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if read < size and now - last < PROGRESS_EVERY:
+            return
+        last = now
+        pause()
+        progress(done, read, size)
+
+    return report
+
+
 def metric_values_import(
     *, actor: User | None, path: Path | str, progress: Progress | None = None
 ) -> MetricImport:
     """Import a CSV of `date,metric,value[,dimension]` rows; all rows land or none do.
 
     `actor` None is the system (the CLI); a user may import only metrics they may change.
+    `progress` is called at most every `PROGRESS_EVERY` seconds (and at the end); it may use the
+    database.
     """
     path = Path(path)
     if actor is not None:
@@ -508,7 +564,8 @@ def metric_values_import(
     try:
         with stream, transaction.atomic():
             with _writer() as write:  # on PostgreSQL corrections of stored points land when it closes
-                for batch in _rows(stream, lookup, progress, total):
+                lookup.before_query = write.pause
+                for batch in _rows(stream, lookup, _between_batches(progress, write.pause), total):
                     write(batch)
                     rows += len(batch)
                     lo = min(p[1] for p in batch)

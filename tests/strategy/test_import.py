@@ -164,6 +164,7 @@ def test_a_metric_deleted_during_the_import_leaves_no_orphan_values(kpis, tmp_pa
     from northstar.strategy.models import Metric
 
     monkeypatch.setattr(metrics, "BATCH", 10)
+    monkeypatch.setattr(metrics, "PROGRESS_EVERY", 0)  # a report after every batch
     signups, _ = kpis
     rows = [f"{date.fromordinal(738000 + i).isoformat()},signups,{i}" for i in range(50)]
 
@@ -234,3 +235,22 @@ def test_a_metric_deleted_while_a_point_is_being_written_leaves_no_orphan():
     assert not orphans.exists()
     if connection.vendor == "postgresql":  # there the delete waits for the writer, then takes the point
         assert outcome == ["deleted"] and not MetricValue.objects.exists()
+
+
+def test_a_metric_first_seen_deep_in_a_long_file_is_still_permission_checked(cast, tmp_path, monkeypatch):
+    """On PostgreSQL the rows stream by COPY; a new metric's permission check needs the connection."""
+    from northstar.strategy import metrics
+
+    monkeypatch.setattr(metrics, "BATCH", 10)
+    make_metric(key="home_kpi", line=cast.home_line)
+    make_metric(key="home_kpi_2", line=cast.home_line)
+    make_metric(key="away_kpi", line=cast.away_line)
+    days = [date.fromordinal(738000 + i).isoformat() for i in range(60)]
+    mine = [f"{d},home_kpi,1" for d in days] + [f"{d},home_kpi_2,2" for d in days]
+    path = write(tmp_path, "date,metric,value\n" + "\n".join(mine) + "\n")
+    assert metric_values_import(actor=cast.pm, path=path).metrics == 2
+    assert MetricValue.objects.count() == 120
+    path = write(tmp_path, "date,metric,value\n" + "\n".join([*mine, "2030-01-01,away_kpi,3"]) + "\n")
+    with pytest.raises(ValidationFailed, match="Line 122: You can only change metrics"):
+        metric_values_import(actor=cast.pm, path=path)
+    assert MetricValue.objects.count() == 120
