@@ -157,10 +157,10 @@ def refresh_bound_key_results(metric_ids: Iterable[int]) -> int:
 
 
 def hold_metrics(metric_ids: Iterable[int]) -> None:
-    """Check that the metrics we just wrote values for still exist, and keep them until we commit.
+    """Check that the metrics we write values for exist, and keep them until we commit.
 
     The value table has no database foreign key (see `MetricValue.metric`), so this is what stops a
-    metric deleted while its values were being written from leaving orphan values behind. On
+    metric deleted while its values are being written from leaving orphan values behind. On
     PostgreSQL the rows are locked FOR KEY SHARE (what a foreign key check takes, once per metric
     instead of once per value); on SQLite our pending write already keeps every other writer out.
     """
