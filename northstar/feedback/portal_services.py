@@ -254,9 +254,9 @@ def _mail_vote_link(vote: Vote, post: Post, base_url: str) -> None:
         ) from None
     link = base_url.rstrip("/") + reverse("portal:vote_confirm", args=[vote_token(vote)])
     text = (
-        f"Please confirm your vote for “{post.title}” by opening this link within {VOTE_LINK_DAYS} days:"
-        f"\n\n{link}\n\nYour vote counts once you do, and we will email you when it ships. "
-        "If you did not vote, ignore this email: nothing is counted and we will not write again."
+        f"Please confirm your vote for “{post.title}”: open this link within {VOTE_LINK_DAYS} days and "
+        f"press Confirm my vote.\n\n{link}\n\nYour vote counts once you do, and we will email you "
+        "when it ships. If you did not vote, ignore this email: nothing is counted."
     )
     message = ("Confirm your vote", text, None, [vote.email])
     transaction.on_commit(lambda: _send([message]))
