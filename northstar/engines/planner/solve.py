@@ -37,6 +37,15 @@ LOCAL_SEARCH_SHARE = 0.05
 # more: stopping at half the gap saved ~3 s at 10,000 items but the less converged LP solution gave
 # a worse rounding and neighbourhood (35,481 vs 35,533 after the first polished MIP plan).
 COLGEN_TOL_SHARE = 0.01
+# Fix-and-optimise inside a neighbourhood: each sub-MIP also fixes this share of the incumbent's slots
+# at random, so HiGHS solves it in about a second instead of spending the whole round on root cuts
+# (10,000 items: 35,488 after one 1-s sub-MIP vs 35,421 after 12 s on the whole neighbourhood).
+LNS_FIX_SHARE = 0.5
+LNS_SUB_SECONDS = 3.0
+LNS_PATIENCE = 4  # sub-MIPs in a row without a better plan end the round
+# A plan found by the sub-MIPs is polished at most this often (a polish takes ~2 s at 10,000 items);
+# the round's final plan is always polished.
+POLISH_INTERVAL = 5.0
 
 
 def _gap(value: float, bound: float) -> float:
@@ -159,7 +168,7 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
             # better plans than HiGHS's own root heuristics; branch and bound then proves from there.
             share = (time.perf_counter() - t0) + 0.25 * (options.time_limit - (time.perf_counter() - t0))
             sub = dataclasses.replace(options, time_limit=share)
-            x0, lp_bound_value, _ = _price_and_branch(ix, m, sub, t0, led, led_value, stats)
+            x0, lp_bound_value, _ = _price_and_branch(ix, m, sub, t0, led, led_value, stats, lns=False)
             if x0 is not None:
                 better = _ledger_from_x(ix, m, x0)
                 if _ledger_value(ix, better) > led_value:
@@ -179,6 +188,10 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     if x is None:
         if led is not None:
             return ledger_plan(ix, led, "heuristic", time.perf_counter() - t0, "greedy")
+        if m.n_cols > LARGE_MODEL_COLUMNS:  # no branch and bound ran to prove it: diagnose directly
+            diagnosed = _infeasible(ix.problem, options, t0, "milp")
+            if diagnosed.diagnosis:
+                return diagnosed
         return Plan(
             status="no_solution", best_bound=float("nan"), gap=float("nan"), method="milp", stats=stats
         )
@@ -263,8 +276,13 @@ def _price_and_branch(
     led: Ledger | None,
     led_value: float,
     stats: dict[str, float],
+    lns: bool = True,
 ) -> tuple[np.ndarray | None, float, str]:
     """Large portfolios: exact LP bound by column generation, then neighbourhood MIPs + local search.
+
+    With `lns` each neighbourhood is searched by fix-and-optimise sub-MIPs; without, as one MIP (the
+    better choice for medium portfolios, whose whole neighbourhood HiGHS searches quickly: at 1,000
+    items the sub-MIPs settle on 5,996 within 4 s, the whole neighbourhood reaches 6,020).
 
     The first neighbourhood is built around the plain LP rounding: polishing it first would move
     items off the LP's slots, fix fewer columns and leave the MIP a harder, worse neighbourhood
@@ -310,7 +328,7 @@ def _price_and_branch(
         if time.perf_counter() > deadline - 0.5 or (should_stop is not None and should_stop()):
             break
         before = best[1]
-        x = _neighbourhood_mip(ix, m, a, x_lp, start, bound, options, t0, best, polish, rnd == 0)
+        x = _neighbourhood_mip(ix, m, a, x_lp, start, bound, options, t0, best, polish, rnd == 0, lns)
         stats["rounds"] = float(rnd + 1)
         if x is None:
             break
@@ -354,6 +372,7 @@ def _neighbourhood_mip(
     best: list,
     polish: Callable[[dict[str, tuple[str | None, int]]], None],
     first: bool,
+    lns: bool,
 ) -> np.ndarray | None:
     """The MIP over the LP's support and the start plan, with the slots both agree on fixed (RINS).
 
@@ -369,36 +388,52 @@ def _neighbourhood_mip(
     fixed = np.flatnonzero((x_lp >= 1 - 1e-6) & (x_start > 0.5))
     target, report, should_stop = options.mip_rel_gap, options.progress, options.should_stop
     stall = max(STALL_SECONDS, STALL_SHARE * options.time_limit)
-    last = [time.perf_counter(), float("-inf")]
+    # When the value last rose, and the best value held: polished plans, and the MIP's own plans
+    # (recomputed from the solution: HiGHS may report its objective in the presolved space). The
+    # best MIP plan of a round is polished at its end, so no value shown is ever lost.
+    last = [time.perf_counter(), best[1]]
+
+    def seen(value: float) -> None:
+        if value > last[1] + 1e-9 * max(1.0, abs(value)):
+            last[:] = [time.perf_counter(), value]
+            if report is not None:
+                report(last[0] - t0, value, bound)
+
+    def done() -> bool:
+        seen(best[1])
+        return (
+            _gap(last[1], bound) <= target
+            or time.perf_counter() - last[0] > stall
+            or (should_stop is not None and should_stop())
+        )
 
     def on_event(e: highspy.HighsCallbackEvent) -> None:
-        now = time.perf_counter()
-        value = max(float(e.data_out.mip_primal_bound), best[1])
-        if report is not None:
-            report(now - t0, value, bound)
-        if value > last[1] + 1e-9 * max(1.0, abs(value)):
-            last[:] = [now, value]
-        if bound < float("inf") and bound > 0 and (bound - value) / bound <= target:
+        if done():
             e.data_in.user_interrupt = True
-        if now - last[0] > stall or (should_stop is not None and should_stop()):
-            e.data_in.user_interrupt = True
+        if report is not None:  # keeps the caller's clock moving while the value stands still
+            report(time.perf_counter() - t0, last[1], bound)
 
     obj = np.asarray(m.obj)
-    polished = [_ledger_value(ix, led) if led is not None else float("-inf")]  # polished already
+    polished = [_ledger_value(ix, led) if led is not None else float("-inf"), float("-inf")]
+    interval = POLISH_INTERVAL if lns else 0.0  # sub-MIPs find many small steps; one MIP finds few
 
     def on_solution(x: np.ndarray) -> None:
-        value = float(np.dot(obj, x))
-        if value > polished[0] + 1e-9 * max(1.0, abs(value)):
+        value, now = float(np.dot(obj, x)), time.perf_counter()
+        seen(value)
+        if value > polished[0] + 1e-9 * max(1.0, abs(value)) and now - polished[1] >= interval:
             polished[0] = value
             polish(_ledger_from_x(ix, m, x).placed)
-            last[0] = time.perf_counter()  # polishing time is not the MIP stalling
+            polished[1] = last[0] = time.perf_counter()  # polishing time is not the MIP stalling
 
     # Leave the local search a moment to polish the MIP's last plan before the time limit.
-    remaining = deadline - time.perf_counter() - LOCAL_SEARCH_SHARE * options.time_limit
-    x = restricted_mip(
-        m, a, cols, start, max(remaining, 0.5), target, options.threads, options.seed, options.verbose,
-        on_event, fixed, on_solution,
-    )  # fmt: skip
+    end = deadline - LOCAL_SEARCH_SHARE * options.time_limit
+    if not lns or led is None or not led.placed:
+        x = restricted_mip(
+            m, a, cols, start, max(end - time.perf_counter(), 0.5), target, options.threads, options.seed,
+            options.verbose, on_event, fixed, on_solution,
+        )  # fmt: skip
+    else:
+        x = _fix_and_optimise(m, a, cols, x_start, fixed, end, options, on_event, on_solution, done)
     if x is None and first:
         remaining = deadline - time.perf_counter()
         x = restricted_mip(
@@ -406,6 +441,48 @@ def _neighbourhood_mip(
             on_event, None, on_solution,
         )  # fmt: skip
     return x
+
+
+def _fix_and_optimise(
+    m: Model,
+    a: sparse.csc_matrix,
+    cols: np.ndarray,
+    x_start: np.ndarray,
+    fixed: np.ndarray,
+    end: float,
+    options: SolveOptions,
+    on_event: Callable[[highspy.HighsCallbackEvent], None],
+    on_solution: Callable[[np.ndarray], None],
+    done: Callable[[], bool],
+) -> np.ndarray:
+    """Repeated sub-MIPs over the neighbourhood, each with a random half of the incumbent fixed.
+
+    The whole neighbourhood at 10,000 items is a MIP whose root cut loop alone outlasts the round;
+    with half the incumbent's slots fixed, HiGHS proves each sub-MIP optimal in about a second and
+    the incumbent climbs step by step. Random draws come from the seed, so a run is repeatable up to
+    the time limits. Ends after LNS_PATIENCE fruitless sub-MIPs, or when `done()` says so.
+    """
+    obj = np.asarray(m.obj)
+    rng = np.random.default_rng(options.seed)
+    x_inc = x_start
+    misses = 0
+    while misses < LNS_PATIENCE and not done():
+        remaining = end - time.perf_counter()
+        if remaining < 0.5:
+            break
+        ones = np.flatnonzero(x_inc[: len(m.cols)] > 0.5)
+        free = np.setdiff1d(ones, fixed, assume_unique=True)
+        extra = free[rng.random(free.size) < LNS_FIX_SHARE]
+        start = {m.cols[c][0]: (m.cols[c][1], m.cols[c][2]) for c in ones}
+        x = restricted_mip(
+            m, a, cols, start, min(remaining, LNS_SUB_SECONDS), options.mip_rel_gap, options.threads,
+            options.seed, options.verbose, on_event, np.union1d(fixed, extra), on_solution,
+        )  # fmt: skip
+        if x is not None and float(obj @ x) > float(obj @ x_inc) + 1e-9 * max(1.0, abs(float(obj @ x_inc))):
+            x_inc, misses = x, 0
+        else:
+            misses += 1
+    return x_inc
 
 
 def _ledger_value(ix: Index, led: Ledger) -> float:

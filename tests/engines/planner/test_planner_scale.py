@@ -5,6 +5,7 @@ optimum."""
 from __future__ import annotations
 
 import importlib
+import itertools
 import random
 
 import numpy as np
@@ -33,7 +34,8 @@ from northstar.engines.planner.greedy import greedy_fill, ledger_plan
 from northstar.engines.planner.improve import copy_ledger, improve, shift_earlier, swap_in
 from northstar.engines.planner.index import build_index
 from northstar.engines.planner.milp import build_model
-from tests.engines.planner._factories import item, problem
+from tests.engines.planner._factories import item, periods, problem
+from tests.engines.planner._factories import team as make_team
 from tests.engines.planner.test_planner_properties import OPTS, portfolios
 
 solve_module = importlib.import_module("northstar.engines.planner.solve")
@@ -170,6 +172,54 @@ def test_medium_path_with_polish_is_sound(problem: Problem) -> None:
     if exact.status == "optimal":
         assert plan.best_bound >= exact.value - 1e-6
         assert plan.value <= exact.value + 1e-6
+
+
+@SLOW
+@given(problem=portfolios())
+def test_large_path_with_fix_and_optimise_is_sound(problem: Problem) -> None:
+    """Column generation, fix-and-optimise sub-MIPs and the polish, forced on for small inputs."""
+    exact = solve(problem, OPTS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+        plan = solve(problem, OPTS)
+    if exact.status == "infeasible":
+        assert plan.status == "infeasible"
+        return
+    assert check_plan(problem, plan) == []
+    greedy = greedy_plan(problem)
+    if greedy.status == "heuristic":
+        assert plan.value >= greedy.value - 1e-6
+    if exact.status == "optimal":
+        assert plan.best_bound >= exact.value - 1e-6
+        assert plan.value <= exact.value + 1e-6
+
+
+def test_fix_and_optimise_progress_only_shows_values_the_plan_keeps() -> None:
+    """The value a user watches rises step by step and the returned plan is worth at least the last."""
+    rng = random.Random(11)
+    teams = tuple(make_team(f"T{k}", 6, 6.0) for k in range(4))
+    items = [
+        item(
+            f"I{i}", rng.randint(5, 60), rng.randint(5, 60) / 10, duration=rng.choice([1, 2]),
+            eligible_teams=tuple(rng.sample([t.id for t in teams], rng.choice([1, 2]))),
+        )
+        for i in range(150)
+    ]  # fmt: skip
+    p = Problem(periods=periods(6), items=tuple(items), teams=teams, discount_per_period=0.05)
+    shown: list[float] = []
+
+    def progress(seconds: float, value: float, bound: float) -> None:
+        if value > float("-inf"):
+            shown.append(value)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+        mp.setattr(solve_module, "LNS_PATIENCE", 2)
+        plan = solve(p, SolveOptions(time_limit=20, threads=1, mip_rel_gap=0.0, progress=progress))
+    assert check_plan(p, plan) == []
+    assert plan.value > plan.stats["local_search_value"]  # the sub-MIPs beat the polished LP rounding
+    assert all(b >= a - 1e-6 for a, b in itertools.pairwise(shown))
+    assert plan.value >= max(shown) - 1e-6
 
 
 def test_large_path_is_never_below_greedy() -> None:
