@@ -97,6 +97,10 @@ def exclusion_reasons(ix: Index, led: Ledger, status: str) -> dict[str, str]:
     for b in p.bundles:
         for x in b.items:
             in_bundle[x].append(b.id)
+    # The selected item with the most value per cost, named when a budget blocks (found once: at
+    # 10,000 items sorting the plan for every left-out item took 14 of the 17 s of explaining).
+    spenders = [x for x in led.placed if ix.items[x].cost > 0]
+    top = min(spenders, key=lambda r: (-ix.items[r].value / ix.items[r].cost, r)) if spenders else None
     for it in p.items:
         x = it.id
         if x in led.placed:
@@ -121,7 +125,7 @@ def exclusion_reasons(ix: Index, led: Ledger, status: str) -> dict[str, str]:
                 break
         assert best is not None
         if best:
-            reasons[x] = _with_rival(ix, led, users, it.id, best[0], best_slot)
+            reasons[x] = _with_rival(ix, users, it.id, best[0], best_slot, top)
             continue
         led.place(it, *best_slot)
         broken = led.broken_guardrails()
@@ -141,11 +145,11 @@ def exclusion_reasons(ix: Index, led: Ledger, status: str) -> dict[str, str]:
 
 def _with_rival(
     ix: Index,
-    led: Ledger,
     users: dict[tuple[str, str, int], list[str]],
     item: str,
     blocker: str,
     slot: tuple[str | None, int],
+    top_spender: str | None,
 ) -> str:
     """Name the selected item of higher value that holds the blocking capacity, if there is one."""
     it = ix.items[item]
@@ -160,9 +164,7 @@ def _with_rival(
                             f"lower value than {ix.items[rivals[0]].label} in the same capacity ({blocker})"
                         )
     if blocker.endswith("is exhausted"):
-        spenders = [x for x in led.placed if ix.items[x].cost > 0]
-        spenders.sort(key=lambda r: (-ix.items[r].value / ix.items[r].cost, r))
-        top = ix.items[spenders[0]] if spenders else None
+        top = ix.items[top_spender] if top_spender is not None else None
         if top is not None and it.value > 0 and it.cost > 0 and top.value / top.cost >= it.value / it.cost:
             return f"{blocker}; it goes to higher value per cost such as {top.label}"
     return blocker
