@@ -105,7 +105,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     """The best plan HiGHS can prove within the options' limits, with its bound, gap and explanations.
 
     Raises PlannerInputError for malformed input; returns status "infeasible" with a diagnosis when
-    the rules cannot all hold. Deterministic for a given problem and options.
+    the rules cannot all hold. Deterministic for a given problem and options, except that on large
+    portfolios (over LARGE_MODEL_COLUMNS slot columns) the search rounds are paced by the clock.
     """
     options = options or SolveOptions()
     t0 = time.perf_counter()
@@ -161,6 +162,13 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     if m.n_cols > LARGE_MODEL_COLUMNS:
         x, bound, status_name = _price_and_branch(ix, m, options, t0, led, led_value, stats)
         integral = False
+        stopped = options.should_stop is not None and options.should_stop()
+        if x is None and not stopped and time.perf_counter() - t0 < options.time_limit - 0.5:
+            # No plan anywhere (not even the greedy's): only branch and bound on the whole model can
+            # tell "infeasible" (then diagnosed) from "hard", with the time that is left.
+            lp_bound_value = bound
+            x, bound, status_name = _full_mip(ix, m, options, t0, None, float("-inf"), stats)
+            bound = min(bound, lp_bound_value) if status_name != "infeasible" else bound
     else:
         lp_bound_value = float("inf")
         if m.n_cols >= NEIGHBOURHOOD_MIN_COLUMNS and led is not None:
@@ -188,10 +196,6 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     if x is None:
         if led is not None:
             return ledger_plan(ix, led, "heuristic", time.perf_counter() - t0, "greedy")
-        if m.n_cols > LARGE_MODEL_COLUMNS:  # no branch and bound ran to prove it: diagnose directly
-            diagnosed = _infeasible(ix.problem, options, t0, "milp")
-            if diagnosed.diagnosis:
-                return diagnosed
         return Plan(
             status="no_solution", best_bound=float("nan"), gap=float("nan"), method="milp", stats=stats
         )
@@ -494,6 +498,8 @@ def _ledger_x(m: Model, led: Ledger | None) -> np.ndarray:
     placed = led.placed if led is not None else {}
     for c, (item, team, s) in enumerate(m.cols):
         x[c] = float(placed.get(item) == (team, s))
+    for k, bid in enumerate(m.bundle_cols):  # a bundle column is 1 when all its items are placed
+        x[len(m.cols) + k] = float(all(i in placed for i in m.bundle_items[bid]))
     return x
 
 
