@@ -389,7 +389,8 @@ def _neighbourhood_mip(
     start = dict(led.placed) if led is not None else {}
     x_start = _ledger_x(m, led)
     cols = np.union1d(np.flatnonzero(x_lp > 1e-6), np.flatnonzero(x_start))
-    fixed = np.flatnonzero((x_lp >= 1 - 1e-6) & (x_start > 0.5))
+    n_slots = len(m.cols)  # only slots are fixed; bundle columns follow their items
+    fixed = np.flatnonzero((x_lp[:n_slots] >= 1 - 1e-6) & (x_start[:n_slots] > 0.5))
     target, report, should_stop = options.mip_rel_gap, options.progress, options.should_stop
     stall = max(STALL_SECONDS, STALL_SHARE * options.time_limit)
     # When the value last rose, and the best value held: polished plans, and the MIP's own plans
