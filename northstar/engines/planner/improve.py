@@ -168,7 +168,7 @@ Shortfall = tuple[dict[tuple[str, str, int], float], dict[int, float]]
 def _shortfall(ix: Index, led: Ledger, it: Item, t: str, s: int) -> Shortfall | None:
     """How much capacity (per cell) and budget `it` lacks at this slot; None when something other
     than resources (a rival, a precedence) blocks it, which taking out one item rarely fixes."""
-    if not _resources_only(ix, led, it, t, s):
+    if not led.order_fits(it, s):
         return None
     cells: dict[tuple[str, str, int], float] = {}
     for skill, eff in it.effort.items():
@@ -181,23 +181,12 @@ def _shortfall(ix: Index, led: Ledger, it: Item, t: str, s: int) -> Shortfall | 
             if over > 0:
                 cells[(t, skill, q)] = over
     budgets: dict[int, float] = {}
-    for k, use in led._budget_uses(it, s):
+    for k, use in led.budget_uses(it, s):
         amount = ix.problem.budgets[k].amount
         over = led.budget_used[k] + use - amount - EPS * max(1.0, amount)
         if over > 0:
             budgets[k] = over
     return cells, budgets
-
-
-def _resources_only(ix: Index, led: Ledger, it: Item, t: str, s: int) -> bool:
-    if any(x in led.placed for x in led.rivals.get(it.id, ())):
-        return False
-    end = s + it.duration - 1
-    for a in led.preds.get(it.id, ()):
-        pa = led.placed.get(a)
-        if pa is not None and s <= pa[1] + ix.items[a].duration - 1:
-            return False
-    return all(led.placed[b][1] > end for b in led.succs.get(it.id, ()) if b in led.placed)
 
 
 def _frees(ix: Index, led: Ledger, v: str, short: Shortfall) -> bool:
@@ -210,7 +199,7 @@ def _frees(ix: Index, led: Ledger, v: str, short: Shortfall) -> bool:
         if t != tv or not sv <= q < sv + iv.duration or eff / iv.duration < need:
             return False
     if budgets:
-        uses = dict(led._budget_uses(iv, sv))
+        uses = dict(led.budget_uses(iv, sv))
         if any(uses.get(k, 0.0) < need for k, need in budgets.items()):
             return False
     return True

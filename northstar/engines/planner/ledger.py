@@ -96,9 +96,9 @@ class Ledger:
                 out.append(f"{b.label} is exhausted")
         return out
 
-    def fits(self, item: Item, team: str | None, start: int) -> bool:
-        """Same verdict as `not blockers(...)`, without building the messages: the hot path of the
-        greedy and the local search, which try hundreds of thousands of slots at portfolio scale."""
+    def order_fits(self, item: Item, start: int) -> bool:
+        """No selected alternative, and every placed predecessor and successor still in order at this
+        start: what `fits` checks besides capacity and budgets."""
         ix, placed = self.ix, self.placed
         if any(x in placed for x in self.rivals.get(item.id, ())):
             return False
@@ -111,6 +111,14 @@ class Ledger:
             pb = placed.get(b)
             if pb is not None and pb[1] <= end:
                 return False
+        return True
+
+    def fits(self, item: Item, team: str | None, start: int) -> bool:
+        """Same verdict as `not blockers(...)`, without building the messages: the hot path of the
+        greedy and the local search, which try hundreds of thousands of slots at portfolio scale."""
+        if not self.order_fits(item, start):
+            return False
+        ix, end = self.ix, start + item.duration - 1
         if team is not None:
             for skill, eff in item.effort.items():
                 per = eff / item.duration
@@ -121,13 +129,14 @@ class Ledger:
                     if self.cap_used.get((team, skill, q), 0.0) + per > cap + EPS * max(1.0, cap):
                         return False
         budgets = ix.problem.budgets
-        for k, use in self._budget_uses(item, start):
+        for k, use in self.budget_uses(item, start):
             amount = budgets[k].amount
             if self.budget_used[k] + use > amount + EPS * max(1.0, amount):
                 return False
         return True
 
-    def _budget_uses(self, item: Item, start: int) -> list[tuple[int, float]]:
+    def budget_uses(self, item: Item, start: int) -> list[tuple[int, float]]:
+        """(budget index, amount) for every budget this placement would draw on (cached)."""
         key = (item.id, start)
         uses = self._uses.get(key)
         if uses is None:
@@ -149,7 +158,7 @@ class Ledger:
             for skill, eff in item.effort.items():
                 for q in self._span(item, start):
                     self.cap_used[(team, skill, q)] += sign * eff / item.duration
-        for k, use in self._budget_uses(item, start):
+        for k, use in self.budget_uses(item, start):
             self.budget_used[k] += sign * use
         measure = {"capacity": item.total_effort, "budget": item.cost}
         for m, v in measure.items():

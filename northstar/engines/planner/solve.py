@@ -325,8 +325,9 @@ def _price_and_branch(
     if led is not None and lns:
         # The sub-MIPs start from the plain rounding and polish the first plan they find; polishing
         # the rounding first would cost ~3 s at 10,000 items for a plan they soon beat.
-        if _ledger_value(ix, led) > best[1]:
-            best[:] = [led, _ledger_value(ix, led)]
+        rounded_value = _ledger_value(ix, led)
+        if rounded_value > best[1]:
+            best[:] = [led, rounded_value]
             report_bound(bound)
     elif led is not None:
         polish(led.placed)
@@ -477,7 +478,7 @@ def _fix_and_optimise(
     """
     obj = np.asarray(m.obj)
     rng = np.random.default_rng(options.seed)
-    x_inc = x_start
+    x_inc, inc_value = x_start, float(obj @ x_start)
     misses = 0
     while misses < LNS_PATIENCE and not done():
         remaining = end - time.perf_counter()
@@ -491,8 +492,9 @@ def _fix_and_optimise(
             m, a, cols, start, min(remaining, LNS_SUB_SECONDS), options.mip_rel_gap, options.threads,
             options.seed, options.verbose, on_event, np.union1d(fixed, extra), on_solution,
         )  # fmt: skip
-        if x is not None and float(obj @ x) > float(obj @ x_inc) + 1e-9 * max(1.0, abs(float(obj @ x_inc))):
-            x_inc, misses = x, 0
+        value = float(obj @ x) if x is not None else float("-inf")
+        if x is not None and value > inc_value + 1e-9 * max(1.0, abs(inc_value)):
+            x_inc, inc_value, misses = x, value, 0
         else:
             misses += 1
     return x_inc

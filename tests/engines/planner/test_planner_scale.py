@@ -155,32 +155,19 @@ def test_every_reported_colgen_bound_is_at_least_the_optimum(problem: Problem, r
 
 
 @SLOW
+@pytest.mark.parametrize(
+    "threshold",
+    [
+        "NEIGHBOURHOOD_MIN_COLUMNS",  # LP rounding, one neighbourhood MIP, full MIP, final polish
+        "LARGE_MODEL_COLUMNS",  # column generation, fix-and-optimise sub-MIPs, polish
+    ],
+)
 @given(problem=portfolios())
-def test_medium_path_with_polish_is_sound(problem: Problem) -> None:
-    """LP rounding, neighbourhood rounds, full MIP and the final polish, forced on for small inputs."""
+def test_medium_and_large_paths_are_sound(threshold: str, problem: Problem) -> None:
+    """The medium and the large machinery, each forced on for small inputs, against the exact solve."""
     exact = solve(problem, OPTS)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(solve_module, "NEIGHBOURHOOD_MIN_COLUMNS", 0)
-        plan = solve(problem, OPTS)
-    if exact.status == "infeasible":
-        assert plan.status == "infeasible"
-        return
-    assert check_plan(problem, plan) == []
-    greedy = greedy_plan(problem)
-    if greedy.status == "heuristic":
-        assert plan.value >= greedy.value - 1e-6
-    if exact.status == "optimal":
-        assert plan.best_bound >= exact.value - 1e-6
-        assert plan.value <= exact.value + 1e-6
-
-
-@SLOW
-@given(problem=portfolios())
-def test_large_path_with_fix_and_optimise_is_sound(problem: Problem) -> None:
-    """Column generation, fix-and-optimise sub-MIPs and the polish, forced on for small inputs."""
-    exact = solve(problem, OPTS)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+        mp.setattr(solve_module, threshold, 0)
         plan = solve(problem, OPTS)
     if exact.status == "infeasible":
         assert plan.status == "infeasible"
