@@ -160,9 +160,19 @@ def greedy_customers(red: Reduced) -> list[int]:
 
 
 def solve_reduced(
-    red: Reduced, time_limit: float, gap: float, threads: int, seed: int, verbose: bool, warm: bool
+    red: Reduced,
+    time_limit: float,
+    gap: float,
+    threads: int,
+    seed: int,
+    verbose: bool,
+    start: list[int] | None,
 ) -> tuple[list[int], float, str]:
-    """Solve the reduced model: satisfied customers, proven bound, status ("optimal"/"feasible"/...)."""
+    """Solve the reduced model: satisfied customers, proven bound, status ("optimal"/"feasible"/...).
+
+    `start` lists customers of a known plan (their closures must fit the budgets); HiGHS begins
+    from it.
+    """
     n_y, n_x = len(red.weights), len(red.class_items)
     if n_y == 0:
         return [], 0.0, "optimal"
@@ -230,8 +240,7 @@ def solve_reduced(
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = len(lo)
     h.passModel(lp)
-    if warm:
-        start = greedy_customers(red)
+    if start is not None:
         x = np.zeros(n)
         for c in start:
             x[c] = 1.0

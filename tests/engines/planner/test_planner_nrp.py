@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -103,3 +106,38 @@ def test_reduced_model_keeps_the_optimum(inst: NrpInstance, ratio: float) -> Non
     chosen = {int(a.item[1:]) for a in plan.assignments if a.item != "r0"}
     assert check_nrp_selection(inst, budget, chosen) == ([], exact)
     assert check_plan(problem, plan) == []
+
+
+def _run_harness(*args: str) -> subprocess.CompletedProcess[str]:
+    script = Path(__file__).resolve().parents[3] / "benchmarks" / "nrp.py"
+    return subprocess.run(  # noqa: S603 - our own interpreter on our own benchmark script
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_harness_writes_one_record_per_instance_ratio_and_method(tmp_path: Path) -> None:
+    """Any directory of instance files works; the proof floor starts from the engine's own plan."""
+    (tmp_path / "inst").mkdir()
+    (tmp_path / "inst" / "tiny.txt").write_text(TINY)
+    out = tmp_path / "nrp.json"
+    run = _run_harness(
+        "--instances", str(tmp_path / "inst"), "--methods", "engine,plain,proof", "--json", str(out)
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    records = json.loads(out.read_text())
+    keys = {"instance", "bound_ratio", "method", "value", "best_bound", "gap", "seconds", "greedy_value"}
+    assert all(keys | {"status"} <= r.keys() for r in records)
+    got = {(r["bound_ratio"], r["method"]): (r["value"], r["best_bound"], r["status"]) for r in records}
+    optima = {0.3: 10, 0.5: 17, 0.7: 17}
+    assert got == {
+        (ratio, method): (optimum, optimum, "optimal")
+        for ratio, optimum in optima.items()
+        for method in ("engine", "plain", "proof")
+    }
+    assert "proof / plain total time" in run.stdout
+
+
+def test_harness_rejects_unknown_method(tmp_path: Path) -> None:
+    run = _run_harness("--instances", str(tmp_path), "--methods", "engine,cplex")
+    assert run.returncode == 2
+    assert "unknown method 'cplex'" in run.stderr
