@@ -73,7 +73,7 @@ def run_instance(
             red = reduce_selection(build_index(problem))
             start = [c for c, closure in enumerate(red.closures) if closure <= items]
             customers, bound, status = solve_reduced(
-                red, args.time_limit, 0.0, args.threads, args.seed, False, start
+                red, args.time_limit, 0.0, args.threads, args.seed, False, start, search=False
             )
             seconds = time.perf_counter() - t0
             selected = {int(x[1:]) for c in customers for x in red.closures[c] if x != "r0"}

@@ -14,11 +14,15 @@ reduction below keeps the optimum:
   classes already implied through c1 are dropped.
 
 An item's own value counts as a one-item customer. The reduced model has customer variables y,
-class variables x, y_c <= x_k links and one knapsack row per budget.
+class variables x, y_c <= x_k links and one knapsack row per budget. It is solved in two steps:
+fix-and-optimise from the greedy plan, then branch and bound from the best plan found, with HiGHS
+settings that make each node of the proof cheaper (see PROOF_OPTIONS).
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,6 +34,19 @@ from .ledger import requires_closure
 from .model import Problem
 
 INF = highspy.kHighsInf
+# Before the proof, fix-and-optimise: each sub-MIP frees a random share of the customers (the rest
+# keep the plan's choice) and stops after LNS_SUB_NODES nodes, so the search is deterministic; it
+# ends after LNS_PATIENCE sub-MIPs in a row without a better plan, or at LNS_TIME_SHARE of the time
+# limit. nrp2 at 30%: 4,962 after 1.6 s, where branch and bound alone took 22 s to pass 4,920; the
+# proof then prunes with the better plan from the start (patience 10 / 300 nodes gave no better).
+LNS_FREE_SHARE = 0.45
+LNS_SUB_NODES = 100
+LNS_PATIENCE = 5
+LNS_TIME_SHARE = 0.25
+# The proof: cuts at the root only, and pseudo-costs trusted after 2 strong-branching tries instead of
+# 8. Proving nrp2's optimum when handed it: 18 s -> 12 s (30%) and 18 s -> 10 s (50%), 3 seeds each.
+FEASIBLE_POINT = 2  # HiGHS's primal_solution_status for "holds a feasible solution"
+PROOF_OPTIONS = {"mip_allow_cut_separation_at_nodes": False, "mip_pscost_minreliable": 2}
 
 
 def is_selection_problem(problem: Problem) -> bool:
@@ -167,16 +184,20 @@ def solve_reduced(
     seed: int,
     verbose: bool,
     start: list[int] | None,
+    search: bool = True,
 ) -> tuple[list[int], float, str]:
     """Solve the reduced model: satisfied customers, proven bound, status ("optimal"/"feasible"/...).
 
-    `start` lists customers of a known plan (their closures must fit the budgets); HiGHS begins
-    from it.
+    `start` lists customers of a known plan (their closures must fit the budgets). With `search`,
+    fix-and-optimise improves it first; branch and bound then starts from the best plan found.
     """
+    t0 = time.perf_counter()
     n_y, n_x = len(red.weights), len(red.class_items)
     if n_y == 0:
         return [], 0.0, "optimal"
     h = highspy.Highs()
+    for option, value in PROOF_OPTIONS.items():
+        h.setOptionValue(option, value)
     h.setOptionValue("output_flag", bool(verbose))
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", float(gap))
@@ -240,16 +261,11 @@ def solve_reduced(
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = len(lo)
     h.passModel(lp)
+    if start is not None and search:
+        start = _fix_and_optimise(h, red, start, seed, t0 + LNS_TIME_SHARE * time_limit, verbose)
+        h.setOptionValue("time_limit", float(max(time_limit - (time.perf_counter() - t0), 0.01)))
     if start is not None:
-        x = np.zeros(n)
-        for c in start:
-            x[c] = 1.0
-            for k in red.cust_classes[c]:
-                x[n_y + k] = 1.0
-        sol = highspy.HighsSolution()
-        sol.col_value = list(x)
-        sol.value_valid = True
-        h.setSolution(sol)
+        _set_start(h, red, start)
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -260,3 +276,63 @@ def solve_reduced(
         bound = float(np.floor(bound + 1e-6))
     name = "optimal" if status == highspy.HighsModelStatus.kOptimal else "feasible"
     return chosen, bound, name
+
+
+def _served(red: Reduced, chosen: list[int]) -> list[int]:
+    """Every customer whose classes the chosen customers' classes cover (they come for free)."""
+    bought = {k for c in chosen for k in red.cust_classes[c]}
+    return [c for c, ks in enumerate(red.cust_classes) if bought.issuperset(ks)]
+
+
+def _fits(red: Reduced, customers: list[int]) -> bool:
+    bought = {k for c in customers for k in red.cust_classes[c]}
+    return all(
+        sum(red.class_cost[k][b] for k in bought) <= lim + EPS * max(1.0, lim)
+        for b, lim in enumerate(red.limits)
+    )
+
+
+def _set_start(h: highspy.Highs, red: Reduced, customers: list[int]) -> None:
+    n_y, n_x = len(red.weights), len(red.class_items)
+    x = np.zeros(n_y + n_x)
+    for c in customers:
+        x[c] = 1.0
+        x[[n_y + k for k in red.cust_classes[c]]] = 1.0
+    sol = highspy.HighsSolution()
+    sol.col_value = list(x)
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+def _fix_and_optimise(
+    h: highspy.Highs, red: Reduced, start: list[int], seed: int, end: float, verbose: bool
+) -> list[int]:
+    """Improve `start` by sub-MIPs over random halves of the customers (see LNS_* at the top)."""
+    n_y = len(red.weights)
+    rng = random.Random(seed)
+    best = _served(red, start)
+    value = sum(red.weights[c] for c in best)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_max_nodes", LNS_SUB_NODES)
+    idle = 0
+    while idle < LNS_PATIENCE and time.perf_counter() < end:
+        fixed = np.asarray([c for c in range(n_y) if rng.random() >= LNS_FREE_SHARE], dtype=np.int32)
+        in_plan = set(best)
+        at = np.asarray([1.0 if c in in_plan else 0.0 for c in fixed])
+        h.changeColsBounds(len(fixed), fixed, at, at)
+        h.setOptionValue("time_limit", float(max(end - time.perf_counter(), 0.01)))
+        _set_start(h, red, best)
+        h.run()
+        has_plan = h.getInfo().primal_solution_status == FEASIBLE_POINT
+        y = np.asarray(h.getSolution().col_value)[:n_y] if has_plan else np.zeros(0)
+        h.changeColsBounds(len(fixed), fixed, np.zeros(len(fixed)), np.ones(len(fixed)))
+        h.clearSolver()
+        found = _served(red, [c for c in range(n_y) if y.size and y[c] > 0.5])
+        found_value = sum(red.weights[c] for c in found)
+        if found_value > value + 1e-9 * max(1.0, abs(value)) and _fits(red, found):
+            best, value, idle = found, found_value, 0
+        else:
+            idle += 1
+    h.setOptionValue("mip_max_nodes", highspy.kHighsIInf)
+    h.setOptionValue("output_flag", bool(verbose))
+    return best
