@@ -41,7 +41,7 @@ def _gap(value: float, bound: float) -> float:
 
 def _integral_bound(bound: float) -> float:
     """Customer weights are whole numbers, so any bound can be rounded down (HiGHS reports 4970.0000001)."""
-    return float(math.floor(bound + 1e-6))
+    return float(math.floor(bound + 1e-6)) if math.isfinite(bound) else bound
 
 
 def run_instance(
@@ -128,6 +128,7 @@ def main() -> None:
     args = ap.parse_args()
     ratios = [float(r) for r in args.ratios.split(",") if r]
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    methods.sort(key=lambda m: m == "proof")  # the proof starts from the engine's plan of the same run
     for m in methods:
         if m not in METHODS:
             ap.error(f"unknown method {m!r} (choose from {', '.join(METHODS)})")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -35,17 +36,17 @@ from .model import Problem
 
 INF = highspy.kHighsInf
 # Before the proof, fix-and-optimise: each sub-MIP frees a random share of the customers (the rest
-# keep the plan's choice) and stops after LNS_SUB_NODES nodes, so the search is deterministic; it
-# ends after LNS_PATIENCE sub-MIPs in a row without a better plan, or at LNS_TIME_SHARE of the time
-# limit. nrp2 at 30%: 4,962 after 1.6 s, where branch and bound alone took 22 s to pass 4,920; the
-# proof then prunes with the better plan from the start (patience 10 / 300 nodes gave no better).
+# keep the plan's choice) and stops after LNS_SUB_NODES nodes, so the search repeats exactly for a
+# seed; it ends after LNS_PATIENCE sub-MIPs in a row without a better plan, or (then paced by the
+# clock) at LNS_TIME_SHARE of the time limit. nrp2 at 30%: 4,962 after 1.6 s, where branch and
+# bound alone took 22 s to pass 4,920; the proof then prunes with the better plan from the start
+# (patience 10 / 300 nodes gave no better).
 LNS_FREE_SHARE = 0.45
 LNS_SUB_NODES = 100
 LNS_PATIENCE = 5
 LNS_TIME_SHARE = 0.25
 # The proof: cuts at the root only, and pseudo-costs trusted after 2 strong-branching tries instead of
 # 8. Proving nrp2's optimum when handed it: 18 s -> 12 s (30%) and 18 s -> 10 s (50%), 3 seeds each.
-FEASIBLE_POINT = 2  # HiGHS's primal_solution_status for "holds a feasible solution"
 PROOF_OPTIONS = {"mip_allow_cut_separation_at_nodes": False, "mip_pscost_minreliable": 2}
 
 
@@ -185,11 +186,13 @@ def solve_reduced(
     verbose: bool,
     start: list[int] | None,
     search: bool = True,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[list[int], float, str]:
     """Solve the reduced model: satisfied customers, proven bound, status ("optimal"/"feasible"/...).
 
     `start` lists customers of a known plan (their closures must fit the budgets). With `search`,
     fix-and-optimise improves it first; branch and bound then starts from the best plan found.
+    `should_stop` is polled by both (a cancel button): the best plan so far is returned.
     """
     t0 = time.perf_counter()
     n_y, n_x = len(red.weights), len(red.class_items)
@@ -261,8 +264,16 @@ def solve_reduced(
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = len(lo)
     h.passModel(lp)
+    if should_stop is not None:
+
+        def poll(e: highspy.HighsCallbackEvent) -> None:
+            if should_stop():
+                e.data_in.user_interrupt = True
+
+        h.cbMipInterrupt.subscribe(poll)
     if start is not None and search:
-        start = _fix_and_optimise(h, red, start, seed, t0 + LNS_TIME_SHARE * time_limit, verbose)
+        end = t0 + LNS_TIME_SHARE * time_limit
+        start = _fix_and_optimise(h, red, start, seed, end, verbose, should_stop)
         h.setOptionValue("time_limit", float(max(time_limit - (time.perf_counter() - t0), 0.01)))
     if start is not None:
         _set_start(h, red, start)
@@ -270,7 +281,8 @@ def solve_reduced(
     status = h.getModelStatus()
     info = h.getInfo()
     vals_out = np.asarray(h.getSolution().col_value)
-    chosen = [c for c in range(n_y) if vals_out.size and vals_out[c] > 0.5]
+    # Customers whose classes were all bought for others are served too (HiGHS may leave them at 0).
+    chosen = _served(red, [c for c in range(n_y) if vals_out.size and vals_out[c] > 0.5])
     bound = float(info.mip_dual_bound)
     if integral:
         bound = float(np.floor(bound + 1e-6))
@@ -305,7 +317,13 @@ def _set_start(h: highspy.Highs, red: Reduced, customers: list[int]) -> None:
 
 
 def _fix_and_optimise(
-    h: highspy.Highs, red: Reduced, start: list[int], seed: int, end: float, verbose: bool
+    h: highspy.Highs,
+    red: Reduced,
+    start: list[int],
+    seed: int,
+    end: float,
+    verbose: bool,
+    should_stop: Callable[[], bool] | None,
 ) -> list[int]:
     """Improve `start` by sub-MIPs over random halves of the customers (see LNS_* at the top)."""
     n_y = len(red.weights)
@@ -316,6 +334,8 @@ def _fix_and_optimise(
     h.setOptionValue("mip_max_nodes", LNS_SUB_NODES)
     idle = 0
     while idle < LNS_PATIENCE and time.perf_counter() < end:
+        if should_stop is not None and should_stop():
+            break
         fixed = np.asarray([c for c in range(n_y) if rng.random() >= LNS_FREE_SHARE], dtype=np.int32)
         in_plan = set(best)
         at = np.asarray([1.0 if c in in_plan else 0.0 for c in fixed])
@@ -323,7 +343,7 @@ def _fix_and_optimise(
         h.setOptionValue("time_limit", float(max(end - time.perf_counter(), 0.01)))
         _set_start(h, red, best)
         h.run()
-        has_plan = h.getInfo().primal_solution_status == FEASIBLE_POINT
+        has_plan = h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
         y = np.asarray(h.getSolution().col_value)[:n_y] if has_plan else np.zeros(0)
         h.changeColsBounds(len(fixed), fixed, np.zeros(len(fixed)), np.ones(len(fixed)))
         h.clearSolver()

@@ -110,8 +110,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     """The best plan HiGHS can prove within the options' limits, with its bound, gap and explanations.
 
     Raises PlannerInputError for malformed input; returns status "infeasible" with a diagnosis when
-    the rules cannot all hold. Deterministic for a given problem and options, except that on large
-    portfolios (over LARGE_MODEL_COLUMNS slot columns) the search rounds are paced by the clock.
+    the rules cannot all hold. Deterministic for a given problem and options unless the time limit
+    (or a share of it, for the search before a selection problem's proof) cuts a step short; on
+    large portfolios (over LARGE_MODEL_COLUMNS slot columns) the search rounds are paced by the clock.
     """
     options = options or SolveOptions()
     t0 = time.perf_counter()
@@ -121,7 +122,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
         return _infeasible(problem, options, t0, "rules")
     search = _search_options(ix, options)
     if options.reductions and is_selection_problem(problem):
-        return _finish(ix, _solve_selection(ix, search), options, t0)
+        return _finish(ix, _solve_selection(ix, search, t0), options, t0)
     return _finish(ix, _solve_milp(ix, search, t0), options, t0)
 
 
@@ -131,16 +132,18 @@ def _search_options(ix: Index, options: SolveOptions) -> SolveOptions:
     return dataclasses.replace(options, time_limit=options.time_limit - reserve)
 
 
-def _solve_selection(ix: Index, options: SolveOptions) -> Plan:
+def _solve_selection(ix: Index, options: SolveOptions, t0: float) -> Plan:
     red = reduce_selection(ix)
+    start = greedy_customers(red)
     chosen, bound, status = solve_reduced(
         red,
-        options.time_limit,
+        options.time_limit - (time.perf_counter() - t0),  # what validation and reductions left
         options.mip_rel_gap,
         options.threads,
         options.seed,
         options.verbose,
-        greedy_customers(red),
+        start,
+        should_stop=options.should_stop,
     )
     items = sorted(set().union(*(red.closures[c] for c in chosen)) if chosen else set())
     period = ix.period_id(0)

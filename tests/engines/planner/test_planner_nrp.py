@@ -7,8 +7,10 @@ import json
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import highspy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,20 +162,27 @@ def _random_nrp(seed: int, n_requirements: int = 90, n_customers: int = 150) -> 
     return NrpInstance(costs, prereq, customers)
 
 
-def test_search_before_the_proof_only_ever_improves_the_start(monkeypatch) -> None:
-    inst = _random_nrp(7)
-    budget = nrp_budget(inst, 0.3)
-    seen = []
+def _spy_on_search(monkeypatch) -> list[tuple]:
+    """Record (reduced model, start, result, HiGHS options after the search) of each search."""
+    seen: list[tuple] = []
     real = selection._fix_and_optimise
 
-    def spy(*args):
-        out = real(*args)
-        seen.append((args[1], args[2], out))
+    def spy(h, red, start, *args):
+        out = real(h, red, start, *args)
+        options = {k: h.getOptionValue(k)[1] for k in ("mip_max_nodes", "output_flag")}
+        seen.append((red, start, out, options))
         return out
 
     monkeypatch.setattr(selection, "_fix_and_optimise", spy)
+    return seen
+
+
+def test_search_before_the_proof_only_ever_improves_the_start(monkeypatch) -> None:
+    inst = _random_nrp(7)
+    budget = nrp_budget(inst, 0.3)
+    seen = _spy_on_search(monkeypatch)
     plan = solve(nrp_to_problem(inst, budget), SolveOptions(time_limit=30, mip_rel_gap=0.0))
-    [(red, start, found)] = seen
+    [(red, start, found, options)] = seen
 
     def worth(customers: list[int]) -> float:
         return sum(red.weights[c] for c in customers)
@@ -183,10 +192,34 @@ def test_search_before_the_proof_only_ever_improves_the_start(monkeypatch) -> No
     problems, value = check_nrp_selection(inst, budget, requirements)
     assert problems == [] and value >= worth(found)
     assert plan.status == "optimal" and plan.value >= value
+    # The proof is not left with the sub-MIPs' node cap.
+    assert options == {"mip_max_nodes": highspy.kHighsIInf, "output_flag": False}
 
 
-def test_selection_solve_is_deterministic_for_a_seed() -> None:
-    problem = nrp_to_problem(inst := _random_nrp(11), nrp_budget(inst, 0.5))
-    opts = SolveOptions(time_limit=30, mip_rel_gap=0.0, threads=2, seed=3)
+def test_selection_search_and_plan_repeat_for_a_seed(monkeypatch) -> None:
+    problem = nrp_to_problem(inst := _random_nrp(7), nrp_budget(inst, 0.3))
+    seen = _spy_on_search(monkeypatch)
+    opts = SolveOptions(time_limit=30, mip_rel_gap=0.0, seed=3)
     first, second = solve(problem, opts), solve(problem, opts)
     assert first.assignments == second.assignments and first.value == second.value
+    (_, start_1, found_1, _), (_, start_2, found_2, _) = seen
+    assert start_1 == start_2
+    assert found_1 == found_2
+    assert found_1 != start_1
+
+
+def test_selection_solve_can_be_cancelled() -> None:
+    inst = _random_nrp(5, n_requirements=300, n_customers=400)
+    budget = nrp_budget(inst, 0.3)
+    asked: list[float] = []
+
+    def stop() -> bool:
+        asked.append(time.perf_counter())
+        return len(asked) > 3
+
+    plan = solve(nrp_to_problem(inst, budget), SolveOptions(time_limit=60, should_stop=stop))
+    assert len(asked) > 3, "the solver stopped asking before it was told to stop"
+    assert time.perf_counter() - asked[3] < 5  # returns soon after the answer changed
+    assert plan.status in ("feasible", "optimal") and plan.assignments and not plan.violations
+    chosen = {int(a.item[1:]) for a in plan.assignments}
+    assert check_nrp_selection(inst, budget, chosen) == ([], plan.value)
