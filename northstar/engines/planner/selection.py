@@ -325,7 +325,7 @@ def _fix_and_optimise(
     verbose: bool,
     should_stop: Callable[[], bool] | None,
 ) -> list[int]:
-    """Improve `start` by sub-MIPs over random halves of the customers (see LNS_* at the top)."""
+    """Improve `start` by sub-MIPs that each free a random LNS_FREE_SHARE of the customers."""
     n_y = len(red.weights)
     rng = random.Random(seed)
     best = _served(red, start)
