@@ -173,8 +173,7 @@ def greedy_customers(red: Reduced) -> list[int]:
         if all(u + a <= lim + EPS * max(1.0, lim) for u, a, lim in zip(used, add, red.limits, strict=True)):
             bought |= need
             used = [u + a for u, a in zip(used, add, strict=True)]
-    # A customer whose classes were all bought for others is satisfied too.
-    return [c for c in range(len(red.weights)) if set(red.cust_classes[c]) <= bought]
+    return _served_by(red, bought)
 
 
 def solve_reduced(
@@ -282,7 +281,7 @@ def solve_reduced(
     info = h.getInfo()
     vals_out = np.asarray(h.getSolution().col_value)
     # Customers whose classes were all bought for others are served too (HiGHS may leave them at 0).
-    chosen = _served(red, [c for c in range(n_y) if vals_out.size and vals_out[c] > 0.5])
+    chosen = _served_by(red, _classes(red, [c for c in range(n_y) if vals_out.size and vals_out[c] > 0.5]))
     bound = float(info.mip_dual_bound)
     if integral:
         bound = float(np.floor(bound + 1e-6))
@@ -290,14 +289,18 @@ def solve_reduced(
     return chosen, bound, name
 
 
-def _served(red: Reduced, chosen: list[int]) -> list[int]:
-    """Every customer whose classes the chosen customers' classes cover (they come for free)."""
-    bought = {k for c in chosen for k in red.cust_classes[c]}
+def _classes(red: Reduced, customers: list[int]) -> set[int]:
+    """The classes bought to serve these customers: the union of their closures."""
+    return {k for c in customers for k in red.cust_classes[c]}
+
+
+def _served_by(red: Reduced, bought: set[int]) -> list[int]:
+    """Every customer whose classes are all bought (those bought for others come for free)."""
     return [c for c, ks in enumerate(red.cust_classes) if bought.issuperset(ks)]
 
 
 def _fits(red: Reduced, customers: list[int]) -> bool:
-    bought = {k for c in customers for k in red.cust_classes[c]}
+    bought = _classes(red, customers)
     return all(
         sum(red.class_cost[k][b] for k in bought) <= lim + EPS * max(1.0, lim)
         for b, lim in enumerate(red.limits)
@@ -307,9 +310,8 @@ def _fits(red: Reduced, customers: list[int]) -> bool:
 def _set_start(h: highspy.Highs, red: Reduced, customers: list[int]) -> None:
     n_y, n_x = len(red.weights), len(red.class_items)
     x = np.zeros(n_y + n_x)
-    for c in customers:
-        x[c] = 1.0
-        x[[n_y + k for k in red.cust_classes[c]]] = 1.0
+    x[customers] = 1.0
+    x[[n_y + k for k in _classes(red, customers)]] = 1.0
     sol = highspy.HighsSolution()
     sol.col_value = list(x)
     sol.value_valid = True
@@ -328,7 +330,7 @@ def _fix_and_optimise(
     """Improve `start` by sub-MIPs that each free a random LNS_FREE_SHARE of the customers."""
     n_y = len(red.weights)
     rng = random.Random(seed)
-    best = _served(red, start)
+    best = _served_by(red, _classes(red, start))
     value = sum(red.weights[c] for c in best)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_max_nodes", LNS_SUB_NODES)
@@ -347,7 +349,7 @@ def _fix_and_optimise(
         y = np.asarray(h.getSolution().col_value)[:n_y] if has_plan else np.zeros(0)
         h.changeColsBounds(len(fixed), fixed, np.zeros(len(fixed)), np.ones(len(fixed)))
         h.clearSolver()
-        found = _served(red, [c for c in range(n_y) if y.size and y[c] > 0.5])
+        found = _served_by(red, _classes(red, [c for c in range(n_y) if y.size and y[c] > 0.5]))
         found_value = sum(red.weights[c] for c in found)
         if found_value > value + 1e-9 * max(1.0, abs(value)) and _fits(red, found):
             best, value, idle = found, found_value, 0
