@@ -84,11 +84,17 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from northstar.analytics.api import router as analytics_router
     from northstar.core.api import router as core_router
+    from northstar.delivery.api import router as delivery_router
     from northstar.feedback.api import router as feedback_router
+    from northstar.finance.api import router as finance_router
+    from northstar.market.api import router as market_router
     from northstar.org.api import router as org_router
+    from northstar.people.api import router as people_router
     from northstar.planning.api import router as planning_router
     from northstar.portfolio.api import router as portfolio_router
+    from northstar.reports.api import router as reports_router
     from northstar.strategy.api import router as strategy_router
 
     for router in (
@@ -98,6 +104,12 @@ def _mount() -> None:
         strategy_router,
         feedback_router,
         planning_router,
+        people_router,
+        finance_router,
+        delivery_router,
+        analytics_router,
+        market_router,
+        reports_router,
     ):
         api.add_router("/", router)
 

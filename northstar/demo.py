@@ -24,6 +24,12 @@ AREA_DEMOS = (
     "northstar.strategy.demo",
     "northstar.feedback.demo",
     "northstar.planning.demo",
+    "northstar.people.demo",
+    "northstar.finance.demo",
+    "northstar.delivery.demo",
+    "northstar.analytics.demo",
+    "northstar.market.demo",
+    "northstar.reports.demo",
 )
 
 DOMAIN = "lumenpay.example"

@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "northstar.strategy",
     "northstar.feedback",
     "northstar.planning",
+    "northstar.people",
+    "northstar.finance",
+    "northstar.delivery",
+    "northstar.analytics",
+    "northstar.market",
+    "northstar.reports",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,12 @@ urlpatterns = [
     path("feedback/", include("northstar.feedback.urls")),
     path("portal/", include("northstar.feedback.portal_urls")),
     path("roadmap/", include("northstar.planning.urls")),
+    path("people/", include("northstar.people.urls")),
+    path("finance/", include("northstar.finance.urls")),
+    path("delivery/", include("northstar.delivery.urls")),
+    path("analytics/", include("northstar.analytics.urls")),
+    path("market/", include("northstar.market.urls")),
+    path("reports/", include("northstar.reports.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 
 @dataclass(frozen=True)
@@ -14,9 +14,6 @@ class NavItem:
     url: str
     active: bool
 
-
-#: Areas on the way; shown as labels so people see what is coming, never as dead links.
-COMING_SOON = ("People & hiring", "Reports")
 
 #: (label, url name, url names that count as "inside" this area)
 _SECTIONS = (
@@ -40,6 +37,12 @@ _SECTIONS = (
     ("Strategy", "strategy:dashboard", {"strategy:"}),
     ("Roadmap", "planning:roadmap", {"planning:"}),
     ("Feedback", "feedback:inbox", {"feedback:"}),
+    ("Delivery", "delivery:index", {"delivery:"}),
+    ("Finance", "finance:index", {"finance:"}),
+    ("Analytics", "analytics:index", {"analytics:"}),
+    ("Market", "market:index", {"market:"}),
+    ("People & hiring", "people:index", {"people:"}),
+    ("Reports", "reports:index", {"reports:"}),
 )
 
 
@@ -55,14 +58,19 @@ def navigation(request: HttpRequest) -> dict:
         return {}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    items = [NavItem(label, reverse(name), _inside(current, names)) for label, name, names in _SECTIONS]
+    items, soon = [], []
+    for label, name, names in _SECTIONS:
+        try:
+            items.append(NavItem(label, reverse(name), _inside(current, names)))
+        except NoReverseMatch:  # an area whose pages are still on the way: a label, never a dead link
+            soon.append(label)
     settings_items = []
     if user.is_leading:
         settings_items.append(NavItem("Audit log", reverse("core:audit"), current == "core:audit"))
     settings_items.append(NavItem("API tokens", reverse("core:tokens"), current == "core:tokens"))
     return {
         "nav_items": items,
-        "nav_soon": COMING_SOON,
+        "nav_soon": tuple(soon),
         "nav_settings": settings_items,
         "nav_role": user.get_role_display(),
     }

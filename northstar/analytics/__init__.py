@@ -1,0 +1,1 @@
+"""Product usage events, funnels, retention and UX friction."""

@@ -1,0 +1,1 @@
+"""Work items synced from Jira, Linear and GitHub, throughput and delivery forecasts."""

@@ -1,0 +1,1 @@
+"""Actual spend, currencies and rates, budget against actuals, business cases."""

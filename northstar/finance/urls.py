@@ -1,0 +1,6 @@
+"""Web routes for finance."""
+
+from django.urls import URLPattern
+
+app_name = "finance"
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Market segments and their size, competitors, win/loss and research notes."""

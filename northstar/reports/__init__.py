@@ -1,0 +1,1 @@
+"""Line status updates, portfolio health, board and executive packs, digests."""

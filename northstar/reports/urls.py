@@ -1,0 +1,6 @@
+"""Web routes for reports."""
+
+from django.urls import URLPattern
+
+app_name = "reports"
+urlpatterns: list[URLPattern] = []
