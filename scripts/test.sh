@@ -9,6 +9,9 @@ if "$BIN/python" -c "import redis,sys; redis.Redis(host='127.0.0.1', socket_conn
 else
   echo "Redis not reachable at 127.0.0.1:6379: its job-backend test is skipped (the default backend needs none)."
 fi
+if [ "${CI:-}" = "true" ]; then
+  echo "CI=true: a missing PostgreSQL, Redis, Chromium or LibreOffice fails the run instead of being skipped."
+fi
 
 echo "== Test suite on SQLite (embedded default)"
 env -u DATABASE_URL "$BIN/python" -m pytest "$@"
@@ -26,4 +29,7 @@ PY
 then
   echo "== Test suite on PostgreSQL at $PG_URL"
   DATABASE_URL="$PG_URL" "$BIN/python" -m pytest "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI=true and PostgreSQL does not answer at $PG_URL: failing rather than testing SQLite only."
+  exit 1
 fi

@@ -12,6 +12,7 @@ from django.urls import reverse
 from northstar.core import jobs
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.models import Job
+from tests.environment import require
 from tests.test_api import bearer
 
 COUNT = "northstar.core.tasks.sample_count"
@@ -102,8 +103,7 @@ def _redis_url() -> str | None:
 @pytest.mark.django_db(transaction=True)
 def test_the_redis_backend_feeds_a_worker(cast):
     url = _redis_url()
-    if url is None:
-        pytest.skip("Redis is not answering on 127.0.0.1:6379; the redis backend is checked where it runs")
+    require("Redis", url is not None, hint="nothing answers on 127.0.0.1:6379")
     with override_settings(NORTHSTAR_JOBS="redis", REDIS_URL=url):
         jobs.redis_client().delete(jobs.QUEUE_KEY)
         job = jobs.job_enqueue(task=COUNT, kwargs={"to": 2}, actor=cast.leader, title="Via Redis")
