@@ -12,6 +12,18 @@ from northstar.core.models import AuditEntry, User
 
 Snapshot = dict[str, Any]
 
+#: Fields whose values are secrets: the log records that they changed, never what they hold.
+SECRET_FIELDS = frozenset({"token", "password", "digest", "secret", "api_key", "key_digest", "totp_secret"})
+REDACTED = "[redacted]"
+#: Bookkeeping columns that are not edits.
+UNAUDITED_FIELDS = frozenset({"created_at", "updated_at", "version"})
+
+
+def is_secret(name: str) -> bool:
+    """A field holding a credential (share-link and API tokens, passwords, keys' digests, secrets)."""
+    name = name.lower()
+    return name in SECRET_FIELDS or name.endswith(("_token", "_password", "_secret"))
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -28,7 +40,7 @@ def snapshot(instance: models.Model, *, many: dict[str, list[Any]] | None = None
     """
     state: Snapshot = {}
     for field in instance._meta.concrete_fields:
-        if field.name in {"created_at", "updated_at"}:
+        if field.name in UNAUDITED_FIELDS:
             continue
         state[field.attname] = _plain(getattr(instance, field.attname))
     for name, values in (many or {}).items():
@@ -37,11 +49,16 @@ def snapshot(instance: models.Model, *, many: dict[str, list[Any]] | None = None
 
 
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field that changed; secrets are recorded as changed, not shown."""
     return {
-        key: [before.get(key), after.get(key)]
+        key: [_hide(key, before.get(key)), _hide(key, after.get(key))]
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+def _hide(key: str, value: Any) -> Any:
+    return REDACTED if value not in (None, "") and is_secret(key) else value
 
 
 def _label(instance: models.Model) -> str:

@@ -9,9 +9,11 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
+from northstar.core.concurrency import Versioned
 from northstar.core.errors import Conflict, NotFound, ValidationFailed
 from northstar.core.models import ApiToken, User
 from northstar.core.roles import Role
@@ -45,32 +47,100 @@ def record_save(
 ) -> M:
     """Validate and save a record, set the given many-to-many ids, and audit the field changes.
 
-    `before` is None for a create. Callers run this inside `transaction.atomic` with their own checks,
-    so a refusal anywhere leaves nothing half-written.
+    `before` is None for a create. An update writes only the fields that differ from `before`, so
+    two people changing different fields of one record both keep their change; on a `Versioned`
+    record it locks the row, refuses an edit made from an older version than the stored one (see
+    `core.concurrency`) and bumps the version. Callers run this inside `transaction.atomic` with
+    their own checks, so a refusal anywhere leaves nothing half-written.
     """
     validate(instance)
+    m2m = m2m or {}
+    changed: list[str] = []
     try:
         with transaction.atomic():
-            instance.save()
+            if before is None:
+                instance.save()
+            else:
+                changed = _changed_fields(instance, before)
+                current = _lock(instance, m2m)
+                if changed:
+                    if current is not None:
+                        instance.version = current + 1  # type: ignore[attr-defined]
+                        changed.append("version")
+                    instance.save(update_fields=changed + _auto_now_fields(instance))
     except IntegrityError as exc:
         raise Conflict(f"This {instance._meta.verbose_name} clashes with an existing record: {exc}") from None
-    m2m = m2m or {}
     for name, ids in m2m.items():
         getattr(instance, name).set(ids)
     after = audit.snapshot(instance, many=m2m_labels(instance, m2m))
     if before is None:
         audit.audit_create(actor=actor, instance=instance, after=after)
-    else:
-        audit.audit_update(actor=actor, instance=instance, before=before, after=after)
+        return instance
+    entry = audit.audit_update(actor=actor, instance=instance, before=before, after=after)
+    if entry is not None and not changed and isinstance(instance, Versioned):
+        # Only many-to-many values changed: the record is still a new version of itself.
+        type(instance)._base_manager.filter(pk=instance.pk).update(version=F("version") + 1)
+        instance.version += 1
     return instance
 
 
+def _changed_fields(instance: models.Model, before: audit.Snapshot) -> list[str]:
+    """The concrete fields whose value differs from the snapshot taken before the change."""
+    now = audit.snapshot(instance)
+    return [
+        field.attname
+        for field in instance._meta.concrete_fields
+        if field.attname in now
+        and (field.attname not in before or before[field.attname] != now[field.attname])
+        and not field.primary_key
+    ]
+
+
+def _auto_now_fields(instance: models.Model) -> list[str]:
+    return [f.attname for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+
+def _lock(instance: models.Model, m2m: dict[str, list[Any]]) -> int | None:
+    """Lock the stored row for this update and check the version the editor started from.
+
+    Returns the stored version (None for a record without one). A row deleted meanwhile is NotFound.
+    """
+    model = type(instance)
+    versioned = isinstance(instance, Versioned)
+    column = "version" if versioned else "pk"
+    row = model._base_manager.select_for_update().filter(pk=instance.pk).values_list(column, flat=True)
+    stored = row.first()
+    if stored is None:
+        raise NotFound(f"This {model._meta.verbose_name} was deleted by someone else meanwhile.")
+    if not versioned:
+        return None
+    expected = concurrency.expected_version(instance)
+    if expected is not None and expected != stored:
+        theirs = model._base_manager.get(pk=instance.pk)
+        many = {
+            name: (m2m_labels(theirs, [name])[name], _labels(model, name, ids)) for name, ids in m2m.items()
+        }
+        raise concurrency.stale(instance, theirs, your_version=expected, many=many)
+    return int(stored)
+
+
+def _labels(model: type[models.Model], name: str, ids: list[Any]) -> list[str]:
+    related = model._meta.get_field(name).related_model
+    return [str(obj) for obj in related._default_manager.filter(pk__in=ids)]  # type: ignore[union-attr]
+
+
 def record_delete(*, actor: User | None, instance: models.Model, blocked_by: str) -> None:
-    """Delete a record and audit it; a protected reference becomes a clear refusal, not a 500."""
+    """Delete a record and audit it; a protected reference becomes a clear refusal, not a 500.
+
+    A `Versioned` record is deleted only if it is still at the version the editor saw (when they
+    said which: an API DELETE with If-Match).
+    """
     before = audit.snapshot(instance)
     pk = instance.pk
     try:
         with transaction.atomic():
+            if concurrency.expected_version(instance) is not None:
+                _lock(instance, {})
             instance.delete()
     except models.ProtectedError as exc:
         names = ", ".join(sorted({str(o) for o in exc.protected_objects})[:5])

@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from northstar.core import concurrency
+from northstar.core.concurrency import StaleRecord, Versioned
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.errors import PermissionDenied as Refused
 
@@ -94,22 +96,54 @@ def edit_page(
     context: dict[str, Any],
     success: str,
     template: str = FORM_TEMPLATE,
+    record: Any = None,
 ) -> HttpResponse:
     """The create/edit flow every form page shares: show, parse, call one service, redirect or explain.
 
     `save` gets the form's service arguments and calls the service; a refusal is shown in the form with
-    the service's status code (403, 409, 422...), an invalid form with 422.
+    the service's status code (403, 409, 422...), an invalid form with 422. With `record` (the record
+    being edited) the page carries its version: when someone else saved it meanwhile, the form comes
+    back (409) with both values side by side and the new version, so saving again applies yours.
     """
+    version = getattr(record, "version", None) if isinstance(record, Versioned) else None
     if request.method == "POST":
+        if version is not None:
+            concurrency.stale_from_request(record, request.POST.get("version"))
         if not form.is_valid():
-            return invalid_form(request, template, context, form)
+            return invalid_form(request, template, {**context, "record_version": version}, form)
         try:
-            record = save(form.service_data())
+            saved = save(form.service_data())
+        except StaleRecord as exc:
+            return conflict_page(request, template, context, form, exc)
         except ApplicationError as exc:
-            return form_refused(request, template, context, form, exc)
-        messages.success(request, success.format(record=record))
-        return redirect(done(record))
-    return render(request, template, {**context, "form": form})
+            return form_refused(request, template, {**context, "record_version": version}, form, exc)
+        messages.success(request, success.format(record=saved))
+        return redirect(done(saved))
+    return render(request, template, {**context, "form": form, "record_version": version})
+
+
+def conflict_page(
+    request: HttpRequest, template: str, context: dict[str, Any], form: Form, exc: StaleRecord
+) -> HttpResponse:
+    """Someone saved the record while this person edited it: show theirs and yours, keep yours in the
+    form, and carry the new version so that saving again knowingly applies yours."""
+    detail = exc.detail or {}
+    who = detail.get("changed_by") or "Someone else"
+    form.add_error(
+        None,
+        f"{who} saved a change while you were editing, so nothing of yours was saved yet. "
+        "Compare below: Save applies your values over theirs; Cancel keeps theirs.",
+    )
+    conflict = {"fields": detail.get("fields", []), "changed_by": who}
+    if "version" in form.fields and form.is_bound:  # a form that carries its own version field
+        form.data = form.data.copy()
+        form.data["version"] = detail.get("current_version")
+    return render(
+        request,
+        template,
+        {**context, "form": form, "conflict": conflict, "record_version": detail.get("current_version")},
+        status=409,
+    )
 
 
 def plotly_url() -> str:

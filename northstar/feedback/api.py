@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from northstar.core.concurrency import for_write, with_etag
 from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
@@ -53,6 +54,7 @@ class CustomerPatch(Schema):
 
 class CustomerOut(Schema):
     id: int
+    version: int
     name: str
     segment: str
     plan: str
@@ -89,6 +91,7 @@ class FeedbackIn(Schema):
 
 class FeedbackOut(Schema):
     id: int
+    version: int
     source: str
     title: str
     text: str
@@ -230,14 +233,19 @@ def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, Cus
 
 
 @router.get("/customers/{customer_id}", response=CustomerOut)
-def customer_get(request: HttpRequest, customer_id: int) -> Customer:
-    return get_or_404(Customer, customer_id)
+def customer_get(request: HttpRequest, response: HttpResponse, customer_id: int) -> Customer:
+    return with_etag(response, get_or_404(Customer, customer_id))
 
 
 @router.patch("/customers/{customer_id}", response=CustomerOut)
-def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
-    customer = get_or_404(Customer, customer_id)
-    return services.customer_update(actor=request.auth, customer=customer, **payload.dict(exclude_unset=True))
+def customer_update(
+    request: HttpRequest, response: HttpResponse, customer_id: int, payload: CustomerPatch
+) -> Customer:
+    customer = for_write(request, get_or_404(Customer, customer_id))
+    return with_etag(
+        response,
+        services.customer_update(actor=request.auth, customer=customer, **payload.dict(exclude_unset=True)),
+    )
 
 
 @router.get("/customers/{customer_id}/contacts", response=list[ContactOut])
@@ -266,8 +274,8 @@ def feedback_create(request: HttpRequest, payload: FeedbackIn) -> tuple[int, Fee
 
 
 @router.get("/feedback/{item_id}", response=FeedbackOut)
-def feedback_get(request: HttpRequest, item_id: int) -> FeedbackItem:
-    return get_or_404(FeedbackItem, item_id)
+def feedback_get(request: HttpRequest, response: HttpResponse, item_id: int) -> FeedbackItem:
+    return with_etag(response, get_or_404(FeedbackItem, item_id))
 
 
 @router.post("/feedback/{item_id}/status", response=FeedbackOut)
@@ -293,7 +301,7 @@ def link_create(request: HttpRequest, item_id: int, payload: LinkIn) -> tuple[in
 
 @router.delete("/links/{link_id}", response={204: None})
 def link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
-    services.link_delete(actor=request.auth, link=get_or_404(EvidenceLink, link_id))
+    services.link_delete(actor=request.auth, link=for_write(request, get_or_404(EvidenceLink, link_id)))
     return 204, None
 
 
@@ -311,8 +319,8 @@ def theme_recluster(request: HttpRequest, payload: ReclusterIn) -> tuple[int, ob
 
 
 @router.get("/themes/{theme_id}", response=ThemeOut)
-def theme_get(request: HttpRequest, theme_id: int) -> Theme:
-    return get_or_404(Theme, theme_id)
+def theme_get(request: HttpRequest, response: HttpResponse, theme_id: int) -> Theme:
+    return with_etag(response, get_or_404(Theme, theme_id))
 
 
 @router.get("/demand", response=list[DemandOut])

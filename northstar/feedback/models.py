@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from northstar.core.concurrency import Versioned
 from northstar.portfolio.models import Initiative, Stage
 
 
@@ -18,7 +19,7 @@ class Segment(models.TextChoices):
     CONSUMER = "consumer", "Consumer"
 
 
-class Customer(models.Model):
+class Customer(Versioned):
     """An account whose feedback we weigh: its segment, plan, region and the revenue behind it."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -40,7 +41,7 @@ class Customer(models.Model):
         return self.name
 
 
-class Contact(models.Model):
+class Contact(Versioned):
     """A person at a customer who talks to us; feedback from their email address lands on the account."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
@@ -98,7 +99,7 @@ class ImportBatch(models.Model):
         return f"{self.filename} ({self.added} added)"
 
 
-class Theme(models.Model):
+class Theme(Versioned):
     """A group of feedback items about one thing, found by clustering and curated by people.
 
     `name_locked` keeps a user's name across re-clusterings; `pinned` (set by a merge or a split)
@@ -150,7 +151,7 @@ class ThemeRun(models.Model):
         return f"{self.themes} themes from {self.items} items ({self.embedder})"
 
 
-class FeedbackItem(models.Model):
+class FeedbackItem(Versioned):
     """One piece of customer voice, kept as it came: its source, author, account, date and text.
 
     `dedupe_key` makes re-imports idempotent: the same ticket (or the same author, date and text)
@@ -247,7 +248,7 @@ class Moderation(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class Board(models.Model):
+class Board(Versioned):
     """A public board of the portal, e.g. 'Feature requests' or 'Mobile app'."""
 
     name = models.CharField(max_length=120)
@@ -263,7 +264,7 @@ class Board(models.Model):
         return self.name
 
 
-class Post(models.Model):
+class Post(Versioned):
     """A customer's request on a board. Linked to an initiative, its status follows the initiative."""
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="posts")
@@ -344,7 +345,7 @@ class Comment(models.Model):
         return f"Comment on {self.post_id}"
 
 
-class ChangelogEntry(models.Model):
+class ChangelogEntry(Versioned):
     """A public release note; publishing it emails the voters of the posts it ships."""
 
     title = models.CharField(max_length=200)
@@ -365,7 +366,7 @@ class ChangelogEntry(models.Model):
         return self.title
 
 
-class WidgetSite(models.Model):
+class WidgetSite(Versioned):
     """A site that embeds the in-app feedback widget; its public key lets the widget post items."""
 
     name = models.CharField(max_length=120)

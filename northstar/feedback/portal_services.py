@@ -42,6 +42,7 @@ from northstar.feedback.models import (
 from northstar.feedback.services import RateLimited, build_item, customer_for_email
 from northstar.org import access
 from northstar.portfolio.models import Initiative
+from northstar.portfolio.permissions import require_initiative_edit
 
 logger = logging.getLogger(__name__)
 
@@ -338,8 +339,7 @@ def moderate(*, actor: User, target: Post | Comment, decision: str, base_url: st
         raise ValidationFailed("Approve or reject.")
     before = audit.snapshot(target)
     target.moderation = decision
-    target.save(update_fields=["moderation"])
-    audit.audit_update(actor=actor, instance=target, before=before, after=audit.snapshot(target))
+    record_save(actor=actor, instance=target, before=before)
     if isinstance(target, Post) and decision == Moderation.APPROVED:
         _post_to_feedback(target)
         waiting = target.votes.filter(confirmed_at__isnull=True, voter=f"email:{target.author_email}").first()
@@ -362,15 +362,15 @@ def post_update(
         if status not in PostStatus.values:
             raise ValidationFailed(f"Unknown status {status!r}.")
         post.status = status
+    if isinstance(initiative, Initiative):
+        require_initiative_edit(actor, initiative)  # the post becomes evidence for it
     if initiative is not False:
         post.initiative = initiative if isinstance(initiative, Initiative) else None
         if post.feedback_item_id and isinstance(initiative, Initiative):
             from northstar.feedback.models import EvidenceLink
 
             EvidenceLink.objects.get_or_create(item_id=post.feedback_item_id, initiative=initiative, quote="")
-    post.save()
-    audit.audit_update(actor=actor, instance=post, before=before, after=audit.snapshot(post))
-    return post
+    return record_save(actor=actor, instance=post, before=before)
 
 
 # Boards and the changelog --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from northstar.org import access
 from northstar.portfolio import scoring as portfolio_scoring
 from northstar.portfolio import services as portfolio_services
 from northstar.portfolio.models import Initiative, Kind
+from northstar.portfolio.permissions import require_initiative_edit
 
 
 class RateLimited(ApplicationError):
@@ -237,8 +238,11 @@ def evidence_reach_refresh(*, initiative_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def link_create(*, actor: User, item: FeedbackItem, initiative: Initiative, quote: str = "") -> EvidenceLink:
-    """Link an item, or a quote highlighted in it, to an idea as evidence. Refuses a quote not in the item."""
-    access.require_write(actor)
+    """Link an item, or a quote highlighted in it, to an idea as evidence. Refuses a quote not in the item.
+
+    Evidence re-scores the idea (its reach), so only whoever may change the idea may link to it.
+    """
+    require_initiative_edit(actor, initiative)
     quote = (quote or "").strip()
     if quote and " ".join(quote.split()).lower() not in " ".join(item.text.split()).lower():
         raise ValidationFailed("A quote must be a passage of the feedback's own text.")
@@ -254,7 +258,7 @@ def link_create(*, actor: User, item: FeedbackItem, initiative: Initiative, quot
 
 @transaction.atomic
 def link_delete(*, actor: User, link: EvidenceLink) -> None:
-    access.require_write(actor)
+    require_initiative_edit(actor, link.initiative)
     initiative_id = link.initiative_id
     record_delete(actor=actor, instance=link, blocked_by="it is referenced")
     evidence_reach_refresh(initiative_ids=[initiative_id])

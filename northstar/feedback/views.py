@@ -303,6 +303,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=CustomerForm(request.POST or None, customer=customer),
+        record=customer,
         save=lambda data: services.customer_update(actor=request.user, customer=customer, **data),
         done=lambda c: reverse("feedback:customer_detail", args=[c.pk]),
         context={

@@ -1,16 +1,25 @@
 """Who may change what: roles, plus product-line membership for product managers.
 
-Every view and API handler goes through these checks, so the rules live in one place.
+The product-line rule lives here once: `line_scope(user)` says which lines a user may change, and
+`can_edit_line` / `require_line_edit` ask it about one line. Every service that writes something
+belonging to a line (products, teams, capacity, scenarios, objectives, initiatives and everything
+hanging off them: scores, estimates, dependencies, decisions, evidence links, alignment) calls
+`require_line_edit`, directly or through `portfolio.permissions.require_initiative_edit`. Pages
+that show edit controls for many rows ask one `LineScope` per request, so a list costs one query.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Q
 
 from northstar.core.errors import PermissionDenied
 from northstar.core.models import User
 from northstar.core.roles import Role
-from northstar.org.models import ProductLine
+from northstar.org.models import Person, ProductLine
+
+READ_ONLY = "Your role is read-only: ask a product leader to make this change."
 
 
 def member_line_ids(user: User) -> set[int]:
@@ -24,10 +33,48 @@ def member_line_ids(user: User) -> set[int]:
     )
 
 
+@dataclass(frozen=True)
+class LineScope:
+    """What one user may change in the product domain, resolved once.
+
+    Leaders and admins: everything. Stakeholders (and anyone signed out): nothing. Product managers:
+    the lines they belong to, and work that belongs to no line but is their own (owned by their person).
+    """
+
+    writes: bool
+    everything: bool
+    line_ids: frozenset[int]
+    person_id: int | None
+
+    def allows(self, line_id: int | None, *, owner_id: int | None = None) -> bool:
+        if not self.writes:
+            return False
+        if self.everything:
+            return True
+        if line_id is None:
+            return owner_id is not None and owner_id == self.person_id
+        return line_id in self.line_ids
+
+
+NOBODY = LineScope(writes=False, everything=False, line_ids=frozenset(), person_id=None)
+
+
+def line_scope(user: User) -> LineScope:
+    """The one product-line rule, for one user (at most two queries, none for leaders)."""
+    if not user.is_authenticated or not user.can_write:
+        return NOBODY
+    if user.is_leading:
+        return LineScope(writes=True, everything=True, line_ids=frozenset(), person_id=None)
+    person_id = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    return LineScope(
+        writes=True, everything=False, line_ids=frozenset(member_line_ids(user)), person_id=person_id
+    )
+
+
 def require_write(user: User) -> None:
     """Refuse stakeholders (and anyone signed out) any change."""
     if not user.is_authenticated or not user.can_write:
-        raise PermissionDenied("Your role is read-only: ask a product leader to make this change.")
+        raise PermissionDenied(READ_ONLY)
 
 
 def require_leading(user: User, what: str = "this") -> None:
@@ -46,16 +93,25 @@ def require_admin(user: User) -> None:
         raise PermissionDenied("Only admins can do this.")
 
 
-def can_edit_line(user: User, line_id: int | None) -> bool:
+def can_edit_line(user: User, line_id: int | None, *, owner_id: int | None = None) -> bool:
+    """May this user change something of this product line (or, with no line, this owner's work)?"""
     if not user.is_authenticated or not user.can_write:
         return False
     if user.is_leading:
         return True
-    return line_id is not None and line_id in member_line_ids(user)
+    return line_scope(user).allows(line_id, owner_id=owner_id)
 
 
-def require_line_edit(user: User, line_id: int | None, what: str) -> None:
-    """Product managers edit only within the product lines they belong to."""
+def require_line_edit(user: User, line_id: int | None, what: str, *, owner_id: int | None = None) -> None:
+    """Product managers change only what belongs to the product lines they belong to.
+
+    With no line, only a leader may, or the person owning the work (for work that has an owner).
+    """
     require_write(user)
-    if not can_edit_line(user, line_id):
-        raise PermissionDenied(f"You can only change {what} in the product lines you belong to.")
+    if can_edit_line(user, line_id, owner_id=owner_id):
+        return
+    if line_id is None:
+        raise PermissionDenied(
+            f"{what.capitalize()} outside a product line can only be changed by their owner or a leader."
+        )
+    raise PermissionDenied(f"You can only change {what} in the product lines you belong to.")

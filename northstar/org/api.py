@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from northstar.core.concurrency import for_write, with_etag
 from northstar.core.services import get_or_404
 from northstar.org import selectors, services
 from northstar.org.models import Person, Product, ProductLine, Team
@@ -34,6 +35,7 @@ class PersonPatch(Schema):
 
 class PersonOut(Schema):
     id: int
+    version: int
     name: str
     email: str
     title: str
@@ -63,19 +65,21 @@ def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]
 
 
 @router.get("/people/{person_id}", response=PersonOut, tags=["people"])
-def person_get(request: HttpRequest, person_id: int) -> Person:
-    return get_or_404(Person, person_id)
+def person_get(request: HttpRequest, response: HttpResponse, person_id: int) -> Person:
+    return with_etag(response, get_or_404(Person, person_id))
 
 
 @router.patch("/people/{person_id}", response=PersonOut, tags=["people"])
-def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
-    person = get_or_404(Person, person_id)
-    return services.person_update(actor=request.auth, person=person, **_changes(payload))
+def person_update(
+    request: HttpRequest, response: HttpResponse, person_id: int, payload: PersonPatch
+) -> Person:
+    person = for_write(request, get_or_404(Person, person_id))
+    return with_etag(response, services.person_update(actor=request.auth, person=person, **_changes(payload)))
 
 
 @router.delete("/people/{person_id}", response={204: None}, tags=["people"])
 def person_delete(request: HttpRequest, person_id: int) -> tuple[int, None]:
-    services.person_delete(actor=request.auth, person=get_or_404(Person, person_id))
+    services.person_delete(actor=request.auth, person=for_write(request, get_or_404(Person, person_id)))
     return 204, None
 
 
@@ -98,6 +102,7 @@ class LinePatch(Schema):
 
 class LineOut(Schema):
     id: int
+    version: int
     name: str
     description: str
     director_id: int
@@ -130,19 +135,21 @@ def line_create(request: HttpRequest, payload: LineIn) -> tuple[int, ProductLine
 
 
 @router.get("/lines/{line_id}", response=LineOut, tags=["product lines"])
-def line_get(request: HttpRequest, line_id: int) -> ProductLine:
-    return get_or_404(ProductLine, line_id, queryset=selectors.line_list())
+def line_get(request: HttpRequest, response: HttpResponse, line_id: int) -> ProductLine:
+    return with_etag(response, get_or_404(ProductLine, line_id, queryset=selectors.line_list()))
 
 
 @router.patch("/lines/{line_id}", response=LineOut, tags=["product lines"])
-def line_update(request: HttpRequest, line_id: int, payload: LinePatch) -> ProductLine:
-    line = get_or_404(ProductLine, line_id)
-    return services.line_update(actor=request.auth, line=line, **_changes(payload))
+def line_update(
+    request: HttpRequest, response: HttpResponse, line_id: int, payload: LinePatch
+) -> ProductLine:
+    line = for_write(request, get_or_404(ProductLine, line_id))
+    return with_etag(response, services.line_update(actor=request.auth, line=line, **_changes(payload)))
 
 
 @router.delete("/lines/{line_id}", response={204: None}, tags=["product lines"])
 def line_delete(request: HttpRequest, line_id: int) -> tuple[int, None]:
-    services.line_delete(actor=request.auth, line=get_or_404(ProductLine, line_id))
+    services.line_delete(actor=request.auth, line=for_write(request, get_or_404(ProductLine, line_id)))
     return 204, None
 
 
@@ -163,6 +170,7 @@ class ProductPatch(Schema):
 
 class ProductOut(Schema):
     id: int
+    version: int
     line_id: int
     name: str
     description: str
@@ -184,19 +192,23 @@ def product_create(request: HttpRequest, payload: ProductIn) -> tuple[int, Produ
 
 
 @router.get("/products/{product_id}", response=ProductOut, tags=["products"])
-def product_get(request: HttpRequest, product_id: int) -> Product:
-    return get_or_404(Product, product_id)
+def product_get(request: HttpRequest, response: HttpResponse, product_id: int) -> Product:
+    return with_etag(response, get_or_404(Product, product_id))
 
 
 @router.patch("/products/{product_id}", response=ProductOut, tags=["products"])
-def product_update(request: HttpRequest, product_id: int, payload: ProductPatch) -> Product:
-    product = get_or_404(Product, product_id)
-    return services.product_update(actor=request.auth, product=product, **_changes(payload))
+def product_update(
+    request: HttpRequest, response: HttpResponse, product_id: int, payload: ProductPatch
+) -> Product:
+    product = for_write(request, get_or_404(Product, product_id))
+    return with_etag(
+        response, services.product_update(actor=request.auth, product=product, **_changes(payload))
+    )
 
 
 @router.delete("/products/{product_id}", response={204: None}, tags=["products"])
 def product_delete(request: HttpRequest, product_id: int) -> tuple[int, None]:
-    services.product_delete(actor=request.auth, product=get_or_404(Product, product_id))
+    services.product_delete(actor=request.auth, product=for_write(request, get_or_404(Product, product_id)))
     return 204, None
 
 
@@ -223,6 +235,7 @@ class TeamPatch(Schema):
 
 class TeamOut(Schema):
     id: int
+    version: int
     line_id: int
     name: str
     skills: list[str]
@@ -251,17 +264,17 @@ def team_create(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
 
 
 @router.get("/teams/{team_id}", response=TeamOut, tags=["teams"])
-def team_get(request: HttpRequest, team_id: int) -> Team:
-    return get_or_404(Team, team_id, queryset=selectors.team_list())
+def team_get(request: HttpRequest, response: HttpResponse, team_id: int) -> Team:
+    return with_etag(response, get_or_404(Team, team_id, queryset=selectors.team_list()))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut, tags=["teams"])
-def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
-    team = get_or_404(Team, team_id)
-    return services.team_update(actor=request.auth, team=team, **_changes(payload))
+def team_update(request: HttpRequest, response: HttpResponse, team_id: int, payload: TeamPatch) -> Team:
+    team = for_write(request, get_or_404(Team, team_id))
+    return with_etag(response, services.team_update(actor=request.auth, team=team, **_changes(payload)))
 
 
 @router.delete("/teams/{team_id}", response={204: None}, tags=["teams"])
 def team_delete(request: HttpRequest, team_id: int) -> tuple[int, None]:
-    services.team_delete(actor=request.auth, team=get_or_404(Team, team_id))
+    services.team_delete(actor=request.auth, team=for_write(request, get_or_404(Team, team_id)))
     return 204, None

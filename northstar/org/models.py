@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from northstar.core.concurrency import Versioned
+
 
 class Level(models.TextChoices):
     """The product career ladder, top to bottom, plus the specialist leads who report to the CPO."""
@@ -44,7 +46,7 @@ class Skill(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(Versioned):
     """Someone in (or working with) the product division."""
 
     name = models.CharField(max_length=120)
@@ -68,7 +70,7 @@ class Person(models.Model):
         return self.name
 
 
-class ProductLine(models.Model):
+class ProductLine(Versioned):
     """A group of products with one accountable director and the teams that build them."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -85,7 +87,7 @@ class ProductLine(models.Model):
         return self.name
 
 
-class Product(models.Model):
+class Product(Versioned):
     """Something customers use, inside one product line."""
 
     line = models.ForeignKey(ProductLine, on_delete=models.PROTECT, related_name="products")
@@ -102,7 +104,7 @@ class Product(models.Model):
         return self.name
 
 
-class Team(models.Model):
+class Team(Versioned):
     """A delivery team in a product line, with its skills, members and weekly cost."""
 
     line = models.ForeignKey(ProductLine, on_delete=models.PROTECT, related_name="teams")

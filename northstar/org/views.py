@@ -69,6 +69,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=PersonForm(request.POST or None, person=person),
+        record=person,
         save=lambda data: services.person_update(actor=request.user, person=person, **data),
         done=lambda saved: reverse("org:person_detail", args=[saved.pk]),
         context={
@@ -122,6 +123,7 @@ def line_edit(request: HttpRequest, line_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=LineForm(request.POST or None, line=line),
+        record=line,
         save=lambda data: services.line_update(actor=request.user, line=line, **data),
         done=lambda saved: reverse("org:line_detail", args=[saved.pk]),
         context={
@@ -158,6 +160,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=ProductForm(request.POST or None, product=product),
+        record=product,
         save=lambda data: services.product_update(actor=request.user, product=product, **data),
         done=lambda saved: reverse("org:line_detail", args=[saved.line_id]),
         context={
@@ -206,6 +209,7 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=TeamForm(request.POST or None, team=team),
+        record=team,
         save=lambda data: services.team_update(actor=request.user, team=team, **data),
         done=lambda saved: reverse("org:team_detail", args=[saved.pk]),
         context={

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from northstar.core.concurrency import Versioned
 from northstar.core.models import Job
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.portfolio.models import Initiative, Stage, Tag
@@ -22,7 +23,7 @@ from northstar.strategy.models import Objective, PlanningPeriod
 DEFAULT_STAGES = [Stage.DISCOVERY.value, Stage.PLANNED.value, Stage.IN_DELIVERY.value]
 
 
-class Capacity(models.Model):
+class Capacity(Versioned):
     """What one team can give one skill in one period, in team-weeks.
 
     Derived from the team's members and an availability factor (holidays, on-call, attrition) by
@@ -55,7 +56,7 @@ class Capacity(models.Model):
         return f"{self.team_id}/{self.skill_id}/{self.period_id}: {self.weeks}"
 
 
-class BudgetEnvelope(models.Model):
+class BudgetEnvelope(Versioned):
     """The money a product line may spend on planned work in one period."""
 
     line = models.ForeignKey(ProductLine, on_delete=models.CASCADE, related_name="budgets")
@@ -87,7 +88,7 @@ class ValueSource(models.TextChoices):
     VALUE = "value", "Value rating (0-10)"
 
 
-class Scenario(models.Model):
+class Scenario(Versioned):
     """A named set of planning assumptions (horizon, value source, budget and capacity factors, rules).
 
     Scenarios are copied from a base and then changed, so "+2 backend engineers from Q3" differs from
@@ -155,7 +156,7 @@ class AssumptionKind(models.TextChoices):
     CAPACITY = "capacity", "People added (or removed) from a period"
 
 
-class Assumption(models.Model):
+class Assumption(Versioned):
     """One rule of a scenario. Which fields matter depends on `kind`:
 
     mandatory / exclude: `initiative`; pin: `initiative`, `period`, optional `team`;
@@ -336,7 +337,7 @@ class ChangeKind(models.TextChoices):
     PULLED_IN = "pulled_in", "Pulled in"
 
 
-class RoadmapChange(models.Model):
+class RoadmapChange(Versioned):
     """What changed in a published roadmap since the one before it, with the reason recorded."""
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="changes")

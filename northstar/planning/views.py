@@ -235,12 +235,13 @@ def shared_export(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 def capacity(request: HttpRequest) -> HttpResponse:
     periods = selectors.periods_upcoming()
     rows = selectors.capacity_grid(periods)
-    user = request.user
-    mine = set() if user.is_leading or not user.can_write else access.member_line_ids(user)
+    scope = access.line_scope(request.user)
     for row in rows:
-        row.editable = user.can_write and (user.is_leading or row.team.line_id in mine)  # type: ignore[attr-defined]
+        row.editable = scope.allows(row.team.line_id)  # type: ignore[attr-defined]
     return render(
-        request, "planning/capacity.html", {"periods": periods, "rows": rows, "can_lead": user.is_leading}
+        request,
+        "planning/capacity.html",
+        {"periods": periods, "rows": rows, "can_lead": request.user.is_leading},
     )
 
 
@@ -392,6 +393,7 @@ def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=ScenarioForm(request.POST or None, scenario=scenario, creating=False),
+        record=scenario,
         save=lambda data: services.scenario_update(actor=request.user, scenario=scenario, **data),
         done=lambda s: reverse("planning:scenario_detail", args=[s.pk]),
         context={

@@ -3,10 +3,11 @@ endpoints (prioritisation_api.py) are mounted on the same router."""
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from northstar.core.concurrency import for_write, with_etag
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.portfolio import selectors, services
@@ -49,6 +50,7 @@ class MoveIn(Schema):
 
 class InitiativeOut(Schema):
     id: int
+    version: int
     title: str
     kind: str
     stage: str
@@ -105,27 +107,34 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> tuple[int,
 
 
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut)
-def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
-    return _detail(initiative_id)
+def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: int) -> Initiative:
+    """One initiative; its ETag is the version to send back as If-Match when changing it."""
+    return with_etag(response, _detail(initiative_id))
 
 
 @router.patch("/initiatives/{initiative_id}", response=InitiativeOut)
-def initiative_update(request: HttpRequest, initiative_id: int, payload: InitiativePatch) -> Initiative:
-    initiative = get_or_404(Initiative, initiative_id)
+def initiative_update(
+    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: InitiativePatch
+) -> Initiative:
+    """Change the fields sent (and only those); with If-Match, only if nobody changed it meanwhile."""
+    initiative = for_write(request, get_or_404(Initiative, initiative_id))
     services.initiative_update(actor=request.auth, initiative=initiative, **payload.dict(exclude_unset=True))
-    return _detail(initiative_id)
+    return with_etag(response, _detail(initiative_id))
 
 
 @router.post("/initiatives/{initiative_id}/move", response=InitiativeOut)
-def initiative_move(request: HttpRequest, initiative_id: int, payload: MoveIn) -> Initiative:
-    initiative = get_or_404(Initiative, initiative_id)
+def initiative_move(
+    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: MoveIn
+) -> Initiative:
+    initiative = for_write(request, get_or_404(Initiative, initiative_id))
     services.initiative_move(
         actor=request.auth, initiative=initiative, stage=payload.stage, rationale=payload.rationale
     )
-    return _detail(initiative_id)
+    return with_etag(response, _detail(initiative_id))
 
 
 @router.delete("/initiatives/{initiative_id}", response={204: None})
 def initiative_delete(request: HttpRequest, initiative_id: int) -> tuple[int, None]:
-    services.initiative_delete(actor=request.auth, initiative=get_or_404(Initiative, initiative_id))
+    initiative = for_write(request, get_or_404(Initiative, initiative_id))
+    services.initiative_delete(actor=request.auth, initiative=initiative)
     return 204, None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from northstar.core.concurrency import Versioned
 from northstar.org.models import Person
 from northstar.portfolio.models import Initiative, Stage
 
 
-class Dependency(models.Model):
+class Dependency(Versioned):
     """`initiative` requires `requires`: it cannot be delivered before `requires` is.
 
     "A blocks B" is stored as "B requires A", so there is one kind of edge and one cycle check.
@@ -33,7 +34,7 @@ class Dependency(models.Model):
         return f"{self.initiative_id} requires {self.requires_id}"
 
 
-class StageGate(models.Model):
+class StageGate(Versioned):
     """What an initiative needs before it may enter `stage`; `requirements` are keys of `gates.CHECKS`."""
 
     stage = models.CharField(max_length=20, choices=Stage.choices, unique=True)
@@ -49,7 +50,7 @@ class DecisionKind(models.TextChoices):
     STAGE_CHANGE = "stage_change", "Stage change"
 
 
-class Decision(models.Model):
+class Decision(Versioned):
     """An entry of the decision log: what was decided about an initiative, by whom, when and why.
 
     Stage changes are logged automatically (kind `stage_change`, with the stages); explicit decisions

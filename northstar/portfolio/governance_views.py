@@ -219,6 +219,7 @@ def _criterion_page(request: HttpRequest, criterion: ScoringCriterion | None) ->
     return edit_page(
         request,
         form=CriterionForm(request.POST or None, criterion=criterion),
+        record=criterion,
         save=save,
         done=lambda saved: back,
         context={

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from northstar.core import concurrency
 from northstar.core.errors import NotFound
 from northstar.core.services import get_or_404
 from northstar.portfolio import governance, rankings, scoring
@@ -121,6 +122,9 @@ def ranking(request: HttpRequest, framework: str, filters: Query[RankFilterIn]) 
 
 
 class ScoringInputsOut(Schema):
+    version: int = Field(
+        ..., description="Also the ETag: send it back as If-Match to change the inputs safely."
+    )
     reach: float | None
     reach_source: str
     reach_evidence: float | None
@@ -157,24 +161,34 @@ class ScoringInputsPatch(Schema):
     ratings: dict[str, float | None] | None = None
 
 
-def _inputs_out(initiative: Initiative) -> dict:
+def _inputs_out(initiative: Initiative, response: HttpResponse | None = None) -> dict:
     row = scoring.scoring_of(initiative)
+    if response is not None:
+        concurrency.set_etag(response, row)
     data = {name: getattr(row, name) for name in ScoringInputsOut.model_fields if name != "ratings"}
     data["ratings"] = scoring.ratings_of([initiative.pk]).get(initiative.pk, {})
     return data
 
 
 @router.get("/initiatives/{initiative_id}/scoring-inputs", response=ScoringInputsOut)
-def scoring_inputs(request: HttpRequest, initiative_id: int) -> dict:
-    return _inputs_out(_initiative(initiative_id))
+def scoring_inputs(request: HttpRequest, response: HttpResponse, initiative_id: int) -> dict:
+    return _inputs_out(_initiative(initiative_id), response)
 
 
 @router.patch("/initiatives/{initiative_id}/scoring-inputs", response=ScoringInputsOut)
-def scoring_inputs_update(request: HttpRequest, initiative_id: int, payload: ScoringInputsPatch) -> dict:
+def scoring_inputs_update(
+    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: ScoringInputsPatch
+) -> dict:
     """Change some inputs (null clears one); the stored scores are recomputed at once."""
     initiative = _initiative(initiative_id)
-    scoring.scoring_update(actor=request.auth, initiative=initiative, **payload.dict(exclude_unset=True))
-    return _inputs_out(_initiative(initiative_id))
+    row = concurrency.for_write(request, scoring.scoring_of(initiative))
+    scoring.scoring_update(
+        actor=request.auth,
+        initiative=initiative,
+        version=concurrency.expected_version(row),
+        **payload.dict(exclude_unset=True),
+    )
+    return _inputs_out(_initiative(initiative_id), response)
 
 
 # Estimates ----------------------------------------------------------------------------------------
@@ -218,18 +232,27 @@ def _estimate_out(initiative: Initiative) -> dict:
 
 
 @router.get("/initiatives/{initiative_id}/estimate", response=EstimateOut)
-def estimate_get(request: HttpRequest, initiative_id: int) -> dict:
-    return _estimate_out(_initiative(initiative_id))
+def estimate_get(request: HttpRequest, response: HttpResponse, initiative_id: int) -> dict:
+    """The per-skill estimate; its ETag is the scoring inputs' version (they change together)."""
+    initiative = _initiative(initiative_id)
+    concurrency.set_etag(response, scoring.scoring_of(initiative))
+    return _estimate_out(initiative)
 
 
 @router.put("/initiatives/{initiative_id}/estimate", response=EstimateOut)
-def estimate_put(request: HttpRequest, initiative_id: int, payload: EstimateIn) -> dict:
+def estimate_put(
+    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: EstimateIn
+) -> dict:
     """Replace the per-skill estimate (team-weeks, low ≤ likely ≤ high); an empty list clears it."""
     initiative = _initiative(initiative_id)
+    row = concurrency.for_write(request, scoring.scoring_of(initiative))
     scoring.estimate_set(
-        actor=request.auth, initiative=initiative, lines=[line.dict() for line in payload.lines]
+        actor=request.auth,
+        initiative=initiative,
+        lines=[line.dict() for line in payload.lines],
+        version=concurrency.expected_version(row),
     )
-    return _estimate_out(initiative)
+    return estimate_get(request, response, initiative_id)
 
 
 # Dependencies -------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.errors import PermissionDenied as Refused
 from northstar.core.services import get_or_404
@@ -405,13 +406,15 @@ def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
     require(_can_edit(request, initiative), EDIT_REFUSED)
     criteria = scoring.criteria()
     ratings = scoring.ratings_of([initiative.pk]).get(initiative.pk, {})
-    form = ScoringForm(
-        request.POST or None, inputs=scoring.scoring_of(initiative), ratings=ratings, criteria=criteria
-    )
+    inputs = scoring.scoring_of(initiative)
+    form = ScoringForm(request.POST or None, inputs=inputs, ratings=ratings, criteria=criteria)
     return edit_page(
         request,
         form=form,
-        save=lambda data: scoring.scoring_update(actor=request.user, initiative=initiative, **data),
+        record=inputs,
+        save=lambda data: scoring.scoring_update(
+            actor=request.user, initiative=initiative, version=concurrency.expected_version(inputs), **data
+        ),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#scores",
         context={
             "heading": f"Scores of {initiative.title}",

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
 from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_delete, record_save
@@ -286,11 +286,17 @@ def scoring_update(
     actor: User,
     initiative: Initiative,
     ratings: Mapping[str, float | None] | None = None,
+    version: int | None = None,
     **inputs: Any,
 ) -> ScoringInput:
-    """Change some scoring inputs (None clears one) and re-score; bad values are refused by the engine."""
+    """Change some scoring inputs (None clears one) and re-score; bad values are refused by the engine.
+
+    `version` is the inputs' version the editor started from, if they said (see core.concurrency).
+    """
     require_initiative_edit(actor, initiative)
     row = ScoringInput.objects.select_for_update().filter(pk=initiative.pk).first()
+    if row is not None:
+        concurrency.expect_version(row, version)
     before = audit.snapshot(row) if row else None
     row = row or ScoringInput(initiative=initiative)
     if "kano" in inputs:
@@ -378,14 +384,22 @@ def _decimal(value: Any, skill: str, field: str) -> Decimal:
 
 @transaction.atomic
 def estimate_set(
-    *, actor: User, initiative: Initiative, lines: Iterable[Mapping[str, Any]]
+    *,
+    actor: User,
+    initiative: Initiative,
+    lines: Iterable[Mapping[str, Any]],
+    version: int | None = None,
 ) -> list[EstimateLine]:
     """Replace the per-skill estimate: each line is {skill, low, likely, high} in team-weeks.
 
     The whole estimate is checked (0 ≤ low ≤ likely ≤ high, known skills, each skill once) before
-    anything is written, then effort-based scores are recomputed from its PERT expectation.
+    anything is written, then effort-based scores are recomputed from its PERT expectation. The
+    estimate shares the scoring inputs' version: with `version`, a newer stored one is refused.
     """
     require_initiative_edit(actor, initiative)
+    row = ScoringInput.objects.select_for_update().filter(pk=initiative.pk).first()
+    if row is not None and version is not None and row.version != version:
+        raise concurrency.stale(row, row, your_version=version)
     skills = {s.name: s for s in Skill.objects.all()}
     new: list[EstimateLine] = []
     seen: set[str] = set()
@@ -407,8 +421,10 @@ def estimate_set(
     old = list(initiative.estimate_lines.select_related("skill"))
     initiative.estimate_lines.all().delete()
     EstimateLine.objects.bulk_create(new)
-    row = ScoringInput.objects.select_for_update().filter(pk=initiative.pk).first()
-    row = row or ScoringInput(initiative=initiative)
+    if row is None:
+        row = ScoringInput(initiative=initiative)
+    else:
+        row.version += 1
     row.estimated_effort = estimate.resolve()
     row.estimated_effort_sd = estimate.std_dev if new else None
     apply_scores(row, ratings_of([initiative.pk]).get(initiative.pk, {}), weighted_model())

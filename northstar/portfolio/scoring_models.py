@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from northstar.core.concurrency import Versioned
 from northstar.org.models import Skill
 from northstar.portfolio.models import Initiative
 
@@ -39,7 +40,7 @@ def _range(low: float, high: float | None = None) -> list:
     return validators
 
 
-class ScoringInput(models.Model):
+class ScoringInput(Versioned):
     """Every framework input of one initiative, plus the scores the engine last computed from them.
 
     Inputs are shared between frameworks: `confidence` (a percentage) and effort feed RICE, ICE and
@@ -126,7 +127,7 @@ class CriterionDirection(models.TextChoices):
     COST = "cost", "Lower is better"
 
 
-class ScoringCriterion(models.Model):
+class ScoringCriterion(Versioned):
     """One criterion of the organisation's weighted model, with its relative weight and rating scale.
 
     `objective_id` ties the criterion to a strategic objective of the strategy area. It is a plain

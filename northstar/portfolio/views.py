@@ -149,6 +149,7 @@ def edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=InitiativeForm(request.POST or None, initiative=initiative),
+        record=initiative,
         save=lambda data: services.initiative_update(actor=request.user, initiative=initiative, **data),
         done=lambda saved: reverse("portfolio:detail", args=[saved.pk]),
         context={

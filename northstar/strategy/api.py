@@ -4,9 +4,10 @@ their values (pushed or read, with flags), the north-star tree and the alignment
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from northstar.core.concurrency import for_write, set_etag, with_etag
 from northstar.core.services import get_or_404
 from northstar.strategy import metrics, selectors, services
 from northstar.strategy.models import (
@@ -86,6 +87,7 @@ class KeyResultPatch(Schema):
 
 class KeyResultOut(Schema):
     id: int
+    version: int
     objective_id: int
     title: str
     kind: str
@@ -129,6 +131,7 @@ class ObjectivePatch(Schema):
 
 class ObjectiveOut(Schema):
     id: int
+    version: int
     period_id: int
     title: str
     description: str
@@ -147,6 +150,7 @@ def _objective_out(row: selectors.ObjectiveRow) -> dict:
     o = row.objective
     return {
         "id": o.pk,
+        "version": o.version,
         "period_id": o.period_id,
         "title": o.title,
         "description": o.description,
@@ -210,6 +214,7 @@ class MetricPatch(Schema):
 
 class MetricOut(Schema):
     id: int
+    version: int
     key: str
     name: str
     description: str
@@ -357,20 +362,25 @@ def objective_create(request: HttpRequest, payload: ObjectiveIn) -> tuple[int, d
 
 
 @router.get("/objectives/{objective_id}", response=ObjectiveOut)
-def objective_get(request: HttpRequest, objective_id: int) -> dict:
-    return _objective_out(_objective_row(objective_id))
+def objective_get(request: HttpRequest, response: HttpResponse, objective_id: int) -> dict:
+    row = _objective_row(objective_id)
+    set_etag(response, row.objective)
+    return _objective_out(row)
 
 
 @router.patch("/objectives/{objective_id}", response=ObjectiveOut)
-def objective_update(request: HttpRequest, objective_id: int, payload: ObjectivePatch) -> dict:
-    objective = get_or_404(Objective, objective_id)
+def objective_update(
+    request: HttpRequest, response: HttpResponse, objective_id: int, payload: ObjectivePatch
+) -> dict:
+    objective = for_write(request, get_or_404(Objective, objective_id))
     services.objective_update(actor=request.auth, objective=objective, **payload.dict(exclude_unset=True))
-    return _objective_out(_objective_row(objective_id))
+    return objective_get(request, response, objective_id)
 
 
 @router.delete("/objectives/{objective_id}", response={204: None})
 def objective_delete(request: HttpRequest, objective_id: int) -> tuple[int, None]:
-    services.objective_delete(actor=request.auth, objective=get_or_404(Objective, objective_id))
+    objective = for_write(request, get_or_404(Objective, objective_id))
+    services.objective_delete(actor=request.auth, objective=objective)
     return 204, None
 
 
@@ -385,19 +395,22 @@ def _key_result(key_result_id: int) -> KeyResult:
 
 
 @router.get("/key-results/{key_result_id}", response=KeyResultOut)
-def key_result_get(request: HttpRequest, key_result_id: int) -> KeyResult:
-    return _key_result(key_result_id)
+def key_result_get(request: HttpRequest, response: HttpResponse, key_result_id: int) -> KeyResult:
+    return with_etag(response, _key_result(key_result_id))
 
 
 @router.patch("/key-results/{key_result_id}", response=KeyResultOut)
-def key_result_update(request: HttpRequest, key_result_id: int, payload: KeyResultPatch) -> KeyResult:
-    kr = _key_result(key_result_id)
-    return services.key_result_update(actor=request.auth, key_result=kr, **payload.dict(exclude_unset=True))
+def key_result_update(
+    request: HttpRequest, response: HttpResponse, key_result_id: int, payload: KeyResultPatch
+) -> KeyResult:
+    kr = for_write(request, _key_result(key_result_id))
+    saved = services.key_result_update(actor=request.auth, key_result=kr, **payload.dict(exclude_unset=True))
+    return with_etag(response, saved)
 
 
 @router.delete("/key-results/{key_result_id}", response={204: None})
 def key_result_delete(request: HttpRequest, key_result_id: int) -> tuple[int, None]:
-    services.key_result_delete(actor=request.auth, key_result=_key_result(key_result_id))
+    services.key_result_delete(actor=request.auth, key_result=for_write(request, _key_result(key_result_id)))
     return 204, None
 
 
@@ -427,9 +440,9 @@ def metric_create(request: HttpRequest, payload: MetricIn) -> tuple[int, Metric]
 
 
 @router.get("/metrics/{metric_id}", response=SeriesOut)
-def metric_get(request: HttpRequest, metric_id: int) -> dict:
+def metric_get(request: HttpRequest, response: HttpResponse, metric_id: int) -> dict:
     """The KPI with its last two years of values (one per date), its flags and its trend."""
-    metric = get_or_404(Metric, metric_id)
+    metric = with_etag(response, get_or_404(Metric, metric_id))
     (card,) = selectors.kpi_cards([metric])
     return {
         "metric": metric,
@@ -452,9 +465,12 @@ def _flag(when: date, flag: object) -> dict:
 
 
 @router.patch("/metrics/{metric_id}", response=MetricOut)
-def metric_update(request: HttpRequest, metric_id: int, payload: MetricPatch) -> Metric:
-    metric = get_or_404(Metric, metric_id)
-    return metrics.metric_update(actor=request.auth, metric=metric, **payload.dict(exclude_unset=True))
+def metric_update(
+    request: HttpRequest, response: HttpResponse, metric_id: int, payload: MetricPatch
+) -> Metric:
+    metric = for_write(request, get_or_404(Metric, metric_id))
+    saved = metrics.metric_update(actor=request.auth, metric=metric, **payload.dict(exclude_unset=True))
+    return with_etag(response, saved)
 
 
 @router.post("/metrics/{metric_id}/values", response={201: PushOut})

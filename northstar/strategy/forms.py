@@ -47,13 +47,20 @@ class VisionForm(forms.Form):
         max_length=200, required=False, label="What changed", help_text="Kept with the version."
     )
 
+    # The version this edit starts from: saving over a newer one shows both (see core.concurrency).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
     def __init__(self, *args: Any, current: VisionVersion | None = None, **kwargs: Any) -> None:
+        initial = {"version": current.number if current is not None else 0}
         if current is not None:
-            kwargs.setdefault("initial", {"title": current.title, "body": current.body})
+            initial.update(title=current.title, body=current.body)
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
 
     def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        data["based_on"] = data.pop("version")
+        return data
 
 
 class ObjectiveForm(forms.Form):

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from northstar.core.concurrency import Versioned
 from northstar.org.models import Person, ProductLine, Team
 from northstar.portfolio.models import Initiative
 
@@ -18,7 +19,7 @@ class Direction(models.TextChoices):
     DOWN = "down", "Lower is better"
 
 
-class PlanningPeriod(models.Model):
+class PlanningPeriod(Versioned):
     """A time bucket plans and goals are set for, e.g. "2026-Q3".
 
     Objectives are set per period today; the roadmap (the planning app) will reuse this model rather
@@ -70,7 +71,7 @@ class Level(models.TextChoices):
     TEAM = "team", "Team"
 
 
-class Objective(models.Model):
+class Objective(Versioned):
     """A qualitative goal for a period, at company, product-line or team level.
 
     Objectives cascade: a line objective may sit under a company objective, a team objective under a
@@ -123,7 +124,7 @@ class Objective(models.Model):
         return Level(self.level).label
 
 
-class Metric(models.Model):
+class Metric(Versioned):
     """A KPI: what is measured, in which unit, which way is good, and how values combine.
 
     `drives` places it in the north-star tree: an input metric drives the metric above it; the
@@ -224,7 +225,7 @@ class MetricImport(models.Model):
         return f"{self.file_name} ({self.rows} rows)"
 
 
-class KeyResult(models.Model):
+class KeyResult(Versioned):
     """A measurable result that shows an objective is met: a metric moving from a baseline to a target,
     or a milestone reached. Progress is computed from these fields, never typed.
 
@@ -289,7 +290,7 @@ class CheckIn(models.Model):
         return f"{self.key_result_id}: {self.value} ({self.confidence}/10)"
 
 
-class Alignment(models.Model):
+class Alignment(Versioned):
     """A piece of work contributing to an objective (optionally to one of its key results).
 
     `weight` splits an initiative's effort between the things it is aligned to: an initiative aligned

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_delete, record_save
@@ -51,12 +51,24 @@ def period_create(*, actor: User, name: str, kind: str, start: Any, end: Any) ->
 
 
 @transaction.atomic
-def vision_save(*, actor: User, title: str, body: str, note: str = "") -> VisionVersion:
-    """Save a new version of the vision; every earlier version is kept unchanged."""
+def vision_save(
+    *, actor: User, title: str, body: str, note: str = "", based_on: int | None = None
+) -> VisionVersion:
+    """Save a new version of the vision; every earlier version is kept unchanged.
+
+    `based_on` is the version number the editor started from (0 for none): when someone saved a newer
+    one meanwhile, nothing is saved and both texts come back (see `core.concurrency`).
+    """
     access.require_leading(actor, "the vision")
     if not body.strip():
         raise ValidationFailed("The vision needs some text: what the product will be, and for whom.")
     latest = VisionVersion.objects.select_for_update().order_by("-number").first()
+    current = latest.number if latest else 0
+    if based_on is not None and based_on != current and latest is not None:
+        yours = VisionVersion(
+            number=current, title=title.strip(), body=body, note=latest.note, author=latest.author
+        )
+        raise concurrency.stale(yours, latest, your_version=based_on, current_version=current)
     if latest is not None and latest.title == title.strip() and latest.body == body:
         raise ValidationFailed(f"Nothing changed since version {latest.number}.")
     version = VisionVersion(

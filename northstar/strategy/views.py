@@ -227,6 +227,7 @@ def objective_edit(request: HttpRequest, objective_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=ObjectiveForm(request.POST or None, objective=objective),
+        record=objective,
         save=lambda data: services.objective_update(actor=request.user, objective=objective, **data),
         done=lambda saved: reverse("strategy:objective_detail", args=[saved.pk]),
         context={
@@ -271,6 +272,7 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=KeyResultForm(request.POST or None, key_result=kr),
+        record=kr,
         save=lambda data: services.key_result_update(actor=request.user, key_result=kr, **data),
         done=lambda saved: reverse("strategy:key_result_detail", args=[saved.pk]),
         context={
@@ -415,6 +417,7 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=MetricForm(request.POST or None, metric=metric),
+        record=metric,
         save=lambda data: metrics.metric_update(actor=request.user, metric=metric, **data),
         done=lambda saved: reverse("strategy:metric_detail", args=[saved.pk]),
         context={
