@@ -20,9 +20,12 @@ def bearer(user) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
-def send(client: Client, method: str, url: str, body: object | None = None):
+def send(client: Client, method: str, url: str, body: object | None = None, *, headers: dict | None = None):
     return getattr(client, method)(
-        url, data=json.dumps(body) if body is not None else None, content_type="application/json"
+        url,
+        data=json.dumps(body) if body is not None else None,
+        content_type="application/json",
+        headers=headers,
     )
 
 
