@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -35,7 +37,60 @@ class BrowserSessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+class Error(Schema):
+    """Every refusal: what was wrong in words, and the details a program can act on."""
+
+    message: str
+    detail: Any
+
+
+#: What each refusal means, documented on every operation that can give it.
+ERRORS = {
+    400: "Malformed input (not JSON, or text with a NUL character).",
+    401: "No valid personal access token or session.",
+    403: "Your role or product lines do not allow this (or a session write failed the CSRF check).",
+    404: "A record named in the address or the body does not exist.",
+    409: "The change clashes with what is stored (a duplicate, a cycle, a record still in use).",
+    412: "If-Match names an older version: someone changed the record since you read it.",
+    422: "The input is well-formed but not valid; `detail` says which field and why.",
+    429: "Too many requests from you in a short time: wait a few minutes.",
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+class NorthstarAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI also documents the error answers (4xx, {"message", "detail"})."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["Error"] = Error.model_json_schema()
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                for status in _error_statuses(method, public=not operation.get("security")):
+                    operation["responses"].setdefault(
+                        str(status),
+                        {
+                            "description": ERRORS[status],
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                            },
+                        },
+                    )
+        return schema
+
+
+def _error_statuses(method: str, *, public: bool) -> list[int]:
+    statuses = [400, 403, 404, 422]
+    if not public:
+        statuses.append(401)
+    if method in WRITES:
+        statuses += [409, 412]
+    if public:
+        statuses.append(429)
+    return sorted(statuses)
+
+
+api = NorthstarAPI(
     title="Northstar API",
     version="1",
     description="Product organisation, portfolio and audit log. Authenticate with a personal access token "

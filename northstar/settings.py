@@ -81,6 +81,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Northstar's own guards (northstar/core/middleware.py): headers on every response, no NUL
+    # characters or 65-bit numbers in any input, CSRF on API writes carried by a signed-in session.
+    "northstar.core.middleware.SecurityHeadersMiddleware",
+    "northstar.core.middleware.RejectUnstorableInputMiddleware",
+    "northstar.core.middleware.ApiSessionCsrfMiddleware",
 ]
 
 ROOT_URLCONF = "northstar.urls"
@@ -175,6 +180,8 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
+# Bounded page numbers for every API list, also for `@paginate` without a class.
+NINJA_PAGINATION_CLASS = "northstar.core.pagination.Pagination"
 
 LOGGING = {
     "version": 1,

@@ -4,10 +4,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from northstar.core import jobs, selectors, services
 from northstar.core.models import AuditEntry
+from northstar.core.pagination import Pagination
 from northstar.org import access
 
 router = Router(tags=["core"])
@@ -87,7 +88,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
 
 
 @router.get("/audit", response=list[AuditOut], tags=["audit"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     """Every create, update and delete, newest first; filter by record to see one record's history."""
     access.require_audit_reader(request.auth)

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from northstar.core.concurrency import for_write, with_etag
 from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.feedback import portal_services, selectors, services, theme_services
 from northstar.feedback.clients import client_id
@@ -222,7 +223,7 @@ class AcceptedOut(Schema):
 
 
 @router.get("/customers", response=list[CustomerOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def customer_list(request: HttpRequest, search: str = "") -> object:
     return selectors.customer_list(search=search)
 
@@ -263,7 +264,7 @@ def contact_create(request: HttpRequest, customer_id: int, payload: ContactIn) -
 
 
 @router.get("/feedback", response=list[FeedbackOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def feedback_list(request: HttpRequest, filters: Query[FeedbackFilterIn]) -> object:
     return selectors.item_list(selectors.ItemFilters(**filters.dict()))
 
@@ -339,7 +340,7 @@ def demand(request: HttpRequest, initiative_ids: str) -> list:
 
 
 @router.get("/portal/posts", response=list[PostOut], auth=None)
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def post_list(request: HttpRequest, board: str = "", sort: str = "top") -> object:
     the_board = None
     if board:

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from northstar.core.concurrency import for_write, with_etag
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.org import selectors, services
 from northstar.org.models import Person, Product, ProductLine, Team
@@ -54,7 +55,7 @@ def _changes(payload: Schema) -> dict:
 
 
 @router.get("/people", response=list[PersonOut], tags=["people"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> object:
     return selectors.person_list(**filters.dict())
 
@@ -124,7 +125,7 @@ class LineOut(Schema):
 
 
 @router.get("/lines", response=list[LineOut], tags=["product lines"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def line_list(request: HttpRequest) -> object:
     return selectors.line_list()
 
@@ -181,7 +182,7 @@ class LineFilter(Schema):
 
 
 @router.get("/products", response=list[ProductOut], tags=["products"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def product_list(request: HttpRequest, filters: Query[LineFilter]) -> object:
     return selectors.product_list(**filters.dict())
 
@@ -253,7 +254,7 @@ class TeamOut(Schema):
 
 
 @router.get("/teams", response=list[TeamOut], tags=["teams"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def team_list(request: HttpRequest, filters: Query[LineFilter]) -> object:
     return selectors.team_list(**filters.dict())
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 
-from northstar.core import audit
+from northstar.core import audit, numbers
 from northstar.core.errors import Conflict, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import (
@@ -175,10 +174,9 @@ def _clean_team(data: dict[str, Any]) -> dict[str, Any]:
     if "line_id" in data and data["line_id"] is None:
         raise ValidationFailed("A team must belong to a product line: choose the line it builds for.")
     if "cost_rate" in data:
-        try:
-            data["cost_rate"] = Decimal(str(data["cost_rate"]))
-        except (InvalidOperation, ValueError):
-            raise ValidationFailed(f"Cost rate must be a number; got {data['cost_rate']!r}.") from None
+        data["cost_rate"] = numbers.decimal_in(
+            data["cost_rate"], what="Cost rate", **numbers.decimal_limits(Team, "cost_rate")
+        )
     if "currency" in data:
         data["currency"] = str(data["currency"]).upper()
     return data

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, numbers
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import AuditEntry, User
 from northstar.core.services import get_or_404, record_delete, record_save
@@ -123,16 +123,11 @@ def periods_ensure(
 # Capacity and budgets
 
 
-def _decimal(raw: Any, what: str, *, minimum: Decimal | None = Decimal("0")) -> Decimal:
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{what} must be a number, got {raw!r}.") from None
-    if not value.is_finite():
-        raise ValidationFailed(f"{what} must be a number, got {raw!r}.")
-    if minimum is not None and value < minimum:
-        raise ValidationFailed(f"{what} cannot be below {minimum}.")
-    return value
+def _decimal(
+    raw: Any, what: str, model: type, field: str, *, minimum: Decimal | None = Decimal("0")
+) -> Decimal:
+    """A typed number that fits `model.field`, rounded to its places (see core.numbers)."""
+    return numbers.decimal_in(raw, what=what, minimum=minimum, **numbers.decimal_limits(model, field))
 
 
 @transaction.atomic
@@ -144,7 +139,7 @@ def capacity_derive(
     kept. Returns how many cells were written."""
     if actor is not None:
         access.require_leading(actor, "derived capacity")
-    factor = _decimal(availability, "Availability")
+    factor = _decimal(availability, "Availability", Capacity, "availability")
     if factor > 1:
         raise ValidationFailed("Availability is a share of the period: between 0 and 1 (e.g. 0.8).")
     teams = Team.objects.prefetch_related("skills").order_by("id")
@@ -188,12 +183,12 @@ def capacity_derive(
 def capacity_set(*, actor: User, team: Team, skill: Skill, period: PlanningPeriod, weeks: Any) -> Capacity:
     """Set one cell by hand; it then survives later derivations."""
     access.require_line_edit(actor, team.line_id, "capacity")
-    value = _decimal(weeks, "Capacity")
+    value = _decimal(weeks, "Capacity", Capacity, "weeks")
     cell = Capacity.objects.filter(team=team, skill=skill, period=period).first()
     before = audit.snapshot(cell) if cell else None
     if cell is None:
         cell = Capacity(team=team, skill=skill, period=period)
-    cell.weeks, cell.is_override = value.quantize(Decimal("0.1")), True
+    cell.weeks, cell.is_override = value, True
     return record_save(actor=actor, instance=cell, before=before)
 
 
@@ -203,12 +198,12 @@ def budget_set(
 ) -> BudgetEnvelope:
     """Set a product line's money for one period (leaders only: budgets are a portfolio decision)."""
     access.require_leading(actor, "budgets")
-    value = _decimal(amount, "Budget")
+    value = _decimal(amount, "Budget", BudgetEnvelope, "amount")
     envelope = BudgetEnvelope.objects.filter(line=line, period=period).first()
     before = audit.snapshot(envelope) if envelope else None
     if envelope is None:
         envelope = BudgetEnvelope(line=line, period=period)
-    envelope.amount, envelope.currency = value.quantize(Decimal("0.01")), (currency or "EUR").upper()[:3]
+    envelope.amount, envelope.currency = value, (currency or "EUR").upper()[:3]
     return record_save(actor=actor, instance=envelope, before=before)
 
 
@@ -300,7 +295,7 @@ def scenario_delete(*, actor: User, scenario: Scenario) -> None:
 
 
 def _share(raw: Any) -> Decimal:
-    value = _decimal(raw, "Share")
+    value = numbers.decimal_in(raw, what="Share", max_digits=12, decimal_places=4, minimum=0)
     if value > 1:
         value = value / 100  # "20" means 20%
     if value > 1:
@@ -346,7 +341,8 @@ def assumption_add(
     else:
         if team is None or skill is None or people in (None, ""):
             raise ValidationFailed("Choose the team, the skill and how many people join (or leave).")
-        a.team, a.skill, a.period, a.people = team, skill, period, _decimal(people, "People", minimum=None)
+        a.team, a.skill, a.period = team, skill, period
+        a.people = _decimal(people, "People", Assumption, "people", minimum=None)
     return record_save(actor=actor, instance=a, before=None)
 
 

@@ -5,10 +5,11 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from northstar.core.concurrency import for_write, with_etag
 from northstar.core.markdown import render_markdown
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.portfolio import selectors, services
 from northstar.portfolio.models import Initiative, Kind, Stage
@@ -95,7 +96,7 @@ def _detail(initiative_id: int) -> Initiative:
 
 
 @router.get("/initiatives", response=list[InitiativeOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn]) -> object:
     return selectors.initiative_list(selectors.InitiativeFilters(**filters.dict()))
 

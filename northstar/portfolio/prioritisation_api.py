@@ -8,10 +8,11 @@ from django.db.models import F, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from northstar.core import concurrency
 from northstar.core.errors import NotFound
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.portfolio import governance, rankings, scoring
 from northstar.portfolio.models import (
@@ -96,7 +97,7 @@ class RankedOut(Schema):
 
 
 @router.get("/rankings/{framework}", response=list[RankedOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def ranking(request: HttpRequest, framework: str, filters: Query[RankFilterIn]) -> QuerySet:
     """A framework's ranking (best first, unscored last), filtered like the ranked list page."""
     if framework not in scoring.active_framework_keys():
@@ -337,7 +338,7 @@ class DecisionFilterIn(Schema):
 
 
 @router.get("/decisions", response=list[DecisionOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def decision_list(request: HttpRequest, filters: Query[DecisionFilterIn]) -> QuerySet:
     """The decision log, newest first; `search` looks in titles, options, decisions and rationales."""
     return rankings.decision_list(rankings.DecisionFilters(**filters.dict()))
@@ -383,16 +384,17 @@ def gates(request: HttpRequest) -> list[dict]:
     return _gates()
 
 
+@router.get("/stage-gates/requirements", response=list[RequirementOut])
+def gate_requirements(request: HttpRequest) -> list[dict]:
+    """The requirement keys a stage gate can use (declared before /stage-gates/{stage} so it wins)."""
+    return [{"key": r.key, "needs": r.needs} for r in governance.REQUIREMENTS.values()]
+
+
 @router.put("/stage-gates/{stage}", response=list[GateOut])
 def gate_update(request: HttpRequest, stage: str, payload: GateIn) -> list[dict]:
     """Set a stage's requirements (admins); keys as listed by GET /stage-gates/requirements."""
     governance.gate_update(actor=request.auth, stage=stage, requirements=payload.requirements)
     return _gates()
-
-
-@router.get("/stage-gates/requirements", response=list[RequirementOut])
-def gate_requirements(request: HttpRequest) -> list[dict]:
-    return [{"key": r.key, "needs": r.needs} for r in governance.REQUIREMENTS.values()]
 
 
 class CriterionIn(Schema):

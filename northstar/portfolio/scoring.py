@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from northstar.core import audit, concurrency
+from northstar.core import audit, concurrency, numbers
 from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_delete, record_save
@@ -305,6 +305,9 @@ def scoring_update(
         raise ValidationFailed(f"Reach comes from {' or '.join(ReachSource.values)}.")
     if "reach_source" in inputs and inputs["reach_source"] is None:
         inputs.pop("reach_source")
+    for name, value in inputs.items():
+        if name not in ("kano", "reach_source") and value is not None and name in INPUT_FIELDS:
+            inputs[name] = numbers.float_in(value, what=name.replace("_", " ").capitalize())
     assign(row, inputs, allowed=INPUT_FIELDS)
     known = {c.key: c for c in criteria()}
     current = ratings_of([initiative.pk]).get(initiative.pk, {})
@@ -314,7 +317,7 @@ def scoring_update(
             if value is None:
                 current.pop(key, None)
             else:
-                current[key] = float(value)
+                current[key] = numbers.float_in(value, what=known[key].label)
     # Validate through the engine first (clear, field-named errors), then the model's own checks.
     apply_scores(row, current, weighted_model(known.values()))
     saved = record_save(actor=actor, instance=row, before=before)
@@ -356,30 +359,13 @@ def engine_estimate(lines: Iterable[EstimateLine]) -> engine.Estimate:
     return engine.Estimate({e.skill.name: (float(e.low), float(e.likely), float(e.high)) for e in lines})
 
 
-#: The largest value an estimate column holds (DecimalField max_digits=8, decimal_places=2).
-ESTIMATE_MAX = Decimal("999999.99")
-
-
 def _decimal(value: Any, skill: str, field: str) -> Decimal:
     """One estimate value, refused unless it fits its column: bulk_create skips model validation,
     and a value the column cannot hold would be stored anyway and break every page showing it."""
-    what = f"{skill} {field}"
-    detail = {"skill": skill, "field": field}
-    try:
-        number = Decimal(str(value))
-    except Exception:
-        raise ValidationFailed(
-            f"{what} must be a number of team-weeks; got {value!r}.", detail=detail
-        ) from None
-    if not number.is_finite():
-        raise ValidationFailed(f"{what} must be a number of team-weeks; got {value!r}.", detail=detail)
-    if number > ESTIMATE_MAX:
-        raise ValidationFailed(
-            f"{what} must be at most {ESTIMATE_MAX} team-weeks; got {value}.", detail=detail
-        )
-    if number.normalize().as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationFailed(f"{what} can have at most 2 decimal places; got {value}.", detail=detail)
-    return number
+    if value is None:
+        raise ValidationFailed(f"{skill} {field} must be a number of team-weeks.", detail={"skill": skill})
+    limits = numbers.decimal_limits(EstimateLine, field)
+    return numbers.decimal_in(value, what=f"{skill} {field} (team-weeks)", exact=True, **limits)
 
 
 @transaction.atomic

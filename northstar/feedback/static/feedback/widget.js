@@ -49,6 +49,7 @@
     note.textContent = "Sending…";
     fetch(endpoint, {
       method: "POST",
+      credentials: "omit", // never a Northstar session: the widget posts as an anonymous visitor
       headers: { "Content-Type": "text/plain" },
       body: JSON.stringify({ key: key, text: text.value, email: email.value, page: location.pathname, website: trap.value }),
     }).then(function (response) {
