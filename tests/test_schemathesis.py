@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.apps import apps
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -143,8 +145,16 @@ def _short(text: str) -> str:
 
 @pytest.fixture
 def demo(db: None) -> Iterator[None]:
+    """The demo company, served in-process: like Django's test client, keep the test's database
+    connection (and its transaction) open across requests."""
     load_demo()
-    yield
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _token(role: str) -> str:

@@ -7,43 +7,34 @@ the viewer's built-in Helvetica; PNG text uses the 5x7 bitmap font in `northstar
 
 from __future__ import annotations
 
-import csv
-import io
 import struct
 import zlib
 from collections.abc import Iterable
 
+from northstar.core.csv_export import csv_text
 from northstar.planning.models import Roadmap
 from northstar.planning.selectors import Entry, Timeline
 from northstar.strategy.models import PlanningPeriod
 
 
 def roadmap_csv(roadmap: Roadmap, entries: Iterable[Entry], periods: list[PlanningPeriod]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["line", "initiative", "team", "stage", "objective", "start", "end", "roadmap", "published"]
+    """The published roadmap, one row per initiative; every cell escaped by the one CSV rule."""
+    header = ["line", "initiative", "team", "stage", "objective", "start", "end", "roadmap", "published"]
+    rows = (
+        [
+            e.line,
+            e.title,
+            e.team,
+            e.stage,
+            e.objective,
+            periods[e.start].name,
+            periods[e.end].name,
+            roadmap.title,
+            roadmap.published_on.isoformat(),
+        ]
+        for e in sorted(entries, key=lambda e: (e.line, e.start, e.title))
     )
-    for e in sorted(entries, key=lambda e: (e.line, e.start, e.title)):
-        writer.writerow(
-            [
-                e.line,
-                _safe_cell(e.title),
-                e.team,
-                e.stage,
-                _safe_cell(e.objective),
-                periods[e.start].name,
-                periods[e.end].name,
-                _safe_cell(roadmap.title),
-                roadmap.published_on.isoformat(),
-            ]
-        )
-    return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a leading apostrophe keeps them text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return csv_text([header, *rows])
 
 
 def _hex(colour: str) -> tuple[int, int, int]:

@@ -7,20 +7,20 @@ tests/portfolio/test_prioritisation_views.py); the engine runs only for the rows
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from northstar.core import concurrency
+from northstar.core.csv_export import csv_response
 from northstar.core.errors import ApplicationError
 from northstar.core.errors import PermissionDenied as Refused
 from northstar.core.services import get_or_404
@@ -252,30 +252,15 @@ def _csv_rows(key: str, filters: rankings.RankFilters) -> Iterator[list[Any]]:
             ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def ranked_csv(request: HttpRequest) -> HttpResponse:
-    """The whole filtered ranking as CSV (every row, not one page), streamed."""
+    """The whole filtered ranking as CSV (every row, not one page), streamed and escaped."""
     keys = scoring.active_framework_keys()
     key = _framework(request.GET, keys)
     if not key:
         return HttpResponse("No framework is active.", status=404)
     filters = RankFilterForm(request.GET).filters()
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(_safe(row)) for row in _csv_rows(key, filters)), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="northstar-ranking-{key}.csv"'
-    return response
-
-
-def _safe(row: list[Any]) -> list[Any]:
-    """Text starting with = + - @ would run as a formula in a spreadsheet; prefix it with a quote."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row]
+    return csv_response(_csv_rows(key, filters), filename=f"northstar-ranking-{key}.csv")
 
 
 # The 2x2 matrix -----------------------------------------------------------------------------------
