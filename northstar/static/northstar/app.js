@@ -22,4 +22,47 @@
       button.textContent = "Copied";
     });
   });
+
+  // Behaviour that used to sit in inline handlers (the Content-Security-Policy allows no inline script):
+  // a select that submits its form when changed, a field that selects its text when clicked.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    var field = event.target.closest("[data-select-on-click]");
+    if (field) field.select();
+  });
+
+  // Selecting a passage of a feedback item fills the quote fields, so a quote is one drag away.
+  document.addEventListener("mouseup", function () {
+    var text = document.getElementById("feedback-text");
+    var selection = window.getSelection();
+    if (!text || !selection || selection.isCollapsed || !text.contains(selection.anchorNode)) return;
+    var quote = selection.toString().trim();
+    document.querySelectorAll("[data-quote-target], [data-quote-copy]").forEach(function (el) { el.value = quote; });
+  });
+
+  // Charts: the server renders each figure as JSON beside an empty box (data-plotly-figure names the
+  // JSON's element); draw every box not drawn yet, on load and in fragments htmx swaps in. A chart
+  // with data-plotly-links opens the address in a point's first custom value when it is clicked.
+  function drawCharts(root) {
+    if (!window.Plotly) return;
+    (root || document).querySelectorAll("[data-plotly-figure]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-plotly-figure"));
+      if (!source || el.dataset.drawn) return;
+      var figure = JSON.parse(source.textContent);
+      el.dataset.drawn = "1";
+      var config = figure.config || { responsive: true, displaylogo: false };
+      window.Plotly.newPlot(el, figure.data, figure.layout, config);
+      if (el.hasAttribute("data-plotly-links")) {
+        el.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          if (point && point.customdata) window.location.href = point.customdata[0];
+        });
+      }
+    });
+  }
+  window.addEventListener("load", function () { drawCharts(document); });
+  document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
 })();
