@@ -162,8 +162,14 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
     except PlannerInputError as exc:
         _finish(run_id, status=PlanRun.Status.FAILED, error=f"The planner cannot read this scenario: {exc}")
         return {"run_id": run_id, "status": "failed"}
-    except Exception as exc:
-        _finish(run_id, status=PlanRun.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+    except Exception:
+        # A bug, not the data: say so in words (the job log keeps the traceback for the team).
+        _finish(
+            run_id,
+            status=PlanRun.Status.FAILED,
+            error="The planner stopped on an unexpected error, which is logged for your administrator; "
+            "the scenario and its data are unchanged.",
+        )
         raise
     if cancelled():
         _finish(run_id, status=PlanRun.Status.CANCELLED)

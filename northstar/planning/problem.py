@@ -216,7 +216,8 @@ def build(scenario: Scenario, *, pins: tuple[Pin, ...] = (), removed: tuple[int,
     for c in per_line.values():
         all_skills.update(c)
     for line_id, counter in per_line.items():
-        line_skill[line_id] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if counter:  # a line whose teams have no skills (yet) has no skill to plan rough efforts in
+            line_skill[line_id] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
     weeks = min((weeks_in(p) for p in periods), default=13.0)
     candidates: dict[int, Candidate] = {}
