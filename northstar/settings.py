@@ -25,6 +25,8 @@ try:
     # Proxies whose X-Forwarded-For is believed, so rate limits count visitors, not the proxy.
     TRUSTED_PROXIES = env.env_list("NORTHSTAR_TRUSTED_PROXIES", [])
     PAGE_SIZE = env.env_int("NORTHSTAR_PAGE_SIZE", 50)
+    # The largest file a person may upload (imports), in megabytes.
+    UPLOAD_MAX_BYTES = env.env_int("NORTHSTAR_UPLOAD_MAX_MB", 25) * 1024 * 1024
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
     NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)
@@ -166,6 +168,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploads: refused past NORTHSTAR_UPLOAD_MAX_MB before they reach the disk, and stored private.
+FILE_UPLOAD_HANDLERS = [
+    "northstar.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Production hardening: on whenever Northstar sits behind HTTPS (NORTHSTAR_HTTPS=1).
 SECURE_CONTENT_TYPE_NOSNIFF = True

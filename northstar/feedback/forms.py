@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from northstar.core import uploads
 from northstar.core.forms import LongTextField
 from northstar.feedback.imports import PRESETS, TARGET_FIELDS
 from northstar.feedback.models import Customer, FeedbackItem, Segment, Source, Theme
@@ -119,6 +120,18 @@ class UploadForm(forms.Form):
         label="File", help_text="A CSV export, an .mbox, an .eml, or a .zip of .eml files."
     )
     preset = forms.ChoiceField(label="Exported from", choices=[(k, p.label) for k, p in PRESETS.items()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += f" At most {uploads.limit_text()}."
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            uploads.check_size(upload.size)
+        except uploads.TooLarge as exc:
+            raise forms.ValidationError(exc.message) from None
+        return upload
 
 
 class MappingForm(forms.Form):

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from northstar.core import uploads
 from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.feedback.models import Contact, Customer, FeedbackItem, ImportBatch, Source
@@ -557,25 +558,38 @@ def _email_rows(path: Path) -> Iterator[_Row]:
 
 
 def upload_dir() -> Path:
-    """Where uploaded files wait for their import: the data directory, never the database."""
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Where uploaded files wait for their import: the data directory (never the database), private."""
+    return uploads.private_folder(Path(settings.DATA_DIR) / "imports")
 
 
 def upload_save(*, actor: User, upload: Any) -> str:
-    """Keep an uploaded file for the import job; returns the token that names it."""
+    """Keep an uploaded file (private, within the size limit) for the import job; returns its token.
+
+    Each new upload first clears the uploads left behind (never mapped, failed or interrupted).
+    """
     import secrets
 
     access.require_write(actor)
+    uploads.check_size(getattr(upload, "size", None))
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in {".csv", ".eml", ".mbox", ".zip", ".txt", ""}:
         raise ValidationFailed("Upload a .csv file, an .mbox, an .eml, or a .zip of .eml files.")
+    uploads_cleanup()
     token = f"{actor.pk}-{secrets.token_hex(12)}{suffix}"
-    with (upload_dir() / token).open("wb") as out:
-        for piece in upload.chunks():
-            out.write(piece)
+    uploads.save_private(upload_dir(), token, upload.chunks())
     return token
+
+
+def uploads_cleanup(*, older_than: float = uploads.STALE_AFTER_SECONDS) -> int:
+    """Delete uploads nobody imported within `older_than` seconds, except those a queued or running
+    import job still needs. Returns how many files were deleted."""
+    from northstar.core.models import Job
+
+    waiting = Job.objects.filter(
+        task="northstar.feedback.tasks.import_file", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).values_list("kwargs", flat=True)
+    keep = {kwargs.get("token", "") for kwargs in waiting if isinstance(kwargs, dict)}
+    return uploads.cleanup(upload_dir(), older_than=older_than, keep=keep)
 
 
 def upload_path(*, actor: User, token: str) -> Path:

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from northstar.core import uploads
 from northstar.core.errors import ApplicationError
 from northstar.core.jobs import job_get
 from northstar.core.models import Job
@@ -190,6 +191,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: upload a file. CSVs go on to the column mapping; mail files start importing at once."""
     require(request.user.can_write, READ_ONLY)
     form = UploadForm(request.POST or None, request.FILES or None)
+    too_large = uploads.refused_upload(request) if request.method == "POST" else None
+    if too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", too_large)
+        return render(request, "feedback/import_upload.html", {"form": form}, status=413)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
