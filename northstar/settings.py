@@ -126,14 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
-# Rate limits and other short-lived counters: per process by default, shared through Redis when
-# CACHE_URL=redis://... is set (do that whenever more than one web process serves).
+# Rate limits and other short-lived counters live in a cache every web process shares, so a limit
+# holds across processes and restarts: the database (table created by `northstar migrate`) by default,
+# Redis when CACHE_URL=redis://... is set. CACHE_URL=locmem keeps them per process (one process only).
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-elif CACHE_URL:
-    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL; got {CACHE_URL!r}")
-else:
+elif CACHE_URL in ("", "db", "database"):
+    CACHES = {"default": {"BACKEND": "northstar.core.cache.DatabaseCache", "LOCATION": "northstar_cache"}}
+elif CACHE_URL == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, 'db' or 'locmem'; got {CACHE_URL!r}")
 
 # Mail (changelog notices to voters): printed to the console by default, written to files under the
 # data directory with NORTHSTAR_EMAIL=file, or sent through SMTP (EMAIL_HOST, EMAIL_PORT, ...).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -72,6 +73,8 @@ def _free_port() -> int:
 def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
     env = {"NORTHSTAR_DATA_DIR": str(tmp_path)}
     assert run("migrate", "-v", "0", env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "northstar.sqlite3") as db:  # the shared rate-limit cache's table
+        assert db.execute("SELECT count(*) FROM northstar_cache").fetchone() == (0,)
     assert "Loaded the LumenPay demo" in run("demo", env=env).stdout
     assert "nothing changed" in run("demo", env=env).stdout
     first = run("createuser", "admin", "--role", "admin", "--demo-password", env=env).stdout
