@@ -312,6 +312,8 @@ def log_stage_change(
     *, actor: User | None, initiative: Initiative, from_stage: str, to_stage: str, rationale: str = ""
 ) -> Decision:
     """The decision-log entry every stage move writes (called inside the move's transaction)."""
+    if actor is not None:
+        require_initiative_edit(actor, initiative)
     return Decision.objects.create(
         initiative=initiative,
         kind=DecisionKind.STAGE_CHANGE,

@@ -1,0 +1,254 @@
+"""One rule for product lines, checked by every service that writes: a product manager is refused any
+change to what belongs to a line they are not in, however they reach it (web, API, CLI or another
+service), evidence links included (they re-score the idea).
+
+Every public service with an `actor` in the modules below must appear here: in CASES (a call on the
+other line's records, which must be refused) or in NOT_LINE_BOUND with the reason it is not.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import date
+from importlib import import_module
+from typing import Any
+
+import pytest
+
+from northstar.core.errors import PermissionDenied
+from northstar.feedback.models import EvidenceLink
+from northstar.planning.models import Assumption, AssumptionKind, PlanRun
+from northstar.portfolio.models import Dependency, Initiative, Stage
+from northstar.strategy.models import Alignment, MetricValue
+from tests import factories
+from tests.conftest import Cast
+from tests.feedback import factories as feedback_factories
+from tests.planning.factories import make_quarters, make_scenario
+from tests.strategy.factories import make_key_result, make_metric, make_objective
+
+MODULES = [
+    "northstar.org.services",
+    "northstar.portfolio.services",
+    "northstar.portfolio.scoring",
+    "northstar.portfolio.governance",
+    "northstar.strategy.services",
+    "northstar.strategy.metrics",
+    "northstar.planning.services",
+    "northstar.planning.plans",
+    "northstar.feedback.services",
+    "northstar.feedback.portal_services",
+]
+
+#: Writes that belong to no product line, and why.
+NOT_LINE_BOUND = {
+    # The shape of the organisation and the portfolio's rules: leaders (or admins) only.
+    **dict.fromkeys(
+        [
+            "line_create",
+            "line_update",
+            "line_delete",
+            "person_create",
+            "person_update",
+            "person_delete",
+            "criterion_create",
+            "criterion_update",
+            "criterion_delete",
+            "frameworks_activate",
+            "gate_update",
+            "gates_set",
+            "gates_adopt_suggested",
+            "period_create",
+            "vision_save",
+            "budget_set",
+            "capacity_derive",
+            "periods_ensure",
+            "scenario_make_primary",
+            "share_link_create",
+            "share_link_revoke",
+            "change_reason_set",
+            "roadmap_publish",
+            "board_create",
+            "widget_site_create",
+            "customer_delete",
+            "feedback_delete",
+        ],
+        "leaders only",
+    ),
+    # The organisation's shared customer voice: every writer may add to it and sort it.
+    **dict.fromkeys(
+        [
+            "customer_create",
+            "customer_update",
+            "contact_create",
+            "feedback_create",
+            "feedback_set_status",
+            "moderate",
+            "changelog_create",
+            "changelog_publish",
+        ],
+        "customer voice, shared by the whole organisation",
+    ),
+    "plan_compute": "the CLI and the demo loader plan as the system",
+    "metric_values_import": "the CLI imports KPI values as the system",
+}
+
+
+def _world(cast: Cast) -> dict[str, Any]:
+    """Records of the line the PM is not in (the cast's away line)."""
+    periods = make_quarters(2031, 2)
+    scenario = make_scenario(periods, line=cast.away_line, name="Away plan")
+    run = PlanRun.objects.create(scenario=scenario, status=PlanRun.Status.DONE, kind=PlanRun.Kind.EDITED)
+    other = factories.make_initiative(title="Away other", product=cast.away_product)
+    objective = make_objective(line=cast.away_line)
+    metric = make_metric(line=cast.away_line)
+    item = feedback_factories.make_item("Customers want it")
+    return {
+        "periods": periods,
+        "scenario": scenario,
+        "run": run,
+        "assumption": Assumption.objects.create(
+            scenario=scenario, kind=AssumptionKind.EXCLUDE, initiative=cast.away_initiative
+        ),
+        "dependency": Dependency.objects.create(initiative=cast.away_initiative, requires=other),
+        "objective": objective,
+        "key_result": make_key_result(objective=objective),
+        "alignment": Alignment.objects.create(initiative=cast.away_initiative, objective=objective),
+        "metric": metric,
+        "point": MetricValue.objects.create(metric=metric, date=date(2031, 1, 5), value=3),
+        "item": item,
+        "link": EvidenceLink.objects.create(item=item, initiative=cast.away_initiative),
+        "post": feedback_factories.make_post(),
+    }
+
+
+Case = Callable[[Cast, dict[str, Any]], dict[str, Any]]
+
+CASES: dict[str, Case] = {
+    # Products and teams
+    "product_create": lambda c, w: {"line_id": c.away_line.pk, "name": "P"},
+    "product_update": lambda c, w: {"product": c.away_product, "name": "P"},
+    "product_delete": lambda c, w: {"product": c.away_product},
+    "team_create": lambda c, w: {"line_id": c.away_line.pk, "name": "T"},
+    "team_update": lambda c, w: {"team": c.away_team, "skills": []},
+    "team_delete": lambda c, w: {"team": c.away_team},
+    # Initiatives and what hangs off them
+    "initiative_create": lambda c, w: {"title": "X", "product_id": c.away_product.pk},
+    "initiative_update": lambda c, w: {"initiative": c.away_initiative, "title": "X"},
+    "initiative_move": lambda c, w: {"initiative": c.away_initiative, "stage": Stage.DISCOVERY},
+    "initiative_delete": lambda c, w: {"initiative": c.away_initiative},
+    "scoring_update": lambda c, w: {"initiative": c.away_initiative, "reach": 1000},
+    "estimate_set": lambda c, w: {"initiative": c.away_initiative, "lines": []},
+    "decision_record": lambda c, w: {"initiative": c.away_initiative, "title": "T", "decision": "D"},
+    "dependency_add": lambda c, w: {"initiative": c.away_initiative, "other_id": c.home_initiative.pk},
+    "dependency_remove": lambda c, w: {"dependency": w["dependency"], "initiative": c.away_initiative},
+    "log_stage_change": lambda c, w: {
+        "initiative": c.away_initiative,
+        "from_stage": Stage.IDEA,
+        "to_stage": Stage.DISCOVERY,
+    },
+    "link_create": lambda c, w: {"item": w["item"], "initiative": c.away_initiative, "quote": "Customers"},
+    "link_delete": lambda c, w: {"link": w["link"]},
+    "idea_from_feedback": lambda c, w: {"item": w["item"], "title": "Idea", "product_id": c.away_product.pk},
+    "post_update": lambda c, w: {"post": w["post"], "initiative": c.away_initiative},
+    "alignment_create": lambda c, w: {"initiative": c.away_initiative, "objective": w["objective"]},
+    "alignment_delete": lambda c, w: {"alignment": w["alignment"]},
+    # Objectives, key results, KPIs
+    "objective_create": lambda c, w: {
+        "period_id": w["objective"].period_id,
+        "title": "O",
+        "line_id": c.away_line.pk,
+    },
+    "objective_update": lambda c, w: {"objective": w["objective"], "title": "O"},
+    "objective_delete": lambda c, w: {"objective": w["objective"]},
+    "key_result_create": lambda c, w: {"objective": w["objective"], "title": "K", "baseline": 1, "target": 2},
+    "key_result_update": lambda c, w: {"key_result": w["key_result"], "title": "K"},
+    "key_result_delete": lambda c, w: {"key_result": w["key_result"]},
+    "check_in_create": lambda c, w: {"key_result": w["key_result"], "value": 15, "confidence": 5},
+    "metric_create": lambda c, w: {"key": "away_kpi", "name": "KPI", "line_id": c.away_line.pk},
+    "metric_update": lambda c, w: {"metric": w["metric"], "name": "KPI"},
+    "metric_delete": lambda c, w: {"metric": w["metric"]},
+    "metric_value_record": lambda c, w: {"metric": w["metric"], "date": date(2031, 2, 1), "value": 4},
+    "metric_value_delete": lambda c, w: {"point": w["point"]},
+    "metric_values_push": lambda c, w: {"metric": w["metric"], "points": [(date(2031, 2, 2), 5.0, "")]},
+    # Capacity, scenarios and plans
+    "capacity_set": lambda c, w: {
+        "team": c.away_team,
+        "skill": c.away_team.skills.first(),
+        "period": w["periods"][0],
+        "weeks": "5",
+    },
+    "scenario_create": lambda c, w: {
+        "name": "S",
+        "line": c.away_line,
+        "first_period": w["periods"][0],
+        "last_period": w["periods"][1],
+    },
+    "scenario_update": lambda c, w: {"scenario": w["scenario"], "name": "S2"},
+    "scenario_delete": lambda c, w: {"scenario": w["scenario"]},
+    "assumption_add": lambda c, w: {
+        "scenario": w["scenario"],
+        "kind": AssumptionKind.MANDATORY,
+        "initiative": c.away_initiative,
+    },
+    "assumption_remove": lambda c, w: {"assumption": w["assumption"]},
+    "plan_run_start": lambda c, w: {"scenario": w["scenario"]},
+    "plan_edit": lambda c, w: {"run": w["run"], "initiative": c.away_initiative, "action": "remove"},
+    "plan_reoptimise": lambda c, w: {"run": w["run"]},
+}
+
+
+def _services() -> dict[str, Callable[..., Any]]:
+    found = {}
+    for name in MODULES:
+        module = import_module(name)
+        for attr, fn in inspect.getmembers(module, inspect.isfunction):
+            if (
+                fn.__module__ == name
+                and not attr.startswith("_")
+                and "actor" in inspect.signature(fn).parameters
+            ):
+                found[attr] = fn
+    return found
+
+
+def test_every_writing_service_is_in_the_line_rule_table() -> None:
+    services = _services()
+    unlisted = sorted(set(services) - set(CASES) - set(NOT_LINE_BOUND))
+    assert unlisted == [], "add each to CASES (refused on another line) or NOT_LINE_BOUND (and why)"
+    assert sorted(set(CASES) - set(services)) == []
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_pm_is_refused_every_write_on_another_line(cast: Cast, name: str) -> None:
+    world = _world(cast)
+    service = _services()[name]
+    counts = (Initiative.objects.count(), EvidenceLink.objects.count(), Dependency.objects.count())
+    with pytest.raises(PermissionDenied):
+        service(actor=cast.pm, **CASES[name](cast, world))
+    assert counts == (Initiative.objects.count(), EvidenceLink.objects.count(), Dependency.objects.count())
+
+
+def test_the_same_pm_may_do_it_on_their_own_line(cast: Cast) -> None:
+    """The refusals above are about the line, not the PM: their own line's evidence links work."""
+    from northstar.feedback import services as feedback_services
+
+    item = feedback_factories.make_item("Customers want it")
+    link = feedback_services.link_create(actor=cast.pm, item=item, initiative=cast.home_initiative)
+    feedback_services.link_delete(actor=cast.pm, link=link)
+    assert not EvidenceLink.objects.exists()
+
+
+def test_evidence_links_of_another_line_are_refused_over_the_api(cast: Cast) -> None:
+    from tests.test_api import bearer, send
+
+    item = feedback_factories.make_item("Customers want it")
+    theirs = EvidenceLink.objects.create(item=item, initiative=cast.away_initiative)
+    api = bearer(cast.pm)
+    added = send(api, "post", f"/api/v1/feedback/{item.pk}/links", {"initiative_id": cast.away_initiative.pk})
+    assert added.status_code == 403 and "product lines you belong to" in added.json()["message"]
+    removed = send(api, "delete", f"/api/v1/links/{theirs.pk}")
+    assert removed.status_code == 403
+    assert EvidenceLink.objects.filter(pk=theirs.pk).exists()
+    own = send(api, "post", f"/api/v1/feedback/{item.pk}/links", {"initiative_id": cast.home_initiative.pk})
+    assert own.status_code == 201
