@@ -106,6 +106,32 @@ def if_match(request: HttpRequest, instance: models.Model) -> None:
     expect_version(instance, instance.version)
 
 
+def require_version(instance: Versioned | None, expected: int | None, *, what: str) -> None:
+    """For records created on first edit (grid cells): refuse when the stored version is not the one the
+    editor saw (0 for "there was none yet"); otherwise make the save check it again under its lock."""
+    if expected is None:
+        return
+    current = instance.version if instance is not None else 0
+    if current != expected:
+        who = _who_changed(instance) if instance is not None else ""
+        raise StaleRecord(
+            f"{what} was changed{' by ' + who if who else ''} after you opened the page"
+            + (f" (it is now {instance})" if instance is not None else "")
+            + ": nothing of yours was saved. Enter your value again to save it over theirs.",
+            detail={"current_version": current, "your_version": expected, "changed_by": who, "fields": []},
+        )
+    if instance is not None:
+        expect_version(instance, expected)
+
+
+def submitted_version(raw: Any) -> int | None:
+    """The version a form's hidden `version` field carried, if any."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
 def for_write(request: HttpRequest, instance: M) -> M:
     """An API handler's record about to be changed or deleted, with the request's If-Match applied."""
     if_match(request, instance)
@@ -207,8 +233,6 @@ def stale(
 
 def stale_from_request(instance: models.Model, submitted: Any) -> None:
     """Apply the version a web form submitted (a hidden `version` field) to the record it edits."""
-    try:
-        version = int(submitted)
-    except (TypeError, ValueError):
-        return
-    expect_version(instance, version)
+    version = submitted_version(submitted)
+    if version is not None:
+        expect_version(instance, version)

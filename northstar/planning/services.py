@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from northstar.core import audit, numbers
+from northstar.core import audit, concurrency, numbers
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import AuditEntry, User
 from northstar.core.services import get_or_404, record_delete, record_save
@@ -180,11 +180,24 @@ def capacity_derive(
 
 
 @transaction.atomic
-def capacity_set(*, actor: User, team: Team, skill: Skill, period: PlanningPeriod, weeks: Any) -> Capacity:
-    """Set one cell by hand; it then survives later derivations."""
+def capacity_set(
+    *,
+    actor: User,
+    team: Team,
+    skill: Skill,
+    period: PlanningPeriod,
+    weeks: Any,
+    version: int | None = None,
+) -> Capacity:
+    """Set one cell by hand; it then survives later derivations.
+
+    `version` is the cell's version when the editor saw it (0: empty), to refuse overwriting a change
+    made meanwhile (see core.concurrency).
+    """
     access.require_line_edit(actor, team.line_id, "capacity")
     value = _decimal(weeks, "Capacity", Capacity, "weeks")
     cell = Capacity.objects.filter(team=team, skill=skill, period=period).first()
+    concurrency.require_version(cell, version, what=f"Capacity of {team.name} in {period.name}")
     before = audit.snapshot(cell) if cell else None
     if cell is None:
         cell = Capacity(team=team, skill=skill, period=period)
@@ -194,12 +207,22 @@ def capacity_set(*, actor: User, team: Team, skill: Skill, period: PlanningPerio
 
 @transaction.atomic
 def budget_set(
-    *, actor: User, line: ProductLine, period: PlanningPeriod, amount: Any, currency: str = "EUR"
+    *,
+    actor: User,
+    line: ProductLine,
+    period: PlanningPeriod,
+    amount: Any,
+    currency: str = "EUR",
+    version: int | None = None,
 ) -> BudgetEnvelope:
-    """Set a product line's money for one period (leaders only: budgets are a portfolio decision)."""
+    """Set a product line's money for one period (leaders only: budgets are a portfolio decision).
+
+    `version` as for `capacity_set`: the envelope's version the editor saw (0: none yet).
+    """
     access.require_leading(actor, "budgets")
     value = _decimal(amount, "Budget", BudgetEnvelope, "amount")
     envelope = BudgetEnvelope.objects.filter(line=line, period=period).first()
+    concurrency.require_version(envelope, version, what=f"The budget of {line.name} in {period.name}")
     before = audit.snapshot(envelope) if envelope else None
     if envelope is None:
         envelope = BudgetEnvelope(line=line, period=period)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, edit_page, fetch, is_fragment_request, refuse, require, safe_next
@@ -22,6 +23,7 @@ from northstar.planning import exports, plans, selectors, services
 from northstar.planning.forms import AssumptionForm, PublishForm, ScenarioForm, ShareLinkForm
 from northstar.planning.models import (
     Assumption,
+    Capacity,
     PlanRun,
     Roadmap,
     RoadmapChange,
@@ -251,10 +253,16 @@ def capacity_cell(request: HttpRequest) -> HttpResponse:
     team = fetch(get_or_404, Team, request.POST.get("team"))
     skill = fetch(get_or_404, Skill, request.POST.get("skill"))
     period = fetch(get_or_404, PlanningPeriod, request.POST.get("period"))
+    version = concurrency.submitted_version(request.POST.get("version"))
     if is_fragment_request(request):
         try:
             cell = services.capacity_set(
-                actor=request.user, team=team, skill=skill, period=period, weeks=request.POST.get("weeks", "")
+                actor=request.user,
+                team=team,
+                skill=skill,
+                period=period,
+                weeks=request.POST.get("weeks", ""),
+                version=version,
             )
         except ApplicationError as exc:
             if exc.status_code == 403:
@@ -263,7 +271,8 @@ def capacity_cell(request: HttpRequest) -> HttpResponse:
                 "team": team,
                 "skill_id": skill.pk,
                 "period": period,
-                "cell": None,
+                # The stored cell, so a second try carries its version and applies the value knowingly.
+                "cell": Capacity.objects.filter(team=team, skill=skill, period=period).first(),
                 "error": exc.message,
                 "value": request.POST.get("weeks", ""),
             }
@@ -276,7 +285,12 @@ def capacity_cell(request: HttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.capacity_set(
-            actor=request.user, team=team, skill=skill, period=period, weeks=request.POST.get("weeks", "")
+            actor=request.user,
+            team=team,
+            skill=skill,
+            period=period,
+            weeks=request.POST.get("weeks", ""),
+            version=version,
         ),
         reverse("planning:capacity"),
         "Capacity saved.",
@@ -333,6 +347,7 @@ def budget_cell(request: HttpRequest) -> HttpResponse:
             period=period,
             amount=request.POST.get("amount", ""),
             currency=request.POST.get("currency", "EUR"),
+            version=concurrency.submitted_version(request.POST.get("version")),
         ),
         reverse("planning:budgets"),
         "Budget of {result.line} for {result.period} saved.",

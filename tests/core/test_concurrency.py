@@ -313,3 +313,38 @@ def test_every_editable_record_is_versioned() -> None:
         and (label := model._meta.label_lower) not in NOT_EDITED_IN_PLACE
     )
     assert missing == [], "Inherit core.concurrency.Versioned, or list the model as not edited in place"
+
+
+def test_a_capacity_cell_changed_meanwhile_is_not_overwritten(cast: Cast, login) -> None:
+    from northstar.org.models import Skill
+    from northstar.planning.models import Capacity
+
+    period = make_quarters(2031, 1)[0]
+    skill = Skill.objects.get(name="backend")
+    planning_services.capacity_set(actor=cast.pm, team=cast.home_team, skill=skill, period=period, weeks="5")
+    web = login(cast.leader)
+    form = {"team": cast.home_team.pk, "skill": skill.pk, "period": period.pk, "version": "1", "weeks": "9"}
+    planning_services.capacity_set(actor=cast.pm, team=cast.home_team, skill=skill, period=period, weeks="6")
+    conflict = web.post("/roadmap/capacity/cell/", form, HTTP_HX_REQUEST="true")
+    assert conflict.status_code == 412
+    html = conflict.content.decode()
+    assert "changed by pm" in html and 'name="version" value="2"' in html and 'value="9"' in html
+    assert Capacity.objects.get(team=cast.home_team, skill=skill, period=period).weeks == Decimal("6.0")
+    again = web.post("/roadmap/capacity/cell/", {**form, "version": "2"}, HTTP_HX_REQUEST="true")
+    assert again.status_code == 200
+    assert Capacity.objects.get(team=cast.home_team, skill=skill, period=period).weeks == Decimal("9.0")
+
+
+def test_a_budget_set_meanwhile_is_not_overwritten(cast: Cast) -> None:
+    period = make_quarters(2031, 1)[0]
+    planning_services.budget_set(
+        actor=cast.admin, line=cast.home_line, period=period, amount="100", version=0
+    )
+    with pytest.raises(StaleRecord):
+        planning_services.budget_set(
+            actor=cast.leader, line=cast.home_line, period=period, amount="5", version=0
+        )
+    saved = planning_services.budget_set(
+        actor=cast.leader, line=cast.home_line, period=period, amount="5", version=1
+    )
+    assert saved.amount == Decimal("5.00") and saved.version == 2
