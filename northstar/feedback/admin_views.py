@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, fetch, require
@@ -108,6 +109,7 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
                 post=post,
                 status=request.POST.get("status") or None,
                 initiative=initiative,
+                version=concurrency.submitted_version(request.POST.get("version")),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)

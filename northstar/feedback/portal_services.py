@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
 from northstar.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_save
@@ -353,10 +353,19 @@ def moderate(*, actor: User, target: Post | Comment, decision: str, base_url: st
 
 @transaction.atomic
 def post_update(
-    *, actor: User, post: Post, status: str | None = None, initiative: Initiative | bool | None = False
+    *,
+    actor: User,
+    post: Post,
+    status: str | None = None,
+    initiative: Initiative | bool | None = False,
+    version: int | None = None,
 ) -> Post:
-    """Set a post's own status, or link it to an initiative (whose stage then decides its status)."""
+    """Set a post's own status, or link it to an initiative (whose stage then decides its status).
+
+    `version`: the post's version the editor saw; a post changed meanwhile is refused (core.concurrency).
+    """
     access.require_write(actor)
+    concurrency.expect_version(post, version)
     before = audit.snapshot(post)
     if status is not None:
         if status not in PostStatus.values:

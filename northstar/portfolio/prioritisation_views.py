@@ -427,7 +427,12 @@ def estimate(request: HttpRequest, initiative_id: int) -> HttpResponse:
         require(can_edit, EDIT_REFUSED)
         if formset.is_valid():
             try:
-                scoring.estimate_set(actor=request.user, initiative=initiative, lines=formset.lines())
+                scoring.estimate_set(
+                    actor=request.user,
+                    initiative=initiative,
+                    lines=formset.lines(),
+                    version=concurrency.submitted_version(request.POST.get("version")),
+                )
             except ApplicationError as exc:
                 error, status = exc.message, exc.status_code
             else:
@@ -446,6 +451,8 @@ def estimate(request: HttpRequest, initiative_id: int) -> HttpResponse:
             "cost": scoring.estimate_cost(initiative, lines),
             "can_edit": can_edit,
             "error": error,
+            # The version this form saves over; after a conflict, the one stored now (see core.concurrency).
+            "version": scoring.inputs_version(initiative.pk),
         },
         status=status,
     )

@@ -152,6 +152,12 @@ def scoring_of(initiative: Initiative) -> ScoringInput:
         return ScoringInput(initiative=initiative)
 
 
+def inputs_version(initiative_id: int) -> int:
+    """The stored version of an initiative's scoring inputs (and estimate), read fresh; 1 before any."""
+    version = ScoringInput.objects.filter(pk=initiative_id).values_list("version", flat=True).first()
+    return version or 1
+
+
 def kano_pairs(tally: Mapping[str, Any]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for category, pair in KANO_PAIRS.items():
