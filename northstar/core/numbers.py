@@ -57,16 +57,16 @@ def decimal_in(
         ) from None
     if not value.is_finite():
         raise ValidationFailed(f"{what} must be a finite number; got {text[:40]!r}.", detail=_field(what))
-    whole_digits = max_digits - decimal_places
-    largest = Decimal(10) ** whole_digits - Decimal(1).scaleb(-decimal_places)
-    if abs(value) > largest:
-        raise ValidationFailed(
-            f"{what} is too large: at most {largest:,} (got {_short(value)}).", detail=_field(what)
-        )
     if minimum is not None and value < minimum:
         raise ValidationFailed(f"{what} cannot be below {minimum}.", detail=_field(what))
     if maximum is not None and value > maximum:
         raise ValidationFailed(f"{what} cannot be above {maximum}.", detail=_field(what))
+    whole_digits = max_digits - decimal_places
+    largest = Decimal(10) ** whole_digits - Decimal(1).scaleb(-decimal_places)
+    if abs(value) > largest:
+        raise ValidationFailed(
+            f"{what} must be at most {largest:,} (got {_short(value)}).", detail=_field(what)
+        )
     rounded = value.quantize(Decimal(1).scaleb(-decimal_places))
     if exact and rounded != value:
         raise ValidationFailed(
@@ -87,7 +87,7 @@ def float_in(raw: Any, *, what: str, limit: float = FLOAT_LIMIT) -> float:
         raise ValidationFailed(f"{what} must be a finite number.", detail=_field(what))
     if abs(value) > limit:
         raise ValidationFailed(
-            f"{what} is too large: at most {limit:,.0f} (got {_short(value)}).", detail=_field(what)
+            f"{what} must be at most {limit:,.0f} (got {_short(value)}).", detail=_field(what)
         )
     return value
 

@@ -372,7 +372,7 @@ def _decimal(value: Any, skill: str, field: str) -> Decimal:
         raise ValidationFailed(f"{skill} {field} must be a number of team-weeks.", detail={"skill": skill})
     limits = numbers.decimal_limits(EstimateLine, field)
     try:
-        return numbers.decimal_in(value, what=f"{skill} {field} (team-weeks)", exact=True, **limits)
+        return numbers.decimal_in(value, what=f"{skill} {field}", exact=True, **limits)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, detail={"skill": skill, "field": field}) from None
 

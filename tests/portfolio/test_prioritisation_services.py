@@ -159,12 +159,12 @@ def test_estimate_sets_pert_effort_and_cost_from_the_lines_teams(cast):
     ("lines", "message"),
     [
         ([{"skill": "backend", "low": 3, "likely": 2, "high": 4}], "low ≤ likely ≤ high"),
-        ([{"skill": "backend", "low": -1, "likely": 2, "high": 4}], "at least 0"),
+        ([{"skill": "backend", "low": -1, "likely": 2, "high": 4}], "backend low cannot be below 0"),
         ([{"skill": "juggling", "low": 1, "likely": 2, "high": 4}], "Unknown skill 'juggling'"),
         ([{"skill": "backend", "low": 1, "likely": 2, "high": 4}] * 2, "estimated twice"),
         ([{"skill": "backend", "low": "x", "likely": 2, "high": 4}], "must be a number"),
         ([{"skill": "backend", "low": 1, "likely": 2, "high": "10000000"}], "backend high must be at most"),
-        ([{"skill": "backend", "low": "-1e40", "likely": 2, "high": 4}], "at least 0"),
+        ([{"skill": "backend", "low": "-1e40", "likely": 2, "high": 4}], "backend low cannot be below 0"),
         ([{"skill": "backend", "low": 1, "likely": "2.125", "high": 4}], "backend likely can have at most 2"),
     ],
 )
