@@ -28,6 +28,8 @@ try:
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
     NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)
+    # Seconds a worker's claim on a job lasts unless renewed; a killed worker's job is retried after it.
+    NORTHSTAR_JOB_LEASE_SECONDS = env.env_int("NORTHSTAR_JOB_LEASE", 30)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     CACHE_URL = os.environ.get("CACHE_URL", "")
     EMAIL_BACKEND = {

@@ -99,9 +99,29 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has started it (a retry after a crash counts)."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker holds the job until then, renewing while it works."
+    )
+    available_at = models.DateTimeField(null=True, blank=True, help_text="Not to be started before then.")
+    unique_key = models.CharField(
+        max_length=100, blank=True, help_text="At most one queued or running job per non-empty key."
+    )
+
+    ACTIVE = ("queued", "running")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unique_key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(unique_key=""),
+                name="one_active_job_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="job_queue_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
