@@ -153,7 +153,8 @@ LOGOUT_REDIRECT_URL = "core:login"
 # Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account, or from
 # one address, further tries are refused for LOGIN_LOCKOUT_MINUTES without checking the password, so
 # a guessing script neither gets through nor makes the server hash passwords for it. The counts live
-# in the database, so every web process sees the same ones; each repeated failure and lockout is logged (logger "axes", WARNING).
+# in the database, so every web process sees the same ones; each repeated failure and lockout is
+# logged (logger "axes", WARNING).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
