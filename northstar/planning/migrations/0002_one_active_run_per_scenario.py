@@ -5,11 +5,11 @@ from django.db import migrations, models
 
 def close_duplicate_runs(apps, schema_editor):
     """Before the constraint: keep the newest active run of each scenario, fail the older ones."""
-    PlanRun = apps.get_model("planning", "PlanRun")
+    runs = apps.get_model("planning", "PlanRun").objects.using(schema_editor.connection.alias)
     seen = set()
-    for run in PlanRun.objects.filter(status__in=["queued", "running"]).order_by("-created_at", "-id"):
+    for run in runs.filter(status__in=["queued", "running"]).order_by("-created_at", "-id"):
         if run.scenario_id in seen:
-            PlanRun.objects.filter(pk=run.pk).update(
+            runs.filter(pk=run.pk).update(
                 status="failed", error="Closed on upgrade: another run of this scenario was newer."
             )
         seen.add(run.scenario_id)
