@@ -163,7 +163,7 @@ AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "northstar.feedback.clients.visitor_address"
+AXES_CLIENT_IP_CALLABLE = "northstar.core.security.login_client_address"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
