@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from importlib import import_module
+from types import SimpleNamespace
 
 from django.apps import apps
+from django.db import connection
 
 from northstar.core import audit
 from northstar.core.models import AuditEntry
@@ -46,6 +48,7 @@ def test_the_upgrade_redacts_tokens_logged_by_earlier_releases(cast: Cast) -> No
         record_repr="Board",
         changes={"token": [None, "s3cret-token"], "label": [None, "Board"]},
     )
-    import_module("northstar.core.migrations.0003_redact_audit_secrets").redact(apps, None)
+    editor = SimpleNamespace(connection=connection)
+    import_module("northstar.core.migrations.0005_redact_audit_secrets").redact(apps, editor)
     leaked.refresh_from_db()
     assert leaked.changes == {"token": [None, "[redacted]"], "label": [None, "Board"]}

@@ -11,8 +11,8 @@ def _secret(name: str) -> bool:
 
 
 def redact(apps, schema_editor):
-    AuditEntry = apps.get_model("core", "AuditEntry")
-    entries = AuditEntry.objects.filter(record_type__in=["planning.sharelink", "core.apitoken", "core.user"])
+    entries = apps.get_model("core", "AuditEntry").objects.using(schema_editor.connection.alias)
+    entries = entries.filter(record_type__in=["planning.sharelink", "core.apitoken", "core.user"])
     for entry in entries.iterator():
         changes = dict(entry.changes or {})
         touched = False
@@ -21,10 +21,10 @@ def redact(apps, schema_editor):
                 changes[key] = [v if v in (None, "") else "[redacted]" for v in pair]
                 touched = True
         if touched:
-            AuditEntry.objects.filter(pk=entry.pk).update(changes=changes)
+            entries.filter(pk=entry.pk).update(changes=changes)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0002_job")]
+    dependencies = [("core", "0004_api_token_scope_and_expiry")]
 
     operations = [migrations.RunPython(redact, migrations.RunPython.noop)]
