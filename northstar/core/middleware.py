@@ -94,7 +94,9 @@ _BIG_INT = re.compile(rb"\d{19,}")
 _INT_TEXT = re.compile(r"-?\d+")
 
 
-def _too_big(text: str) -> bool:
+def _too_big(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
     text = text.strip()
     if not _INT_TEXT.fullmatch(text):
         return False

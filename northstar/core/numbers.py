@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import models
 
@@ -26,7 +26,12 @@ MAX_INT = 2**63 - 1
 FLOAT_LIMIT = 1e15
 
 
-def decimal_limits(model: type[models.Model], field: str) -> dict[str, int]:
+class DecimalLimits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+def decimal_limits(model: type[models.Model], field: str) -> DecimalLimits:
     """The `max_digits` and `decimal_places` of a model's DecimalField, for `decimal_in`."""
     column = model._meta.get_field(field)
     return {"max_digits": column.max_digits, "decimal_places": column.decimal_places}  # type: ignore[union-attr]
@@ -93,7 +98,7 @@ def float_in(raw: Any, *, what: str, limit: float = FLOAT_LIMIT) -> float:
 
 
 def _short(value: Decimal | float) -> str:
-    return f"{value:.3g}" if abs(value) >= 1e9 else str(value)
+    return f"{value:.3g}" if abs(float(value)) >= 1e9 else str(value)
 
 
 def _field(what: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from django.core import exceptions as django_exceptions
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -135,9 +135,10 @@ def conflict_page(
         "Compare below: Save applies your values over theirs; Cancel keeps theirs.",
     )
     conflict = {"fields": detail.get("fields", []), "changed_by": who}
-    if "version" in form.fields and form.is_bound:  # a form that carries its own version field
-        form.data = form.data.copy()
-        form.data["version"] = detail.get("current_version")
+    if "version" in form.fields and isinstance(form.data, QueryDict):  # a form with its own version field
+        data = form.data.copy()
+        data["version"] = str(detail.get("current_version"))
+        form.data = data
     return render(
         request,
         template,

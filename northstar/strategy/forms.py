@@ -51,7 +51,7 @@ class VisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, current: VisionVersion | None = None, **kwargs: Any) -> None:
-        initial = {"version": current.number if current is not None else 0}
+        initial: dict[str, Any] = {"version": current.number if current is not None else 0}
         if current is not None:
             initial.update(title=current.title, body=current.body)
         kwargs.setdefault("initial", initial)
