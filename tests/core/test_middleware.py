@@ -21,7 +21,7 @@ from tests.test_api import bearer, send
 
 
 @pytest.fixture(autouse=True)
-def _clean_rate_limits():
+def _clean_rate_limits(db):
     cache.clear()
     yield
     cache.clear()

@@ -26,7 +26,7 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)> [click](javascrip
 
 
 @pytest.fixture(autouse=True)
-def _clean_rate_limits():
+def _clean_rate_limits(db):
     cache.clear()
     yield
     cache.clear()
