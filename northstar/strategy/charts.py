@@ -32,7 +32,8 @@ def _html(figure: dict, *, height: int) -> SafeString:
     chart_id = f"chart-{uuid.uuid4().hex[:12]}"
     data = json_script({**figure, "config": CONFIG}, f"{chart_id}-figure", encoder=PlotlyJSONEncoder)
     return format_html(
-        '{}<div class="chart-figure" id="{}" data-plotly-figure="{}-figure" style="height:{}px;width:100%"></div>',
+        '{}<div class="chart-figure" id="{}" data-plotly-figure="{}-figure" '
+        'style="height:{}px;width:100%"></div>',
         data,
         chart_id,
         chart_id,

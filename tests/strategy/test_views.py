@@ -42,7 +42,7 @@ def test_dashboard_shows_the_strategy_in_a_fixed_number_of_queries(demo, login, 
         "Make LumenPay the default checkout",
         "Weekly active merchants",
         "Level shift",
-        "plotly-graph-div",
+        "data-plotly-figure",  # a chart, drawn by app.js from its JSON (no inline script)
     ):
         assert text in body
     assert len(queries) <= 16, [q["sql"][:120] for q in queries]
