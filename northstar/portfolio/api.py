@@ -7,10 +7,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.portfolio import selectors, services
 from northstar.portfolio.models import Initiative, Kind, Stage
+from northstar.portfolio.permissions import require_initiative_edit
 from northstar.portfolio.prioritisation_api import router as prioritisation_router
 
 router = Router(tags=["initiatives"])
@@ -40,6 +42,9 @@ class InitiativePatch(Schema):
     problem_statement: str | None = None
     evidence_notes: str | None = None
     tags: list[str] | None = None
+    stage: Stage | None = Field(
+        None, description="Not changed here: move with POST /initiatives/{id}/move, which checks the gates."
+    )
 
 
 class MoveIn(Schema):
@@ -112,7 +117,16 @@ def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
 @router.patch("/initiatives/{initiative_id}", response=InitiativeOut)
 def initiative_update(request: HttpRequest, initiative_id: int, payload: InitiativePatch) -> Initiative:
     initiative = get_or_404(Initiative, initiative_id)
-    services.initiative_update(actor=request.auth, initiative=initiative, **payload.dict(exclude_unset=True))
+    fields = payload.dict(exclude_unset=True)
+    if "stage" in fields:
+        require_initiative_edit(request.auth, initiative)
+        raise ValidationFailed(
+            "PATCH does not change the stage: move the initiative with "
+            f"POST /api/v1/initiatives/{initiative_id}/move, which checks the stage gates and records "
+            "the move in the decision log.",
+            detail={"move": f"/api/v1/initiatives/{initiative_id}/move"},
+        )
+    services.initiative_update(actor=request.auth, initiative=initiative, **fields)
     return _detail(initiative_id)
 
 

@@ -41,6 +41,17 @@ def allowed_stage_moves(stage: str) -> list[str]:
     return [*moves, Stage.PARKED, Stage.KILLED]
 
 
+def stages_passed_over(from_stage: str, to_stage: str) -> list[str]:
+    """The stages a move steps over on its way forward, whose gates it must pass as well as the target's.
+
+    Work coming back from parked or killed re-enters the path from the start, as a new record would.
+    """
+    if to_stage not in STAGE_PATH:
+        return []
+    start = STAGE_PATH.index(Stage(from_stage)) if from_stage in STAGE_PATH else 0
+    return [s.value for s in STAGE_PATH[start + 1 : STAGE_PATH.index(Stage(to_stage))]]
+
+
 def _require_edit(actor: User, product_id: int | None, owner_id: int | None) -> None:
     require_edit(actor, product_id, owner_id)
 
@@ -73,8 +84,7 @@ def initiative_create(
         # Creating straight into a later stage must pass that stage's gate and every gate on the
         # path to it; the check runs on the saved record (gates look at its relations) and a
         # refusal rolls the whole creation back.
-        on_the_way = STAGE_PATH[1 : STAGE_PATH.index(Stage(stage))] if stage in STAGE_PATH else []
-        governance.gate_check(saved, stage, passing=on_the_way)
+        governance.gate_check(saved, stage, passing=stages_passed_over(Stage.IDEA, stage))
         governance.log_stage_change(
             actor=actor,
             initiative=saved,
@@ -104,7 +114,7 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
     """Move to another stage: along the allowed paths, through the target stage's gate, into the log.
 
     Refuses moves that skip backwards or revive killed work directly, and moves that miss a gate
-    requirement (listing all of them). Every move writes a stage-change entry to the decision log.
+    requirement of the target stage or of any stage the move jumps over (listing all of them). Every move writes a stage-change entry to the decision log.
     """
     _require_edit(actor, initiative.product_id, initiative.owner_id)
     if stage not in Stage.values:
@@ -119,7 +129,7 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
             f"not to {Stage(stage).label}.",
             detail={"allowed": allowed},
         )
-    governance.gate_check(initiative, stage)
+    governance.gate_check(initiative, stage, passing=stages_passed_over(initiative.stage, stage))
     before = audit.snapshot(initiative)
     from_stage = initiative.stage
     initiative.stage = stage

@@ -359,3 +359,18 @@ def test_resaving_an_unchanged_description_records_no_change(cast, login):
     )
     entry = AuditEntry.objects.get(record_type="portfolio.initiative", record_id=str(cast.home_initiative.pk))
     assert set(entry.changes) == {"title"}
+
+
+def test_a_move_that_jumps_stages_is_refused_in_the_ui(cast, login):
+    from northstar.portfolio import governance
+
+    governance.gates_adopt_suggested(actor=cast.admin)
+    response = login(cast.pm).post(
+        reverse("portfolio:move", args=[cast.home_initiative.pk]),
+        {"stage": Stage.LAUNCHED},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert "a problem statement" in response.content.decode()
+    cast.home_initiative.refresh_from_db()
+    assert cast.home_initiative.stage == Stage.IDEA
