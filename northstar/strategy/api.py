@@ -302,7 +302,10 @@ class AlignedObjectiveOut(Schema):
 
 class AlignmentOverviewOut(Schema):
     period_id: int | None
-    total_effort: float
+    total_effort: float = Field(
+        ..., description="Team-weeks of active work (estimates; unsized work at the median)."
+    )
+    active_initiatives: int
     unaligned_effort: float
     unaligned_initiative_ids: list[int]
     objectives_without_work: list[int]
@@ -510,6 +513,7 @@ def alignment_overview(request: HttpRequest, period: str = "") -> dict:
     return {
         "period_id": chosen.pk if chosen else None,
         "total_effort": overview.total_effort,
+        "active_initiatives": overview.active_count,
         "unaligned_effort": overview.unaligned_effort,
         "unaligned_initiative_ids": [i.pk for i in overview.unaligned],
         "objectives_without_work": [o.row.objective.pk for o in overview.objectives_without_work],

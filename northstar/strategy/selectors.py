@@ -383,7 +383,8 @@ class AlignmentOverview:
     objectives: list[AlignedObjective]
     unaligned: list[Initiative]
     unaligned_effort: float
-    total_effort: float
+    total_effort: float  # team-weeks
+    active_count: int = 0
 
     @property
     def objectives_without_work(self) -> list[AlignedObjective]:
@@ -444,6 +445,7 @@ def alignment_overview(period: PlanningPeriod | None) -> AlignmentOverview:
         unaligned=unaligned,
         unaligned_effort=sum(effort[i.pk] for i in unaligned),
         total_effort=total,
+        active_count=len(work),
     )
 
 

@@ -68,3 +68,22 @@ def test_vision_diff_and_a_refused_edit(demo, login, cast):
     assert "diff-added" in page and "What we will not do" in page
     assert client.get("/strategy/vision/diff/?a=1&b=9").status_code == 404
     assert client.get("/strategy/vision/edit/").status_code == 403
+
+
+def test_alignment_page_labels_effort_as_team_weeks_and_counts_initiatives(cast, login):
+    from pathlib import Path
+
+    from northstar.portfolio.models import ScoringInput, Stage
+    from tests import factories
+    from tests.strategy.factories import make_period
+
+    period = make_period()
+    work = [factories.make_initiative(product=cast.home_product, stage=Stage.PLANNED) for _ in range(2)]
+    ScoringInput.objects.create(initiative=work[0], effort=2, estimated_effort=6)
+    ScoringInput.objects.create(initiative=work[1], effort=2, estimated_effort=14)
+    body = login(cast.stakeholder).get(f"/strategy/alignment/?period={period.pk}").content.decode()
+    assert '<span class="stat-value">20</span><span class="stat-label">team-weeks of active work' in body
+    assert '<span class="stat-value">2</span><span class="stat-label">active initiatives' in body
+    assert "counts each initiative as 1" not in body
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "strategy.md").read_text()
+    assert "1 per initiative" not in guide and "team-weeks" in guide
