@@ -41,6 +41,16 @@ def require(allowed: bool, message: str) -> None:
         raise django_exceptions.PermissionDenied(message)
 
 
+#: A message meant for one section of the page carries `at:<section id>` in its tags: the page shows it
+#: in that section (where a redirect to `#<section id>` lands the browser), not in the flash at the top.
+AT = "at:"
+
+
+def flash(request: HttpRequest, level: int, message: str, *, at: str = "") -> None:
+    """A message for the next page; with `at`, shown inside the section with that id (`_flash_at.html`)."""
+    messages.add_message(request, level, message, extra_tags=f"{AT}{at}" if at else "")
+
+
 READ_ONLY = "Your role is read-only: ask a product leader to make this change."
 
 
@@ -94,11 +104,13 @@ def edit_page(
     context: dict[str, Any],
     success: str,
     template: str = FORM_TEMPLATE,
+    success_at: str = "",
 ) -> HttpResponse:
     """The create/edit flow every form page shares: show, parse, call one service, redirect or explain.
 
     `save` gets the form's service arguments and calls the service; a refusal is shown in the form with
-    the service's status code (403, 409, 422...), an invalid form with 422.
+    the service's status code (403, 409, 422...), an invalid form with 422. `success_at` names the
+    section of the next page where the confirmation belongs (see `flash`).
     """
     if request.method == "POST":
         if not form.is_valid():
@@ -107,7 +119,7 @@ def edit_page(
             record = save(form.service_data())
         except ApplicationError as exc:
             return form_refused(request, template, context, form, exc)
-        messages.success(request, success.format(record=record))
+        flash(request, messages.SUCCESS, success.format(record=record), at=success_at)
         return redirect(done(record))
     return render(request, template, {**context, "form": form})
 

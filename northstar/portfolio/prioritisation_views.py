@@ -413,6 +413,7 @@ def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
         form=form,
         save=lambda data: scoring.scoring_update(actor=request.user, initiative=initiative, **data),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#scores",
+        success_at="scores",
         context={
             "heading": f"Scores of {initiative.title}",
             "back_url": reverse("portfolio:detail", args=[initiative.pk]),

@@ -114,7 +114,8 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
     """Move to another stage: along the allowed paths, through the target stage's gate, into the log.
 
     Refuses moves that skip backwards or revive killed work directly, and moves that miss a gate
-    requirement of the target stage or of any stage the move jumps over (listing all of them). Every move writes a stage-change entry to the decision log.
+    requirement of the target stage or of any stage the move jumps over (listing all of them).
+    Every move writes a stage-change entry to the decision log.
     """
     _require_edit(actor, initiative.product_id, initiative.owner_id)
     if stage not in Stage.values:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import template
 from django.urls import reverse
 
 from northstar.core.models import AuditEntry
+from northstar.core.web import AT
 
 register = template.Library()
 
@@ -25,3 +29,10 @@ def record_url(entry: AuditEntry) -> str:
     if name is None or entry.action == AuditEntry.Action.DELETE or not entry.record_id.isdigit():
         return ""
     return reverse(name, args=[int(entry.record_id)])
+
+
+@register.filter
+def flash_at(messages: Iterable[Any] | None, at: str | None) -> list[Any]:
+    """The messages meant for one section (`at`), or with no `at` those for the top of the page."""
+    wanted = f"{AT}{at}" if at else ""
+    return [m for m in messages or () if (m.extra_tags or "") == wanted]
