@@ -9,7 +9,6 @@ verdict is kept in `PlanRun.violations` and shown wherever the plan is.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from northstar.engines.planner import (
 )
 from northstar.org import access
 from northstar.org.models import Team
+from northstar.planning import explain
 from northstar.planning import problem as translate
 from northstar.planning.models import (
     ChangeKind,
@@ -99,23 +99,6 @@ class _Reporter:
         fraction = 0.1 + 0.85 * min(1.0, seconds / self.limit)
         shown = f"{bound:,.0f}" if bound < float("inf") else "…"
         self.job.progress(fraction, f"Searching: best plan {value:,.0f}, proven bound {shown}")
-
-
-def _violations(found: Iterable[Any], inputs: translate.Inputs) -> list[dict[str, Any]]:
-    """The checker's findings in people's words: engine ids (initiative and team pks) become names."""
-    teams = {str(pk): t.name for pk, t in inputs.teams.items()}
-    out = []
-    for v in found:
-        message = re.sub(r"\bteam (\d+)\b", lambda m: f"team {teams.get(m.group(1), m.group(1))}", v.message)
-        message = re.sub(
-            r"\bgiven to (\d+)\b", lambda m: f"given to {teams.get(m.group(1), m.group(1))}", message
-        )
-        for item in v.items:
-            c = inputs.candidates.get(int(item)) if item.isdigit() else None
-            if c is not None:
-                message = re.sub(rf"(?<![\d.]){item}(?![\d.])", lambda _m, t=c.title: f"“{t}”", message)
-        out.append({"kind": v.kind, "message": message, "items": list(v.items)})
-    return out
 
 
 def _finish(run_id: int, **fields: Any) -> None:
@@ -206,10 +189,7 @@ def store_plan(run: PlanRun, inputs: translate.Inputs, plan: Plan, *, greedy_val
     run.finished_at = timezone.now()
     if plan.status == "infeasible":
         run.status = PlanRun.Status.INFEASIBLE
-        run.diagnosis = [
-            {"kind": c.kind, "message": c.message, "items": list(c.items), "constraints": list(c.constraints)}
-            for c in plan.diagnosis
-        ]
+        run.diagnosis = [explain.conflict_entry(c, inputs) for c in plan.diagnosis]
         run.save()
         return run
     if not plan.assignments and plan.status == "no_solution":
@@ -221,7 +201,7 @@ def store_plan(run: PlanRun, inputs: translate.Inputs, plan: Plan, *, greedy_val
     if run.kind == PlanRun.Kind.GREEDY:
         run.best_bound = run.gap = None  # a heuristic proves nothing
     run.binding = list(plan.binding)
-    run.violations = _violations(check_plan(inputs.problem, plan), inputs)
+    run.violations = explain.violations(check_plan(inputs.problem, plan), inputs)
     reasons = {str(k): v for k, v in inputs.unplannable.items()}
     chosen = plan.selected
     for cid in inputs.candidates:
@@ -293,7 +273,7 @@ def recheck(run: PlanRun, inputs: translate.Inputs | None = None) -> PlanRun:
     inputs = inputs or translate.build(run.scenario)
     rows = list(run.assignments.values_list("initiative_id", "team_id", "start__name", "end__name"))
     plan = translate.as_plan(inputs, rows)
-    run.violations = _violations(check_plan(inputs.problem, plan), inputs)
+    run.violations = explain.violations(check_plan(inputs.problem, plan), inputs)
     run.value = plan.value
     run.save(update_fields=["violations", "value"])
     return run

@@ -189,3 +189,35 @@ def test_plan_views_use_a_fixed_number_of_queries(cast, client, planned, django_
             assert client.get(reverse(name, args=[big.pk])).status_code == 200
     with django_assert_max_num_queries(22):
         assert client.get(reverse("planning:roadmap")).status_code == 200
+
+
+def test_no_plan_possible_names_and_links_the_initiatives_in_a_leaders_words(
+    cast, client, django_capture_on_commit_callbacks
+):
+    from northstar.portfolio.models import Dependency
+
+    world = make_world(cast)
+    huge = make_candidate(cast.home_product, value=1, weeks=200, title="Rebuild the ledger")
+    needs_it = make_candidate(cast.home_product, value=5, weeks=2, title="Instant payouts")
+    Dependency.objects.create(initiative=needs_it, requires=huge)
+    services.assumption_add(actor=cast.leader, scenario=world.scenario, kind="mandatory", initiative=needs_it)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.INFEASIBLE
+    client.force_login(cast.leader)
+    body = client.get(reverse("planning:plan_detail", args=[run.pk])).content.decode()
+    section = body[
+        body.index('id="diagnosis-heading"') : body.index("</section>", body.index("diagnosis-heading"))
+    ]
+    for code in ("no_slot", "forced items", "required by", f" {huge.pk} ", f"{needs_it.pk} is"):
+        assert code not in section, code
+    assert f'href="/portfolio/{huge.pk}/">Rebuild the ledger</a>' in section
+    assert f'href="/portfolio/{needs_it.pk}/">Instant payouts</a>' in section
+    assert "must be in the plan" in section
+    # The API says the same, in the same words, with the initiatives' ids beside them.
+    api = client.get(f"/api/v1/roadmap/runs/{run.pk}").json()
+    assert (
+        "“Rebuild the ledger”" in api["diagnosis"][0]["message"]
+        and "no_slot" not in api["diagnosis"][0]["message"]
+    )
