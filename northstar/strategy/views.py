@@ -297,7 +297,8 @@ def _key_result_context(
         "progress": selectors.key_result_progress(kr),
         "history": list(reversed(history)),
         "chart": chart,
-        "form": form or CheckInForm(initial={"value": kr.current, "confidence": kr.confidence or 7}),
+        "form": form
+        or CheckInForm(initial={"value": kr.current, "confidence": kr.confidence or 7}, key_result=kr),
         "can_check_in": services.can_check_in(request.user, kr),
         "can_edit": services.can_edit_objective(request.user, kr.objective),
     }
@@ -318,7 +319,7 @@ def check_in(request: HttpRequest, key_result_id: int) -> HttpResponse:
         services.can_check_in(request.user, kr),
         "Only the owner, the line's PMs or a leader can check in here.",
     )
-    form = CheckInForm(request.POST)
+    form = CheckInForm(request.POST, key_result=kr)
     if not form.is_valid():
         return _page(
             request, "strategy/key_result_detail.html", _key_result_context(request, kr, form), status=422

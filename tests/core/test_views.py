@@ -255,3 +255,37 @@ def test_plotly_is_served_from_the_package_compressed_and_cached(client):
     assert plain.get("Content-Encoding") is None and plain.content.startswith(
         gzip.decompress(response.content)[:100]
     )
+
+
+def test_every_date_field_of_every_form_renders_iso_dates():
+    """A date input only accepts YYYY-MM-DD: a localised 03/12/2026 shows as an empty, invalid field."""
+    import datetime
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    import northstar
+
+    found = []
+    for module_info in pkgutil.walk_packages(northstar.__path__, "northstar."):
+        if (
+            "migrations" in module_info.name
+            or ".engines" in module_info.name
+            or not module_info.name.endswith("forms")
+        ):
+            continue
+        module = importlib.import_module(module_info.name)
+        for form in vars(module).values():
+            if not (isinstance(form, type) and issubclass(form, forms.BaseForm)):
+                continue
+            for name, field in form.base_fields.items():
+                if isinstance(field, forms.DateField):
+                    rendered = field.widget.render(name, datetime.date(2026, 12, 3))
+                    found.append(form.__name__)
+                    assert 'value="2026-12-03"' in rendered and 'type="date"' in rendered, (
+                        form,
+                        name,
+                        rendered,
+                    )
+    assert {"DecisionForm", "PublishForm", "PeriodForm"} <= set(found)

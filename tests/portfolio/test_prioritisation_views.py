@@ -220,3 +220,12 @@ def test_dependency_refusals_and_confirmations_show_where_the_browser_lands(cast
     assert html.count("dependency cycle") == 1  # not also at the top, out of view
     added = client.post(url, {"kind": "requires", "other": factories.make_initiative().pk}, follow=True)
     assert "Dependency added" in _section(added.content.decode(), "dependencies")
+
+
+def test_the_decision_date_field_holds_an_iso_date_a_date_input_accepts(cast, login):
+    from django.utils import timezone
+
+    html = (
+        login(cast.leader).get(reverse("portfolio:decision_create", args=[cast.home_initiative.pk])).content
+    )
+    assert f'type="date" name="decided_on" value="{timezone.localdate().isoformat()}"' in html.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -87,3 +89,43 @@ def test_alignment_page_labels_effort_as_team_weeks_and_counts_initiatives(cast,
     assert "counts each initiative as 1" not in body
     guide = (Path(__file__).resolve().parents[2] / "docs" / "strategy.md").read_text()
     assert "1 per initiative" not in guide and "team-weeks" in guide
+
+
+def _figure(body: str) -> dict:
+    """The first plotly figure on a page, as plotly.js receives it."""
+    import json
+
+    start = body.index("Plotly.newPlot(")
+    decoder = json.JSONDecoder()
+    rest = body[body.index(",", start) + 1 :].lstrip()
+    data, used = decoder.raw_decode(rest)
+    rest = rest[used:].lstrip(", \n")
+    layout, _ = decoder.raw_decode(rest)
+    return {"data": data, "layout": layout}
+
+
+def test_a_key_result_after_one_check_in_charts_days_not_milliseconds(cast, login):
+    from northstar.strategy import services
+    from tests.strategy.factories import make_key_result, make_objective
+
+    kr = make_key_result(objective=make_objective(line=cast.home_line), unit="merchants")
+    services.check_in_create(actor=cast.leader, key_result=kr, value=12, confidence=7)
+    body = login(cast.leader).get(f"/strategy/key-results/{kr.pk}/").content.decode()
+    xaxis = _figure(body)["layout"]["xaxis"]
+    assert xaxis["tickformat"] == "%d %b %Y"  # whole days, never 00:00:00.001
+    start, end = (datetime.fromisoformat(x) for x in xaxis["range"])
+    assert (end - start).days >= 14  # one point still sits on an axis of days
+
+
+def test_check_in_help_fits_the_kind_of_key_result(cast, login):
+    from tests.strategy.factories import make_key_result, make_objective
+
+    objective = make_objective(line=cast.home_line)
+    metric = make_key_result(objective=objective, unit="merchants")
+    milestone = make_key_result(objective=objective, kind="milestone", baseline=None, target=None, unit="")
+    client = login(cast.leader)
+    metric_page = client.get(f"/strategy/key-results/{metric.pk}/").content.decode()
+    assert "Milestone: 1 when done" not in metric_page
+    assert "merchants" in metric_page[metric_page.index('id="checkin-heading"') :]
+    milestone_page = client.get(f"/strategy/key-results/{milestone.pk}/").content.decode()
+    assert "1 when done, 0 when not yet" in milestone_page
