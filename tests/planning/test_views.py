@@ -221,3 +221,17 @@ def test_no_plan_possible_names_and_links_the_initiatives_in_a_leaders_words(
         "“Rebuild the ledger”" in api["diagnosis"][0]["message"]
         and "no_slot" not in api["diagnosis"][0]["message"]
     )
+
+
+def test_changes_say_how_far_work_moved_without_signs(cast, client, planned):
+    from northstar.planning.models import ChangeKind, RoadmapChange
+
+    _world, _run, roadmap = planned
+    roadmap.previous = plans.roadmap_publish(actor=cast.leader, run=_run, title="Earlier")
+    roadmap.save()
+    RoadmapChange.objects.create(roadmap=roadmap, title="Saved carts", kind=ChangeKind.PULLED_IN, shift=-1)
+    RoadmapChange.objects.create(roadmap=roadmap, title="Passkeys", kind=ChangeKind.SLIPPED, shift=2)
+    client.force_login(cast.stakeholder)
+    body = client.get(reverse("planning:published", args=[roadmap.pk])).content.decode()
+    assert "Pulled in by 1 period<" in body and "Slipped by 2 periods<" in body
+    assert "in -1 period" not in body and "+2 periods" not in body
