@@ -28,7 +28,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from northstar.core.models import Job, User
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,17 @@ def _resolve(task: str) -> Callable[..., Any]:
         raise ValidationFailed(f"Unknown task {task!r}.") from None
 
 
+def unexpected_error(exc: BaseException) -> str:
+    """What a person reads when a job crashed: what happened, not the exception's class name."""
+    return f"Northstar hit an unexpected error and stopped ({exc}). The server log has the details."
+
+
+def _fail(job_id: int, error: str) -> None:
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.FAILED, error=error[:5000], finished_at=timezone.now()
+    )
+
+
 def job_run(job_id: int) -> None:
     """Run one queued job to its end, recording the outcome; safe to call from any backend."""
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
@@ -82,13 +93,13 @@ def job_run(job_id: int) -> None:
     context = JobContext(job_id)
     try:
         result = _resolve(job.task)(job=context, **job.kwargs)
+    except ApplicationError as exc:  # a refusal (a bad file, a rule): the person reads why; no traceback
+        logger.info("Job %s (%s) refused: %s", job_id, job.task, exc.message)
+        _fail(job_id, exc.message)
+        return
     except Exception as exc:  # a task's failure is recorded on the job, never lost
         logger.exception("Job %s (%s) failed", job_id, job.task)
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED,
-            error=f"{exc.__class__.__name__}: {exc}"[:5000],
-            finished_at=timezone.now(),
-        )
+        _fail(job_id, unexpected_error(exc))
         return
     cancelled = Job.objects.filter(pk=job_id, cancel_requested=True).exists()
     Job.objects.filter(pk=job_id).update(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.errors import Conflict, NotFound, ValidationFailed
-from northstar.core.jobs import JobContext, job_enqueue
+from northstar.core.jobs import JobContext, job_enqueue, unexpected_error
 from northstar.core.models import User
 from northstar.core.services import record_save
 from northstar.engines.planner import (
@@ -146,7 +146,7 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
         _finish(run_id, status=PlanRun.Status.FAILED, error=f"The planner cannot read this scenario: {exc}")
         return {"run_id": run_id, "status": "failed"}
     except Exception as exc:
-        _finish(run_id, status=PlanRun.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        _finish(run_id, status=PlanRun.Status.FAILED, error=unexpected_error(exc)[:2000])
         raise
     if cancelled():
         _finish(run_id, status=PlanRun.Status.CANCELLED)

@@ -42,7 +42,7 @@ def test_import_a_csv_with_a_column_mapping(login, cast, django_capture_on_commi
 
 
 def test_a_bad_file_is_refused_with_the_row_and_stores_nothing(
-    login, cast, django_capture_on_commit_callbacks
+    login, cast, django_capture_on_commit_callbacks, caplog
 ):
     client = login(cast.pm)
     upload = client.post(
@@ -57,9 +57,11 @@ def test_a_bad_file_is_refused_with_the_row_and_stores_nothing(
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
     assert "Row 3" in job.error and "not a date" in job.error
+    assert job.error.startswith("The file was not imported")  # not "ValidationFailed: …"
     assert FeedbackItem.objects.count() == 0
     page = client.get(reverse("feedback:import_job", args=[job.pk]))
     assert b"Row 3" in page.content
+    assert not [r for r in caplog.records if r.exc_info]  # a refusal is not a crash: no traceback logged
 
 
 def test_triage_link_an_item_to_an_idea_with_a_quote(login, cast):
