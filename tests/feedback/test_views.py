@@ -192,3 +192,30 @@ def test_an_upload_name_with_query_characters_survives_the_redirect(login, cast)
     assert page.status_code == 200
     assert page.wsgi_request.GET["name"] == "Q3 & Q4 #1 preset=zendesk.csv"
     assert page.wsgi_request.GET["preset"] == "generic"
+
+
+def test_the_themes_header_follows_a_recluster_that_finishes_while_the_page_is_open(login, cast):
+    from northstar.core.models import Job
+    from northstar.feedback.models import ThemeRun
+
+    ThemeRun.objects.create(embedder="tfidf-svd", embedder_label="TF-IDF + SVD (lighter fallback)", themes=3)
+    job = Job.objects.create(
+        title="Re-cluster feedback themes",
+        task="northstar.feedback.tasks.recluster",
+        actor=cast.pm,
+        status=Job.Status.RUNNING,
+    )
+    client = login(cast.pm)
+    url = reverse("feedback:themes") + f"?job={job.pk}"
+    page = client.get(url).content.decode()
+    body = page[page.index('id="themes-body"') :]
+    assert f'hx-get="{url}"' in body[:400]  # the header and the list refresh while the job runs
+    # The job finishes with another method; the next refresh names it and stops polling.
+    ThemeRun.objects.create(
+        embedder="minilm", embedder_label="all-MiniLM-L6-v2 sentence embeddings", themes=7
+    )
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED)
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="themes-body"')
+    assert "Themes found by <strong>all-MiniLM-L6-v2" in fragment and "TF-IDF" not in fragment
+    assert "hx-trigger" not in fragment
