@@ -235,3 +235,17 @@ def test_changes_say_how_far_work_moved_without_signs(cast, client, planned):
     body = client.get(reverse("planning:published", args=[roadmap.pk])).content.decode()
     assert "Pulled in by 1 period<" in body and "Slipped by 2 periods<" in body
     assert "in -1 period" not in body and "+2 periods" not in body
+
+
+def test_compare_offers_the_published_plan_after_newer_runs(
+    cast, client, planned, django_capture_on_commit_callbacks
+):
+    world, published_run, roadmap = planned
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    client.force_login(cast.pm)
+    body = client.get(reverse("planning:compare")).content.decode()
+    assert f'<option value="{published_run.pk}"' in body and f'<option value="{newer.pk}"' in body
+    assert f"published as {roadmap.title}" in body
+    compared = client.get(reverse("planning:compare"), {"run": [published_run.pk, newer.pk]}).content.decode()
+    assert "Value" in compared and "Pick at least two" not in compared
