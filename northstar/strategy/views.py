@@ -16,6 +16,7 @@ from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, edit_page, fetch, plotly_url, refuse, require
+from northstar.portfolio import permissions
 from northstar.portfolio.models import Initiative
 from northstar.strategy import charts, metrics, selectors, services
 from northstar.strategy.forms import (
@@ -202,6 +203,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = _objective(objective_id)
     row = selectors.objective_detail(objective)
+    alignments = list(selectors.alignments_of(objective))
     return render(
         request,
         "strategy/objective_detail.html",
@@ -210,7 +212,9 @@ def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
             "row": row,
             "children": sorted(row.children, key=lambda r: r.objective.pk),
             "description_html": render_markdown(objective.description),
-            "alignments": selectors.alignments_of(objective),
+            "alignments": alignments,
+            # Unlink is offered only where the service would allow it (the initiative's edit rule).
+            "unlinkable": permissions.editable_ids(request.user, [a.initiative for a in alignments]),
             "can_edit": services.can_edit_objective(request.user, objective),
         },
     )

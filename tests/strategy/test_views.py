@@ -129,3 +129,19 @@ def test_check_in_help_fits_the_kind_of_key_result(cast, login):
     assert "merchants" in metric_page[metric_page.index('id="checkin-heading"') :]
     milestone_page = client.get(f"/strategy/key-results/{milestone.pk}/").content.decode()
     assert "1 when done, 0 when not yet" in milestone_page
+
+
+def test_a_pm_is_offered_unlink_only_where_the_service_would_allow_it(cast, login):
+    from northstar.strategy.models import Alignment
+    from tests.strategy.factories import make_alignment, make_objective
+
+    objective = make_objective(line=cast.home_line)
+    home = make_alignment(initiative=cast.home_initiative, objective=objective)
+    away = make_alignment(initiative=cast.away_initiative, objective=objective)
+    client = login(cast.pm)
+    body = client.get(f"/strategy/objectives/{objective.pk}/").content.decode()
+    assert f"/strategy/alignment/{home.pk}/remove/" in body
+    assert f"/strategy/alignment/{away.pk}/remove/" not in body
+    assert client.post(f"/strategy/alignment/{away.pk}/remove/").status_code == 403  # the rule behind it
+    assert Alignment.objects.filter(pk=away.pk).exists()
+    assert "/remove/" not in login(cast.stakeholder).get(f"/strategy/objectives/{objective.pk}/").content.decode()
