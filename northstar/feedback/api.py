@@ -26,6 +26,7 @@ from northstar.feedback.models import (
     Source,
     Theme,
 )
+from northstar.org import access
 from northstar.portfolio.models import Initiative
 
 router = Router(tags=["feedback"])
@@ -92,13 +93,21 @@ class FeedbackOut(Schema):
     source: str
     title: str
     text: str
-    author_name: str
-    author_email: str
+    author_name: str = Field(..., description="Empty for roles that do not see customers' people.")
+    author_email: str = Field(..., description="Empty for roles that do not see customers' people.")
     customer_id: int | None
     received_at: datetime
     external_id: str
     status: str
     theme_id: int | None
+
+    @staticmethod
+    def resolve_author_name(obj: FeedbackItem, context: dict) -> str:
+        return obj.author_name if access.can_see_customer_people(context["request"].auth) else ""
+
+    @staticmethod
+    def resolve_author_email(obj: FeedbackItem, context: dict) -> str:
+        return obj.author_email if access.can_see_customer_people(context["request"].auth) else ""
 
 
 class FeedbackFilterIn(Schema):
@@ -242,6 +251,7 @@ def customer_update(request: HttpRequest, customer_id: int, payload: CustomerPat
 
 @router.get("/customers/{customer_id}/contacts", response=list[ContactOut])
 def contact_list(request: HttpRequest, customer_id: int) -> object:
+    access.require_customer_people(request.auth)
     return get_or_404(Customer, customer_id).contacts.all()
 
 

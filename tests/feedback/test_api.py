@@ -116,3 +116,18 @@ def test_status_change_through_the_api(cast, role):
     response = _post(api, f"/api/v1/feedback/{item.pk}/status", {"status": "processed"})
     assert response.status_code == 200
     assert FeedbackItem.objects.get(pk=item.pk).status == "processed"
+
+
+def test_the_api_applies_the_same_rule_to_customers_people(cast):
+    from northstar.feedback.models import Contact
+
+    acme = f.make_customer("Acme Bank")
+    Contact.objects.create(customer=acme, name="Dana Contact", email="dana@acme.example")
+    item = f.make_item("Faster payouts", customer=acme, author_email="ana@acme.example")
+    seen = _client(cast.stakeholder).get(f"/api/v1/feedback/{item.pk}").json()
+    assert seen["author_email"] == "" and seen["text"] == "Faster payouts"
+    listed = _client(cast.stakeholder).get("/api/v1/feedback").json()["items"]
+    assert all(row["author_email"] == "" for row in listed)
+    assert _client(cast.stakeholder).get(f"/api/v1/customers/{acme.pk}/contacts").status_code == 403
+    assert _client(cast.pm).get(f"/api/v1/feedback/{item.pk}").json()["author_email"] == "ana@acme.example"
+    assert _client(cast.pm).get(f"/api/v1/customers/{acme.pk}/contacts").json()[0]["name"] == "Dana Contact"

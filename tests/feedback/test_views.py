@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from northstar.core.models import Job
 from northstar.feedback import services, theme_services
-from northstar.feedback.models import EvidenceLink, FeedbackItem, Theme
+from northstar.feedback.models import EvidenceLink, FeedbackItem, Post, Theme
 from northstar.portfolio.models import Initiative
 from tests.feedback import factories as f
 
@@ -219,3 +219,34 @@ def test_the_themes_header_follows_a_recluster_that_finishes_while_the_page_is_o
     assert fragment.lstrip().startswith('<div id="themes-body"')
     assert "Themes found by <strong>all-MiniLM-L6-v2" in fragment and "TF-IDF" not in fragment
     assert "hx-trigger" not in fragment
+
+
+def test_a_stakeholder_sees_the_customer_voice_without_the_people_or_the_moderation_queue(login, cast):
+    from northstar.feedback.models import Contact, Moderation
+
+    acme = f.make_customer("Acme Bank")
+    Contact.objects.create(customer=acme, name="Dana Contact", email="dana@acme.example", title="CFO")
+    item = f.make_item("We need SSO before renewal", customer=acme, author_email="ana.berg@acme.example")
+    FeedbackItem.objects.filter(pk=item.pk).update(author_name="Ana Berg")
+    theme = f.make_theme("Single sign-on")
+    FeedbackItem.objects.filter(pk=item.pk).update(theme=theme)
+    post = f.make_post(board=f.make_board("Ideas"), title="Dark mode please", moderation=Moderation.PENDING)
+    Post.objects.filter(pk=post.pk).update(author_email="voter@example.com")
+    pages = [
+        reverse("feedback:inbox"),
+        reverse("feedback:item_detail", args=[item.pk]),
+        reverse("feedback:customer_detail", args=[acme.pk]),
+        reverse("feedback:theme_detail", args=[theme.pk]),
+        reverse("feedback:portal_admin"),
+    ]
+    people = ("Ana Berg", "ana.berg@acme.example", "Dana Contact", "dana@acme.example", "voter@example.com")
+    stakeholder = login(cast.stakeholder)
+    for url in pages:
+        html = stakeholder.get(url).content.decode()
+        assert not [p for p in people if p in html], url
+    assert "We need SSO before renewal" in stakeholder.get(pages[1]).content.decode()  # the voice stays
+    assert "Dark mode please" not in stakeholder.get(pages[-1]).content.decode()  # no moderation queue
+    pm = login(cast.pm)
+    assert "Ana Berg" in pm.get(pages[1]).content.decode()
+    assert "Dana Contact" in pm.get(pages[2]).content.decode()
+    assert "voter@example.com" in pm.get(pages[-1]).content.decode()

@@ -144,4 +144,7 @@ def test_a_pm_is_offered_unlink_only_where_the_service_would_allow_it(cast, logi
     assert f"/strategy/alignment/{away.pk}/remove/" not in body
     assert client.post(f"/strategy/alignment/{away.pk}/remove/").status_code == 403  # the rule behind it
     assert Alignment.objects.filter(pk=away.pk).exists()
-    assert "/remove/" not in login(cast.stakeholder).get(f"/strategy/objectives/{objective.pk}/").content.decode()
+    assert (
+        "/remove/"
+        not in login(cast.stakeholder).get(f"/strategy/objectives/{objective.pk}/").content.decode()
+    )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from northstar.core.models import AuditEntry
 from northstar.core.web import AT
+from northstar.org.access import can_see_customer_people
 
 register = template.Library()
 
@@ -36,3 +37,9 @@ def flash_at(messages: Iterable[Any] | None, at: str | None) -> list[Any]:
     """The messages meant for one section (`at`), or with no `at` those for the top of the page."""
     wanted = f"{AT}{at}" if at else ""
     return [m for m in messages or () if (m.extra_tags or "") == wanted]
+
+
+@register.filter
+def sees_customer_people(user: Any) -> bool:
+    """`{% if user|sees_customer_people %}`: the one visibility rule (org.access), in templates."""
+    return can_see_customer_people(user)
