@@ -184,7 +184,12 @@ def test_plan_views_use_a_fixed_number_of_queries(cast, client, planned, django_
     plans.plan_compute(scenario=bigger, time_limit=5)
     big = PlanRun.objects.filter(scenario=bigger).get()
     assert big.assignments.count() > run.assignments.count()
-    for name in ("planning:plan_timeline", "planning:plan_capacity", "planning:plan_board"):
+    for name in (
+        "planning:plan_detail",
+        "planning:plan_timeline",
+        "planning:plan_capacity",
+        "planning:plan_board",
+    ):
         with django_assert_max_num_queries(14):
             assert client.get(reverse(name, args=[big.pk])).status_code == 200
     with django_assert_max_num_queries(22):
@@ -249,3 +254,36 @@ def test_compare_offers_the_published_plan_after_newer_runs(
     assert f"published as {roadmap.title}" in body
     compared = client.get(reverse("planning:compare"), {"run": [published_run.pk, newer.pk]}).content.decode()
     assert "Value" in compared and "Pick at least two" not in compared
+
+
+def test_the_plan_page_is_bounded_however_big_the_plan(
+    cast, client, planned, settings, django_assert_max_num_queries
+):
+    world, _run, _ = planned
+    for n in range(12):
+        make_candidate(cast.home_product, value=1 + n % 4, weeks=1, title=f"Extra {n:02d}")
+    bigger = make_scenario(world.periods, name="Bigger")
+    big = plans.plan_compute(scenario=bigger, time_limit=5)
+    total = big.assignments.count()
+    settings.PAGE_SIZE = 5
+    client.force_login(cast.leader)
+    with django_assert_max_num_queries(14):
+        body = client.get(reverse("planning:plan_detail", args=[big.pk])).content.decode()
+    table = body[body.index('id="plan-heading"') : body.index('id="out-heading"')]
+    assert table.count('<tr id="a-') == 5 and f"{total} initiatives" in table
+    assert "page=2" in table  # the rest is a page away
+    # Each row offers only the teams of its own line, not every team of the organisation.
+    home = client.get(
+        reverse("planning:plan_detail", args=[big.pk]), {"line": cast.home_line.pk}
+    ).content.decode()
+    home_table = home[home.index('id="plan-heading"') : home.index('id="out-heading"')]
+    assert "Away team" not in home_table and "Home team" in home_table
+    page2 = client.get(reverse("planning:plan_detail", args=[big.pk]), {"page": 2}).content.decode()
+    assert page2.count('<tr id="a-') == 5
+    only_home = client.get(
+        reverse("planning:plan_detail", args=[big.pk]), {"line": cast.away_line.pk}
+    ).content.decode()
+    rows = only_home[only_home.index('id="plan-heading"') : only_home.index('id="out-heading"')].count(
+        '<tr id="a-'
+    )
+    assert rows == big.assignments.filter(line=cast.away_line).count()
