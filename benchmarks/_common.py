@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -40,8 +41,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def machine() -> dict[str, Any]:
     """Where and on what a result was measured: the commit, the CPU and how busy the machine was."""
     try:
-        commit = subprocess.run(  # noqa: S603
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -50,12 +51,10 @@ def machine() -> dict[str, Any]:
     except OSError:
         commit = ""
     cpu = platform.processor()
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     return {"commit": commit, "cpu": cpu, "cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
