@@ -311,6 +311,7 @@ def link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
 
 
 @router.get("/themes", response=list[ThemeOut])
+@paginate(PageNumberPagination)
 def theme_list(request: HttpRequest) -> object:
     return selectors.theme_list()
 

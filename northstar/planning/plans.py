@@ -61,6 +61,7 @@ DONE_STAGES = {Stage.LAUNCHED.value, Stage.MEASURED.value}
 def plan_run_start(*, actor: User, scenario: Any, parent: PlanRun | None = None) -> PlanRun:
     """Queue an optimiser run for a scenario; with `parent` (an edited plan) its pins and removals hold."""
     require_plan(actor, scenario)
+    runs_close_stale(scenario=scenario)
     if PlanRun.objects.filter(
         scenario=scenario, status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING]
     ).exists():
@@ -161,7 +162,8 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
 
 
 def sync_with_job(run: PlanRun) -> PlanRun:
-    """A run whose job was cancelled before it started (or died) is closed to match its job."""
+    """Show a run as its job says when the job ended without it (cancelled before it started, or
+    died): in memory only, so a page or API read never writes. `runs_close_stale` stores it."""
     if run.is_finished or run.job is None or run.job.is_active:
         return run
     if run.job.status == run.job.Status.CANCELLED:
@@ -169,11 +171,26 @@ def sync_with_job(run: PlanRun) -> PlanRun:
     elif run.job.status == run.job.Status.FAILED:
         run.status, run.error = PlanRun.Status.FAILED, run.job.error[:2000]
     else:
-        run.refresh_from_db()
         return run
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
+    run.finished_at = run.job.finished_at or run.finished_at
     return run
+
+
+def runs_close_stale(*, scenario: Any) -> int:
+    """Close a scenario's runs whose job ended without them, as their job says (a write path: called
+    before a new run starts, so a dead run never blocks the next one)."""
+    open_runs = PlanRun.objects.filter(
+        scenario=scenario, status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING], job__isnull=False
+    ).select_related("job")
+    closed = 0
+    for run in open_runs:
+        before = run.status
+        sync_with_job(run)
+        if run.status != before:
+            run.finished_at = run.finished_at or timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            closed += 1
+    return closed
 
 
 def _finite(x: float | None) -> float | None:

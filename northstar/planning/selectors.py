@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from northstar.org.models import ProductLine, Team
@@ -87,6 +88,14 @@ def scenario_list() -> list[Scenario]:
     for s in scenarios:
         s.latest = latest.get(s.pk)  # type: ignore[attr-defined]
     return scenarios
+
+
+def run_list(*, scenario_id: int | None = None) -> QuerySet[PlanRun]:
+    """Runs newest first, without their bulky proof fields (a list shows headlines)."""
+    runs = PlanRun.objects.defer("exclusions", "binding", "diagnosis", "violations", "removed")
+    if scenario_id is not None:
+        runs = runs.filter(scenario_id=scenario_id)
+    return runs.order_by("-created_at", "-id")
 
 
 def scenario_assumptions(scenario: Scenario) -> list[Assumption]:

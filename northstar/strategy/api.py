@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
 
 from northstar.core.services import get_or_404
 from northstar.strategy import metrics, selectors, services
@@ -347,8 +348,10 @@ def _objective_row(objective_id: int) -> selectors.ObjectiveRow:
 
 
 @router.get("/objectives", response=list[ObjectiveOut])
+@paginate(PageNumberPagination)
 def objective_list(request: HttpRequest, period: str = "") -> list[dict]:
-    """The objectives of a period (by id or name; default: the current one) with computed progress."""
+    """The objectives of a period (by id or name; default: the current one) with computed progress,
+    in cascade order (each objective before the ones that serve it)."""
     chosen = selectors.period_choose(list(selectors.period_list()), period or None)
     return [_objective_out(row) for row in selectors.flatten(selectors.objective_tree(chosen))]
 

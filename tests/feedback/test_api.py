@@ -75,7 +75,8 @@ def test_customers_and_links_and_demand(cast):
 def test_themes_list_and_recluster_job(cast, django_capture_on_commit_callbacks):
     f.make_theme("Exports", items=2)
     api = _client(cast.pm)
-    assert api.get("/api/v1/themes").json()[0]["name"] == "Exports"
+    listed = api.get("/api/v1/themes").json()
+    assert listed["items"][0]["name"] == "Exports" and listed["count"] == 1
     with django_capture_on_commit_callbacks(execute=True):
         job = _post(api, "/api/v1/themes/recluster", {"n_themes": 1})
     assert job.status_code == 202
@@ -131,3 +132,10 @@ def test_the_api_applies_the_same_rule_to_customers_people(cast):
     assert _client(cast.stakeholder).get(f"/api/v1/customers/{acme.pk}/contacts").status_code == 403
     assert _client(cast.pm).get(f"/api/v1/feedback/{item.pk}").json()["author_email"] == "ana@acme.example"
     assert _client(cast.pm).get(f"/api/v1/customers/{acme.pk}/contacts").json()[0]["name"] == "Dana Contact"
+
+
+def test_themes_come_a_page_at_a_time(cast):
+    for n in range(5):
+        f.make_theme(f"Theme {n}", items=n + 1)
+    page = _client(cast.stakeholder).get("/api/v1/themes?page=3&page_size=2").json()
+    assert page["count"] == 5 and [t["name"] for t in page["items"]] == ["Theme 0"]

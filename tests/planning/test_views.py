@@ -287,3 +287,35 @@ def test_the_plan_page_is_bounded_however_big_the_plan(
         '<tr id="a-'
     )
     assert rows == big.assignments.filter(line=cast.away_line).count()
+
+
+def test_reading_a_run_whose_job_was_cancelled_never_writes(cast, client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.core.jobs import job_cancel
+
+    world = make_world(cast)
+    run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    job_cancel(job=run.job, actor=cast.leader)  # cancelled before it started: the run row still says queued
+    client.force_login(cast.leader)
+    reads = [
+        reverse("planning:run_status", args=[run.pk]),
+        reverse("planning:scenario_detail", args=[world.scenario.pk]),
+        f"/api/v1/roadmap/runs/{run.pk}",
+    ]
+    for url in reads:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        writes = [
+            q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        ]
+        assert not [w for w in writes if "planning_planrun" in w], (url, writes)
+        assert "ancel" in response.content.decode()  # the page still says what happened
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.QUEUED
+    # The next write closes it: starting a new run is not blocked by the dead one.
+    again = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.CANCELLED and again.pk != run.pk
