@@ -289,3 +289,27 @@ def test_every_date_field_of_every_form_renders_iso_dates():
                         rendered,
                     )
     assert {"DecisionForm", "PublishForm", "PeriodForm"} <= set(found)
+
+
+def _described_ids_missing(html: str) -> list[str]:
+    """Ids that an aria-describedby names but the page does not render."""
+    named = {i for value in re.findall(r'aria-describedby="([^"]*)"', html) for i in value.split()}
+    present = set(re.findall(r'\bid="([^"]+)"', html))
+    return sorted(named - present)
+
+
+def test_help_text_and_field_errors_are_tied_to_their_inputs(cast, login):
+    client = login(cast.leader)
+    shown = client.get(reverse("portfolio:create")).content.decode()
+    assert 'aria-describedby="id_problem_statement_helptext"' in shown
+    assert _described_ids_missing(shown) == []
+    refused = client.post(reverse("portfolio:create"), {"title": "", "kind": "idea"}).content.decode()
+    assert 'aria-invalid="true"' in refused
+    assert re.search(r'aria-describedby="[^"]*id_title_error', refused)
+    assert _described_ids_missing(refused) == []
+    for url in (
+        reverse("portfolio:decision_create", args=[cast.home_initiative.pk]),
+        reverse("org:team_create"),
+        reverse("strategy:period_create"),
+    ):
+        assert _described_ids_missing(client.get(url).content.decode()) == [], url
