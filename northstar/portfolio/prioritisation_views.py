@@ -333,7 +333,7 @@ def _matrix_figure(points: list[rankings.MatrixPoint]) -> dict[str, Any]:
         (split_effort / 2, -0.5, "Fill-ins"),
         ((split_effort + right) / 2, -0.5, "Time sinks"),
     ):
-        fig.add_annotation(x=x, y=y, text=text, showarrow=False, font={"color": "#7d8390", "size": 12})
+        fig.add_annotation(x=x, y=y, text=text, showarrow=False, font={"color": "#626874", "size": 12})
     fig.update_layout(
         margin={"l": 50, "r": 20, "t": 20, "b": 50},
         height=560,

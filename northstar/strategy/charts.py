@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from northstar.engines.metrics.detect import Flag, FlagKind
 
 INK = "#1f2430"
-INK_3 = "#7d8390"
+INK_3 = "#626874"
 GRID = "#ece9e1"
 ACCENT = "#2d5b7d"
 GOOD = "#2f6b4f"
