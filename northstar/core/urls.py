@@ -13,6 +13,8 @@ urlpatterns = [
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("assets/plotly.js", views.plotly_js, name="plotly_js"),
+    # Browsers (and feed readers, bookmarks) ask for /favicon.ico whatever the page names.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("jobs/<int:job_id>/", views.job_status, name="job_status"),
     path("jobs/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
 ]

@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -160,6 +161,12 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
         return render(request, "core/_job_status.html", {"job": job})
     messages.info(request, f"{job.title}: cancel requested.")
     return redirect(safe_next(request, reverse("core:home")))
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page names: send them to the icon (every page links it)."""
+    return redirect(static("northstar/favicon.svg"), permanent=True)
 
 
 # Chart library -----------------------------------------------------------------------------------

@@ -313,3 +313,14 @@ def test_help_text_and_field_errors_are_tied_to_their_inputs(cast, login):
         reverse("strategy:period_create"),
     ):
         assert _described_ids_missing(client.get(url).content.decode()) == [], url
+
+
+def test_every_page_names_a_favicon_that_exists(cast, login, client):
+    page = login(cast.pm).get(reverse("core:home")).content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon, "no favicon link"
+    assert client.get(icon[1]).status_code == 200
+    old_style = client.get("/favicon.ico", follow=True)  # what browsers ask for without a link
+    assert old_style.status_code == 200 and b"<svg" in b"".join(
+        old_style.streaming_content if old_style.streaming else [old_style.content]
+    )
