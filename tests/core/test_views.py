@@ -324,3 +324,16 @@ def test_every_page_names_a_favicon_that_exists(cast, login, client):
     assert old_style.status_code == 200 and b"<svg" in b"".join(
         old_style.streaming_content if old_style.streaming else [old_style.content]
     )
+
+
+def test_a_refused_page_logs_one_line_not_a_traceback(cast, login, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        refused = login(cast.stakeholder).get(reverse("portfolio:create"))
+        api = login(cast.stakeholder).post(
+            "/api/v1/initiatives", data={"title": "x"}, content_type="application/json"
+        )
+    assert refused.status_code == 403 and api.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and not [r for r in records if r.exc_info]  # "Forbidden: /portfolio/new/", no traceback
