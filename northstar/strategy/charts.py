@@ -1,9 +1,10 @@
-"""Plotly charts rendered on the server as HTML fragments; plotly.js itself is served once by
-`core.views.plotly_js`. Figures are plain dicts (no validation pass), which keeps a dashboard of 25
-sparklines well inside its time budget."""
+"""Plotly charts built on the server as figures the page draws. plotly.js is served once, deferred, by
+`core.views.plotly_js` (see `templates/_charts_js.html`). Figures are plain dicts (no validation pass),
+which keeps a dashboard of 25 sparklines well inside its time budget."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -23,18 +24,22 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "siz
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
+
+
 def _html(figure: dict, *, height: int) -> SafeString:
+    """A chart as its figure (JSON the page cannot mistake for markup) and the box it is drawn in.
+
+    plotly.js loads deferred, so nothing waits on it: `northstar/charts.js` draws every chart once it
+    has loaded (and charts that arrive later in an HTMX fragment).
+    """
     figure["layout"].setdefault("height", height)
-    html = pio.to_html(
-        figure,
-        include_plotlyjs=False,
-        full_html=False,
-        validate=False,
-        config=CONFIG,
-        default_height=f"{height}px",
-        default_width="100%",
+    chart_id = f"chart-{uuid.uuid4().hex[:12]}"
+    data = pio.to_json({**figure, "config": CONFIG}, validate=False).translate(_SCRIPT_ESCAPES)
+    return mark_safe(  # noqa: S308 - JSON with <, > and & escaped, and an id we made
+        f'<script type="application/json" id="{chart_id}">{data}</script>'
+        f'<div class="plotly-graph-div" data-chart="{chart_id}" style="height:{height}px; width:100%;"></div>'
     )
-    return mark_safe(html)  # noqa: S308 - plotly's own markup around JSON it encoded itself
 
 
 def _unit_suffix(unit: str) -> str:

@@ -337,3 +337,14 @@ def test_a_refused_page_logs_one_line_not_a_traceback(cast, login, caplog):
     assert refused.status_code == 403 and api.status_code == 403
     records = [r for r in caplog.records if r.name == "django.request"]
     assert records and not [r for r in records if r.exc_info]  # "Forbidden: /portfolio/new/", no traceback
+
+
+def test_chart_pages_get_the_partial_plotly_bundle(client):
+    from northstar.core.web import plotly_bundle, plotly_url
+    from tests.environment import require
+
+    name, _path = plotly_bundle()
+    require("plotly.js's partial bundle (make install puts it in place with npm)", name == "basic")
+    assert plotly_url().endswith("-basic")
+    served = client.get(plotly_url())
+    assert served.status_code == 200 and len(served.content) < 2_000_000  # the full bundle is 4.8 MB

@@ -92,16 +92,14 @@ def test_alignment_page_labels_effort_as_team_weeks_and_counts_initiatives(cast,
 
 
 def _figure(body: str) -> dict:
-    """The first plotly figure on a page, as plotly.js receives it."""
+    """The first chart's figure on a page, as plotly.js receives it."""
     import json
+    import re
 
-    start = body.index("Plotly.newPlot(")
-    decoder = json.JSONDecoder()
-    rest = body[body.index(",", start) + 1 :].lstrip()
-    data, used = decoder.raw_decode(rest)
-    rest = rest[used:].lstrip(", \n")
-    layout, _ = decoder.raw_decode(rest)
-    return {"data": data, "layout": layout}
+    box = re.search(r'data-chart="([^"]+)"', body)
+    assert box, "no chart on the page"
+    source = re.search(rf'<script type="application/json" id="{box[1]}">(.*?)</script>', body, re.S)
+    return json.loads(source[1])
 
 
 def test_a_key_result_after_one_check_in_charts_days_not_milliseconds(cast, login):
@@ -148,3 +146,18 @@ def test_a_pm_is_offered_unlink_only_where_the_service_would_allow_it(cast, logi
         "/remove/"
         not in login(cast.stakeholder).get(f"/strategy/objectives/{objective.pk}/").content.decode()
     )
+
+
+def test_chart_pages_load_plotly_deferred_and_draw_after(cast, login):
+    import re
+
+    from tests.strategy.factories import make_metric, make_series
+
+    make_series(make_metric(name="Weekly active merchants"), [float(v) for v in range(20)])
+    body = login(cast.stakeholder).get("/strategy/").content.decode()
+    scripts = re.findall(r"<script[^>]*src=\"([^\"]+)\"[^>]*>", body)
+    plotly_tags = [t for t in re.findall(r"<script[^>]*>", body) if "plotly.js" in t]
+    assert plotly_tags and all(" defer" in t for t in plotly_tags)  # nothing waits for plotly.js
+    assert any(s.endswith("charts.js") for s in scripts)
+    assert "Plotly.newPlot(" not in body  # no inline call that would need plotly.js already loaded
+    assert _figure(body)["data"]
