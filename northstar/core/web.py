@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import plotly
 import plotly.offline
@@ -29,6 +29,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.errors import PermissionDenied as Refused
+from northstar.core.models import User
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user: views run behind `login_required`, API calls past authentication (which sets
+    `request.user` for a token too)."""
+    return cast(User, request.user)
 
 
 def refuse(exc: ApplicationError) -> NoReturn:

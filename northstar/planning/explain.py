@@ -190,6 +190,7 @@ def violations(found: Iterable[Any], inputs: translate.Inputs) -> list[dict[str,
         for item in v.items:
             c = inputs.candidates.get(int(item)) if item.isdigit() else None
             if c is not None:
-                message = re.sub(rf"(?<![\d.]){item}(?![\d.])", lambda _m, t=c.title: f"“{t}”", message)
+                named = f"“{c.title}”".replace("\\", "\\\\")  # a literal replacement, not a template
+                message = re.sub(rf"(?<![\d.]){item}(?![\d.])", named, message)
         out.append({"kind": v.kind, "message": message, "items": list(v.items)})
     return out

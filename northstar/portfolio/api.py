@@ -10,13 +10,16 @@ from ninja.pagination import PageNumberPagination, paginate
 from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
-from northstar.portfolio import selectors, services
+from northstar.portfolio import approvals, selectors, services
+from northstar.portfolio.approvals_api import ApprovalOut
+from northstar.portfolio.approvals_api import router as approvals_router
 from northstar.portfolio.models import Initiative, Kind, Stage
 from northstar.portfolio.permissions import require_initiative_edit
 from northstar.portfolio.prioritisation_api import router as prioritisation_router
 
 router = Router(tags=["initiatives"])
 router.add_router("", prioritisation_router)
+router.add_router("", approvals_router)
 
 
 class InitiativeIn(Schema):
@@ -130,13 +133,17 @@ def initiative_update(request: HttpRequest, initiative_id: int, payload: Initiat
     return _detail(initiative_id)
 
 
-@router.post("/initiatives/{initiative_id}/move", response=InitiativeOut)
-def initiative_move(request: HttpRequest, initiative_id: int, payload: MoveIn) -> Initiative:
+@router.post("/initiatives/{initiative_id}/move", response={200: InitiativeOut, 202: ApprovalOut})
+def initiative_move(request: HttpRequest, initiative_id: int, payload: MoveIn) -> tuple[int, object]:
+    """Move through the stage gates (every gate the move passes over too). When the move needs an
+    approval you cannot give, it waits for the approver: 202 with the request."""
     initiative = get_or_404(Initiative, initiative_id)
-    services.initiative_move(
+    outcome = approvals.stage_move(
         actor=request.auth, initiative=initiative, stage=payload.stage, rationale=payload.rationale
     )
-    return _detail(initiative_id)
+    if outcome.request is not None:
+        return 202, outcome.request
+    return 200, _detail(initiative_id)
 
 
 @router.delete("/initiatives/{initiative_id}", response={204: None})

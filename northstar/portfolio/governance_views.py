@@ -166,8 +166,12 @@ def gates(request: HttpRequest) -> HttpResponse:
 
 
 def _gates_context(rules: dict[str, list[str]], is_admin: bool) -> dict:
+    from northstar.portfolio.approval_views import APPROVER_CHOICES, approval_rule_rows
+
     return {
         "is_admin": is_admin,
+        "approval_rows": approval_rule_rows(),
+        "approver_choices": APPROVER_CHOICES,
         "stages": [
             (label, [governance.REQUIREMENTS[k].needs for k in rules.get(value, [])])
             for value, label in Stage.choices

@@ -86,7 +86,14 @@ class Initiative(models.Model):
 
 # Prioritisation models live in their own modules; importing them here registers them with Django
 # and keeps `from northstar.portfolio.models import ...` working for all of them.
-from northstar.portfolio.decision_models import Decision, DecisionKind, Dependency, StageGate  # noqa: E402
+from northstar.portfolio.approval_models import ApprovalRequest  # noqa: E402
+from northstar.portfolio.decision_models import (  # noqa: E402
+    Approver,
+    Decision,
+    DecisionKind,
+    Dependency,
+    StageGate,
+)
 from northstar.portfolio.scoring_models import (  # noqa: E402
     FRAMEWORK_KEYS,
     CriterionDirection,
@@ -102,6 +109,8 @@ from northstar.portfolio.scoring_models import (  # noqa: E402
 __all__ = [
     "FRAMEWORK_KEYS",
     "STAGE_PATH",
+    "ApprovalRequest",
+    "Approver",
     "CriterionDirection",
     "CriterionRating",
     "Decision",

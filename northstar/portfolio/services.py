@@ -12,8 +12,8 @@ from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import ancestor_ids, label_ids, m2m_labels, record_delete, record_save
 from northstar.core.validation import assign
-from northstar.portfolio import governance
-from northstar.portfolio.models import STAGE_PATH, Initiative, Stage, Tag
+from northstar.portfolio import approvals, governance
+from northstar.portfolio.models import STAGE_PATH, ApprovalRequest, Initiative, Stage, Tag
 from northstar.portfolio.permissions import can_edit_initiative, require_edit  # noqa: F401 (re-exported)
 
 INITIATIVE_FIELDS = {
@@ -110,11 +110,20 @@ def initiative_update(
 
 
 @transaction.atomic
-def initiative_move(*, actor: User, initiative: Initiative, stage: str, rationale: str = "") -> Initiative:
+def initiative_move(
+    *,
+    actor: User,
+    initiative: Initiative,
+    stage: str,
+    rationale: str = "",
+    approval: ApprovalRequest | None = None,
+) -> Initiative:
     """Move to another stage: along the allowed paths, through the target stage's gate, into the log.
 
     Refuses moves that skip backwards or revive killed work directly, and moves that miss a gate
-    requirement of the target stage or of any stage the move jumps over (listing all of them).
+    requirement of the target stage or of any stage the move jumps over (listing all of them). A move
+    that needs an approval the actor cannot give is refused with `ApprovalRequired` (`stage_move` asks
+    for it instead); `approval` is the approved request when an approver runs the move.
     Every move writes a stage-change entry to the decision log.
     """
     _require_edit(actor, initiative.product_id, initiative.owner_id)
@@ -130,7 +139,16 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
             f"not to {Stage(stage).label}.",
             detail={"allowed": allowed},
         )
-    governance.gate_check(initiative, stage, passing=stages_passed_over(initiative.stage, stage))
+    passing = stages_passed_over(initiative.stage, stage)
+    governance.gate_check(initiative, stage, passing=passing)
+    needed = approvals.approval_needed(initiative, [*passing, stage])
+    if needed is not None and approval is None:
+        if not approvals.may_approve(actor, needed.approver, needed.person):
+            raise approvals.ApprovalRequired(
+                f"Moving “{initiative.title}” to {Stage(stage).label} needs approval: {needed.why}.",
+                needed=needed,
+            )
+        rationale = f"{rationale} (approved by {actor.username} on moving: {needed.why})".strip()
     before = audit.snapshot(initiative)
     from_stage = initiative.stage
     initiative.stage = stage
@@ -138,6 +156,7 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
     governance.log_stage_change(
         actor=actor, initiative=initiative, from_stage=from_stage, to_stage=stage, rationale=rationale
     )
+    approvals.pending_close(actor=actor, initiative=initiative, keep=approval)
     return saved
 
 

@@ -37,3 +37,47 @@ def test_patch_with_a_stage_is_refused_with_a_pointer_to_move(cast):
         bearer(cast.pm), "patch", f"/api/v1/initiatives/{cast.away_initiative.pk}", {"stage": "parked"}
     )
     assert away.status_code == 403
+
+
+def test_a_move_that_needs_approval_answers_202_and_the_approver_decides_over_the_api(cast):
+    from northstar.portfolio.models import ApprovalRequest
+    from tests import factories
+
+    assert (
+        send(
+            bearer(cast.pm), "put", "/api/v1/stage-gates/planned/approval", {"approver": "leader"}
+        ).status_code
+        == 403
+    )
+    rule = send(
+        bearer(cast.leader), "put", "/api/v1/stage-gates/planned/approval", {"approver": "line_director"}
+    )
+    assert rule.status_code == 200 and rule.json()["approver"] == "line_director"
+    director = factories.make_user("pm", username="director")
+    cast.home_line.director.user = director
+    cast.home_line.director.save()
+    item = cast.home_initiative
+    item.stage = Stage.DISCOVERY
+    item.save()
+    waiting = send(
+        bearer(cast.pm),
+        "post",
+        f"/api/v1/initiatives/{item.pk}/move",
+        {"stage": "planned", "rationale": "Sized"},
+    )
+    assert waiting.status_code == 202 and waiting.json()["status"] == "pending"
+    approval_id = waiting.json()["id"]
+    mine = bearer(director).get("/api/v1/approvals?waiting_for=me").json()
+    assert [a["id"] for a in mine["items"]] == [approval_id]
+    assert bearer(cast.pm).get("/api/v1/approvals?waiting_for=me").json()["count"] == 0
+    assert send(bearer(cast.pm), "post", f"/api/v1/approvals/{approval_id}/approve", {}).status_code == 403
+    assert (
+        send(bearer(director), "post", f"/api/v1/approvals/{approval_id}/reject", {"reason": ""}).status_code
+        == 422
+    )
+    approved = send(bearer(director), "post", f"/api/v1/approvals/{approval_id}/approve", {"note": "Yes"})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert bearer(cast.stakeholder).get(f"/api/v1/initiatives/{item.pk}").json()["stage"] == "planned"
+    assert ApprovalRequest.objects.get().decided_by == director
+    gates = {g["stage"]: g for g in bearer(cast.stakeholder).get("/api/v1/stage-gates").json()}
+    assert gates["planned"]["approver"] == "line_director"
