@@ -214,7 +214,7 @@ def evidence_reach_refresh(*, initiative_ids: Iterable[int]) -> None:
         return
     reference = Customer.objects.filter(annual_revenue__gt=0).aggregate(avg=Avg("annual_revenue"))["avg"]
     requests: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    rows = EvidenceLink.objects.filter(initiative_id__in=ids).values_list(
+    rows = EvidenceLink.objects.filter(initiative_id__in=ids, item__archived_at__isnull=True).values_list(
         "initiative_id",
         "item_id",
         "item__customer_id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from northstar.core.models import Archivable
 from northstar.org.models import Person, Product
 
 
@@ -42,7 +43,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Initiative(models.Model):
+class Initiative(Archivable):
     """A piece of product work: an idea, a feature or an initiative, possibly inside a larger one."""
 
     title = models.CharField(max_length=200)

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from northstar.core.models import Archivable
 from northstar.org.models import Person, ProductLine, Team
 from northstar.portfolio.models import Initiative
 
@@ -70,7 +71,7 @@ class Level(models.TextChoices):
     TEAM = "team", "Team"
 
 
-class Objective(models.Model):
+class Objective(Archivable):
     """A qualitative goal for a period, at company, product-line or team level.
 
     Objectives cascade: a line objective may sit under a company objective, a team objective under a
@@ -123,7 +124,7 @@ class Objective(models.Model):
         return Level(self.level).label
 
 
-class Metric(models.Model):
+class Metric(Archivable):
     """A KPI: what is measured, in which unit, which way is good, and how values combine.
 
     `drives` places it in the north-star tree: an input metric drives the metric above it; the

@@ -113,10 +113,12 @@ class ObjectiveRow:
     depth: int = 0
 
 
-def objective_queryset() -> QuerySet[Objective]:
-    return Objective.objects.select_related(
-        "owner", "line", "team__line", "period", "parent"
-    ).prefetch_related("key_results__metric", "key_results__owner")
+def objective_queryset(*, include_archived: bool = False) -> QuerySet[Objective]:
+    """Objectives with what their rows show; archived ones only when asked (a detail page, the archive)."""
+    base = Objective.all_objects if include_archived else Objective.objects
+    return base.select_related("owner", "line", "team__line", "period", "parent").prefetch_related(
+        "key_results__metric", "key_results__owner"
+    )
 
 
 def objective_rows(objectives: Iterable[Objective]) -> dict[int, ObjectiveRow]:

@@ -167,7 +167,9 @@ def vision_diff(request: HttpRequest) -> HttpResponse:
 
 
 def _objective(objective_id: int) -> Objective:
-    return fetch(get_or_404, Objective, objective_id, queryset=selectors.objective_queryset())
+    return fetch(
+        get_or_404, Objective, objective_id, queryset=selectors.objective_queryset(include_archived=True)
+    )
 
 
 def _key_result(key_result_id: int) -> KeyResult:
@@ -361,7 +363,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
 
 
 def _metric(metric_id: int) -> Metric:
-    return fetch(get_or_404, Metric, metric_id, queryset=Metric.objects.select_related("line", "drives"))
+    return fetch(get_or_404, Metric, metric_id, queryset=Metric.all_objects.select_related("line", "drives"))
 
 
 def _metric_context(

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from northstar.portfolio import approvals
 from northstar.portfolio.models import ApprovalRequest, Approver, Stage
-from tests.portfolio.test_approvals import _in_discovery, director  # noqa: F401 (fixture)
+from tests.portfolio.test_approvals import _in_discovery
 
 
 @pytest.fixture

@@ -14,16 +14,6 @@ from northstar.portfolio.models import ApprovalRequest, Approver, DecisionKind, 
 from tests import factories
 
 
-@pytest.fixture
-def director(cast):
-    """A login for the home line's director (the cast's lines have directors without one)."""
-    user = factories.make_user(Role.PRODUCT_MANAGER, username="director")
-    person = cast.home_line.director
-    person.user = user
-    person.save()
-    return user
-
-
 def _in_discovery(cast):
     item = cast.home_initiative
     item.stage = Stage.DISCOVERY
