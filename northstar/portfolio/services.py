@@ -131,6 +131,8 @@ def initiative_move(
         raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
     if stage == initiative.stage:
         return initiative
+    if initiative.is_archived:
+        raise ValidationFailed(f"“{initiative.title}” is archived: restore it before moving it.")
     allowed = allowed_stage_moves(initiative.stage)
     if stage not in allowed:
         names = ", ".join(Stage(s).label for s in allowed)

@@ -343,7 +343,9 @@ def vision_save(request: HttpRequest, payload: VisionIn) -> tuple[int, VisionVer
 
 
 def _objective_row(objective_id: int) -> selectors.ObjectiveRow:
-    objective = get_or_404(Objective, objective_id, queryset=selectors.objective_queryset())
+    objective = get_or_404(
+        Objective, objective_id, queryset=selectors.objective_queryset(include_archived=True)
+    )
     return selectors.objective_detail(objective)
 
 

@@ -190,6 +190,8 @@ def flatten(rows: list[ObjectiveRow]) -> list[ObjectiveRow]:
 def objective_detail(objective: Objective) -> ObjectiveRow:
     """One objective with its whole subtree, so its progress includes its children's."""
     same_period = list(objective_queryset().filter(period_id=objective.period_id))
+    if objective.is_archived:  # an archived objective's page still shows it, with its live subtree
+        same_period.append(objective)
     rows = objective_rows(same_period)
     for row in rows.values():
         if row.objective.parent_id in rows:

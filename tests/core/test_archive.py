@@ -109,7 +109,32 @@ def test_deleting_goes_through_the_apps_own_service_and_is_audited(cast):
     pk = item.pk
     archive.record_delete(actor=cast.pm, kind=kind, record=item)
     assert not Initiative.all_objects.filter(pk=pk).exists()
-    deleted = AuditEntry.objects.get(
-        record_type="portfolio.initiative", record_id=str(pk), action="delete"
-    )
+    deleted = AuditEntry.objects.get(record_type="portfolio.initiative", record_id=str(pk), action="delete")
     assert deleted.changes["title"] == ["Short-lived", None]
+
+
+def test_the_api_archives_restores_lists_and_deletes_with_the_same_rules(cast):
+    import json
+
+    from tests.test_api import bearer
+
+    def post(user, url, body=None):
+        return bearer(user).post(url, data=json.dumps(body or {}), content_type="application/json")
+
+    home, away = cast.home_initiative, cast.away_initiative
+    assert post(cast.pm, f"/api/v1/archive/initiative/{away.pk}").status_code == 403
+    assert post(cast.stakeholder, f"/api/v1/archive/initiative/{home.pk}").status_code == 403
+    done = post(cast.pm, f"/api/v1/archive/initiative/{home.pk}")
+    assert done.status_code == 200 and done.json()["archived"] and done.json()["archived_by"] == "pm"
+    listed = bearer(cast.stakeholder).get("/api/v1/archive?kind=initiative").json()
+    assert [r["id"] for r in listed["items"]] == [home.pk] and listed["count"] == 1
+    assert bearer(cast.stakeholder).get(f"/api/v1/initiatives/{home.pk}").status_code == 200  # reachable
+    assert home.pk not in [
+        i["id"] for i in bearer(cast.stakeholder).get("/api/v1/initiatives").json()["items"]
+    ]
+    refused = post(cast.pm, "/api/v1/archive/initiative", {"ids": [away.pk]})
+    assert refused.status_code == 403 and refused.json()["detail"] == {"refused": [away.pk]}
+    assert post(cast.pm, "/api/v1/archive/initiative/restore", {"ids": [home.pk]}).status_code == 200
+    assert bearer(cast.pm).get("/api/v1/archive?kind=nothing").status_code == 404
+    assert bearer(cast.pm).delete(f"/api/v1/archive/initiative/{away.pk}").status_code == 403
+    assert bearer(cast.leader).delete(f"/api/v1/archive/initiative/{away.pk}").status_code == 204

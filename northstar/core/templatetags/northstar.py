@@ -43,3 +43,14 @@ def flash_at(messages: Iterable[Any] | None, at: str | None) -> list[Any]:
 def sees_customer_people(user: Any) -> bool:
     """`{% if user|sees_customer_people %}`: the one visibility rule (org.access), in templates."""
     return can_see_customer_people(user)
+
+
+@register.inclusion_tag("core/_archive_actions.html", takes_context=True)
+def archive_actions(context: Any, record: Any) -> dict[str, Any]:
+    """On a record's page: "Archive…" for those who may, or the archived banner with Restore."""
+    from northstar.core import archive
+
+    kind = archive.kind_of(record)
+    user = context.get("user")
+    allowed = kind is not None and user is not None and kind.can_change(user, record)
+    return {"kind": kind, "record": record, "allowed": allowed, "request": context.get("request")}
