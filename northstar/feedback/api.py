@@ -275,6 +275,35 @@ def feedback_create(request: HttpRequest, payload: FeedbackIn) -> tuple[int, Fee
     return 201, services.feedback_create(actor=request.auth, **payload.dict())
 
 
+class TriageManyIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+    initiative_id: int | None = Field(None, description="Link them to this idea...")
+    title: str = Field("", max_length=200, description="...or make a new idea with this title.")
+    product_id: int | None = None
+
+
+class TriagedOut(Schema):
+    initiative_id: int
+    linked: int
+
+
+@router.post("/feedback/triage", response=TriagedOut)
+def feedback_triage_many(request: HttpRequest, payload: TriageManyIn) -> dict:
+    """Triage many items at once into one idea (an existing one, or a new one made from them); all or
+    none. Archive many with POST /archive/feedback."""
+    items = services.items_for(payload.ids)
+    if payload.initiative_id is not None:
+        initiative = get_or_404(Initiative, payload.initiative_id)
+        linked = services.feedback_triage_many(actor=request.auth, items=items, initiative=initiative)
+        return {"initiative_id": initiative.pk, "linked": linked}
+    if not payload.title.strip():
+        raise ValidationFailed("Give initiative_id to link them to an idea, or a title for a new one.")
+    idea = services.idea_from_feedback_many(
+        actor=request.auth, items=items, title=payload.title, product_id=payload.product_id
+    )
+    return {"initiative_id": idea.pk, "linked": len(items)}
+
+
 @router.get("/feedback/{item_id}", response=FeedbackOut)
 def feedback_get(request: HttpRequest, item_id: int) -> FeedbackItem:
     return get_or_404(FeedbackItem, item_id)

@@ -112,6 +112,37 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> tuple[int,
     return 201, _detail(initiative.pk)
 
 
+class BulkMoveIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+    stage: Stage
+    rationale: str = Field("", max_length=2000)
+
+
+class BulkMoveOut(Schema):
+    initiative_id: int
+    stage: str
+    outcome: str = Field(..., description="moved, waiting (for approval) or refused")
+    message: str
+
+
+@router.post("/initiatives/bulk-move", response=list[BulkMoveOut])
+def initiatives_move(request: HttpRequest, payload: BulkMoveIn) -> list[dict]:
+    """Move many initiatives to one stage, each through its own gates and approvals; each result says
+    what happened to it (a refused one stays where it was)."""
+    results = services.initiatives_restage(
+        actor=request.auth, ids=payload.ids, stage=payload.stage, rationale=payload.rationale
+    )
+    return [
+        {
+            "initiative_id": r.initiative.pk,
+            "stage": r.initiative.stage,
+            "outcome": r.outcome,
+            "message": r.message,
+        }
+        for r in results
+    ]
+
+
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut)
 def initiative_get(request: HttpRequest, initiative_id: int) -> Initiative:
     return _detail(initiative_id)

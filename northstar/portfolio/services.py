@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from northstar.core import audit
-from northstar.core.errors import ValidationFailed
+from northstar.core import archive, audit
+from northstar.core.errors import ApplicationError, NotFound, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import ancestor_ids, label_ids, m2m_labels, record_delete, record_save
 from northstar.core.validation import assign
@@ -166,3 +167,51 @@ def initiative_move(
 def initiative_delete(*, actor: User, initiative: Initiative) -> None:
     _require_edit(actor, initiative.product_id, initiative.owner_id)
     record_delete(actor=actor, instance=initiative, blocked_by="it is still referenced")
+
+
+# Many at once --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestageResult:
+    """What re-staging did to one initiative: moved, waiting for approval, or refused (and why)."""
+
+    initiative: Initiative
+    outcome: str  # "moved", "waiting" or "refused"
+    message: str
+
+
+def initiatives_restage(
+    *, actor: User, ids: Iterable[Any], stage: str, rationale: str = ""
+) -> list[RestageResult]:
+    """Move many initiatives to one stage, each through its own gates and approvals.
+
+    Each initiative succeeds or fails on its own (their gates differ); a refusal leaves that one where
+    it was and says why. At most `archive.BULK_LIMIT` at a time.
+    """
+    if stage not in Stage.values:
+        raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
+    wanted = list(dict.fromkeys(int(i) for i in ids if str(i).isdigit()))
+    if not wanted:
+        raise ValidationFailed("Choose the initiatives to move.")
+    if len(wanted) > archive.BULK_LIMIT:
+        raise ValidationFailed(f"At most {archive.BULK_LIMIT} initiatives at a time: choose fewer.")
+    found = Initiative.all_objects.select_related("product").in_bulk(wanted)
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"No initiative with id {', '.join(missing[:10])}.", detail={"missing": missing})
+    results = []
+    for pk in wanted:
+        initiative = found[pk]
+        try:
+            with transaction.atomic():
+                outcome = approvals.stage_move(
+                    actor=actor, initiative=initiative, stage=stage, rationale=rationale
+                )
+        except ApplicationError as exc:
+            initiative.refresh_from_db(fields=["stage"])
+            results.append(RestageResult(initiative, "refused", exc.message))
+            continue
+        state = "moved" if outcome.moved else "waiting"
+        results.append(RestageResult(outcome.initiative, state, outcome.message))
+    return results

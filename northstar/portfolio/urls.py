@@ -3,14 +3,15 @@
 from django.urls import path
 
 from northstar.portfolio import approval_views as appr
+from northstar.portfolio import bulk_views, views
 from northstar.portfolio import governance_views as gov
 from northstar.portfolio import prioritisation_views as prio
-from northstar.portfolio import views
 
 app_name = "portfolio"
 urlpatterns = [
     path("", views.initiative_list, name="list"),
     path("new/", views.create, name="create"),
+    path("bulk/", bulk_views.bulk, name="bulk"),
     path("<int:initiative_id>/", views.detail, name="detail"),
     path("<int:initiative_id>/edit/", views.edit, name="edit"),
     path("<int:initiative_id>/move/", views.move, name="move"),

@@ -52,7 +52,10 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     form = InitiativeFilterForm(request.GET)
     page = paginate(request, selectors.initiative_list(form.filters()))
     return render_list(
-        request, "portfolio/list.html", "portfolio/_results.html", {"form": form, "page_obj": page}
+        request,
+        "portfolio/list.html",
+        "portfolio/_results.html",
+        {"form": form, "page_obj": page, "stage_choices": Stage.choices},
     )
 
 

@@ -139,3 +139,26 @@ def test_themes_come_a_page_at_a_time(cast):
         f.make_theme(f"Theme {n}", items=n + 1)
     page = _client(cast.stakeholder).get("/api/v1/themes?page=3&page_size=2").json()
     assert page["count"] == 5 and [t["name"] for t in page["items"]] == ["Theme 0"]
+
+
+def test_many_items_triage_over_the_api(cast):
+    items = [f.make_item(f"Dark mode please ({n})") for n in range(3)]
+    made = _post(
+        _client(cast.pm), "/api/v1/feedback/triage", {"ids": [i.pk for i in items], "title": "Dark mode"}
+    )
+    assert made.status_code == 200 and made.json()["linked"] == 3
+    again = _post(
+        _client(cast.pm),
+        "/api/v1/feedback/triage",
+        {"ids": [items[0].pk], "initiative_id": made.json()["initiative_id"]},
+    )
+    assert again.json()["linked"] == 0
+    assert (
+        _post(
+            _client(cast.stakeholder), "/api/v1/feedback/triage", {"ids": [items[0].pk], "title": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        _post(_client(cast.pm), "/api/v1/feedback/triage", {"ids": [999999], "title": "x"}).status_code == 404
+    )

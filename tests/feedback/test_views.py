@@ -250,3 +250,32 @@ def test_a_stakeholder_sees_the_customer_voice_without_the_people_or_the_moderat
     assert "Ana Berg" in pm.get(pages[1]).content.decode()
     assert "Dana Contact" in pm.get(pages[2]).content.decode()
     assert "voter@example.com" in pm.get(pages[-1]).content.decode()
+
+
+def test_many_feedback_items_triage_into_a_new_idea_or_archive_from_the_inbox(login, cast):
+    from northstar.feedback.models import EvidenceLink
+
+    items = [f.make_item(f"Please let us export invoices ({n})") for n in range(3)]
+    client = login(cast.pm)
+    inbox = client.get(reverse("feedback:inbox")).content.decode()
+    assert f'name="ids" value="{items[0].pk}"' in inbox
+    ids = [i.pk for i in items]
+    choose = client.post(reverse("feedback:bulk"), {"ids": ids, "action": "triage"}).content.decode()
+    assert "Triage 3 feedback items" in choose and "A new idea from them" in choose
+    done = client.post(
+        reverse("feedback:bulk"), {"ids": ids, "action": "idea", "title": "Invoice export"}, follow=True
+    )
+    idea = Initiative.objects.get(title="Invoice export")
+    assert done.redirect_chain[-1][0] == reverse("portfolio:detail", args=[idea.pk])
+    assert EvidenceLink.objects.filter(initiative=idea).count() == 3
+    more = [f.make_item(f"Old noise {n}") for n in range(2)]
+    asked = client.post(reverse("feedback:bulk"), {"ids": [i.pk for i in more], "action": "archive"})
+    assert "Archive 2 feedback items?" in asked.content.decode()
+    client.post(
+        reverse("feedback:bulk"), {"ids": [i.pk for i in more], "action": "archive", "confirm": "yes"}
+    )
+    assert "Old noise" not in client.get(reverse("feedback:inbox")).content.decode()
+    assert (
+        login(cast.stakeholder).post(reverse("feedback:bulk"), {"ids": ids, "action": "triage"}).status_code
+        == 403
+    )

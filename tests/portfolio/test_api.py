@@ -81,3 +81,25 @@ def test_a_move_that_needs_approval_answers_202_and_the_approver_decides_over_th
     assert ApprovalRequest.objects.get().decided_by == director
     gates = {g["stage"]: g for g in bearer(cast.stakeholder).get("/api/v1/stage-gates").json()}
     assert gates["planned"]["approver"] == "line_director"
+
+
+def test_many_initiatives_move_over_the_api_each_through_its_gates(cast):
+    from northstar.portfolio import governance
+    from tests import factories
+
+    governance.gate_update(actor=cast.admin, stage=Stage.DISCOVERY, requirements=["problem_statement"])
+    ready = factories.make_initiative(product=cast.home_product, title="Ready", problem_statement="Why")
+    body = {"ids": [ready.pk, cast.home_initiative.pk, cast.away_initiative.pk], "stage": "discovery"}
+    results = send(bearer(cast.pm), "post", "/api/v1/initiatives/bulk-move", body).json()
+    assert [r["outcome"] for r in results] == ["moved", "refused", "refused"]
+    assert results[0]["stage"] == "discovery" and "problem statement" in results[1]["message"]
+    assert (
+        send(bearer(cast.stakeholder), "post", "/api/v1/initiatives/bulk-move", body).json()[0]["outcome"]
+        == "refused"
+    )
+    assert (
+        send(
+            bearer(cast.pm), "post", "/api/v1/initiatives/bulk-move", {"ids": [], "stage": "idea"}
+        ).status_code
+        == 422
+    )
