@@ -32,7 +32,7 @@ def test_a_move_waits_for_the_directors_approval(cast, browser, live_server, pag
     page.locator("#stage-panel").get_by_role("button", name="Planned", exact=True).click()
     panel = page.locator("#stage-panel")
     expect(panel).to_contain_text("Waiting for approval")
-    expect(panel).to_contain_text("Dana Director (the line's director) is asked to approve")
+    expect(panel).to_contain_text("Dana Director decides")
     expect(panel.get_by_role("button", name="Withdraw the request")).to_be_visible()
     shoot(page, "approval-requested")
 
