@@ -24,10 +24,7 @@ def test_a_move_that_needs_approval_waits_in_the_stage_panel(cast, login, gated,
     assert response.status_code == 202
     html = response.content.decode()
     assert "Waiting for approval" in html
-    assert (
-        f"{cast.home_line.director.name} (the line" in html
-        and "is asked to approve the move to Planned" in html
-    )
+    assert f"{cast.home_line.director.name} decides" in html and "Planned needs the approval" in html
     assert reverse("portfolio:approval_withdraw", args=[ApprovalRequest.objects.get().pk]) in html
     assert reverse("portfolio:approval_approve", args=[ApprovalRequest.objects.get().pk]) not in html
     gated.refresh_from_db()
