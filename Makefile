@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test test-sqlite test-postgres lint browser lock clean
+.PHONY: install assets demo serve test test-sqlite test-postgres lint browser lock clean
 
 install: $(STAMP)
 
@@ -17,7 +17,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-virtualenv -r requirements.lock
 	$(BIN)/python -m pip install --quiet --require-virtualenv --no-deps -e .
+	@$(MAKE) --no-print-directory assets
 	@touch $@
+
+# plotly.js's partial bundle (the traces Northstar draws), from npm, at the plotly.js version the plotly
+# Python package ships; chart pages fall back to that package's full bundle when npm is not there.
+PLOTLY_JS = $$($(BIN)/python -c "import plotly.offline; print(plotly.offline.get_plotlyjs_version())")
+assets:
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/share/northstar \
+	    plotly.js-basic-dist-min@$(PLOTLY_JS); \
+	else echo "npm is missing: chart pages will load the full plotly.js bundle."; fi
 
 demo: install
 	@$(BIN)/northstar migrate --verbosity 0

@@ -92,8 +92,11 @@ def report(title: str, rows: list[dict[str, Any]], *, path: Path, extra: dict[st
     print(f"{'case':<{width}} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
     for row in rows:
         print(f"{row['case']:<{width}} {row['queries']:>7} {row['median_ms']:>10} {row['p95_ms']:>8}")
+    from _common import machine
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"database": connection.vendor, **extra, "cases": rows}, indent=2) + "\n")
+    record = {"database": connection.vendor, "machine": machine(), **extra, "cases": rows}
+    path.write_text(json.dumps(record, indent=2) + "\n")
 
 
 def result_path(explicit: str, stem: str) -> Path:

@@ -4,8 +4,12 @@ of the plan's views.
 Loads the large demo (10,000 initiatives) into a throw-away SQLite database (or the PostgreSQL at
 DATABASE_URL when given), runs the plan of record through the same code path as the background job
 (`plans.plan_run_execute`) with its time limit, then requests, as a product leader, the timeline of
-one product line, the capacity heatmap, the now/next/later board of one line, the plan page and the
-published roadmap.
+one product line, the capacity heatmap, the now/next/later board of one line, the plan page (its first
+page, and one line) and the published roadmap.
+
+The issue's baseline is the plan page as it was: every assignment on one page, each with a picker of
+every team (3.5 s, 2.45 MB on the large demo). The same run measures it too, by rendering that table
+(`BEFORE`, the old markup) over the same plan, so the two figures come from one machine and one load.
 
     .venv/bin/python benchmarks/roadmap_views.py [--repeat 20] [--time-limit 60] [--json FILE]
 """
@@ -14,8 +18,43 @@ from __future__ import annotations
 
 import argparse
 import time
+from types import SimpleNamespace
 
 from _site import boot, load_site, measure, report, result_path, signed_in
+
+#: The plan page's table before it was bounded: every assignment, each with every team in its picker.
+BEFORE = (
+    '{% load planning_tags %}<table>{% for a in assignments %}<tr id="a-{{ a.initiative_id }}">'
+    "<td><a href=\"{% url 'portfolio:detail' a.initiative_id %}\">{{ a.initiative.title }}</a></td>"
+    "<td>{{ a.line.name }}</td><td>{{ a.team.name|default:'—' }}</td>"
+    "<td>{{ a.start.name }} → {{ a.end.name }}</td><td>{{ a.value|num:1 }}</td>"
+    '<td><form method="post" action="/roadmap/plans/{{ run.pk }}/edit/">'
+    '<input type="hidden" name="initiative" value="{{ a.initiative_id }}"><select name="period">'
+    '{% for p in periods %}<option value="{{ p.pk }}"{% if p.pk == a.start_id %} selected{% endif %}>'
+    '{{ p.name }}</option>{% endfor %}</select><select name="team">{% for tid, tname in teams.items %}'
+    '<option value="{{ tid }}"{% if tid == a.team_id %} selected{% endif %}>{{ tname }}</option>'
+    "{% endfor %}</select><button>Pin here</button><button>Remove</button></form></td></tr>"
+    "{% endfor %}</table>"
+)
+
+
+def render_before(run: object) -> SimpleNamespace:
+    """The old plan page's table over `run`, with the queries it made (for the baseline row)."""
+    from django.template import Context, Template
+
+    from northstar.org.models import Team
+    from northstar.planning.problem import horizon
+
+    assignments = list(
+        run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(  # type: ignore[attr-defined]
+            "start__start", "line__name", "initiative__title"
+        )
+    )
+    teams = {t.pk: t.name for t in Team.objects.order_by("name")}
+    context = Context(
+        {"assignments": assignments, "teams": teams, "run": run, "periods": horizon(run.scenario)}  # type: ignore[attr-defined]
+    )
+    return SimpleNamespace(status_code=200, content=Template(BEFORE).render(context).encode())
 
 
 def main() -> None:
@@ -91,11 +130,21 @@ def main() -> None:
         ("now/next/later, one line", f"/roadmap/plans/{run.pk}/board/", {"line": line.pk}),
         ("published roadmap, one line", f"/roadmap/published/{roadmap.pk}/", {"line": line.pk}),
         ("roadmap page (+ current plan diff)", "/roadmap/", {"line": line.pk}),
+        ("plan page, first page of all lines", f"/roadmap/plans/{run.pk}/", {}),
+        ("plan page, one line", f"/roadmap/plans/{run.pk}/", {"line": line.pk}),
     ]
     rows = [
         measure(name, lambda url=url, params=params: client.get(url, params), repeat=args.repeat)
         for name, url, params in pages
     ]
+    # The baseline: the old table alone (no page around it), so it is if anything flattered.
+    rows.append(
+        measure(
+            f"BEFORE: plan table, all {optimiser['selected']:,} rows x every team",
+            lambda: render_before(run),
+            repeat=max(1, args.repeat // 4),
+        )
+    )
     report(
         f"\nRoadmap views on {connection.vendor} (demo load {load_seconds:.1f} s), "
         f"{args.repeat} requests per case",

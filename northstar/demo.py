@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
 from django.db import transaction
+from django.utils import timezone
 
 from northstar.org.models import Level, Person, Product, ProductLine, Skill, Team
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
@@ -171,6 +173,39 @@ SUBJECTS = {
                  "audit trail export", "session management", "two-factor recovery"],
 }  # fmt: skip
 VERBS = ["Launch", "Rebuild", "Introduce", "Improve", "Simplify", "Scale", "Expand", "Redesign", "Automate"]
+#: Where a subject is taken next once it exists (the rollouts a real portfolio is full of), instead of
+#: "(phase 3)": markets, segments and platforms, then both together.
+MARKETS = [
+    "in Germany",
+    "in France",
+    "in the Nordics",
+    "in Spain",
+    "in Italy",
+    "in the Netherlands",
+    "in the UK",
+    "in the US",
+    "in Canada",
+    "in Japan",
+    "in Australia",
+    "in Brazil",
+    "in Mexico",
+    "in Poland",
+    "in Ireland",
+]
+SEGMENTS = [
+    "for marketplaces",
+    "for enterprise accounts",
+    "for franchise chains",
+    "for B2B sellers",
+    "for high-volume merchants",
+    "for non-profits",
+    "for partners",
+    "on Android",
+    "on iOS",
+]
+QUALIFIERS = [*SEGMENTS, *MARKETS] + [f"{s} {m}" for s in SEGMENTS for m in MARKETS]
+#: How ideas are put when someone first writes them down.
+IDEA_OPENERS = ["Let merchants use", "Offer", "Try", "Explore", "Pilot", "Test"]
 TAGS = ["enterprise", "smb", "tech-debt", "compliance", "growth", "retention", "revenue", "platform"]
 
 # Stage mix of a healthy portfolio: lots of ideas, a funnel narrowing towards measured outcomes.
@@ -302,11 +337,24 @@ def _load_org(scale: Scale, seed: int) -> dict[str, Person]:
         )
         if created:
             team.skills.set([skills[s] for s in team_skills])
+    t_skills = {name: set(skills_of) for name, _line, skills_of, _rate in TEAMS}
     # Product managers own lines and sit in their line's teams.
     teams_by_line: dict[str, list[Team]] = {}
     for team in Team.objects.filter(name__in=[t[0] for t in TEAMS]).select_related("line"):
         teams_by_line.setdefault(team.line.name, []).append(team)
-    for i, (name, _title, level, _manager, line_name) in enumerate(plan):
+    # Each line's PMs are dealt round its teams, so every team has its product people; designers join
+    # the teams that design, analysts the teams that work with data.
+    dealt: dict[str, int] = {}
+    every_team = sorted((t for ts in teams_by_line.values() for t in ts), key=lambda t: t.name)
+    skilled = {skill: [t for t in every_team if skill in t_skills[t.name]] for skill in ("design", "data")}
+    for name, _title, level, _manager, line_name in plan:
+        person = by_name[name]
+        if level in (Level.DESIGNER, Level.ANALYST) and _title != "Product Marketing Manager":
+            pool = skilled["design" if level == Level.DESIGNER else "data"]
+            k = dealt.get(level, 0)
+            dealt[level] = k + 1
+            pool[k % len(pool)].members.add(person)
+            continue
         if line_name is None or level not in {
             Level.GROUP_PM,
             Level.PRINCIPAL_PM,
@@ -315,9 +363,10 @@ def _load_org(scale: Scale, seed: int) -> dict[str, Person]:
             Level.APM,
         }:
             continue
-        person = by_name[name]
         line_teams = sorted(teams_by_line[line_name], key=lambda t: t.name)
-        line_teams[i % len(line_teams)].members.add(person)
+        k = dealt.get(line_name, 0)
+        dealt[line_name] = k + 1
+        line_teams[k % len(line_teams)].members.add(person)
         if level in {Level.GROUP_PM, Level.PRINCIPAL_PM}:
             lines[line_name].owners.add(person)
     return by_name
@@ -338,12 +387,12 @@ def _initiative_rows(
         kind = Kind.INITIATIVE if k % 10 == 0 else (Kind.FEATURE if k % 10 < 5 else Kind.IDEA)
         verb = VERBS[rng.randrange(len(VERBS))]
         round_no = n // (len(products) * len(subjects))
-        suffix = f" (phase {round_no + 1})" if round_no else ""
-        title = (
-            f"{verb} {subject}{suffix}"
-            if kind != Kind.IDEA
-            else f"Idea: {subject} for {rng.choice(TAGS)} customers{suffix}"
-        )
+        where = f" {QUALIFIERS[(round_no - 1) % len(QUALIFIERS)]}" if round_no else ""
+        if kind != Kind.IDEA:
+            title = f"{verb} {subject}{where}"
+        else:
+            opener = IDEA_OPENERS[rng.randrange(len(IDEA_OPENERS))]
+            title = f"{opener} {subject}{where or ' ' + rng.choice(SEGMENTS)}"
         stage = (
             rng.choices(stages, weights)[0]
             if kind != Kind.IDEA
@@ -391,6 +440,7 @@ def load_demo(*, scale: str = "standard", seed: int = 7) -> dict[str, int]:
     have = Initiative.objects.filter(product__in=products).count()
     rows = list(_initiative_rows(have, size.initiatives, seed, products, owners))
     Initiative.objects.bulk_create([row for _n, row in rows], batch_size=1000)
+    _spread_dates(rows, seed)
     _link_parents_and_tags(seed, products)
     added = {
         "people": Person.objects.count() - before["people"],
@@ -424,3 +474,15 @@ def _link_parents_and_tags(seed: int, products: list[Product]) -> None:
             to_parent.append(item)
     through.objects.bulk_create(links, batch_size=2000)
     Initiative.objects.bulk_update(to_parent, ["parent"], batch_size=1000)
+
+
+def _spread_dates(rows: list[tuple[int, Initiative]], seed: int) -> None:
+    """A real portfolio grew over time: ideas written down in the last year or so, work past the idea
+    stage older than its first stage change (the portfolio demo dates those up to 400 days back)."""
+    now = timezone.now()
+    for n, item in rows:
+        rng = random.Random(f"{seed}:dates:{n}")
+        age = rng.randint(420, 720) if item.stage != Stage.IDEA else rng.randint(1, 400)
+        item.created_at = now - timedelta(days=age, minutes=rng.randint(0, 600))
+        item.updated_at = item.created_at + (now - item.created_at) * rng.random()
+    Initiative.objects.bulk_update([item for _n, item in rows], ["created_at", "updated_at"], batch_size=1000)

@@ -225,6 +225,9 @@ NINJA_PAGINATION_CLASS = "northstar.core.pagination.Pagination"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "northstar.core.logs.NoTracebackForRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A 403 or 404 is one line in the log, not a traceback (core/logs.py).
+    "loggers": {"django.request": {"filters": ["refusals"]}},
 }

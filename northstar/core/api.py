@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from northstar.core import jobs, selectors, services
+from northstar.core import archive, jobs, selectors, services
 from northstar.core.models import AuditEntry
 from northstar.core.pagination import Pagination
 from northstar.org import access
@@ -127,3 +127,88 @@ def job_get(request: HttpRequest, job_id: int) -> object:
 def job_cancel(request: HttpRequest, job_id: int) -> object:
     job = jobs.job_get(job_id=job_id, user=request.auth)
     return jobs.job_cancel(job=job, actor=request.auth)
+
+
+# Archive -----------------------------------------------------------------------------------------
+
+
+class ArchivedOut(Schema):
+    kind: str
+    id: int
+    title: str
+    archived: bool
+    archived_at: datetime | None
+    archived_by: str | None
+
+
+class IdsIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=archive.BULK_LIMIT)
+
+
+def _archived_out(kind: archive.Kind, record: object) -> dict:
+    by = getattr(record, "archived_by", None)
+    return {
+        "kind": kind.key,
+        "id": record.pk,  # type: ignore[attr-defined]
+        "title": kind.title(record),
+        "archived": record.is_archived,  # type: ignore[attr-defined]
+        "archived_at": record.archived_at,  # type: ignore[attr-defined]
+        "archived_by": by.username if by is not None else None,
+    }
+
+
+class _ArchivedPage:
+    """One kind's archive as a sliceable sequence of API rows (the paginator slices it)."""
+
+    def __init__(self, kind: archive.Kind) -> None:
+        self.kind, self.records = kind, archive.archived(kind)
+
+    def __len__(self) -> int:
+        return self.records.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return [_archived_out(self.kind, r) for r in self.records[window]]
+
+
+@router.get("/archive", response=list[ArchivedOut], tags=["archive"])
+@paginate(Pagination)
+def archive_list(request: HttpRequest, kind: str) -> object:
+    """Archived records of one kind (initiative, objective, kpi, scenario, feedback), newest first."""
+    return _ArchivedPage(archive.kind_get(kind))
+
+
+@router.post("/archive/{kind}/restore", response=list[ArchivedOut], tags=["archive"])
+def restore_many(request: HttpRequest, kind: str, payload: IdsIn) -> list[dict]:
+    """Restore many at once, all or none. (Declared before the one-record routes, which it would match.)"""
+    k = archive.kind_get(kind)
+    return [_archived_out(k, r) for r in archive.records_restore(actor=request.auth, kind=k, ids=payload.ids)]
+
+
+@router.post("/archive/{kind}/{record_id}", response=ArchivedOut, tags=["archive"])
+def archive_record(request: HttpRequest, kind: str, record_id: int) -> dict:
+    """Archive one record: out of lists and plans, still reachable, restorable."""
+    k = archive.kind_get(kind)
+    record = archive.record_archive(actor=request.auth, kind=k, record=archive.record_get(k, record_id))
+    return _archived_out(k, record)
+
+
+@router.post("/archive/{kind}/{record_id}/restore", response=ArchivedOut, tags=["archive"])
+def archive_restore(request: HttpRequest, kind: str, record_id: int) -> dict:
+    k = archive.kind_get(kind)
+    record = archive.record_restore(actor=request.auth, kind=k, record=archive.record_get(k, record_id))
+    return _archived_out(k, record)
+
+
+@router.delete("/archive/{kind}/{record_id}", response={204: None}, tags=["archive"])
+def archive_delete(request: HttpRequest, kind: str, record_id: int) -> tuple[int, None]:
+    """Delete for good (the audit log keeps what it was)."""
+    k = archive.kind_get(kind)
+    archive.record_delete(actor=request.auth, kind=k, record=archive.record_get(k, record_id))
+    return 204, None
+
+
+@router.post("/archive/{kind}", response=list[ArchivedOut], tags=["archive"])
+def archive_many(request: HttpRequest, kind: str, payload: IdsIn) -> list[dict]:
+    """Archive many at once, all or none (at most 500)."""
+    k = archive.kind_get(kind)
+    return [_archived_out(k, r) for r in archive.records_archive(actor=request.auth, kind=k, ids=payload.ids)]

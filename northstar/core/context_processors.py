@@ -67,6 +67,8 @@ def navigation(request: HttpRequest) -> dict:
     settings_items = []
     if user.is_leading:
         settings_items.append(NavItem("Audit log", reverse("core:audit"), current == "core:audit"))
+    if user.can_write:
+        settings_items.append(NavItem("Archive", reverse("core:archive"), current.startswith("core:archive")))
     settings_items.append(NavItem("API tokens", reverse("core:tokens"), current == "core:tokens"))
     return {
         "nav_items": items,

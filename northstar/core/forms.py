@@ -25,6 +25,21 @@ class LongTextField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
+class IsoDateInput(forms.DateInput):
+    """A browser date picker. It only accepts YYYY-MM-DD, so the value is never rendered localised."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date typed in a browser date picker (ISO dates in and out)."""
+
+    widget = IsoDateInput
+
+
 class LoginForm(AuthenticationForm):
     """Django's sign-in form, with the autocomplete hints password managers look for."""
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from northstar.core import job_broker
-from northstar.core.errors import Conflict, PermissionDenied, ValidationFailed
+from northstar.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from northstar.core.models import Job, User
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,11 @@ def _resolve(task: str) -> Callable[..., Any]:
         raise ValidationFailed(f"Unknown task {task!r}.") from None
 
 
+def unexpected_error(exc: BaseException) -> str:
+    """What a person reads when a job crashed: what happened, not the exception's class name."""
+    return f"Northstar hit an unexpected error and stopped ({exc}). The server log has the details."
+
+
 def _claim(job_id: int) -> Job | None:
     """Take a queued job for this worker (one conditional update: two workers cannot both win)."""
     now = timezone.now()
@@ -137,9 +142,13 @@ def job_run(job_id: int) -> None:
     except TRANSIENT_ERRORS as exc:
         _retry_later(job, exc)
         return
+    except ApplicationError as exc:  # a refusal (a bad file, a rule): the person reads why; no traceback
+        logger.info("Job %s (%s) refused: %s", job_id, job.task, exc.message)
+        _end(job, status=Job.Status.FAILED, error=exc.message[:5000])
+        return
     except Exception as exc:  # a task's failure is recorded on the job, never lost
         logger.exception("Job %s (%s) failed", job_id, job.task)
-        _end(job, status=Job.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:5000])
+        _end(job, status=Job.Status.FAILED, error=unexpected_error(exc)[:5000])
         return
     stored = result if isinstance(result, dict) else None
     if context.committed:  # the task already marked the job finished with its own final write

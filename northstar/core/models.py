@@ -24,6 +24,40 @@ class User(AbstractUser):
         return self.role != Role.STAKEHOLDER
 
 
+class ArchiveQuerySet(models.QuerySet):
+    def archived(self) -> ArchiveQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+
+class InUseManager(models.Manager.from_queryset(ArchiveQuerySet)):  # type: ignore[misc]
+    """The default manager of an archivable record: archived ones are left out of every list, plan,
+    count and picker that uses it. `all_objects` reaches them (detail pages, the archive, restoring);
+    related-object access (`item.initiative`) always does."""
+
+    def get_queryset(self) -> ArchiveQuerySet:
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
+class Archivable(models.Model):
+    """A record that can be archived: set aside out of the way (out of lists and plans) without losing
+    it, and restored. `northstar.core.archive` archives, restores and deletes them, audited."""
+
+    archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InUseManager()
+    all_objects = models.Manager.from_queryset(ArchiveQuerySet)()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
 class ApiToken(models.Model):
     """A personal access token for the REST API. Only its SHA-256 digest is stored."""
 

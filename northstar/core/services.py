@@ -23,8 +23,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 def get_or_404(model: type[M], pk: Any, *, queryset: models.QuerySet[M] | None = None) -> M:
-    """Fetch a record by id or raise NotFound naming what was missing."""
-    qs = queryset if queryset is not None else model._default_manager.all()
+    """Fetch a record by id or raise NotFound naming what was missing.
+
+    Archived records are found too (they stay reachable by their address); lists leave them out.
+    """
+    qs = queryset if queryset is not None else model._base_manager.all()
     try:
         return qs.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):

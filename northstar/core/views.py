@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 from northstar.core import jobs, selectors, services
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
-from northstar.core.web import fetch, is_fragment_request, paginate, refuse, render_list, safe_next
+from northstar.core.web import (
+    fetch,
+    is_fragment_request,
+    paginate,
+    plotly_bundle,
+    refuse,
+    render_list,
+    safe_next,
+)
 from northstar.org import access
 from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
@@ -167,23 +176,33 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     return redirect(safe_next(request, reverse("core:home")))
 
 
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page names: send them to the icon (every page links it)."""
+    return redirect(static("northstar/favicon.svg"), permanent=True)
+
+
 # Chart library -----------------------------------------------------------------------------------
 
 
 @cache
-def _plotly_bundle() -> tuple[bytes, bytes]:
-    raw = plotly.offline.get_plotlyjs().encode()
+def _plotly_bundle(full: bool) -> tuple[bytes, bytes]:
+    _name, path = plotly_bundle()
+    raw = path.read_bytes() if path is not None and not full else plotly.offline.get_plotlyjs().encode()
     return raw, gzip.compress(raw, compresslevel=6, mtime=0)
 
 
 @require_GET
 def plotly_js(request: HttpRequest) -> HttpResponse:
-    """plotly.js from the installed plotly package (never copied into the repository).
+    """plotly.js from an installed package (never copied into the repository): the partial bundle of the
+    traces Northstar draws when `make install` put it in place, else the full bundle of the plotly
+    Python package.
 
     The URL carries plotly's version (`core.web.plotly_url`), so browsers keep it for a year and an
     upgrade changes the URL. Public: it is a published library, and the public portal may chart too.
+    `?bundle=full` serves the full bundle (for a chart type the partial one lacks, and for comparison).
     """
-    raw, packed = _plotly_bundle()
+    raw, packed = _plotly_bundle(request.GET.get("bundle") == "full")
     gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
     response = HttpResponse(packed if gzipped else raw, content_type="text/javascript; charset=utf-8")
     if gzipped:

@@ -6,10 +6,15 @@ Views stay thin: parse, call one service or selector, render. Services refuse wi
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from functools import cache
+from pathlib import Path
+from typing import Any, NoReturn, cast
 
 import plotly
+import plotly.offline
 from django.conf import settings
 from django.contrib import messages
 from django.core import exceptions as django_exceptions
@@ -26,6 +31,13 @@ from northstar.core import concurrency
 from northstar.core.concurrency import StaleRecord, Versioned
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.errors import PermissionDenied as Refused
+from northstar.core.models import User
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user: views run behind `login_required`, API calls past authentication (which sets
+    `request.user` for a token too)."""
+    return cast(User, request.user)
 
 
 def refuse(exc: ApplicationError) -> NoReturn:
@@ -41,6 +53,16 @@ def require(allowed: bool, message: str) -> None:
     """Refuse a page the user cannot use, instead of showing a form they could never submit."""
     if not allowed:
         raise django_exceptions.PermissionDenied(message)
+
+
+#: A message meant for one section of the page carries `at:<section id>` in its tags: the page shows it
+#: in that section (where a redirect to `#<section id>` lands the browser), not in the flash at the top.
+AT = "at:"
+
+
+def flash(request: HttpRequest, level: int, message: str, *, at: str = "") -> None:
+    """A message for the next page; with `at`, shown inside the section with that id (`_flash_at.html`)."""
+    messages.add_message(request, level, message, extra_tags=f"{AT}{at}" if at else "")
 
 
 READ_ONLY = "Your role is read-only: ask a product leader to make this change."
@@ -97,6 +119,7 @@ def edit_page(
     success: str,
     template: str = FORM_TEMPLATE,
     record: Any = None,
+    success_at: str = "",
 ) -> HttpResponse:
     """The create/edit flow every form page shares: show, parse, call one service, redirect or explain.
 
@@ -104,6 +127,7 @@ def edit_page(
     the service's status code (403, 409, 422...), an invalid form with 422. With `record` (the record
     being edited) the page carries its version: when someone else saved it meanwhile, the form comes
     back (409) with both values side by side and the new version, so saving again applies yours.
+    `success_at` names the section of the next page where the confirmation belongs (see `flash`).
     """
     version = getattr(record, "version", None) if isinstance(record, Versioned) else None
     if request.method == "POST":
@@ -117,7 +141,7 @@ def edit_page(
             return conflict_page(request, template, context, form, exc)
         except ApplicationError as exc:
             return form_refused(request, template, {**context, "record_version": version}, form, exc)
-        messages.success(request, success.format(record=saved))
+        flash(request, messages.SUCCESS, success.format(record=saved), at=success_at)
         return redirect(done(saved))
     return render(request, template, {**context, "form": form, "record_version": version})
 
@@ -147,9 +171,29 @@ def conflict_page(
     )
 
 
+#: plotly.js's partial bundle of the traces Northstar draws (scatter, bar, pie): about a fifth of the full
+#: bundle. `make install` installs it from the npm package of the same plotly.js version as the plotly
+#: Python package ships; without it, the full bundle from that package is served.
+PLOTLY_BASIC = Path(sys.prefix) / "share" / "northstar" / "node_modules" / "plotly.js-basic-dist-min"
+
+
+@cache
+def plotly_bundle() -> tuple[str, Path | None]:
+    """("basic", its file) when the partial bundle of the right version is installed, else ("full", None)."""
+    try:
+        meta = json.loads((PLOTLY_BASIC / "package.json").read_text())
+    except (OSError, ValueError):
+        return "full", None
+    path = PLOTLY_BASIC / "plotly-basic.min.js"
+    if meta.get("version") != plotly.offline.get_plotlyjs_version() or not path.is_file():
+        return "full", None
+    return "basic", path
+
+
 def plotly_url() -> str:
-    """Where chart pages load plotly.js from; versioned so it can be cached for a year."""
-    return reverse("core:plotly_js") + f"?v={plotly.__version__}"
+    """Where chart pages load plotly.js from; versioned (and named by bundle) so it is cached for a year."""
+    bundle, _ = plotly_bundle()
+    return reverse("core:plotly_js") + f"?v={plotly.offline.get_plotlyjs_version()}-{bundle}"
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -16,6 +16,7 @@ from northstar.core.web import READ_ONLY, fetch, require
 from northstar.feedback import portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
 from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
+from northstar.org.access import can_see_customer_people
 from northstar.portfolio.models import Initiative
 
 LEADERS_ONLY = "Only product leaders and admins can change the portal's boards and widget sites."
@@ -28,7 +29,8 @@ def _post_choices() -> list[tuple[int, str]]:
 
 @login_required
 def portal_admin(request: HttpRequest) -> HttpResponse:
-    posts, comments = selectors.moderation_queue()
+    # The moderation queue holds unpublished posts with their authors' addresses: the people rule applies.
+    posts, comments = selectors.moderation_queue() if can_see_customer_people(request.user) else ([], [])
     return render(
         request,
         "feedback/portal_admin.html",

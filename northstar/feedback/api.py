@@ -28,6 +28,7 @@ from northstar.feedback.models import (
     Source,
     Theme,
 )
+from northstar.org import access
 from northstar.portfolio.models import Initiative
 
 router = Router(tags=["feedback"])
@@ -96,13 +97,21 @@ class FeedbackOut(Schema):
     source: str
     title: str
     text: str
-    author_name: str
-    author_email: str
+    author_name: str = Field(..., description="Empty for roles that do not see customers' people.")
+    author_email: str = Field(..., description="Empty for roles that do not see customers' people.")
     customer_id: int | None
     received_at: datetime
     external_id: str
     status: str
     theme_id: int | None
+
+    @staticmethod
+    def resolve_author_name(obj: FeedbackItem, context: dict) -> str:
+        return obj.author_name if access.can_see_customer_people(context["request"].auth) else ""
+
+    @staticmethod
+    def resolve_author_email(obj: FeedbackItem, context: dict) -> str:
+        return obj.author_email if access.can_see_customer_people(context["request"].auth) else ""
 
 
 class FeedbackFilterIn(Schema):
@@ -251,6 +260,7 @@ def customer_update(
 
 @router.get("/customers/{customer_id}/contacts", response=list[ContactOut])
 def contact_list(request: HttpRequest, customer_id: int) -> object:
+    access.require_customer_people(request.auth)
     return get_or_404(Customer, customer_id).contacts.all()
 
 
@@ -272,6 +282,35 @@ def feedback_list(request: HttpRequest, filters: Query[FeedbackFilterIn]) -> obj
 @router.post("/feedback", response={201: FeedbackOut})
 def feedback_create(request: HttpRequest, payload: FeedbackIn) -> tuple[int, FeedbackItem]:
     return 201, services.feedback_create(actor=request.auth, **payload.dict())
+
+
+class TriageManyIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+    initiative_id: int | None = Field(None, description="Link them to this idea...")
+    title: str = Field("", max_length=200, description="...or make a new idea with this title.")
+    product_id: int | None = None
+
+
+class TriagedOut(Schema):
+    initiative_id: int
+    linked: int
+
+
+@router.post("/feedback/triage", response=TriagedOut)
+def feedback_triage_many(request: HttpRequest, payload: TriageManyIn) -> dict:
+    """Triage many items at once into one idea (an existing one, or a new one made from them); all or
+    none. Archive many with POST /archive/feedback."""
+    items = services.items_for(payload.ids)
+    if payload.initiative_id is not None:
+        initiative = get_or_404(Initiative, payload.initiative_id)
+        linked = services.feedback_triage_many(actor=request.auth, items=items, initiative=initiative)
+        return {"initiative_id": initiative.pk, "linked": linked}
+    if not payload.title.strip():
+        raise ValidationFailed("Give initiative_id to link them to an idea, or a title for a new one.")
+    idea = services.idea_from_feedback_many(
+        actor=request.auth, items=items, title=payload.title, product_id=payload.product_id
+    )
+    return {"initiative_id": idea.pk, "linked": len(items)}
 
 
 @router.get("/feedback/{item_id}", response=FeedbackOut)
@@ -310,6 +349,7 @@ def link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
 
 
 @router.get("/themes", response=list[ThemeOut])
+@paginate(Pagination)
 def theme_list(request: HttpRequest) -> object:
     return selectors.theme_list()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -46,13 +46,14 @@ from northstar.feedback.models import (
     FeedbackItem,
     Moderation,
     Post,
+    PostStatus,
     Segment,
     ThemeRun,
     Vote,
     WidgetSite,
 )
 from northstar.feedback.services import build_item
-from northstar.portfolio.models import Initiative, Stage
+from northstar.portfolio.models import Decision, Initiative, Stage
 
 ITEMS = {"standard": 5_000, "large": 20_000}
 
@@ -274,6 +275,43 @@ def _portal(rng: random.Random) -> dict[str, int]:
         )
         entry.posts.set(Post.objects.filter(title=post_title))
         added["changelog entries"] += 1
+    added["changelog entries"] += _statuses_follow_the_changelog()
+    return added
+
+
+def _statuses_follow_the_changelog() -> int:
+    """What the changelog announces shows as done on the portal, and what shows as done was announced.
+
+    A post in a published entry is done: it no longer follows an initiative still short of launch (the
+    entry shipped a different, smaller piece). A post done through its launched initiative but never
+    announced gets its own entry, dated when the initiative launched.
+    """
+    shipped = Post.objects.filter(changelog_entries__published_at__isnull=False).select_related("initiative")
+    for post in shipped:
+        if post.public_status != PostStatus.DONE:
+            post.status = PostStatus.DONE
+            if post.initiative_id is not None:
+                post.initiative = None
+            post.save(update_fields=["status", "initiative"])
+    added = 0
+    announced = set(shipped.values_list("id", flat=True))
+    for post in Post.objects.select_related("initiative").order_by("id"):
+        if post.pk in announced or post.public_status != PostStatus.DONE:
+            continue
+        launched = (
+            Decision.objects.filter(initiative_id=post.initiative_id, to_stage=Stage.LAUNCHED)
+            .values_list("decided_on", flat=True)
+            .first()
+        )
+        when = timezone.now() - timedelta(days=30)
+        if launched is not None:
+            when = datetime.combine(launched, datetime.min.time(), tzinfo=UTC)
+        entry = ChangelogEntry.objects.create(
+            title=post.title, body=f"Shipped: {post.title}. Thank you to everyone who asked for it.",
+            published_at=when, notified=0,
+        )  # fmt: skip
+        entry.posts.set([post])
+        added += 1
     return added
 
 

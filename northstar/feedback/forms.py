@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from northstar.core import uploads
-from northstar.core.forms import LongTextField
+from northstar.core.forms import DateField, LongTextField
 from northstar.feedback.imports import PRESETS, TARGET_FIELDS
 from northstar.feedback.models import Customer, FeedbackItem, Segment, Source, Theme
 from northstar.org.models import Product
@@ -69,7 +69,7 @@ class CustomerForm(forms.Form):
     region = forms.CharField(required=False, max_length=60)
     annual_revenue = forms.DecimalField(label="Annual revenue", min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(max_length=3, initial="EUR")
-    renewal_date = forms.DateField(label="Renewal date", required=False, help_text="YYYY-MM-DD")
+    renewal_date = DateField(label="Renewal date", required=False)
 
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
         if customer is not None:

@@ -281,6 +281,9 @@ def _csv_rows(
             for number, row in enumerate(reader, start=2):
                 if not any(cell.strip() for cell in row):
                     continue
+                if len(row) != len(headers):
+                    yield _Row(number, None, "", _width_error(number, len(row), len(headers)))
+                    continue
 
                 def cell(target: str, row: list[str] = row) -> str:
                     i = columns.get(target)
@@ -315,6 +318,14 @@ def _csv_rows(
             yield _Row(
                 number, None, "", f"Row {number}: the file cannot be read there ({exc}); save it as UTF-8 CSV"
             )
+
+
+def _width_error(number: int, found: int, wanted: int) -> str:
+    """A row whose fields do not line up with the header would shift or drop values: name it."""
+    return (
+        f"Row {number} has {found} field{'s' if found != 1 else ''} but the header has {wanted} "
+        "(an unquoted comma, or a missing one?)"
+    )
 
 
 def _refuse(errors: list[str]) -> None:

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from northstar.core.concurrency import Versioned
+from northstar.core.models import Archivable
 from northstar.portfolio.models import Initiative, Stage
 
 
@@ -151,7 +152,7 @@ class ThemeRun(models.Model):
         return f"{self.themes} themes from {self.items} items ({self.embedder})"
 
 
-class FeedbackItem(Versioned):
+class FeedbackItem(Versioned, Archivable):
     """One piece of customer voice, kept as it came: its source, author, account, date and text.
 
     `dedupe_key` makes re-imports idempotent: the same ticket (or the same author, date and text)

@@ -70,7 +70,7 @@ def duplicate_counts(items: list[FeedbackItem]) -> dict[str, int]:
 
 
 def item_detail_queryset() -> QuerySet[FeedbackItem]:
-    return FeedbackItem.objects.select_related("customer", "theme", "batch").prefetch_related(
+    return FeedbackItem.all_objects.select_related("customer", "theme", "batch").prefetch_related(
         "links__initiative"
     )
 
@@ -108,7 +108,9 @@ def customer_list(*, search: str = "") -> QuerySet[Customer]:
 def theme_list() -> QuerySet[Theme]:
     return (
         Theme.objects.filter(status=Theme.Status.ACTIVE)
-        .annotate(customers=Count("items__customer", distinct=True))
+        .annotate(
+            customers=Count("items__customer", distinct=True, filter=Q(items__archived_at__isnull=True))
+        )
         .defer("centroid")
         .order_by("-size", "id")
     )
@@ -229,7 +231,7 @@ def demand_for_initiatives(ids: list[int] | set[int] | tuple[int, ...]) -> dict[
     """Demand for each initiative id (every id gets an entry, zero when nothing links to it). 3 queries."""
     wanted = sorted(set(ids))
     links = (
-        EvidenceLink.objects.filter(initiative_id__in=wanted)
+        EvidenceLink.objects.filter(initiative_id__in=wanted, item__archived_at__isnull=True)
         .values_list("initiative_id", "item_id", "item__customer_id")
         .distinct()
     )

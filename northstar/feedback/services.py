@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 
-from northstar.core import audit
-from northstar.core.errors import ApplicationError, ValidationFailed
+from northstar.core import archive, audit
+from northstar.core.errors import ApplicationError, NotFound, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import get_or_404, record_delete, record_save
 from northstar.core.validation import assign
@@ -215,7 +215,7 @@ def evidence_reach_refresh(*, initiative_ids: Iterable[int]) -> None:
         return
     reference = Customer.objects.filter(annual_revenue__gt=0).aggregate(avg=Avg("annual_revenue"))["avg"]
     requests: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    rows = EvidenceLink.objects.filter(initiative_id__in=ids).values_list(
+    rows = EvidenceLink.objects.filter(initiative_id__in=ids, item__archived_at__isnull=True).values_list(
         "initiative_id",
         "item_id",
         "item__customer_id",
@@ -292,3 +292,71 @@ def idea_from_feedback(
 
 def item_for(item_id: int) -> FeedbackItem:
     return get_or_404(FeedbackItem, item_id)
+
+
+# Many at once --------------------------------------------------------------------------------------
+
+
+def items_for(ids: Iterable[Any]) -> list[FeedbackItem]:
+    """The feedback items with these ids (in that order), at most `archive.BULK_LIMIT`."""
+    wanted = list(dict.fromkeys(int(i) for i in ids if str(i).isdigit()))
+    if not wanted:
+        raise ValidationFailed("Choose the feedback to act on.")
+    if len(wanted) > archive.BULK_LIMIT:
+        raise ValidationFailed(f"At most {archive.BULK_LIMIT} feedback items at a time: choose fewer.")
+    found = FeedbackItem.all_objects.select_related("customer").in_bulk(wanted)
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"No feedback item with id {', '.join(missing[:10])}.", detail={"missing": missing})
+    return [found[i] for i in wanted]
+
+
+@transaction.atomic
+def feedback_triage_many(*, actor: User, items: list[FeedbackItem], initiative: Initiative) -> int:
+    """Link many items to one idea as evidence (all or none) and mark them processed.
+
+    Items already evidence for it are left as they are; returns how many were newly linked.
+    """
+    access.require_write(actor)
+    already = set(
+        EvidenceLink.objects.filter(initiative=initiative, item__in=items, quote="").values_list(
+            "item_id", flat=True
+        )
+    )
+    linked = 0
+    for item in items:
+        if item.pk in already:
+            continue
+        record_save(
+            actor=actor,
+            instance=EvidenceLink(item=item, initiative=initiative, quote="", created_by=actor),
+            before=None,
+        )
+        linked += 1
+    feedback_set_status(
+        actor=actor,
+        items=[i for i in items if i.status == FeedbackItem.Status.NEW],
+        status=FeedbackItem.Status.PROCESSED,
+    )
+    evidence_reach_refresh(initiative_ids=[initiative.pk])
+    return linked
+
+
+@transaction.atomic
+def idea_from_feedback_many(
+    *, actor: User, items: list[FeedbackItem], title: str, product_id: int | None = None
+) -> Initiative:
+    """One new idea from many items: the first few quoted in its description, every item its evidence."""
+    if not items:
+        raise ValidationFailed("Choose the feedback the idea comes from.")
+    initiative = idea_from_feedback(actor=actor, item=items[0], title=title, product_id=product_id)
+    if len(items) > 1:
+        quotes = "\n\n".join("> " + (i.title or i.text)[:300].replace("\n", " ") for i in items[1:6])
+        more = f"\n\n…and {len(items) - 6} more." if len(items) > 6 else ""
+        portfolio_services.initiative_update(
+            actor=actor,
+            initiative=initiative,
+            description=f"{initiative.description}\n\n{quotes}{more}\n\nFrom {len(items)} feedback items.",
+        )
+        feedback_triage_many(actor=actor, items=items[1:], initiative=initiative)
+    return initiative

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from northstar.feedback import admin_views, views
+from northstar.feedback import admin_views, bulk_views, views
 
 app_name = "feedback"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bulk/", bulk_views.bulk, name="bulk"),
     path("items/new/", views.item_create, name="item_create"),
     path("items/<int:item_id>/", views.item_detail, name="item_detail"),
     path("items/<int:item_id>/process/", views.item_process, name="item_process"),

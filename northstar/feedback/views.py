@@ -336,9 +336,10 @@ def themes(request: HttpRequest) -> HttpResponse:
             job = None
     embedder = theme_services.current_embedder()
     run = selectors.latest_run()
-    return render(
+    return render_list(
         request,
         "feedback/themes.html",
+        "feedback/_themes_body.html",
         {
             "themes": selectors.theme_list(),
             "run": run,

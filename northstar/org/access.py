@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from northstar.core.errors import PermissionDenied
 from northstar.core.models import User
-from northstar.core.roles import Role
+from northstar.core.roles import CUSTOMER_PEOPLE_ROLES, Role
 from northstar.org.models import Person, ProductLine
 
 READ_ONLY = "Your role is read-only: ask a product leader to make this change."
@@ -115,3 +115,23 @@ def require_line_edit(user: User, line_id: int | None, what: str, *, owner_id: i
             f"{what.capitalize()} outside a product line can only be changed by their owner or a leader."
         )
     raise PermissionDenied(f"You can only change {what} in the product lines you belong to.")
+
+
+def can_see_customer_people(user: User) -> bool:
+    """THE visibility rule for customers' people, applied by every page, fragment and API response.
+
+    Who said something (a feedback author's name and email address), who to call at an account (its
+    contacts), who voted or commented on the portal, and the moderation queue (unpublished posts and
+    comments, with their authors' addresses) are for the people who work with customers: product
+    managers, leaders and admins. Stakeholders read the customer voice without the people: the text,
+    the account it came from (name, segment, revenue), themes, demand and the published portal.
+    """
+    return user.is_authenticated and user.role in CUSTOMER_PEOPLE_ROLES
+
+
+def require_customer_people(user: User) -> None:
+    if not can_see_customer_people(user):
+        raise PermissionDenied(
+            "Customers' contact details are for product managers and leaders: your role sees the "
+            "feedback and the accounts, not the people."
+        )

@@ -6,12 +6,15 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 
 from northstar.core.errors import NotFound
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning import plans, selectors, services
-from northstar.planning.models import Roadmap
+from northstar.planning.models import PlanAssignment, PlanRun, Roadmap
+from northstar.portfolio.models import Initiative
 from northstar.strategy.models import PlanningPeriod
 
 router = Router(tags=["roadmap"])
@@ -133,8 +136,28 @@ class AssignmentOut(Schema):
     value: float
     pinned: bool
 
+    @staticmethod
+    def resolve_title(obj: PlanAssignment) -> str:
+        return obj.initiative.title
 
-class RunOut(Schema):
+    @staticmethod
+    def resolve_line(obj: PlanAssignment) -> str | None:
+        return obj.line.name if obj.line_id else None
+
+    @staticmethod
+    def resolve_team(obj: PlanAssignment) -> str | None:
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_start(obj: PlanAssignment) -> str:
+        return obj.start.name
+
+    @staticmethod
+    def resolve_end(obj: PlanAssignment) -> str:
+        return obj.end.name
+
+
+class RunSummaryOut(Schema):
     id: int
     scenario_id: int
     kind: str
@@ -144,38 +167,80 @@ class RunOut(Schema):
     gap: float | None
     greedy_value: float | None
     seconds: float | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RunOut(RunSummaryOut):
     binding: list[str]
-    exclusions: dict[str, str]
     diagnosis: list[dict]
     violations: list[dict]
-    finished_at: datetime | None
-    assignments: list[AssignmentOut]
+    assignment_count: int = Field(..., description="Page through them at /roadmap/runs/{id}/assignments.")
+    exclusion_count: int = Field(..., description="Page through them at /roadmap/runs/{id}/exclusions.")
+
+
+class ExclusionOut(Schema):
+    initiative_id: int
+    title: str
+    reason: str
+
+
+class _Exclusions:
+    """A run's left-out initiatives as a sliceable sequence: titles are read only for the page asked."""
+
+    def __init__(self, run: PlanRun) -> None:
+        self.reasons = run.exclusions
+        self.ids = sorted(int(k) for k in run.exclusions)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        ids = self.ids[window]
+        titles = dict(Initiative.objects.filter(pk__in=ids).values_list("id", "title"))
+        return [{"initiative_id": i, "title": titles.get(i, ""), "reason": self.reasons[str(i)]} for i in ids]
+
+
+def _run(request: HttpRequest, run_id: int) -> PlanRun:
+    services.require_drafts(request.auth)
+    return plans.get_run(run_id)
+
+
+@router.get("/roadmap/runs", response=list[RunSummaryOut])
+@paginate(Pagination)
+def run_list(request: HttpRequest, scenario: int | None = None) -> object:
+    """Optimiser runs, newest first (of one scenario with `?scenario=`)."""
+    services.require_drafts(request.auth)
+    return selectors.run_list(scenario_id=scenario)
 
 
 @router.get("/roadmap/runs/{run_id}", response=RunOut)
-def run_detail(request: HttpRequest, run_id: int):
-    services.require_drafts(request.auth)
-    run = plans.get_run(run_id)
+def run_detail(request: HttpRequest, run_id: int) -> dict:
+    """A plan's headline, its proof and what breaks it; its assignments and exclusions are paged."""
+    run = _run(request, run_id)
     plans.sync_with_job(run)
-    rows = run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(
-        "start__start"
-    )
     return {
-        **{f: getattr(run, f) for f in RunOut.model_fields if f not in ("assignments",)},
-        "assignments": [
-            {
-                "initiative_id": a.initiative_id,
-                "title": a.initiative.title,
-                "line": a.line.name if a.line_id else None,
-                "team": a.team.name if a.team_id else None,
-                "start": a.start.name,
-                "end": a.end.name,
-                "value": a.value,
-                "pinned": a.pinned,
-            }
-            for a in rows
-        ],
+        **{f: getattr(run, f) for f in RunOut.model_fields if not f.endswith("_count")},
+        "assignment_count": run.assignments.count(),
+        "exclusion_count": len(run.exclusions),
     }
+
+
+@router.get("/roadmap/runs/{run_id}/assignments", response=list[AssignmentOut])
+@paginate(Pagination)
+def run_assignments(request: HttpRequest, run_id: int) -> object:
+    """What the plan holds, by start period."""
+    run = _run(request, run_id)
+    return run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(
+        "start__start", "initiative_id"
+    )
+
+
+@router.get("/roadmap/runs/{run_id}/exclusions", response=list[ExclusionOut])
+@paginate(Pagination)
+def run_exclusions(request: HttpRequest, run_id: int) -> object:
+    """The candidates left out of the plan, each with what keeps it out."""
+    return _Exclusions(_run(request, run_id))
 
 
 class EntryOut(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import LongTextField
+from northstar.core.forms import DateField, LongTextField
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning.models import AssumptionKind, Scenario, ValueSource
 from northstar.portfolio.models import Initiative, Stage, Tag
@@ -122,9 +122,7 @@ class PublishForm(forms.Form):
     note = LongTextField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What stakeholders should know."
     )
-    published_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Today if empty."
-    )
+    published_on = DateField(required=False, help_text="Today if empty.")
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from northstar.core.concurrency import Versioned
-from northstar.core.models import Job
+from northstar.core.models import Archivable, Job
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.portfolio.models import Initiative, Stage, Tag
 from northstar.strategy.models import Objective, PlanningPeriod
@@ -88,7 +88,7 @@ class ValueSource(models.TextChoices):
     VALUE = "value", "Value rating (0-10)"
 
 
-class Scenario(Versioned):
+class Scenario(Versioned, Archivable):
     """A named set of planning assumptions (horizon, value source, budget and capacity factors, rules).
 
     Scenarios are copied from a base and then changed, so "+2 backend engineers from Q3" differs from

@@ -9,7 +9,6 @@ verdict is kept in `PlanRun.violations` and shown wherever the plan is.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from northstar.engines.planner import (
 )
 from northstar.org import access
 from northstar.org.models import Team
+from northstar.planning import explain
 from northstar.planning import problem as translate
 from northstar.planning.models import (
     ChangeKind,
@@ -61,6 +61,7 @@ DONE_STAGES = {Stage.LAUNCHED.value, Stage.MEASURED.value}
 def plan_run_start(*, actor: User, scenario: Any, parent: PlanRun | None = None) -> PlanRun:
     """Queue an optimiser run for a scenario; with `parent` (an edited plan) its pins and removals hold."""
     require_plan(actor, scenario)
+    runs_close_stale(scenario=scenario)  # a run whose job ended without it must not block this one
     busy = f"A plan for {scenario.name} is already being worked out: wait for it or cancel it."
     active = PlanRun.objects.select_related("job").filter(
         scenario=scenario, status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING]
@@ -106,23 +107,6 @@ class _Reporter:
         fraction = 0.1 + 0.85 * min(1.0, seconds / self.limit)
         shown = f"{bound:,.0f}" if bound < float("inf") else "…"
         self.job.progress(fraction, f"Searching: best plan {value:,.0f}, proven bound {shown}")
-
-
-def _violations(found: Iterable[Any], inputs: translate.Inputs) -> list[dict[str, Any]]:
-    """The checker's findings in people's words: engine ids (initiative and team pks) become names."""
-    teams = {str(pk): t.name for pk, t in inputs.teams.items()}
-    out = []
-    for v in found:
-        message = re.sub(r"\bteam (\d+)\b", lambda m: f"team {teams.get(m.group(1), m.group(1))}", v.message)
-        message = re.sub(
-            r"\bgiven to (\d+)\b", lambda m: f"given to {teams.get(m.group(1), m.group(1))}", message
-        )
-        for item in v.items:
-            c = inputs.candidates.get(int(item)) if item.isdigit() else None
-            if c is not None:
-                message = re.sub(rf"(?<![\d.]){item}(?![\d.])", lambda _m, t=c.title: f"“{t}”", message)
-        out.append({"kind": v.kind, "message": message, "items": list(v.items)})
-    return out
 
 
 def _finish(run_id: int, **fields: Any) -> None:
@@ -195,7 +179,8 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
 
 
 def sync_with_job(run: PlanRun) -> PlanRun:
-    """A run whose job was cancelled before it started (or died) is closed to match its job."""
+    """Show a run as its job says when the job ended without it (cancelled before it started, or
+    died): in memory only, so a page or API read never writes. `runs_close_stale` stores it."""
     if run.is_finished or run.job is None or run.job.is_active:
         return run
     if run.job.status == run.job.Status.CANCELLED:
@@ -203,11 +188,26 @@ def sync_with_job(run: PlanRun) -> PlanRun:
     elif run.job.status == run.job.Status.FAILED:
         run.status, run.error = PlanRun.Status.FAILED, run.job.error[:2000]
     else:
-        run.refresh_from_db()
         return run
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
+    run.finished_at = run.job.finished_at or run.finished_at
     return run
+
+
+def runs_close_stale(*, scenario: Any) -> int:
+    """Close a scenario's runs whose job ended without them, as their job says (a write path: called
+    before a new run starts, so a dead run never blocks the next one)."""
+    open_runs = PlanRun.objects.filter(
+        scenario=scenario, status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING], job__isnull=False
+    ).select_related("job")
+    closed = 0
+    for run in open_runs:
+        before = run.status
+        sync_with_job(run)
+        if run.status != before:
+            run.finished_at = run.finished_at or timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            closed += 1
+    return closed
 
 
 def _finite(x: float | None) -> float | None:
@@ -223,10 +223,7 @@ def store_plan(run: PlanRun, inputs: translate.Inputs, plan: Plan, *, greedy_val
     run.finished_at = timezone.now()
     if plan.status == "infeasible":
         run.status = PlanRun.Status.INFEASIBLE
-        run.diagnosis = [
-            {"kind": c.kind, "message": c.message, "items": list(c.items), "constraints": list(c.constraints)}
-            for c in plan.diagnosis
-        ]
+        run.diagnosis = [explain.conflict_entry(c, inputs) for c in plan.diagnosis]
         run.save()
         return run
     if not plan.assignments and plan.status == "no_solution":
@@ -238,7 +235,7 @@ def store_plan(run: PlanRun, inputs: translate.Inputs, plan: Plan, *, greedy_val
     if run.kind == PlanRun.Kind.GREEDY:
         run.best_bound = run.gap = None  # a heuristic proves nothing
     run.binding = list(plan.binding)
-    run.violations = _violations(check_plan(inputs.problem, plan), inputs)
+    run.violations = explain.violations(check_plan(inputs.problem, plan), inputs)
     reasons = {str(k): v for k, v in inputs.unplannable.items()}
     chosen = plan.selected
     for cid in inputs.candidates:
@@ -310,7 +307,7 @@ def recheck(run: PlanRun, inputs: translate.Inputs | None = None) -> PlanRun:
     inputs = inputs or translate.build(run.scenario)
     rows = list(run.assignments.values_list("initiative_id", "team_id", "start__name", "end__name"))
     plan = translate.as_plan(inputs, rows)
-    run.violations = _violations(check_plan(inputs.problem, plan), inputs)
+    run.violations = explain.violations(check_plan(inputs.problem, plan), inputs)
     run.value = plan.value
     run.save(update_fields=["violations", "value"])
     return run

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from northstar.org.models import ProductLine, Team
@@ -87,6 +88,14 @@ def scenario_list() -> list[Scenario]:
     for s in scenarios:
         s.latest = latest.get(s.pk)  # type: ignore[attr-defined]
     return scenarios
+
+
+def run_list(*, scenario_id: int | None = None) -> QuerySet[PlanRun]:
+    """Runs newest first, without their bulky proof fields (a list shows headlines)."""
+    runs = PlanRun.objects.defer("exclusions", "binding", "diagnosis", "violations", "removed")
+    if scenario_id is not None:
+        runs = runs.filter(scenario_id=scenario_id)
+    return runs.order_by("-created_at", "-id")
 
 
 def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
@@ -551,6 +560,27 @@ def runs_for_compare(ids: list[int]) -> list[PlanRun]:
     return [runs[i] for i in ids if i in runs]
 
 
+#: Published roadmaps whose plans the compare picker offers besides each scenario's latest plan.
+PUBLISHED_CHOICES = 5
+
+
 def comparable_runs() -> list[PlanRun]:
-    """The latest finished plan of every scenario, for the compare picker."""
-    return [s.latest for s in scenario_list() if s.latest is not None]  # type: ignore[attr-defined]
+    """The compare picker: the plans of the latest published roadmaps (each marked with its roadmap's
+    title), then the latest finished plan of every scenario not already among them."""
+    out: list[PlanRun] = []
+    seen: set[int] = set()
+    published = Roadmap.objects.filter(run__isnull=False).order_by("-published_on", "-id")[:PUBLISHED_CHOICES]
+    for roadmap in published.select_related("run__scenario"):
+        run = roadmap.run
+        if run is None or run.pk in seen:
+            continue
+        run.published_as = roadmap.title  # type: ignore[attr-defined]
+        out.append(run)
+        seen.add(run.pk)
+    for scenario in scenario_list():
+        latest = scenario.latest  # type: ignore[attr-defined]
+        if latest is not None and latest.pk not in seen:
+            latest.scenario = scenario
+            out.append(latest)
+            seen.add(latest.pk)
+    return out

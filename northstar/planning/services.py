@@ -413,5 +413,7 @@ def shared_roadmap(token: str) -> tuple[ShareLink, Roadmap]:
 
 def get_scenario(scenario_id: int) -> Scenario:
     return get_or_404(
-        Scenario, scenario_id, queryset=Scenario.objects.select_related("first_period", "last_period", "line")
+        Scenario,
+        scenario_id,
+        queryset=Scenario.all_objects.select_related("first_period", "last_period", "line"),
     )

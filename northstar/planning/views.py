@@ -16,7 +16,16 @@ from django.views.decorators.http import require_POST
 from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, is_fragment_request, refuse, require, safe_next
+from northstar.core.web import (
+    READ_ONLY,
+    edit_page,
+    fetch,
+    is_fragment_request,
+    paginate,
+    refuse,
+    require,
+    safe_next,
+)
 from northstar.org import access
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning import exports, plans, selectors, services
@@ -534,32 +543,51 @@ def _plan_context(request: HttpRequest, run: PlanRun, tab: str) -> dict[str, Any
     }
 
 
+#: Initiatives listed as left out of a plan: the first ones by title, the rest counted.
+SHOWN_EXCLUDED = 300
+
+
 @login_required
 def plan_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The plan's assignments, a page at a time (optionally one line), and what was left out and why.
+
+    Bounded however big the plan: one page of rows, and each row's team picker lists only the teams of
+    its own line (plus the team it has), not every team of the organisation.
+    """
     run = _run(request, run_id)
     context = _plan_context(request, run, "plan")
-    assignments = list(
-        run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(
-            "start__start", "line__name", "initiative__title"
-        )
+    line_id = _int(request.GET.get("line"))
+    rows = run.assignments.select_related("initiative", "line", "team", "start", "end").order_by(
+        "start__start", "line__name", "initiative__title", "id"
     )
-    excluded_ids = [int(k) for k in run.exclusions]
-    titles = dict(Initiative.objects.filter(pk__in=excluded_ids).values_list("id", "title"))
-    excluded = sorted(
-        (
-            (int(k), titles.get(int(k), f"#{k}"), reason)
-            for k, reason in run.exclusions.items()
-            if int(k) in titles
-        ),
-        key=lambda t: t[1],
-    )
-    teams = {}
+    if line_id is not None:
+        rows = rows.filter(line_id=line_id)
+    page = paginate(request, rows)
+    teams: dict[int, list[tuple[int, str]]] = {}
     if context["can_plan"]:
-        teams = {t.pk: t.name for t in Team.objects.order_by("name")}
+        for pk, name, team_line in (
+            Team.objects.filter(line_id__in={a.line_id for a in page})
+            .order_by("name")
+            .values_list("pk", "name", "line_id")
+        ):
+            teams.setdefault(team_line, []).append((pk, name))
+        for a in page:
+            a.team_choices = list(teams.get(a.line_id, []))  # type: ignore[attr-defined]
+            if a.team_id and a.team_id not in {pk for pk, _ in a.team_choices}:  # type: ignore[attr-defined]
+                a.team_choices.insert(0, (a.team_id, a.team.name))  # type: ignore[attr-defined]
+    excluded_ids = [int(k) for k in run.exclusions]
+    excluded = [
+        (pk, title, run.exclusions[str(pk)])
+        for pk, title in Initiative.objects.filter(pk__in=excluded_ids)
+        .order_by("title", "id")
+        .values_list("id", "title")[:SHOWN_EXCLUDED]
+    ]
     context.update(
-        assignments=assignments,
+        page_obj=page,
+        line_id=line_id,
+        lines=ProductLine.objects.order_by("name").only("id", "name"),
         excluded=excluded,
-        teams=teams,
+        excluded_total=len(excluded_ids),
         uplift=(run.value - run.greedy_value) / run.greedy_value if run.value and run.greedy_value else None,
     )
     return render(request, "planning/plan_detail.html", context)

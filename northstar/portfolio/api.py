@@ -8,15 +8,20 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from northstar.core.concurrency import for_write, with_etag
+from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
-from northstar.portfolio import selectors, services
+from northstar.portfolio import approvals, selectors, services
+from northstar.portfolio.approvals_api import ApprovalOut
+from northstar.portfolio.approvals_api import router as approvals_router
 from northstar.portfolio.models import Initiative, Kind, Stage
+from northstar.portfolio.permissions import require_initiative_edit
 from northstar.portfolio.prioritisation_api import router as prioritisation_router
 
 router = Router(tags=["initiatives"])
 router.add_router("", prioritisation_router)
+router.add_router("", approvals_router)
 
 
 class InitiativeIn(Schema):
@@ -42,6 +47,9 @@ class InitiativePatch(Schema):
     problem_statement: str | None = None
     evidence_notes: str | None = None
     tags: list[str] | None = None
+    stage: Stage | None = Field(
+        None, description="Not changed here: move with POST /initiatives/{id}/move, which checks the gates."
+    )
 
 
 class MoveIn(Schema):
@@ -107,6 +115,37 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> tuple[int,
     return 201, _detail(initiative.pk)
 
 
+class BulkMoveIn(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+    stage: Stage
+    rationale: str = Field("", max_length=2000)
+
+
+class BulkMoveOut(Schema):
+    initiative_id: int
+    stage: str
+    outcome: str = Field(..., description="moved, waiting (for approval) or refused")
+    message: str
+
+
+@router.post("/initiatives/bulk-move", response=list[BulkMoveOut])
+def initiatives_move(request: HttpRequest, payload: BulkMoveIn) -> list[dict]:
+    """Move many initiatives to one stage, each through its own gates and approvals; each result says
+    what happened to it (a refused one stays where it was)."""
+    results = services.initiatives_restage(
+        actor=request.auth, ids=payload.ids, stage=payload.stage, rationale=payload.rationale
+    )
+    return [
+        {
+            "initiative_id": r.initiative.pk,
+            "stage": r.initiative.stage,
+            "outcome": r.outcome,
+            "message": r.message,
+        }
+        for r in results
+    ]
+
+
 @router.get("/initiatives/{initiative_id}", response=InitiativeOut)
 def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: int) -> Initiative:
     """One initiative; its ETag is the version to send back as If-Match when changing it."""
@@ -117,21 +156,35 @@ def initiative_get(request: HttpRequest, response: HttpResponse, initiative_id: 
 def initiative_update(
     request: HttpRequest, response: HttpResponse, initiative_id: int, payload: InitiativePatch
 ) -> Initiative:
-    """Change the fields sent (and only those); with If-Match, only if nobody changed it meanwhile."""
+    """Change the fields sent (and only those); with If-Match, only if nobody changed it meanwhile.
+    The stage is not one of them: a move goes through the gates (`POST .../move`)."""
     initiative = for_write(request, get_or_404(Initiative, initiative_id))
-    services.initiative_update(actor=request.auth, initiative=initiative, **payload.dict(exclude_unset=True))
+    fields = payload.dict(exclude_unset=True)
+    if "stage" in fields:
+        require_initiative_edit(request.auth, initiative)
+        raise ValidationFailed(
+            "PATCH does not change the stage: move the initiative with "
+            f"POST /api/v1/initiatives/{initiative_id}/move, which checks the stage gates and records "
+            "the move in the decision log.",
+            detail={"move": f"/api/v1/initiatives/{initiative_id}/move"},
+        )
+    services.initiative_update(actor=request.auth, initiative=initiative, **fields)
     return with_etag(response, _detail(initiative_id))
 
 
-@router.post("/initiatives/{initiative_id}/move", response=InitiativeOut)
+@router.post("/initiatives/{initiative_id}/move", response={200: InitiativeOut, 202: ApprovalOut})
 def initiative_move(
     request: HttpRequest, response: HttpResponse, initiative_id: int, payload: MoveIn
-) -> Initiative:
+) -> tuple[int, object]:
+    """Move through the stage gates (every gate the move passes over too). When the move needs an
+    approval you cannot give, it waits for the approver: 202 with the request."""
     initiative = for_write(request, get_or_404(Initiative, initiative_id))
-    services.initiative_move(
+    outcome = approvals.stage_move(
         actor=request.auth, initiative=initiative, stage=payload.stage, rationale=payload.rationale
     )
-    return with_etag(response, _detail(initiative_id))
+    if outcome.request is not None:
+        return 202, outcome.request
+    return 200, with_etag(response, _detail(initiative_id))
 
 
 @router.delete("/initiatives/{initiative_id}", response={204: None})

@@ -34,11 +34,28 @@ class Dependency(Versioned):
         return f"{self.initiative_id} requires {self.requires_id}"
 
 
+class Approver(models.TextChoices):
+    """Who must say yes before an initiative enters a stage (set per stage by a product leader)."""
+
+    LINE_DIRECTOR = "line_director", "The product line's director"
+    LEADER = "leader", "A product leader"
+
+
 class StageGate(Versioned):
-    """What an initiative needs before it may enter `stage`; `requirements` are keys of `gates.CHECKS`."""
+    """What an initiative needs before it may enter `stage`; `requirements` are keys of
+    `governance.REQUIREMENTS` (set by admins). `approver`, when set, must also say yes to the move, for
+    every move or only for work whose expected cost is above `approval_above` (set by product leaders)."""
 
     stage = models.CharField(max_length=20, choices=Stage.choices, unique=True)
     requirements = models.JSONField(default=list, blank=True)
+    approver = models.CharField(max_length=20, blank=True, choices=Approver.choices)
+    approval_above = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Only work expected to cost more than this needs the approval; empty: all work.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -48,6 +65,7 @@ class StageGate(Versioned):
 class DecisionKind(models.TextChoices):
     DECISION = "decision", "Decision"
     STAGE_CHANGE = "stage_change", "Stage change"
+    APPROVAL = "approval", "Approval"
 
 
 class Decision(Versioned):

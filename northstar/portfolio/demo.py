@@ -91,12 +91,17 @@ def _gates() -> int:
     return len(governance.SUGGESTED_GATES)
 
 
-def _line_skills() -> dict[int, list[str]]:
-    skills: dict[int, set[str]] = {}
-    for line_id, name in Team.objects.values_list("line_id", "skills__name"):
+def _line_skills() -> dict[int, list[list[str]]]:
+    """Each line's teams' skill sets. An estimate asks for the skills of one team, as real work is sized
+    by the team that would do it (a mix no team has would leave it out of every plan)."""
+    teams: dict[tuple[int, int], set[str]] = {}
+    for line_id, team_id, name in Team.objects.order_by("id").values_list("line_id", "id", "skills__name"):
         if name:
-            skills.setdefault(line_id, set()).add(name)
-    return {line: sorted(names) for line, names in skills.items()}
+            teams.setdefault((line_id, team_id), set()).add(name)
+    out: dict[int, list[list[str]]] = {}
+    for (line_id, _team), names in sorted(teams.items()):
+        out.setdefault(line_id, []).append(sorted(names))
+    return out
 
 
 def _inputs(rng: random.Random, item: Initiative) -> ScoringInput:
@@ -222,9 +227,9 @@ def _dependencies(rng: random.Random, pool: list[Initiative]) -> list[Dependency
 
 def _problem(item: Initiative) -> tuple[str, str]:
     product = item.product.name if item.product_id else "our product"
-    subject = item.title.split(": ", 1)[-1].split(" (phase")[0]
+    subject = item.title
     return (
-        f"Merchants using **{product}** lose time and revenue without {subject.lower()}.",
+        f"Merchants using **{product}** lose time and revenue today; “{subject}” is how we would fix it.",
         "- Support tickets tagged with this need every week\n- Named in lost-deal notes by sales",
     )
 
@@ -258,7 +263,8 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
             CriterionRating(initiative=item, criterion=criteria[k], value=v) for k, v in mine.items()
         )
         if item.stage in ESTIMATED_STAGES and skills.get(item.product.line_id):
-            estimate = _estimate(rng, skills[item.product.line_id])
+            team_skills = skills[item.product.line_id]
+            estimate = _estimate(rng, team_skills[item.pk % len(team_skills)])
             point = engine.Estimate({s: (float(lo), float(mid), float(hi)) for s, lo, mid, hi in estimate})
             row.estimated_effort, row.estimated_effort_sd = point.expected, point.std_dev
             lines.extend(

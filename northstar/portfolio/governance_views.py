@@ -11,7 +11,16 @@ from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, form_refused, paginate, render_list, require
+from northstar.core.web import (
+    READ_ONLY,
+    edit_page,
+    fetch,
+    flash,
+    form_refused,
+    paginate,
+    render_list,
+    require,
+)
 from northstar.org.models import ProductLine
 from northstar.portfolio import governance, graph, rankings, scoring
 from northstar.portfolio.models import FRAMEWORK_KEYS, Dependency, ScoringCriterion, Stage
@@ -26,6 +35,7 @@ from northstar.portfolio.prioritisation_forms import (
 from northstar.portfolio.prioritisation_views import EDIT_REFUSED, _can_edit, _initiative
 
 ADMINS_ONLY = "Only admins can change this."
+DEPENDENCIES = "dependencies"  # the section of the initiative page these actions return to
 
 
 # Dependencies -------------------------------------------------------------------------------------
@@ -37,17 +47,22 @@ def dependency_add(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
     form = DependencyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the id of the other initiative and whether this requires or blocks it.")
+        flash(
+            request,
+            messages.ERROR,
+            "Give the id of the other initiative and whether this requires or blocks it.",
+            at=DEPENDENCIES,
+        )
     else:
         try:
             governance.dependency_add(actor=request.user, initiative=initiative, **form.service_data())
         except ApplicationError as exc:
             if exc.status_code == 403:
                 require(False, exc.message)
-            messages.error(request, exc.message)
+            flash(request, messages.ERROR, exc.message, at=DEPENDENCIES)
         else:
-            messages.success(request, "Dependency added.")
-    return redirect(reverse("portfolio:detail", args=[initiative.pk]) + "#dependencies")
+            flash(request, messages.SUCCESS, "Dependency added.", at=DEPENDENCIES)
+    return redirect(reverse("portfolio:detail", args=[initiative.pk]) + f"#{DEPENDENCIES}")
 
 
 @login_required
@@ -59,10 +74,10 @@ def dependency_remove(request: HttpRequest, initiative_id: int, dependency_id: i
         governance.dependency_remove(actor=request.user, dependency=dependency, initiative=initiative)
     except ApplicationError as exc:
         require(exc.status_code != 403, exc.message)
-        messages.error(request, exc.message)
+        flash(request, messages.ERROR, exc.message, at=DEPENDENCIES)
     else:
-        messages.success(request, "Dependency removed.")
-    return redirect(reverse("portfolio:detail", args=[initiative.pk]) + "#dependencies")
+        flash(request, messages.SUCCESS, "Dependency removed.", at=DEPENDENCIES)
+    return redirect(reverse("portfolio:detail", args=[initiative.pk]) + f"#{DEPENDENCIES}")
 
 
 @login_required
@@ -112,6 +127,7 @@ def decision_create(request: HttpRequest, initiative_id: int) -> HttpResponse:
         form=DecisionForm(request.POST or None),
         save=lambda data: governance.decision_record(actor=request.user, initiative=initiative, **data),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#decisions",
+        success_at="decisions",
         context={
             "heading": f"Record a decision on {initiative.title}",
             "back_url": reverse("portfolio:detail", args=[initiative.pk]),
@@ -150,8 +166,12 @@ def gates(request: HttpRequest) -> HttpResponse:
 
 
 def _gates_context(rules: dict[str, list[str]], is_admin: bool) -> dict:
+    from northstar.portfolio.approval_views import APPROVER_CHOICES, approval_rule_rows
+
     return {
         "is_admin": is_admin,
+        "approval_rows": approval_rule_rows(),
+        "approver_choices": APPROVER_CHOICES,
         "stages": [
             (label, [governance.REQUIREMENTS[k].needs for k in rules.get(value, [])])
             for value, label in Stage.choices

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from northstar.core.concurrency import Versioned
+from northstar.core.models import Archivable
 from northstar.org.models import Person, Product
 
 
@@ -43,7 +44,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Initiative(Versioned):
+class Initiative(Versioned, Archivable):
     """A piece of product work: an idea, a feature or an initiative, possibly inside a larger one."""
 
     title = models.CharField(max_length=200)
@@ -87,7 +88,14 @@ class Initiative(Versioned):
 
 # Prioritisation models live in their own modules; importing them here registers them with Django
 # and keeps `from northstar.portfolio.models import ...` working for all of them.
-from northstar.portfolio.decision_models import Decision, DecisionKind, Dependency, StageGate  # noqa: E402
+from northstar.portfolio.approval_models import ApprovalRequest  # noqa: E402
+from northstar.portfolio.decision_models import (  # noqa: E402
+    Approver,
+    Decision,
+    DecisionKind,
+    Dependency,
+    StageGate,
+)
 from northstar.portfolio.scoring_models import (  # noqa: E402
     FRAMEWORK_KEYS,
     CriterionDirection,
@@ -103,6 +111,8 @@ from northstar.portfolio.scoring_models import (  # noqa: E402
 __all__ = [
     "FRAMEWORK_KEYS",
     "STAGE_PATH",
+    "ApprovalRequest",
+    "Approver",
     "CriterionDirection",
     "CriterionRating",
     "Decision",

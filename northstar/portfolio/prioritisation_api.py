@@ -14,7 +14,7 @@ from northstar.core import concurrency
 from northstar.core.errors import NotFound
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
-from northstar.portfolio import governance, rankings, scoring
+from northstar.portfolio import approvals, governance, rankings, scoring
 from northstar.portfolio.models import (
     FRAMEWORK_KEYS,
     Decision,
@@ -361,6 +361,8 @@ class RequirementOut(Schema):
 class GateOut(Schema):
     stage: str
     requirements: list[RequirementOut]
+    approver: str = Field("", description="Who approves entering it: line_director, leader, or empty.")
+    approval_above: Decimal | None = Field(None, description="Only work expected to cost more needs it.")
 
 
 class GateIn(Schema):
@@ -369,10 +371,13 @@ class GateIn(Schema):
 
 def _gates() -> list[dict]:
     rules = governance.gate_rules()
+    approval = approvals.approval_rules()
     return [
         {
             "stage": stage,
             "requirements": [{"key": k, "needs": governance.REQUIREMENTS[k].needs} for k in rules[stage]],
+            "approver": approval[stage].approver if stage in approval else "",
+            "approval_above": approval[stage].approval_above if stage in approval else None,
         }
         for stage in Stage.values
     ]

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from northstar.core.forms import LongTextField
+from northstar.core.forms import DateField, LongTextField
 from northstar.engines.scoring import RICE_IMPACT_SCALE
 from northstar.org.models import Person, Product, ProductLine, Skill
 from northstar.portfolio import rankings
@@ -221,7 +221,7 @@ class DecisionForm(forms.Form):
     decided_by = PersonChoice(
         queryset=Person.objects.none(), required=False, empty_label="Me (my person record)"
     )
-    decided_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = DateField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"decided_on": timezone.localdate()})

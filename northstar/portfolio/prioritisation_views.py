@@ -319,7 +319,7 @@ def _matrix_figure(points: list[rankings.MatrixPoint]) -> dict[str, Any]:
         (split_effort / 2, -0.5, "Fill-ins"),
         ((split_effort + right) / 2, -0.5, "Time sinks"),
     ):
-        fig.add_annotation(x=x, y=y, text=text, showarrow=False, font={"color": "#7d8390", "size": 12})
+        fig.add_annotation(x=x, y=y, text=text, showarrow=False, font={"color": "#626874", "size": 12})
     fig.update_layout(
         margin={"l": 50, "r": 20, "t": 20, "b": 50},
         height=560,
@@ -401,6 +401,7 @@ def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
             actor=request.user, initiative=initiative, version=concurrency.expected_version(inputs), **data
         ),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#scores",
+        success_at="scores",
         context={
             "heading": f"Scores of {initiative.title}",
             "back_url": reverse("portfolio:detail", args=[initiative.pk]),

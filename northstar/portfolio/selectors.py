@@ -47,7 +47,7 @@ def initiative_list(filters: InitiativeFilters = InitiativeFilters()) -> QuerySe
 
 
 def initiative_detail_queryset() -> QuerySet[Initiative]:
-    return Initiative.objects.select_related("product__line", "owner", "parent").prefetch_related(
+    return Initiative.all_objects.select_related("product__line", "owner", "parent").prefetch_related(
         "tags", "children"
     )
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from northstar.core import audit
-from northstar.core.errors import ValidationFailed
+from northstar.core import archive, audit
+from northstar.core.errors import ApplicationError, NotFound, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import ancestor_ids, label_ids, m2m_labels, record_delete, record_save
 from northstar.core.validation import assign
-from northstar.portfolio import governance
-from northstar.portfolio.models import STAGE_PATH, Initiative, Stage, Tag
+from northstar.portfolio import approvals, governance
+from northstar.portfolio.models import STAGE_PATH, ApprovalRequest, Initiative, Stage, Tag
 from northstar.portfolio.permissions import can_edit_initiative, require_edit  # noqa: F401 (re-exported)
 
 INITIATIVE_FIELDS = {
@@ -39,6 +40,17 @@ def allowed_stage_moves(stage: str) -> list[str]:
     if index > 0:
         moves.insert(0, STAGE_PATH[index - 1])
     return [*moves, Stage.PARKED, Stage.KILLED]
+
+
+def stages_passed_over(from_stage: str, to_stage: str) -> list[str]:
+    """The stages a move steps over on its way forward, whose gates it must pass as well as the target's.
+
+    Work coming back from parked or killed re-enters the path from the start, as a new record would.
+    """
+    if to_stage not in STAGE_PATH:
+        return []
+    start = STAGE_PATH.index(Stage(from_stage)) if from_stage in STAGE_PATH else 0
+    return [s.value for s in STAGE_PATH[start + 1 : STAGE_PATH.index(Stage(to_stage))]]
 
 
 def _require_edit(actor: User, product_id: int | None, owner_id: int | None) -> None:
@@ -73,8 +85,7 @@ def initiative_create(
         # Creating straight into a later stage must pass that stage's gate and every gate on the
         # path to it; the check runs on the saved record (gates look at its relations) and a
         # refusal rolls the whole creation back.
-        on_the_way = STAGE_PATH[1 : STAGE_PATH.index(Stage(stage))] if stage in STAGE_PATH else []
-        governance.gate_check(saved, stage, passing=on_the_way)
+        governance.gate_check(saved, stage, passing=stages_passed_over(Stage.IDEA, stage))
         governance.log_stage_change(
             actor=actor,
             initiative=saved,
@@ -100,17 +111,29 @@ def initiative_update(
 
 
 @transaction.atomic
-def initiative_move(*, actor: User, initiative: Initiative, stage: str, rationale: str = "") -> Initiative:
+def initiative_move(
+    *,
+    actor: User,
+    initiative: Initiative,
+    stage: str,
+    rationale: str = "",
+    approval: ApprovalRequest | None = None,
+) -> Initiative:
     """Move to another stage: along the allowed paths, through the target stage's gate, into the log.
 
     Refuses moves that skip backwards or revive killed work directly, and moves that miss a gate
-    requirement (listing all of them). Every move writes a stage-change entry to the decision log.
+    requirement of the target stage or of any stage the move jumps over (listing all of them). A move
+    that needs an approval the actor cannot give is refused with `ApprovalRequired` (`stage_move` asks
+    for it instead); `approval` is the approved request when an approver runs the move.
+    Every move writes a stage-change entry to the decision log.
     """
     _require_edit(actor, initiative.product_id, initiative.owner_id)
     if stage not in Stage.values:
         raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
     if stage == initiative.stage:
         return initiative
+    if initiative.is_archived:
+        raise ValidationFailed(f"“{initiative.title}” is archived: restore it before moving it.")
     allowed = allowed_stage_moves(initiative.stage)
     if stage not in allowed:
         names = ", ".join(Stage(s).label for s in allowed)
@@ -119,7 +142,16 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
             f"not to {Stage(stage).label}.",
             detail={"allowed": allowed},
         )
-    governance.gate_check(initiative, stage)
+    passing = stages_passed_over(initiative.stage, stage)
+    governance.gate_check(initiative, stage, passing=passing)
+    needed = approvals.approval_needed(initiative, [*passing, stage])
+    if needed is not None and approval is None:
+        if not approvals.may_approve(actor, needed.approver, needed.person):
+            raise approvals.ApprovalRequired(
+                f"Moving “{initiative.title}” to {Stage(stage).label} needs approval: {needed.why}.",
+                needed=needed,
+            )
+        rationale = f"{rationale} (approved by {actor.username} on moving: {needed.why})".strip()
     before = audit.snapshot(initiative)
     from_stage = initiative.stage
     initiative.stage = stage
@@ -127,6 +159,7 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
     governance.log_stage_change(
         actor=actor, initiative=initiative, from_stage=from_stage, to_stage=stage, rationale=rationale
     )
+    approvals.pending_close(actor=actor, initiative=initiative, keep=approval)
     return saved
 
 
@@ -134,3 +167,51 @@ def initiative_move(*, actor: User, initiative: Initiative, stage: str, rational
 def initiative_delete(*, actor: User, initiative: Initiative) -> None:
     _require_edit(actor, initiative.product_id, initiative.owner_id)
     record_delete(actor=actor, instance=initiative, blocked_by="it is still referenced")
+
+
+# Many at once --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestageResult:
+    """What re-staging did to one initiative: moved, waiting for approval, or refused (and why)."""
+
+    initiative: Initiative
+    outcome: str  # "moved", "waiting" or "refused"
+    message: str
+
+
+def initiatives_restage(
+    *, actor: User, ids: Iterable[Any], stage: str, rationale: str = ""
+) -> list[RestageResult]:
+    """Move many initiatives to one stage, each through its own gates and approvals.
+
+    Each initiative succeeds or fails on its own (their gates differ); a refusal leaves that one where
+    it was and says why. At most `archive.BULK_LIMIT` at a time.
+    """
+    if stage not in Stage.values:
+        raise ValidationFailed(f"Unknown stage {stage!r}: choose one of {', '.join(Stage.values)}.")
+    wanted = list(dict.fromkeys(int(i) for i in ids if str(i).isdigit()))
+    if not wanted:
+        raise ValidationFailed("Choose the initiatives to move.")
+    if len(wanted) > archive.BULK_LIMIT:
+        raise ValidationFailed(f"At most {archive.BULK_LIMIT} initiatives at a time: choose fewer.")
+    found = Initiative.all_objects.select_related("product").in_bulk(wanted)
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"No initiative with id {', '.join(missing[:10])}.", detail={"missing": missing})
+    results = []
+    for pk in wanted:
+        initiative = found[pk]
+        try:
+            with transaction.atomic():
+                outcome = approvals.stage_move(
+                    actor=actor, initiative=initiative, stage=stage, rationale=rationale
+                )
+        except ApplicationError as exc:
+            initiative.refresh_from_db(fields=["stage"])
+            results.append(RestageResult(initiative, "refused", exc.message))
+            continue
+        state = "moved" if outcome.moved else "waiting"
+        results.append(RestageResult(outcome.initiative, state, outcome.message))
+    return results

@@ -31,7 +31,7 @@ from northstar.core.web import (
 )
 from northstar.engines import scoring as engine
 from northstar.feedback import selectors as feedback_selectors
-from northstar.portfolio import governance, permissions, rankings, scoring, selectors, services
+from northstar.portfolio import approvals, governance, permissions, rankings, scoring, selectors, services
 from northstar.portfolio.forms import InitiativeFilterForm, InitiativeForm
 from northstar.portfolio.models import STAGE_PATH, Initiative, Stage
 from northstar.portfolio.prioritisation_forms import DependencyForm
@@ -52,7 +52,10 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     form = InitiativeFilterForm(request.GET)
     page = paginate(request, selectors.initiative_list(form.filters()))
     return render_list(
-        request, "portfolio/list.html", "portfolio/_results.html", {"form": form, "page_obj": page}
+        request,
+        "portfolio/list.html",
+        "portfolio/_results.html",
+        {"form": form, "page_obj": page, "stage_choices": Stage.choices},
     )
 
 
@@ -66,6 +69,7 @@ def _next_stage(stage: str) -> str:
 def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) -> dict[str, Any]:
     history = core_selectors.audit_list(record_type=RECORD_TYPE, record_id=str(initiative.pk))
     next_stage = _next_stage(initiative.stage)
+    pending = approvals.pending_for(initiative)
     return {
         "initiative": initiative,
         "description_html": render_markdown(initiative.description),
@@ -79,6 +83,9 @@ def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) 
         "history": history[:HISTORY_LIMIT],
         "stage_error": "",
         "stage_missing": [],
+        "stage_note": "",
+        "pending_approval": pending,
+        "can_decide_approval": pending is not None and approvals.can_decide(request.user, pending),
         "decisions": initiative.decisions.select_related("decided_by")[:DECISIONS_SHOWN],
         "decision_count": initiative.decisions.count(),
         **extra,
@@ -167,7 +174,7 @@ def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
     """Move to another stage. HTMX gets the stage panel back (with the refusal, if any) and fresh history."""
     initiative = _initiative(initiative_id)
     try:
-        services.initiative_move(
+        outcome = approvals.stage_move(
             actor=request.user,
             initiative=initiative,
             stage=request.POST.get("stage", ""),
@@ -187,6 +194,7 @@ def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
         context.update(_prioritisation_context(initiative, request.user))
         return render(request, "portfolio/detail.html", context, status=exc.status_code)
     if is_fragment_request(request):
-        return render(request, "portfolio/_stage_move.html", _detail_context(request, initiative))
-    messages.success(request, f"Moved to {initiative.get_stage_display()}.")
+        context = _detail_context(request, initiative, stage_note="" if outcome.moved else outcome.message)
+        return render(request, "portfolio/_stage_move.html", context, status=200 if outcome.moved else 202)
+    messages.success(request, outcome.message)
     return redirect("portfolio:detail", initiative_id=initiative.pk)

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from northstar.core.concurrency import for_write, set_etag, with_etag
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.strategy import metrics, selectors, services
 from northstar.strategy.models import (
@@ -307,7 +309,10 @@ class AlignedObjectiveOut(Schema):
 
 class AlignmentOverviewOut(Schema):
     period_id: int | None
-    total_effort: float
+    total_effort: float = Field(
+        ..., description="Team-weeks of active work (estimates; unsized work at the median)."
+    )
+    active_initiatives: int
     unaligned_effort: float
     unaligned_initiative_ids: list[int]
     objectives_without_work: list[int]
@@ -344,13 +349,17 @@ def vision_save(request: HttpRequest, payload: VisionIn) -> tuple[int, VisionVer
 
 
 def _objective_row(objective_id: int) -> selectors.ObjectiveRow:
-    objective = get_or_404(Objective, objective_id, queryset=selectors.objective_queryset())
+    objective = get_or_404(
+        Objective, objective_id, queryset=selectors.objective_queryset(include_archived=True)
+    )
     return selectors.objective_detail(objective)
 
 
 @router.get("/objectives", response=list[ObjectiveOut])
+@paginate(Pagination)
 def objective_list(request: HttpRequest, period: str = "") -> list[dict]:
-    """The objectives of a period (by id or name; default: the current one) with computed progress."""
+    """The objectives of a period (by id or name; default: the current one) with computed progress,
+    in cascade order (each objective before the ones that serve it)."""
     chosen = selectors.period_choose(list(selectors.period_list()), period or None)
     return [_objective_out(row) for row in selectors.flatten(selectors.objective_tree(chosen))]
 
@@ -526,6 +535,7 @@ def alignment_overview(request: HttpRequest, period: str = "") -> dict:
     return {
         "period_id": chosen.pk if chosen else None,
         "total_effort": overview.total_effort,
+        "active_initiatives": overview.active_count,
         "unaligned_effort": overview.unaligned_effort,
         "unaligned_initiative_ids": [i.pk for i in overview.unaligned],
         "objectives_without_work": [o.row.objective.pk for o in overview.objectives_without_work],

@@ -1,12 +1,12 @@
-"""Plotly charts rendered on the server as HTML fragments; plotly.js itself is served once by
-`core.views.plotly_js`. Figures are plain dicts (no validation pass), which keeps a dashboard of 25
-sparklines well inside its time budget."""
+"""Plotly charts built on the server as figures the page draws. plotly.js is served once, deferred, by
+`core.views.plotly_js` (see `templates/_charts_js.html`). Figures are plain dicts (no validation pass),
+which keeps a dashboard of 25 sparklines well inside its time budget."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
@@ -15,7 +15,7 @@ from plotly.utils import PlotlyJSONEncoder
 from northstar.engines.metrics.detect import Flag, FlagKind
 
 INK = "#1f2430"
-INK_3 = "#7d8390"
+INK_3 = "#626874"
 GRID = "#ece9e1"
 ACCENT = "#2d5b7d"
 GOOD = "#2f6b4f"
@@ -219,6 +219,19 @@ def _change_text(flag: Flag, unit: str) -> str:
     return text
 
 
+#: The narrowest date axis a check-in chart shows: left to itself, plotly zooms one check-in (or a few on
+#: one day) down to milliseconds.
+MIN_SPAN = timedelta(days=14)
+
+
+def _day_range(history: Sequence[tuple[str, float, int]]) -> list[str]:
+    """The x range of a check-in chart: the check-ins' span, widened to at least two weeks around them."""
+    moments = [datetime.fromisoformat(h[0]) for h in history]
+    first, last = min(moments), max(moments)
+    pad = max((MIN_SPAN - (last - first)) / 2, timedelta(days=1))
+    return [(first - pad).isoformat(), (last + pad).isoformat()]
+
+
 def check_in_chart(
     history: Sequence[tuple[str, float, int]], *, unit: str, baseline: float | None, target: float | None
 ) -> SafeString:
@@ -260,7 +273,7 @@ def check_in_chart(
         )
     layout = {
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "xaxis": _axis("Check-in date", type="date"),  # plotly picks days or hours from the span
+        "xaxis": _axis("Check-in date", type="date", tickformat="%d %b %Y", range=_day_range(history)),
         "yaxis": _axis(unit or "value", tickformat=",.4~g"),
         "showlegend": False,
         "paper_bgcolor": "rgba(0,0,0,0)",

@@ -24,6 +24,7 @@ from northstar.portfolio.models import Initiative
 from northstar.strategy.demo_content import (
     COMMENTS,
     COMPANY_OKRS,
+    COUNT_UNITS,
     KPIS,
     LINE_OKRS,
     TEAM_OKRS,
@@ -97,6 +98,7 @@ def _load_kpis(seed: int, last_monday: date) -> int:
         series = _series(spec, seed)
         latest_level = sum(series[-8:]) / 8
         digits = 3 if spec.level < 10 else (2 if spec.level < 1000 else 0)
+        whole = spec.unit in COUNT_UNITS
         metric = Metric.objects.create(
             key=spec.key,
             name=spec.name,
@@ -105,12 +107,16 @@ def _load_kpis(seed: int, last_monday: date) -> int:
             aggregation=spec.aggregation,
             description=spec.description,
             line=lines.get(spec.line or ""),
-            target=round(latest_level * spec.target, digits) if spec.target else None,
+            target=round(latest_level * spec.target, 0 if whole else digits) if spec.target else None,
             is_north_star=spec.key == KPIS[0].key,
         )
         created[spec.key] = metric
         values += [
-            MetricValue(metric=metric, date=start + timedelta(weeks=i), value=round(v, digits + 1))
+            MetricValue(
+                metric=metric,
+                date=start + timedelta(weeks=i),
+                value=float(round(v)) if whole else round(v, digits + 1),
+            )
             for i, v in enumerate(series)
         ]
     for spec in KPIS:
@@ -219,7 +225,7 @@ def _key_results(
         if milestone:
             current_value = 1.0 if (not current and rng.random() < 0.7) else 0.0
         else:
-            current_value = round(baseline + (target - baseline) * achieved, 2)
+            current_value = round(baseline + (target - baseline) * achieved, 0 if unit in COUNT_UNITS else 2)
         kr = KeyResult.objects.create(
             objective=objective,
             title=title,
@@ -236,7 +242,10 @@ def _key_results(
         for step in range(1, steps + 1):
             share = step / steps
             when = period.start + timedelta(days=14 * step)
-            value = current_value if milestone else round(baseline + (current_value - baseline) * share, 2)
+            digits = 0 if unit in COUNT_UNITS else 2
+            value = (
+                current_value if milestone else round(baseline + (current_value - baseline) * share, digits)
+            )
             if milestone and step < steps:
                 value = 0.0
             confidence = max(1, min(10, round(kr.confidence + rng.uniform(-1.5, 1.5) * (1 - share))))

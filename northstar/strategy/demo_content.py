@@ -44,6 +44,10 @@ custom build.
 """
 
 
+#: Units that count things: their values are whole numbers (nobody signs up 0.3 times).
+COUNT_UNITS = frozenset({"merchants", "signups", "invoices", "tickets"})
+
+
 @dataclass(frozen=True)
 class KpiSpec:
     key: str

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import LongTextField
+from northstar.core.forms import DateField, LongTextField
 from northstar.org.models import Person, ProductLine, Team
 from northstar.strategy.models import (
     Direction,
@@ -22,15 +22,11 @@ def _id(obj: Any) -> int | None:
     return obj.pk if obj is not None else None
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class PeriodForm(forms.Form):
     name = forms.CharField(max_length=20, help_text='e.g. "2026-Q3".')
     kind = forms.ChoiceField(choices=PlanningPeriod.Kind.choices)
-    start = forms.DateField(widget=DateInput)
-    end = forms.DateField(widget=DateInput, help_text="The last day of the period.")
+    start = DateField()
+    end = DateField(help_text="The last day of the period.")
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -193,11 +189,27 @@ class KeyResultForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    value = forms.FloatField(required=False, help_text="Milestone: 1 when done, 0 when not yet.")
+    value = forms.FloatField(required=False)
     confidence = forms.IntegerField(
         min_value=0, max_value=10, initial=7, help_text="0 = will not happen, 10 = certain."
     )
     comment = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
+        """The value's help fits the key result: done or not for a milestone, its unit for a metric."""
+        super().__init__(*args, **kwargs)
+        value = self.fields["value"]
+        if key_result.kind == KeyResult.Kind.MILESTONE:
+            value.help_text = "1 when done, 0 when not yet."
+        else:
+            unit = f" in {key_result.unit}" if key_result.unit else ""
+            value.label = f"Value{unit}"
+            value.help_text = "Where it stands now"
+            if key_result.baseline is not None and key_result.target is not None:
+                value.help_text += f", on the way from {key_result.baseline:g} to {key_result.target:g}"
+            value.help_text += "."
+            if key_result.metric_id:
+                value.help_text += " Leave it empty to use the KPI's latest value."
 
 
 class MetricForm(forms.Form):
@@ -262,7 +274,7 @@ class MetricForm(forms.Form):
 
 
 class MetricValueForm(forms.Form):
-    date = forms.DateField(widget=DateInput)
+    date = DateField()
     value = forms.FloatField()
     dimension = forms.CharField(max_length=60, required=False, help_text="Optional, e.g. a region.")
 

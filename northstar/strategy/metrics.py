@@ -48,7 +48,7 @@ def can_edit_metric(user: User, metric: Metric) -> bool:
     return metric.line_id is not None and access.can_edit_line(user, metric.line_id)
 
 
-def _require_metric_edit(actor: User | None, metric: Metric) -> None:
+def require_metric_edit(actor: User | None, metric: Metric) -> None:
     if actor is None:  # the CLI and the demo loader act as the system
         return
     access.require_write(actor)
@@ -79,7 +79,7 @@ def _check_tree(metric: Metric) -> None:
 def metric_create(*, actor: User, **data: Any) -> Metric:
     metric = Metric()
     assign(metric, data, allowed=METRIC_FIELDS)
-    _require_metric_edit(actor, metric)
+    require_metric_edit(actor, metric)
     if metric.is_north_star:
         access.require_leading(actor, "the north-star metric")
     _check_tree(metric)
@@ -88,11 +88,11 @@ def metric_create(*, actor: User, **data: Any) -> Metric:
 
 @transaction.atomic
 def metric_update(*, actor: User, metric: Metric, **data: Any) -> Metric:
-    _require_metric_edit(actor, metric)
+    require_metric_edit(actor, metric)
     before = audit.snapshot(metric)
     was_north_star = metric.is_north_star
     assign(metric, data, allowed=METRIC_FIELDS)
-    _require_metric_edit(actor, metric)
+    require_metric_edit(actor, metric)
     if metric.is_north_star != was_north_star:
         access.require_leading(actor, "the north-star metric")
     _check_tree(metric)
@@ -101,10 +101,10 @@ def metric_update(*, actor: User, metric: Metric, **data: Any) -> Metric:
 
 @transaction.atomic
 def metric_delete(*, actor: User, metric: Metric) -> None:
-    _require_metric_edit(actor, metric)
+    require_metric_edit(actor, metric)
     # Lock the metric before its values are deleted: a writer holding it (`hold_metrics`) finishes
     # first and its values go too; one that comes later finds the metric gone and stores nothing.
-    list(Metric.objects.select_for_update().filter(pk=metric.pk).values_list("pk", flat=True))
+    list(Metric.all_objects.select_for_update().filter(pk=metric.pk).values_list("pk", flat=True))
     record_delete(actor=actor, instance=metric, blocked_by="it is referenced")
 
 
@@ -196,7 +196,7 @@ def metric_value_record(
     *, actor: User | None, metric: Metric, date: date, value: float, dimension: str = ""
 ) -> MetricValue:
     """Enter (or correct) one point by hand; the same date and dimension replaces the old value."""
-    _require_metric_edit(actor, metric)
+    require_metric_edit(actor, metric)
     hold_metrics([metric.pk])
     point = MetricValue.objects.filter(metric=metric, date=date, dimension=dimension.strip()).first()
     before = audit.snapshot(point) if point else None
@@ -209,7 +209,7 @@ def metric_value_record(
 
 @transaction.atomic
 def metric_value_delete(*, actor: User, point: MetricValue) -> None:
-    _require_metric_edit(actor, point.metric)
+    require_metric_edit(actor, point.metric)
     record_delete(actor=actor, instance=point, blocked_by="it is referenced")
     refresh_bound_key_results([point.metric_id])
 
@@ -224,7 +224,7 @@ def metric_values_push(
     *, actor: User, metric: Metric, points: Iterable[tuple[date, float, str]]
 ) -> MetricImport:
     """Store many points of one metric at once (the API's push); all land or none do."""
-    _require_metric_edit(actor, metric)
+    require_metric_edit(actor, metric)
     rows = []
     seen: set[tuple[date, str]] = set()
     for n, (when, value, dimension) in enumerate(points, start=1):
@@ -423,7 +423,7 @@ class _MetricLookup:
             if self.actor is not None:
                 self.before_query()
             try:
-                _require_metric_edit(self.actor, metric)
+                require_metric_edit(self.actor, metric)
             except PermissionDenied as exc:
                 raise _refuse(line, exc.message) from None
             self.allowed.add(metric.pk)

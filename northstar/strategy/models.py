@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from northstar.core.concurrency import Versioned
+from northstar.core.models import Archivable
 from northstar.org.models import Person, ProductLine, Team
 from northstar.portfolio.models import Initiative
 
@@ -71,7 +72,7 @@ class Level(models.TextChoices):
     TEAM = "team", "Team"
 
 
-class Objective(Versioned):
+class Objective(Versioned, Archivable):
     """A qualitative goal for a period, at company, product-line or team level.
 
     Objectives cascade: a line objective may sit under a company objective, a team objective under a
@@ -124,7 +125,7 @@ class Objective(Versioned):
         return Level(self.level).label
 
 
-class Metric(Versioned):
+class Metric(Versioned, Archivable):
     """A KPI: what is measured, in which unit, which way is good, and how values combine.
 
     `drives` places it in the north-star tree: an input metric drives the metric above it; the

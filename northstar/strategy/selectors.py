@@ -113,10 +113,12 @@ class ObjectiveRow:
     depth: int = 0
 
 
-def objective_queryset() -> QuerySet[Objective]:
-    return Objective.objects.select_related(
-        "owner", "line", "team__line", "period", "parent"
-    ).prefetch_related("key_results__metric", "key_results__owner")
+def objective_queryset(*, include_archived: bool = False) -> QuerySet[Objective]:
+    """Objectives with what their rows show; archived ones only when asked (a detail page, the archive)."""
+    base = Objective.all_objects if include_archived else Objective.objects
+    return base.select_related("owner", "line", "team__line", "period", "parent").prefetch_related(
+        "key_results__metric", "key_results__owner"
+    )
 
 
 def objective_rows(objectives: Iterable[Objective]) -> dict[int, ObjectiveRow]:
@@ -188,6 +190,8 @@ def flatten(rows: list[ObjectiveRow]) -> list[ObjectiveRow]:
 def objective_detail(objective: Objective) -> ObjectiveRow:
     """One objective with its whole subtree, so its progress includes its children's."""
     same_period = list(objective_queryset().filter(period_id=objective.period_id))
+    if objective.is_archived:  # an archived objective's page still shows it, with its live subtree
+        same_period.append(objective)
     rows = objective_rows(same_period)
     for row in rows.values():
         if row.objective.parent_id in rows:
@@ -383,7 +387,8 @@ class AlignmentOverview:
     objectives: list[AlignedObjective]
     unaligned: list[Initiative]
     unaligned_effort: float
-    total_effort: float
+    total_effort: float  # team-weeks
+    active_count: int = 0
 
     @property
     def objectives_without_work(self) -> list[AlignedObjective]:
@@ -444,6 +449,7 @@ def alignment_overview(period: PlanningPeriod | None) -> AlignmentOverview:
         unaligned=unaligned,
         unaligned_effort=sum(effort[i.pk] for i in unaligned),
         total_effort=total,
+        active_count=len(work),
     )
 
 

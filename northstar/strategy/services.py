@@ -104,7 +104,7 @@ def can_edit_objective(user: User, objective: Objective) -> bool:
     return line_id is not None and access.can_edit_line(user, line_id)
 
 
-def _require_objective_edit(actor: User, objective: Objective) -> None:
+def require_objective_edit(actor: User, objective: Objective) -> None:
     access.require_write(actor)
     if can_edit_objective(actor, objective):
         return
@@ -155,17 +155,17 @@ OBJECTIVE_FIELDS = {
 def objective_create(*, actor: User, **data: Any) -> Objective:
     objective = Objective()
     assign(objective, data, allowed=OBJECTIVE_FIELDS)
-    _require_objective_edit(actor, objective)
+    require_objective_edit(actor, objective)
     _check_cascade(objective)
     return record_save(actor=actor, instance=objective, before=None)
 
 
 @transaction.atomic
 def objective_update(*, actor: User, objective: Objective, **data: Any) -> Objective:
-    _require_objective_edit(actor, objective)
+    require_objective_edit(actor, objective)
     before = audit.snapshot(objective)
     assign(objective, data, allowed=OBJECTIVE_FIELDS)
-    _require_objective_edit(actor, objective)  # and may they put it where it now points?
+    require_objective_edit(actor, objective)  # and may they put it where it now points?
     _check_cascade(objective)
     if objective.pk and objective.children.exists():
         for child in objective.children.all():
@@ -176,7 +176,7 @@ def objective_update(*, actor: User, objective: Objective, **data: Any) -> Objec
 
 @transaction.atomic
 def objective_delete(*, actor: User, objective: Objective) -> None:
-    _require_objective_edit(actor, objective)
+    require_objective_edit(actor, objective)
     record_delete(actor=actor, instance=objective, blocked_by="it is referenced")
 
 
@@ -226,7 +226,7 @@ def _bind_metric(kr: KeyResult) -> None:
 
 @transaction.atomic
 def key_result_create(*, actor: User, objective: Objective, **data: Any) -> KeyResult:
-    _require_objective_edit(actor, objective)
+    require_objective_edit(actor, objective)
     kr = KeyResult(objective=objective)
     assign(kr, data, allowed=KEY_RESULT_FIELDS)
     _check_key_result(kr)
@@ -236,7 +236,7 @@ def key_result_create(*, actor: User, objective: Objective, **data: Any) -> KeyR
 
 @transaction.atomic
 def key_result_update(*, actor: User, key_result: KeyResult, **data: Any) -> KeyResult:
-    _require_objective_edit(actor, key_result.objective)
+    require_objective_edit(actor, key_result.objective)
     before = audit.snapshot(key_result)
     assign(key_result, data, allowed=KEY_RESULT_FIELDS)
     _check_key_result(key_result)
@@ -246,7 +246,7 @@ def key_result_update(*, actor: User, key_result: KeyResult, **data: Any) -> Key
 
 @transaction.atomic
 def key_result_delete(*, actor: User, key_result: KeyResult) -> None:
-    _require_objective_edit(actor, key_result.objective)
+    require_objective_edit(actor, key_result.objective)
     record_delete(actor=actor, instance=key_result, blocked_by="it is referenced")
 
 

@@ -16,6 +16,7 @@ from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, edit_page, fetch, plotly_url, refuse, require
+from northstar.portfolio import permissions
 from northstar.portfolio.models import Initiative
 from northstar.strategy import charts, metrics, selectors, services
 from northstar.strategy.forms import (
@@ -166,7 +167,9 @@ def vision_diff(request: HttpRequest) -> HttpResponse:
 
 
 def _objective(objective_id: int) -> Objective:
-    return fetch(get_or_404, Objective, objective_id, queryset=selectors.objective_queryset())
+    return fetch(
+        get_or_404, Objective, objective_id, queryset=selectors.objective_queryset(include_archived=True)
+    )
 
 
 def _key_result(key_result_id: int) -> KeyResult:
@@ -202,6 +205,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = _objective(objective_id)
     row = selectors.objective_detail(objective)
+    alignments = list(selectors.alignments_of(objective))
     return render(
         request,
         "strategy/objective_detail.html",
@@ -210,7 +214,9 @@ def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
             "row": row,
             "children": sorted(row.children, key=lambda r: r.objective.pk),
             "description_html": render_markdown(objective.description),
-            "alignments": selectors.alignments_of(objective),
+            "alignments": alignments,
+            # Unlink is offered only where the service would allow it (the initiative's edit rule).
+            "unlinkable": permissions.editable_ids(request.user, [a.initiative for a in alignments]),
             "can_edit": services.can_edit_objective(request.user, objective),
         },
     )
@@ -299,7 +305,8 @@ def _key_result_context(
         "progress": selectors.key_result_progress(kr),
         "history": list(reversed(history)),
         "chart": chart,
-        "form": form or CheckInForm(initial={"value": kr.current, "confidence": kr.confidence or 7}),
+        "form": form
+        or CheckInForm(initial={"value": kr.current, "confidence": kr.confidence or 7}, key_result=kr),
         "can_check_in": services.can_check_in(request.user, kr),
         "can_edit": services.can_edit_objective(request.user, kr.objective),
     }
@@ -320,7 +327,7 @@ def check_in(request: HttpRequest, key_result_id: int) -> HttpResponse:
         services.can_check_in(request.user, kr),
         "Only the owner, the line's PMs or a leader can check in here.",
     )
-    form = CheckInForm(request.POST)
+    form = CheckInForm(request.POST, key_result=kr)
     if not form.is_valid():
         return _page(
             request, "strategy/key_result_detail.html", _key_result_context(request, kr, form), status=422
@@ -358,7 +365,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
 
 
 def _metric(metric_id: int) -> Metric:
-    return fetch(get_or_404, Metric, metric_id, queryset=Metric.objects.select_related("line", "drives"))
+    return fetch(get_or_404, Metric, metric_id, queryset=Metric.all_objects.select_related("line", "drives"))
 
 
 def _metric_context(

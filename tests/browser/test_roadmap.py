@@ -123,3 +123,31 @@ def test_open_a_shared_link_without_a_login(cast, browser, live_server, page, ph
     expect(phone_page.locator("svg.timeline")).to_be_visible()
     assert no_horizontal_scroll(phone_page)
     shoot(phone_page, "roadmap-phone")
+
+
+def test_every_roadmap_page_fits_a_phone(cast, phone_page, shoot):
+    load_demo()
+    runs = list(PlanRun.objects.filter(status="done").order_by("id").values_list("pk", flat=True))
+    scenario = Scenario.objects.get(is_primary=True)
+    sign_in(phone_page, "leader")
+    pages = [
+        "/roadmap/",
+        "/roadmap/scenarios/",
+        f"/roadmap/scenarios/{scenario.pk}/",
+        f"/roadmap/plans/{runs[-1]}/",
+        f"/roadmap/plans/{runs[-1]}/timeline/",
+        f"/roadmap/plans/{runs[-1]}/capacity/",
+        f"/roadmap/plans/{runs[-1]}/board/",
+        "/roadmap/capacity/",
+        "/roadmap/budgets/",
+        "/roadmap/compare/",
+        f"/roadmap/compare/?run={runs[0]}&run={runs[-1]}",
+    ]
+    too_wide = []
+    for url in pages:
+        phone_page.goto(url)
+        if not no_horizontal_scroll(phone_page):
+            too_wide.append(url)
+            shoot(phone_page, "roadmap-phone-too-wide")
+    shoot(phone_page, "roadmap-compare-phone")
+    assert not too_wide

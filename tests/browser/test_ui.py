@@ -24,7 +24,9 @@ def sign_in(page, username: str) -> None:
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    """The page fits the screen. On a phone the browser widens its layout to fit a too-wide page (and
+    zooms out), so `innerWidth` grows with the overflow: compare with the screen's width instead."""
+    return page.evaluate("document.documentElement.scrollWidth <= Math.min(window.innerWidth, screen.width)")
 
 
 def test_signing_in_through_the_login_form(cast, page, shoot):

@@ -79,3 +79,40 @@ def test_large_demo_tops_up_to_load_test_size():
 def test_unknown_scale_is_refused():
     with pytest.raises(ValueError, match="Unknown scale 'huge'"):
         load_demo(scale="huge")
+
+
+@pytest.mark.django_db
+def test_the_demo_reads_like_a_real_product_organisation():
+    from datetime import timedelta
+
+    from northstar.feedback.models import Post, PostStatus
+    from northstar.planning.models import PlanRun, Scenario
+    from northstar.strategy.demo_content import COUNT_UNITS
+    from northstar.strategy.models import CheckIn, MetricValue
+
+    load_demo()
+    # Every team has people in it.
+    assert not [t.name for t in Team.objects.all() if not t.members.exists()]
+    # Titles a real company would write: no "(phase 3)", no "Idea:" prefix, none twice.
+    titles = list(Initiative.objects.values_list("title", flat=True))
+    assert not [t for t in titles if "(phase" in t or t.startswith("Idea:")]
+    assert len(set(titles)) == len(titles)
+    # Counts are whole numbers.
+    counted = MetricValue.objects.filter(metric__unit__in=COUNT_UNITS).values_list("value", flat=True)
+    assert counted and all(v == int(v) for v in counted)
+    checked = CheckIn.objects.filter(key_result__unit__in=COUNT_UNITS).values_list("value", flat=True)
+    assert all(v == int(v) for v in checked)
+    # The portfolio grew over time.
+    created = sorted(Initiative.objects.values_list("created_at", flat=True))
+    assert created[-1] - created[0] > timedelta(days=300)
+    assert len({c.date() for c in created}) > 100
+    # What the changelog announces is done on the portal, and what is done was announced.
+    for post in Post.objects.select_related("initiative"):
+        announced = post.changelog_entries.filter(published_at__isnull=False).exists()
+        assert announced == (post.public_status == PostStatus.DONE), post.title
+    # The plan of record: the optimiser beats the greedy answer under constraints it names, and no
+    # candidate is left out because its estimate asks for skills no single team has.
+    plan = PlanRun.objects.filter(scenario=Scenario.objects.get(is_primary=True), status="done").latest("id")
+    assert plan.binding, "no binding constraint shown"
+    assert not [r for r in plan.exclusions.values() if r.startswith("no team has every skill")]
+    assert plan.value > plan.greedy_value

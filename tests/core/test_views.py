@@ -255,3 +255,96 @@ def test_plotly_is_served_from_the_package_compressed_and_cached(client):
     assert plain.get("Content-Encoding") is None and plain.content.startswith(
         gzip.decompress(response.content)[:100]
     )
+
+
+def test_every_date_field_of_every_form_renders_iso_dates():
+    """A date input only accepts YYYY-MM-DD: a localised 03/12/2026 shows as an empty, invalid field."""
+    import datetime
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    import northstar
+
+    found = []
+    for module_info in pkgutil.walk_packages(northstar.__path__, "northstar."):
+        if (
+            "migrations" in module_info.name
+            or ".engines" in module_info.name
+            or not module_info.name.endswith("forms")
+        ):
+            continue
+        module = importlib.import_module(module_info.name)
+        for form in vars(module).values():
+            if not (isinstance(form, type) and issubclass(form, forms.BaseForm)):
+                continue
+            for name, field in form.base_fields.items():
+                if isinstance(field, forms.DateField):
+                    rendered = field.widget.render(name, datetime.date(2026, 12, 3))
+                    found.append(form.__name__)
+                    assert 'value="2026-12-03"' in rendered and 'type="date"' in rendered, (
+                        form,
+                        name,
+                        rendered,
+                    )
+    assert {"DecisionForm", "PublishForm", "PeriodForm"} <= set(found)
+
+
+def _described_ids_missing(html: str) -> list[str]:
+    """Ids that an aria-describedby names but the page does not render."""
+    named = {i for value in re.findall(r'aria-describedby="([^"]*)"', html) for i in value.split()}
+    present = set(re.findall(r'\bid="([^"]+)"', html))
+    return sorted(named - present)
+
+
+def test_help_text_and_field_errors_are_tied_to_their_inputs(cast, login):
+    client = login(cast.leader)
+    shown = client.get(reverse("portfolio:create")).content.decode()
+    assert 'aria-describedby="id_problem_statement_helptext"' in shown
+    assert _described_ids_missing(shown) == []
+    refused = client.post(reverse("portfolio:create"), {"title": "", "kind": "idea"}).content.decode()
+    assert 'aria-invalid="true"' in refused
+    assert re.search(r'aria-describedby="[^"]*id_title_error', refused)
+    assert _described_ids_missing(refused) == []
+    for url in (
+        reverse("portfolio:decision_create", args=[cast.home_initiative.pk]),
+        reverse("org:team_create"),
+        reverse("strategy:period_create"),
+    ):
+        assert _described_ids_missing(client.get(url).content.decode()) == [], url
+
+
+def test_every_page_names_a_favicon_that_exists(cast, login, client):
+    page = login(cast.pm).get(reverse("core:home")).content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon, "no favicon link"
+    assert client.get(icon[1]).status_code == 200
+    old_style = client.get("/favicon.ico", follow=True)  # what browsers ask for without a link
+    assert old_style.status_code == 200 and b"<svg" in b"".join(
+        old_style.streaming_content if old_style.streaming else [old_style.content]
+    )
+
+
+def test_a_refused_page_logs_one_line_not_a_traceback(cast, login, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        refused = login(cast.stakeholder).get(reverse("portfolio:create"))
+        api = login(cast.stakeholder).post(
+            "/api/v1/initiatives", data={"title": "x"}, content_type="application/json"
+        )
+    assert refused.status_code == 403 and api.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and not [r for r in records if r.exc_info]  # "Forbidden: /portfolio/new/", no traceback
+
+
+def test_chart_pages_get_the_partial_plotly_bundle(client):
+    from northstar.core.web import plotly_bundle, plotly_url
+    from tests.environment import require
+
+    name, _path = plotly_bundle()
+    require("plotly.js's partial bundle (make install puts it in place with npm)", name == "basic")
+    assert plotly_url().endswith("-basic")
+    served = client.get(plotly_url())
+    assert served.status_code == 200 and len(served.content) < 2_000_000  # the full bundle is 4.8 MB

@@ -75,7 +75,8 @@ def test_customers_and_links_and_demand(cast):
 def test_themes_list_and_recluster_job(cast, django_capture_on_commit_callbacks):
     f.make_theme("Exports", items=2)
     api = _client(cast.pm)
-    assert api.get("/api/v1/themes").json()[0]["name"] == "Exports"
+    listed = api.get("/api/v1/themes").json()
+    assert listed["items"][0]["name"] == "Exports" and listed["count"] == 1
     with django_capture_on_commit_callbacks(execute=True):
         job = _post(api, "/api/v1/themes/recluster", {"n_themes": 1})
     assert job.status_code == 202
@@ -116,3 +117,48 @@ def test_status_change_through_the_api(cast, role):
     response = _post(api, f"/api/v1/feedback/{item.pk}/status", {"status": "processed"})
     assert response.status_code == 200
     assert FeedbackItem.objects.get(pk=item.pk).status == "processed"
+
+
+def test_the_api_applies_the_same_rule_to_customers_people(cast):
+    from northstar.feedback.models import Contact
+
+    acme = f.make_customer("Acme Bank")
+    Contact.objects.create(customer=acme, name="Dana Contact", email="dana@acme.example")
+    item = f.make_item("Faster payouts", customer=acme, author_email="ana@acme.example")
+    seen = _client(cast.stakeholder).get(f"/api/v1/feedback/{item.pk}").json()
+    assert seen["author_email"] == "" and seen["text"] == "Faster payouts"
+    listed = _client(cast.stakeholder).get("/api/v1/feedback").json()["items"]
+    assert all(row["author_email"] == "" for row in listed)
+    assert _client(cast.stakeholder).get(f"/api/v1/customers/{acme.pk}/contacts").status_code == 403
+    assert _client(cast.pm).get(f"/api/v1/feedback/{item.pk}").json()["author_email"] == "ana@acme.example"
+    assert _client(cast.pm).get(f"/api/v1/customers/{acme.pk}/contacts").json()[0]["name"] == "Dana Contact"
+
+
+def test_themes_come_a_page_at_a_time(cast):
+    for n in range(5):
+        f.make_theme(f"Theme {n}", items=n + 1)
+    page = _client(cast.stakeholder).get("/api/v1/themes?page=3&page_size=2").json()
+    assert page["count"] == 5 and [t["name"] for t in page["items"]] == ["Theme 0"]
+
+
+def test_many_items_triage_over_the_api(cast):
+    items = [f.make_item(f"Dark mode please ({n})") for n in range(3)]
+    made = _post(
+        _client(cast.pm), "/api/v1/feedback/triage", {"ids": [i.pk for i in items], "title": "Dark mode"}
+    )
+    assert made.status_code == 200 and made.json()["linked"] == 3
+    again = _post(
+        _client(cast.pm),
+        "/api/v1/feedback/triage",
+        {"ids": [items[0].pk], "initiative_id": made.json()["initiative_id"]},
+    )
+    assert again.json()["linked"] == 0
+    assert (
+        _post(
+            _client(cast.stakeholder), "/api/v1/feedback/triage", {"ids": [items[0].pk], "title": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        _post(_client(cast.pm), "/api/v1/feedback/triage", {"ids": [999999], "title": "x"}).status_code == 404
+    )

@@ -236,3 +236,21 @@ def test_a_zip_that_unpacks_too_large_is_refused_before_reading(cast, tmp_path, 
         imports.feedback_import_email(actor=cast.pm, path=path)
     assert "Split it" in refused.value.message
     assert FeedbackItem.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_rows_with_missing_or_extra_fields_refuse_the_file_naming_them(cast, tmp_path):
+    text = (
+        "text,email,date\n"
+        "Faster payouts,a@x.example,2024-01-01\n"
+        "Dark mode,b@x.example\n"  # a field short: the date would silently be empty
+        "Exports, please, soon,c@x.example,2024-01-03\n"  # unquoted commas: two fields too many
+        "Audit log,d@x.example,2024-01-04\n"
+    )
+    path = _csv(tmp_path, text)
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_csv(
+            actor=cast.pm, path=path, mapping={"text": "text", "author_email": "email", "received_at": "date"}
+        )
+    assert "Row 3 has 2 fields but the header has 3" in refused.value.message
+    assert "Row 4 has 5 fields but the header has 3" in refused.value.message
+    assert FeedbackItem.objects.count() == 0

@@ -233,3 +233,21 @@ def test_evidence_feeds_the_ideas_reach_weighted_by_revenue(cast):
     services.link_delete(actor=cast.pm, link=link)
     row.refresh_from_db()
     assert row.reach_evidence == pytest.approx(1.4)
+
+
+def test_many_items_triage_into_one_idea_at_once(cast):
+    from northstar.feedback.models import EvidenceLink, FeedbackItem
+
+    items = [f.make_item(f"Export invoices to CSV, please ({n})") for n in range(4)]
+    linked = services.feedback_triage_many(actor=cast.pm, items=items[:2], initiative=cast.home_initiative)
+    assert linked == 2
+    assert services.feedback_triage_many(actor=cast.pm, items=items[:2], initiative=cast.home_initiative) == 0
+    idea = services.idea_from_feedback_many(actor=cast.pm, items=items[2:], title="CSV export of invoices")
+    assert set(EvidenceLink.objects.filter(initiative=idea).values_list("item_id", flat=True)) == {
+        items[2].pk,
+        items[3].pk,
+    }
+    assert "From 2 feedback items" in idea.description
+    assert set(FeedbackItem.objects.values_list("status", flat=True)) == {"processed"}
+    with pytest.raises(PermissionDenied):
+        services.feedback_triage_many(actor=cast.stakeholder, items=items, initiative=cast.home_initiative)

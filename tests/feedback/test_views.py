@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from northstar.core.models import Job
 from northstar.feedback import services, theme_services
-from northstar.feedback.models import EvidenceLink, FeedbackItem, Theme
+from northstar.feedback.models import EvidenceLink, FeedbackItem, Post, Theme
 from northstar.portfolio.models import Initiative
 from tests.feedback import factories as f
 
@@ -42,7 +42,7 @@ def test_import_a_csv_with_a_column_mapping(login, cast, django_capture_on_commi
 
 
 def test_a_bad_file_is_refused_with_the_row_and_stores_nothing(
-    login, cast, django_capture_on_commit_callbacks
+    login, cast, django_capture_on_commit_callbacks, caplog
 ):
     client = login(cast.pm)
     upload = client.post(
@@ -57,9 +57,11 @@ def test_a_bad_file_is_refused_with_the_row_and_stores_nothing(
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
     assert "Row 3" in job.error and "not a date" in job.error
+    assert job.error.startswith("The file was not imported")  # not "ValidationFailed: …"
     assert FeedbackItem.objects.count() == 0
     page = client.get(reverse("feedback:import_job", args=[job.pk]))
     assert b"Row 3" in page.content
+    assert not [r for r in caplog.records if r.exc_info]  # a refusal is not a crash: no traceback logged
 
 
 def test_triage_link_an_item_to_an_idea_with_a_quote(login, cast):
@@ -190,3 +192,90 @@ def test_an_upload_name_with_query_characters_survives_the_redirect(login, cast)
     assert page.status_code == 200
     assert page.wsgi_request.GET["name"] == "Q3 & Q4 #1 preset=zendesk.csv"
     assert page.wsgi_request.GET["preset"] == "generic"
+
+
+def test_the_themes_header_follows_a_recluster_that_finishes_while_the_page_is_open(login, cast):
+    from northstar.core.models import Job
+    from northstar.feedback.models import ThemeRun
+
+    ThemeRun.objects.create(embedder="tfidf-svd", embedder_label="TF-IDF + SVD (lighter fallback)", themes=3)
+    job = Job.objects.create(
+        title="Re-cluster feedback themes",
+        task="northstar.feedback.tasks.recluster",
+        actor=cast.pm,
+        status=Job.Status.RUNNING,
+    )
+    client = login(cast.pm)
+    url = reverse("feedback:themes") + f"?job={job.pk}"
+    page = client.get(url).content.decode()
+    body = page[page.index('id="themes-body"') :]
+    assert f'hx-get="{url}"' in body[:400]  # the header and the list refresh while the job runs
+    # The job finishes with another method; the next refresh names it and stops polling.
+    ThemeRun.objects.create(
+        embedder="minilm", embedder_label="all-MiniLM-L6-v2 sentence embeddings", themes=7
+    )
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED)
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="themes-body"')
+    assert "Themes found by <strong>all-MiniLM-L6-v2" in fragment and "TF-IDF" not in fragment
+    assert "hx-trigger" not in fragment
+
+
+def test_a_stakeholder_sees_the_customer_voice_without_the_people_or_the_moderation_queue(login, cast):
+    from northstar.feedback.models import Contact, Moderation
+
+    acme = f.make_customer("Acme Bank")
+    Contact.objects.create(customer=acme, name="Dana Contact", email="dana@acme.example", title="CFO")
+    item = f.make_item("We need SSO before renewal", customer=acme, author_email="ana.berg@acme.example")
+    FeedbackItem.objects.filter(pk=item.pk).update(author_name="Ana Berg")
+    theme = f.make_theme("Single sign-on")
+    FeedbackItem.objects.filter(pk=item.pk).update(theme=theme)
+    post = f.make_post(board=f.make_board("Ideas"), title="Dark mode please", moderation=Moderation.PENDING)
+    Post.objects.filter(pk=post.pk).update(author_email="voter@example.com")
+    pages = [
+        reverse("feedback:inbox"),
+        reverse("feedback:item_detail", args=[item.pk]),
+        reverse("feedback:customer_detail", args=[acme.pk]),
+        reverse("feedback:theme_detail", args=[theme.pk]),
+        reverse("feedback:portal_admin"),
+    ]
+    people = ("Ana Berg", "ana.berg@acme.example", "Dana Contact", "dana@acme.example", "voter@example.com")
+    stakeholder = login(cast.stakeholder)
+    for url in pages:
+        html = stakeholder.get(url).content.decode()
+        assert not [p for p in people if p in html], url
+    assert "We need SSO before renewal" in stakeholder.get(pages[1]).content.decode()  # the voice stays
+    assert "Dark mode please" not in stakeholder.get(pages[-1]).content.decode()  # no moderation queue
+    pm = login(cast.pm)
+    assert "Ana Berg" in pm.get(pages[1]).content.decode()
+    assert "Dana Contact" in pm.get(pages[2]).content.decode()
+    assert "voter@example.com" in pm.get(pages[-1]).content.decode()
+
+
+def test_many_feedback_items_triage_into_a_new_idea_or_archive_from_the_inbox(login, cast):
+    from northstar.feedback.models import EvidenceLink
+
+    items = [f.make_item(f"Please let us export invoices ({n})") for n in range(3)]
+    client = login(cast.pm)
+    inbox = client.get(reverse("feedback:inbox")).content.decode()
+    assert f'name="ids" value="{items[0].pk}"' in inbox
+    ids = [i.pk for i in items]
+    choose = client.post(reverse("feedback:bulk"), {"ids": ids, "action": "triage"}).content.decode()
+    assert "Triage 3 feedback items" in choose and "A new idea from them" in choose
+    done = client.post(
+        reverse("feedback:bulk"), {"ids": ids, "action": "idea", "title": "Invoice export"}, follow=True
+    )
+    idea = Initiative.objects.get(title="Invoice export")
+    assert done.redirect_chain[-1][0] == reverse("portfolio:detail", args=[idea.pk])
+    assert EvidenceLink.objects.filter(initiative=idea).count() == 3
+    more = [f.make_item(f"Old noise {n}") for n in range(2)]
+    asked = client.post(reverse("feedback:bulk"), {"ids": [i.pk for i in more], "action": "archive"})
+    assert "Archive 2 feedback items?" in asked.content.decode()
+    client.post(
+        reverse("feedback:bulk"), {"ids": [i.pk for i in more], "action": "archive", "confirm": "yes"}
+    )
+    assert "Old noise" not in client.get(reverse("feedback:inbox")).content.decode()
+    assert (
+        login(cast.stakeholder).post(reverse("feedback:bulk"), {"ids": ids, "action": "triage"}).status_code
+        == 403
+    )

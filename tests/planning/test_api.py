@@ -29,11 +29,13 @@ def test_a_run_started_over_the_api_returns_the_plan_with_its_proof(
     status, run = _json(client, "get", f"/api/v1/roadmap/runs/{started['run_id']}")
     assert status == 200 and run["status"] == "done" and run["violations"] == []
     assert run["best_bound"] >= run["value"] > 0 and run["gap"] < 1e-3
-    assert {a["title"] for a in run["assignments"]} >= {"Home big", "Away big"}
+    status, assignments = _json(client, "get", f"/api/v1/roadmap/runs/{run['id']}/assignments")
+    assert {a["title"] for a in assignments["items"]} >= {"Home big", "Away big"}
+    assert assignments["count"] == run["assignment_count"] == len(assignments["items"])
     status, published = _json(
         client, "post", f"/api/v1/roadmap/runs/{run['id']}/publish", {"title": "API roadmap"}
     )
-    assert status == 201 and len(published["entries"]) == len(run["assignments"])
+    assert status == 201 and len(published["entries"]) == run["assignment_count"]
     client.force_login(cast.stakeholder)
     status, latest = _json(client, "get", "/api/v1/roadmap/published")
     assert status == 200 and latest["title"] == "API roadmap"
@@ -78,3 +80,22 @@ def test_capacity_and_budget_cells_over_the_api(cast, client):
     client.force_login(cast.leader)
     status, saved = _json(client, "put", "/api/v1/roadmap/budgets", budget)
     assert status == 200 and saved["period"] == "2030-Q1"
+
+
+def test_runs_their_assignments_and_exclusions_come_a_page_at_a_time(cast, client):
+    world = make_world(cast)
+    runs = [plans.plan_compute(scenario=world.scenario) for _ in range(3)]
+    client.force_login(cast.pm)
+    status, page = _json(client, "get", f"/api/v1/roadmap/runs?scenario={world.scenario.pk}&page_size=2")
+    assert status == 200 and page["count"] == 3 and len(page["items"]) == 2
+    assert page["items"][0]["id"] == runs[-1].pk and "assignments" not in page["items"][0]
+    status, detail = _json(client, "get", f"/api/v1/roadmap/runs/{runs[0].pk}")
+    assert "assignments" not in detail and "exclusions" not in detail
+    status, rows = _json(client, "get", f"/api/v1/roadmap/runs/{runs[0].pk}/assignments?page=2&page_size=2")
+    assert status == 200 and rows["count"] == detail["assignment_count"] and len(rows["items"]) <= 2
+    status, out = _json(client, "get", f"/api/v1/roadmap/runs/{runs[0].pk}/exclusions")
+    assert status == 200 and out["count"] == detail["exclusion_count"]
+    assert all(set(row) == {"initiative_id", "title", "reason"} for row in out["items"])
+    client.force_login(cast.stakeholder)
+    assert _json(client, "get", f"/api/v1/roadmap/runs/{runs[0].pk}/assignments")[0] == 403
+    assert _json(client, "get", "/api/v1/roadmap/runs")[0] == 403

@@ -263,8 +263,9 @@ def test_a_cancelled_job_cancels_its_run(cast):
     run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
     job_cancel(job=run.job, actor=cast.leader)  # still queued: cancelled at once
     run = plans.get_run(run.pk)
-    plans.sync_with_job(run)
+    plans.sync_with_job(run)  # how a page shows it (nothing written)
     assert run.status == PlanRun.Status.CANCELLED
+    assert plans.runs_close_stale(scenario=world.scenario) == 1  # the write path stores it
 
     class Stopping:
         cancelled = True

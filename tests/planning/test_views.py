@@ -184,8 +184,138 @@ def test_plan_views_use_a_fixed_number_of_queries(cast, client, planned, django_
     plans.plan_compute(scenario=bigger, time_limit=5)
     big = PlanRun.objects.filter(scenario=bigger).get()
     assert big.assignments.count() > run.assignments.count()
-    for name in ("planning:plan_timeline", "planning:plan_capacity", "planning:plan_board"):
+    for name in (
+        "planning:plan_detail",
+        "planning:plan_timeline",
+        "planning:plan_capacity",
+        "planning:plan_board",
+    ):
         with django_assert_max_num_queries(14):
             assert client.get(reverse(name, args=[big.pk])).status_code == 200
     with django_assert_max_num_queries(22):
         assert client.get(reverse("planning:roadmap")).status_code == 200
+
+
+def test_no_plan_possible_names_and_links_the_initiatives_in_a_leaders_words(
+    cast, client, django_capture_on_commit_callbacks
+):
+    from northstar.portfolio.models import Dependency
+
+    world = make_world(cast)
+    huge = make_candidate(cast.home_product, value=1, weeks=200, title="Rebuild the ledger")
+    needs_it = make_candidate(cast.home_product, value=5, weeks=2, title="Instant payouts")
+    Dependency.objects.create(initiative=needs_it, requires=huge)
+    services.assumption_add(actor=cast.leader, scenario=world.scenario, kind="mandatory", initiative=needs_it)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.INFEASIBLE
+    client.force_login(cast.leader)
+    body = client.get(reverse("planning:plan_detail", args=[run.pk])).content.decode()
+    section = body[
+        body.index('id="diagnosis-heading"') : body.index("</section>", body.index("diagnosis-heading"))
+    ]
+    for code in ("no_slot", "forced items", "required by", f" {huge.pk} ", f"{needs_it.pk} is"):
+        assert code not in section, code
+    assert f'href="/portfolio/{huge.pk}/">Rebuild the ledger</a>' in section
+    assert f'href="/portfolio/{needs_it.pk}/">Instant payouts</a>' in section
+    assert "must be in the plan" in section
+    # The API says the same, in the same words, with the initiatives' ids beside them.
+    api = client.get(f"/api/v1/roadmap/runs/{run.pk}").json()
+    assert (
+        "“Rebuild the ledger”" in api["diagnosis"][0]["message"]
+        and "no_slot" not in api["diagnosis"][0]["message"]
+    )
+
+
+def test_changes_say_how_far_work_moved_without_signs(cast, client, planned):
+    from northstar.planning.models import ChangeKind, RoadmapChange
+
+    _world, _run, roadmap = planned
+    roadmap.previous = plans.roadmap_publish(actor=cast.leader, run=_run, title="Earlier")
+    roadmap.save()
+    RoadmapChange.objects.create(roadmap=roadmap, title="Saved carts", kind=ChangeKind.PULLED_IN, shift=-1)
+    RoadmapChange.objects.create(roadmap=roadmap, title="Passkeys", kind=ChangeKind.SLIPPED, shift=2)
+    client.force_login(cast.stakeholder)
+    body = client.get(reverse("planning:published", args=[roadmap.pk])).content.decode()
+    assert "Pulled in by 1 period<" in body and "Slipped by 2 periods<" in body
+    assert "in -1 period" not in body and "+2 periods" not in body
+
+
+def test_compare_offers_the_published_plan_after_newer_runs(
+    cast, client, planned, django_capture_on_commit_callbacks
+):
+    world, published_run, roadmap = planned
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    client.force_login(cast.pm)
+    body = client.get(reverse("planning:compare")).content.decode()
+    assert f'<option value="{published_run.pk}"' in body and f'<option value="{newer.pk}"' in body
+    assert f"published as {roadmap.title}" in body
+    compared = client.get(reverse("planning:compare"), {"run": [published_run.pk, newer.pk]}).content.decode()
+    assert "Value" in compared and "Pick at least two" not in compared
+
+
+def test_the_plan_page_is_bounded_however_big_the_plan(
+    cast, client, planned, settings, django_assert_max_num_queries
+):
+    world, _run, _ = planned
+    for n in range(12):
+        make_candidate(cast.home_product, value=1 + n % 4, weeks=1, title=f"Extra {n:02d}")
+    bigger = make_scenario(world.periods, name="Bigger")
+    big = plans.plan_compute(scenario=bigger, time_limit=5)
+    total = big.assignments.count()
+    settings.PAGE_SIZE = 5
+    client.force_login(cast.leader)
+    with django_assert_max_num_queries(14):
+        body = client.get(reverse("planning:plan_detail", args=[big.pk])).content.decode()
+    table = body[body.index('id="plan-heading"') : body.index('id="out-heading"')]
+    assert table.count('<tr id="a-') == 5 and f"{total} initiatives" in table
+    assert "page=2" in table  # the rest is a page away
+    # Each row offers only the teams of its own line, not every team of the organisation.
+    home = client.get(
+        reverse("planning:plan_detail", args=[big.pk]), {"line": cast.home_line.pk}
+    ).content.decode()
+    home_table = home[home.index('id="plan-heading"') : home.index('id="out-heading"')]
+    assert "Away team" not in home_table and "Home team" in home_table
+    page2 = client.get(reverse("planning:plan_detail", args=[big.pk]), {"page": 2}).content.decode()
+    assert page2.count('<tr id="a-') == 5
+    only_home = client.get(
+        reverse("planning:plan_detail", args=[big.pk]), {"line": cast.away_line.pk}
+    ).content.decode()
+    rows = only_home[only_home.index('id="plan-heading"') : only_home.index('id="out-heading"')].count(
+        '<tr id="a-'
+    )
+    assert rows == big.assignments.filter(line=cast.away_line).count()
+
+
+def test_reading_a_run_whose_job_was_cancelled_never_writes(cast, client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from northstar.core.jobs import job_cancel
+
+    world = make_world(cast)
+    run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    job_cancel(job=run.job, actor=cast.leader)  # cancelled before it started: the run row still says queued
+    client.force_login(cast.leader)
+    reads = [
+        reverse("planning:run_status", args=[run.pk]),
+        reverse("planning:scenario_detail", args=[world.scenario.pk]),
+        f"/api/v1/roadmap/runs/{run.pk}",
+    ]
+    for url in reads:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        writes = [
+            q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        ]
+        assert not [w for w in writes if "planning_planrun" in w], (url, writes)
+        assert "ancel" in response.content.decode()  # the page still says what happened
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.QUEUED
+    # The next write closes it: starting a new run is not blocked by the dead one.
+    again = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.CANCELLED and again.pk != run.pk

@@ -347,3 +347,23 @@ def test_decisions_are_recorded_with_who_and_when(cast):
         governance.decision_record(actor=cast.pm, initiative=cast.home_initiative, title=" ", decision="x")
     with pytest.raises(PermissionDenied):
         governance.decision_record(actor=cast.pm, initiative=cast.away_initiative, title="t", decision="d")
+
+
+def test_a_move_that_jumps_stages_passes_every_gate_it_passes_over(cast):
+    governance.gates_adopt_suggested(actor=cast.admin)
+    item = cast.home_initiative
+    # Launched's own gate (what it requires is launched) is met by a bare record; the gates before are not.
+    with pytest.raises(ValidationFailed) as refused:
+        services.initiative_move(actor=cast.pm, initiative=item, stage=Stage.LAUNCHED)
+    missing = refused.value.detail["missing"]
+    assert (
+        missing[:2] == ["problem_statement", "evidence"] and "estimate" in missing and "decision" in missing
+    )
+    item.refresh_from_db()
+    assert item.stage == Stage.IDEA and not Decision.objects.exists()
+
+    # A parked initiative coming back into the path passes the gates on the way, too.
+    services.initiative_move(actor=cast.pm, initiative=item, stage=Stage.PARKED)
+    with pytest.raises(ValidationFailed) as refused:
+        services.initiative_move(actor=cast.pm, initiative=item, stage=Stage.PLANNED)
+    assert refused.value.detail["missing"][:2] == ["problem_statement", "evidence"]

@@ -202,3 +202,30 @@ def test_a_pm_is_offered_remove_only_for_blocks_links_they_may_change(cast, logi
     assert f"Remove: blocks {cast.away_initiative.title}" not in pm_page
     leader_page = login(cast.leader).get(url).content.decode()
     assert f"Remove: blocks {cast.away_initiative.title}" in leader_page
+
+
+def _section(html: str, section_id: str) -> str:
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_dependency_refusals_and_confirmations_show_where_the_browser_lands(cast, login):
+    Dependency.objects.create(initiative=cast.away_initiative, requires=cast.home_initiative)
+    client = login(cast.leader)
+    url = reverse("portfolio:dependency_add", args=[cast.home_initiative.pk])
+    refused = client.post(url, {"kind": "requires", "other": cast.away_initiative.pk}, follow=True)
+    assert refused.redirect_chain[-1][0].endswith("#dependencies")
+    html = refused.content.decode()
+    assert "dependency cycle" in _section(html, "dependencies")
+    assert html.count("dependency cycle") == 1  # not also at the top, out of view
+    added = client.post(url, {"kind": "requires", "other": factories.make_initiative().pk}, follow=True)
+    assert "Dependency added" in _section(added.content.decode(), "dependencies")
+
+
+def test_the_decision_date_field_holds_an_iso_date_a_date_input_accepts(cast, login):
+    from django.utils import timezone
+
+    html = (
+        login(cast.leader).get(reverse("portfolio:decision_create", args=[cast.home_initiative.pk])).content
+    )
+    assert f'type="date" name="decided_on" value="{timezone.localdate().isoformat()}"' in html.decode()

@@ -109,3 +109,31 @@ def test_markdown_keeps_formatting():
     assert "<h2>Why</h2>" in html
     assert "<strong>bold</strong>" in html
     assert 'href="https://example.com"' in html
+
+
+def test_restaging_many_applies_each_ones_gates_and_approvals(cast, director):
+    from northstar.portfolio import approvals, governance
+    from northstar.portfolio.models import Approver, Decision
+
+    governance.gate_update(actor=cast.admin, stage=Stage.DISCOVERY, requirements=["problem_statement"])
+    ready = factories.make_initiative(product=cast.home_product, title="Ready", problem_statement="Why")
+    bare = factories.make_initiative(product=cast.home_product, title="Bare")
+    theirs = factories.make_initiative(product=cast.away_product, title="Theirs", problem_statement="Why")
+    results = services.initiatives_restage(
+        actor=cast.pm, ids=[ready.pk, bare.pk, theirs.pk], stage=Stage.DISCOVERY, rationale="Q3 review"
+    )
+    assert [(r.initiative.title, r.outcome) for r in results] == [
+        ("Ready", "moved"),
+        ("Bare", "refused"),
+        ("Theirs", "refused"),
+    ]
+    assert "a problem statement" in results[1].message and "product lines" in results[2].message
+    assert Decision.objects.get(initiative=ready).rationale == "Q3 review"
+    bare.refresh_from_db()
+    assert bare.stage == Stage.IDEA
+
+    approvals.gate_approval_set(actor=cast.leader, stage=Stage.PLANNED, approver=Approver.LINE_DIRECTOR)
+    (waiting,) = services.initiatives_restage(actor=cast.pm, ids=[ready.pk], stage=Stage.PLANNED)
+    assert waiting.outcome == "waiting" and list(approvals.approvals_waiting_for(director)) != []
+    with pytest.raises(ValidationFailed, match="At most 500"):
+        services.initiatives_restage(actor=cast.pm, ids=range(1, 600), stage=Stage.PLANNED)

@@ -359,3 +359,49 @@ def test_resaving_an_unchanged_description_records_no_change(cast, login):
     )
     entry = AuditEntry.objects.get(record_type="portfolio.initiative", record_id=str(cast.home_initiative.pk))
     assert set(entry.changes) == {"title"}
+
+
+def test_a_move_that_jumps_stages_is_refused_in_the_ui(cast, login):
+    from northstar.portfolio import governance
+
+    governance.gates_adopt_suggested(actor=cast.admin)
+    response = login(cast.pm).post(
+        reverse("portfolio:move", args=[cast.home_initiative.pk]),
+        {"stage": Stage.LAUNCHED},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert "a problem statement" in response.content.decode()
+    cast.home_initiative.refresh_from_db()
+    assert cast.home_initiative.stage == Stage.IDEA
+
+
+def test_many_initiatives_move_or_archive_from_the_list(cast, login):
+    from northstar.core import archive
+    from northstar.portfolio import governance
+
+    governance.gate_update(actor=cast.admin, stage=Stage.DISCOVERY, requirements=["problem_statement"])
+    ready = factories.make_initiative(product=cast.home_product, title="Ready", problem_statement="Why")
+    bare = factories.make_initiative(product=cast.home_product, title="Bare")
+    client = login(cast.pm)
+    listing = client.get(reverse("portfolio:list")).content.decode()
+    assert f'name="ids" value="{ready.pk}"' in listing and 'value="move"' in listing
+    moved = client.post(
+        reverse("portfolio:bulk"), {"ids": [ready.pk, bare.pk], "action": "move", "stage": "discovery"}
+    ).content.decode()
+    assert "1 moved, 0 waiting for approval, 1 refused" in moved and "a problem statement" in moved
+    confirm = client.post(reverse("portfolio:bulk"), {"ids": [ready.pk, bare.pk], "action": "archive"})
+    assert "Archive 2 initiatives?" in confirm.content.decode()
+    assert not Initiative.all_objects.filter(archived_at__isnull=False).exists()  # asking archives nothing
+    client.post(
+        reverse("portfolio:bulk"), {"ids": [ready.pk, bare.pk], "action": "archive", "confirm": "yes"}
+    )
+    assert set(archive.archived(archive.kind_get("initiative")).values_list("title", flat=True)) == {
+        "Ready",
+        "Bare",
+    }
+    refused = client.post(
+        reverse("portfolio:bulk"), {"ids": [cast.away_initiative.pk], "action": "archive", "confirm": "yes"}
+    )
+    assert refused.status_code == 403
+    assert 'name="ids"' not in login(cast.stakeholder).get(reverse("portfolio:list")).content.decode()

@@ -76,7 +76,7 @@ def test_objectives_key_results_and_check_ins(client, cast, period):
     got = api(client, cast.stakeholder, "get", f"/objectives/{objective_id}").json()
     assert got["progress"] == 50 and got["key_results"][0]["current"] == 30
     listed = api(client, cast.stakeholder, "get", f"/objectives?period={period.name}").json()
-    assert [o["id"] for o in listed] == [objective_id]
+    assert [o["id"] for o in listed["items"]] == [objective_id] and listed["count"] == 1
     history = api(client, cast.stakeholder, "get", f"/key-results/{kr_id}/check-ins").json()
     assert [(c["value"], c["confidence"], c["author"]) for c in history] == [(30, 7, "pm")]
     assert api(client, cast.stakeholder, "delete", f"/objectives/{objective_id}").status_code == 403
@@ -178,3 +178,12 @@ def test_tree_vision_periods_and_alignment(client, cast, period):
 
 def test_anonymous_callers_are_refused(client, db):
     assert client.get("/api/v1/objectives").status_code == 401
+
+
+def test_objectives_come_a_page_at_a_time(client, cast, period):
+    from tests.strategy.factories import make_objective
+
+    made = [make_objective(period=period, owner=cast.pm_person, title=f"Objective {n}") for n in range(5)]
+    page = api(client, cast.stakeholder, "get", f"/objectives?period={period.pk}&page=2&page_size=2").json()
+    assert page["count"] == 5 and len(page["items"]) == 2
+    assert {o["id"] for o in page["items"]} <= {o.pk for o in made}

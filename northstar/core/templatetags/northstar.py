@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import template
 from django.urls import reverse
 
 from northstar.core.models import AuditEntry
+from northstar.core.web import AT
+from northstar.org.access import can_see_customer_people
 
 register = template.Library()
 
@@ -25,3 +30,27 @@ def record_url(entry: AuditEntry) -> str:
     if name is None or entry.action == AuditEntry.Action.DELETE or not entry.record_id.isdigit():
         return ""
     return reverse(name, args=[int(entry.record_id)])
+
+
+@register.filter
+def flash_at(messages: Iterable[Any] | None, at: str | None) -> list[Any]:
+    """The messages meant for one section (`at`), or with no `at` those for the top of the page."""
+    wanted = f"{AT}{at}" if at else ""
+    return [m for m in messages or () if (m.extra_tags or "") == wanted]
+
+
+@register.filter
+def sees_customer_people(user: Any) -> bool:
+    """`{% if user|sees_customer_people %}`: the one visibility rule (org.access), in templates."""
+    return can_see_customer_people(user)
+
+
+@register.inclusion_tag("core/_archive_actions.html", takes_context=True)
+def archive_actions(context: Any, record: Any) -> dict[str, Any]:
+    """On a record's page: "Archive…" for those who may, or the archived banner with Restore."""
+    from northstar.core import archive
+
+    kind = archive.kind_of(record)
+    user = context.get("user")
+    allowed = kind is not None and user is not None and kind.can_change(user, record)
+    return {"kind": kind, "record": record, "allowed": allowed, "request": context.get("request")}

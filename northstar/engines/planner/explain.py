@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from .index import EPS, Index, item_value
@@ -16,10 +16,15 @@ def explain(ix: Index, plan: Plan) -> dict[str, Any]:
     for a in plan.assignments:
         led.place(ix.items[a.item], a.team, ix.pidx[a.start])
     usage, binding = _utilisation(ix, led)
+    blocking: Counter[str] = Counter()
+    reasons = exclusion_reasons(ix, led, plan.status, blocking=blocking)
+    # Binding: what is exactly full, then what keeps left-out work out (most often first). A plan of
+    # real estimates rarely fills a cell to the decimal; the bottleneck is the cell nothing else fits in.
+    keeping_out = [label for label, _n in sorted(blocking.items(), key=lambda kv: (-kv[1], kv[0]))]
     return {
         "utilisation": tuple(usage),
-        "binding": tuple(binding),
-        "exclusion_reasons": exclusion_reasons(ix, led, plan.status),
+        "binding": tuple(dict.fromkeys([*binding, *keeping_out])),
+        "exclusion_reasons": reasons,
     }
 
 
@@ -73,12 +78,15 @@ def _no_option_reason(ix: Index, item_id: str) -> str:
     return "no eligible team has enough capacity in any feasible window"
 
 
-def exclusion_reasons(ix: Index, led: Ledger, status: str) -> dict[str, str]:
+def exclusion_reasons(
+    ix: Index, led: Ledger, status: str, *, blocking: Counter[str] | None = None
+) -> dict[str, str]:
     """A reason for every item left out.
 
     Guarantee: the reason names a rule that adding this one item, at its least-blocked slot, would
     break while the rest of the plan stays as it is ("lower value than X" names a selected item using
     the full capacity or budget). It does not claim that re-planning other items could not make room.
+    `blocking`, when given, counts how many left-out items each capacity or budget keeps out.
     """
     p = ix.problem
     reasons: dict[str, str] = {}
@@ -126,6 +134,8 @@ def exclusion_reasons(ix: Index, led: Ledger, status: str) -> dict[str, str]:
         assert best is not None
         if best:
             reasons[x] = _with_rival(ix, users, it.id, best[0], best_slot, top)
+            if blocking is not None:
+                blocking.update(best)
             continue
         led.place(it, *best_slot)
         broken = led.broken_guardrails()

@@ -36,3 +36,13 @@ def num(value: Any, digits: int = 0) -> str:
 @register.filter
 def get(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def periods_moved(shift: Any) -> str:
+    """How far a change moved work, without a sign (the kind says which way): -1 -> "by 1 period"."""
+    try:
+        n = abs(int(shift))
+    except (TypeError, ValueError):
+        return ""
+    return f"by {n} period{'s' if n != 1 else ''}" if n else ""
