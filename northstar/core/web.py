@@ -7,7 +7,7 @@ Views stay thin: parse, call one service or selector, render. Services refuse wi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import plotly
 from django.conf import settings
@@ -24,6 +24,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.errors import PermissionDenied as Refused
+from northstar.core.models import User
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a view behind `login_required` (or an API call past authentication)."""
+    return cast(User, request.user)
 
 
 def refuse(exc: ApplicationError) -> NoReturn:

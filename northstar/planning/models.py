@@ -85,6 +85,7 @@ class ValueSource(models.TextChoices):
     WSJF = "wsjf", "WSJF cost of delay"
     ICE = "ice", "ICE score"
     VALUE = "value", "Value rating (0-10)"
+    NPV = "npv", "Risk-adjusted NPV of the business case (thousands)"
 
 
 class Scenario(models.Model):
