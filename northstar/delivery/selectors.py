@@ -91,7 +91,7 @@ def initiative_progress(initiative_ids: Iterable[int]) -> dict[int, Progress]:
         .annotate(
             total=Count("id"),
             done=Count("id", filter=Q(state=State.DONE)),
-            points=Coalesce(Sum("points"), 0.0),
+            all_points=Coalesce(Sum("points"), 0.0),
             done_points=Coalesce(Sum("points", filter=Q(state=State.DONE)), 0.0),
         )
     }
@@ -103,7 +103,7 @@ def initiative_progress(initiative_ids: Iterable[int]) -> dict[int, Progress]:
                 sum(r["done"] for r in rows),
                 sum(r["total"] for r in rows),
                 float(sum(r["done_points"] for r in rows)),
-                float(sum(r["points"] for r in rows)),
+                float(sum(r["all_points"] for r in rows)),
             )
     return progress
 
@@ -112,12 +112,12 @@ def container_progress(container: WorkItem) -> Progress:
     agg = container.children.exclude(state=State.CANCELLED).aggregate(
         total=Count("id"),
         done=Count("id", filter=Q(state=State.DONE)),
-        points=Coalesce(Sum("points"), 0.0),
+        all_points=Coalesce(Sum("points"), 0.0),
         done_points=Coalesce(Sum("points", filter=Q(state=State.DONE)), 0.0),
     )
     if agg["total"] == 0 and container.state == State.DONE:
         return Progress(1, 1, 0.0, 0.0)
-    return Progress(agg["done"], agg["total"], float(agg["done_points"]), float(agg["points"]))
+    return Progress(agg["done"], agg["total"], float(agg["done_points"]), float(agg["all_points"]))
 
 
 def links_for(initiative_id: int) -> list[InitiativeLink]:
