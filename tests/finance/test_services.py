@@ -3,11 +3,10 @@ the teams' time went, budget against actuals with run-rate and flags, and the pl
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.delivery.models import Connection, InitiativeLink, State, WorkItem
@@ -98,7 +97,7 @@ def test_people_cost_follows_the_work_each_team_finished(cast):
         connection=connection, external_id="A", key="A-1", title="Debt", kind="epic"
     )
     InitiativeLink.objects.create(initiative=cast.away_initiative, container=away_epic, status="confirmed")
-    when = timezone.make_aware(datetime(2026, 3, 10, 12))
+    when = datetime(2026, 3, 10, 12, tzinfo=UTC)
     _done(connection, cast.home_team, "H-2", when=when, parent=epic, points=3)
     _done(connection, cast.home_team, "H-3", when=when, points=1)  # linked to no initiative
     _done(connection, cast.away_team, "A-2", when=when, parent=away_epic)
