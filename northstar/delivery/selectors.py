@@ -191,6 +191,27 @@ def time_split(start: date, end: date) -> dict[int, dict[int | None, float]]:
     return {team: dict(parts) for team, parts in split.items()}
 
 
+def done_history(initiative_id: int, *, weeks: int, until: date) -> list[tuple[date, float]]:
+    """Cumulative linked items of an initiative done by the end of each of the last `weeks` weeks."""
+    containers = initiative_containers([initiative_id]).get(initiative_id, [])
+    last = week_start(until)
+    first = last - timedelta(weeks=weeks)
+    items = WorkItem.objects.filter(parent_id__in=containers, state=State.DONE, done_at__isnull=False)
+    before = items.filter(done_at__lt=_start_of_day(first)).count()
+    per_week = [0.0] * weeks
+    for done_at in items.filter(
+        done_at__gte=_start_of_day(first), done_at__lt=_start_of_day(last)
+    ).values_list("done_at", flat=True):
+        index = (timezone.localtime(done_at).date() - first).days // 7
+        if 0 <= index < weeks:
+            per_week[index] += 1
+    series, total = [], float(before)
+    for i, n in enumerate(per_week):
+        total += n
+        series.append((first + timedelta(weeks=i + 1), total))
+    return series
+
+
 # ---------------------------------------------------------------------------------------------------
 # Forecasts
 
