@@ -168,6 +168,7 @@ class Http:
             now = self.clock()
             if self._hold_until > now:
                 self._wait(self._hold_until - now)
+            self._hold_until = 0.0
             try:
                 response = self.client.request(method, url, params=params, json=json)
             except httpx.TransportError as exc:
@@ -181,11 +182,14 @@ class Http:
                 wait = _reset_wait({k: v for k, v in headers.items() if k != "retry-after"}, self.clock())
                 self._hold_until = self.clock() + (wait or 0.0)
             is_limited = response.status_code == 429 or (limited is not None and limited(response))
-            if response.status_code == 403 and remaining is not None and remaining.strip() == "0":
-                is_limited = True
+            if response.status_code == 403 and (
+                "retry-after" in headers or (remaining is not None and remaining.strip() == "0")
+            ):
+                is_limited = True  # GitHub: primary limit spent, or a secondary limit
             if is_limited:
                 wait = _reset_wait(headers, self.clock())
                 self._wait(wait if wait is not None else min(2.0**attempt, 30.0))
+                self._hold_until = 0.0  # waited out already
                 last = "rate limited"
                 continue
             if response.status_code >= 500:
