@@ -213,6 +213,7 @@ def container_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def key_result_feed(request: HttpRequest, item_id: int) -> HttpResponse:
     container = fetch(get_or_404, WorkItem, item_id)
+    require(signed_in(request).can_write, "Your role is read-only: ask a product leader to make this change.")
     form = FeedForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a key result.")

@@ -21,8 +21,8 @@ JIRA = (
 )
 LINEAR = (
     "ID,Team,Title,Status,Estimate,Project,Project ID,Cycle Name,Created,Updated,Completed,Canceled\n"
-    "ENG-1,ENG,Sign in with Google,Done,2,Auth,proj-a,Cycle 3,2025-11-01T10:00:00.000Z,2025-11-05T10:00:00.000Z,"
-    "2025-11-05T10:00:00.000Z,\n"
+    "ENG-1,ENG,Sign in with Google,Done,2,Auth,proj-a,Cycle 3,2025-11-01T10:00:00.000Z,"
+    "2025-11-05T10:00:00.000Z,2025-11-05T10:00:00.000Z,\n"
     "ENG-2,ENG,Passkeys,In Progress,3,Auth,proj-a,,2025-11-01T10:00:00.000Z,2025-11-06T10:00:00.000Z,,\n"
 )
 PROJECTS = (
