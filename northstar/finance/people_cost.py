@@ -1,6 +1,7 @@
 """People cost derived from what the teams cost and where their time went.
 
-A team costs its weekly cost rate for every week of the month. Its time is split by the work it
+A team costs its weekly cost rate (the cost of one person's week in the team, as capacity counts it)
+for each of its members and every week of the month. Its time is split by the work it
 finished that month in the delivery tools (points, or one per item), and where it finished nothing
 there, by the current plan (effort of the initiatives the plan gives it in that period). Time on an
 initiative is capitalisable development (capex) unless the initiative is tagged maintenance or
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 
 from northstar.core import audit
 from northstar.core.errors import ValidationFailed
@@ -64,7 +66,12 @@ def people_cost_derive(*, actor: User | None, month: date) -> ActualBatch:
     rates = RateTable()
     delivery = time_split(start, end)
     plan = _plan_split(start, end)
-    teams = list(Team.objects.filter(cost_rate__gt=0).only("id", "line_id", "cost_rate", "currency"))
+    teams = list(
+        Team.objects.filter(cost_rate__gt=0)
+        .annotate(size=Count("members"))
+        .filter(size__gt=0)
+        .only("id", "name", "line_id", "cost_rate", "currency")
+    )
     initiative_ids = {i for parts in (*delivery.values(), *plan.values()) for i in parts if i is not None}
     maintenance = set(
         Initiative.objects.filter(pk__in=initiative_ids, tags__name__in=MAINTENANCE_TAGS).values_list(
@@ -76,7 +83,7 @@ def people_cost_derive(*, actor: User | None, month: date) -> ActualBatch:
     )
     rows: list[Actual] = []
     for team in teams:
-        monthly = rates.convert(team.cost_rate * weeks, team.currency, start)
+        monthly = rates.convert(team.cost_rate * team.size * weeks, team.currency, start)
         if monthly is None:
             raise ValidationFailed(
                 f"Team {team} is costed in {team.currency}, which has no exchange rate in {start:%Y-%m}."

@@ -17,6 +17,7 @@ from northstar.finance.services import BenefitInput, Estimate
 from northstar.planning.models import Scenario, ValueSource
 from northstar.planning.problem import build
 from northstar.portfolio.models import Stage, Tag
+from tests import factories
 from tests.finance.factories import make_actuals, make_budget, make_case, make_quarters, make_rate
 from tests.planning.factories import make_world
 
@@ -86,6 +87,7 @@ def _done(connection, team, key, *, when, parent=None, points=None):
 
 
 def test_people_cost_follows_the_work_each_team_finished(cast):
+    cast.away_team.members.add(factories.make_person())
     connection = Connection.objects.create(name="Jira", tool="jira", base_url="https://x.example", scope="H")
     epic = WorkItem.objects.create(
         connection=connection, external_id="E", key="H-1", title="Epic", kind="epic"
@@ -102,7 +104,7 @@ def test_people_cost_follows_the_work_each_team_finished(cast):
     _done(connection, cast.home_team, "H-3", when=when, points=1)  # linked to no initiative
     _done(connection, cast.away_team, "A-2", when=when, parent=away_epic)
     batch = people_cost_derive(actor=cast.leader, month=date(2026, 3, 1))
-    # 12,000 a team-week x 31/7 weeks = 53,142.86 per team; home splits 3 points : 1 item
+    # One member each at 12,000 a person-week x 31/7 weeks = 53,142.86; home splits 3 points : 1 item
     rows = {(a.team_id, a.initiative_id): a for a in batch.actuals.all()}
     assert rows[(cast.home_team.pk, cast.home_initiative.pk)].amount == Decimal("39857.15")
     assert rows[(cast.home_team.pk, cast.home_initiative.pk)].kind == SpendKind.CAPEX
@@ -118,13 +120,14 @@ def test_people_cost_follows_the_work_each_team_finished(cast):
 
 
 def test_people_cost_in_a_currency_without_a_rate_is_refused(cast):
+    cast.away_team.members.add(factories.make_person(), factories.make_person())
     cast.away_team.currency = "CHF"
     cast.away_team.save()
     with pytest.raises(ValidationFailed, match="CHF, which has no exchange rate"):
         people_cost_derive(actor=cast.leader, month=date(2026, 3, 1))
     make_rate("CHF", "1.05", date(2026, 1, 1))
     batch = people_cost_derive(actor=cast.leader, month=date(2026, 3, 1))
-    assert batch.actuals.get(team=cast.away_team).amount == Decimal("55800.00")
+    assert batch.actuals.get(team=cast.away_team).amount == Decimal("111600.00")  # 2 x 12,000 x 31/7 x 1.05
 
 
 def test_budget_overview_projects_the_run_rate_and_flags_each_line(cast):
