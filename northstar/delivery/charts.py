@@ -3,6 +3,7 @@ as plain dicts rendered on the server)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils.safestring import SafeString
@@ -71,8 +72,12 @@ def burn_up_chart(data: dict[str, Any], *, title: str = "") -> SafeString:
         },
     ]
     shapes, notes = [], []
-    if data.get("committed"):
-        day = data["committed"].isoformat()
+    last = data["weeks"][-1] if data["weeks"] else data["start"]
+    committed = data.get("committed")
+    if committed and committed > last + timedelta(weeks=26):
+        committed = None  # far beyond the cone: saying so in words beats squashing the chart
+    if committed:
+        day = committed.isoformat()
         shapes.append(
             {
                 "type": "line",

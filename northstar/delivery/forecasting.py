@@ -160,6 +160,13 @@ def forecast_run(
     return forecast
 
 
+def cone_weeks(start: date, p95: date | None) -> int:
+    """How many weeks a burn-up shows: past the P95 date by a month, between 8 weeks and 3 years."""
+    if p95 is None:
+        return 156
+    return max(8, min(156, (p95 - start).days // 7 + 5))
+
+
 def burn_up(*, initiative_id: int | None, forecast: DeliveryForecast, weeks: int = 26) -> dict:
     """History and forecast cone of a burn-up: one initiative's linked work, or (None) the roadmap's.
 

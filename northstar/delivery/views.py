@@ -264,7 +264,10 @@ def initiative(request: HttpRequest, initiative_id: int) -> HttpResponse:
     line = forecast.lines.filter(initiative=item).select_related("team").first() if forecast else None
     burn = None
     if forecast is not None and line is not None:
-        burn = charts.burn_up_chart(forecasting.burn_up(initiative_id=item.pk, forecast=forecast, weeks=39))
+        weeks = forecasting.cone_weeks(forecast.start, line.p95)
+        burn = charts.burn_up_chart(
+            forecasting.burn_up(initiative_id=item.pk, forecast=forecast, weeks=weeks)
+        )
     line_id = item.product.line_id if item.product_id else None
     return render(
         request,
