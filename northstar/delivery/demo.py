@@ -68,13 +68,13 @@ def _items(
     pace = 1.5 + 0.7 * max(1, team.members.count()) * rng.uniform(0.7, 1.3)
     epics: list[tuple[int, WorkItem]] = []
     for position, (initiative_id, title) in enumerate(queue, start=1):
-        epic = WorkItem.objects.create(
+        made = WorkItem.objects.create(
             connection=connection, external_id=f"{key}-E{position}", key=f"{key}-{position}",
             title=title if rng.random() > 0.3 else f"{title} (phase 1)", kind=WorkItem.Kind.EPIC,
             status="In Progress", state="in_progress", source_key=key, team=team,
             url=f"{connection.base_url}/browse/{key}-{position}",
         )  # fmt: skip
-        epics.append((initiative_id, epic))
+        epics.append((initiative_id, made))
     rows: list[WorkItem] = []
     number = 100
     monday = today - timedelta(days=today.weekday())
@@ -85,7 +85,7 @@ def _items(
         for _ in range(done):
             number += 1
             # Recent finished work belongs to the first epics of the queue; older work to none.
-            epic = (
+            parent: WorkItem | None = (
                 epics[min(len(epics) - 1, rng.randrange(3))][1]
                 if epics and week <= 16 and rng.random() < 0.7
                 else None
@@ -100,14 +100,14 @@ def _items(
                     status="Done",
                     state="done",
                     points=float(rng.choice((1, 2, 3, 5))),
-                    parent=epic,
+                    parent=parent,
                     source_key=key,
                     team=team,
                     done_at=_moment(start + timedelta(days=rng.randrange(5)), rng),
                     sprint=f"{key} sprint {(WEEKS - week) // 2 + 1}",
                 )
             )
-    for _initiative_id, epic in epics:
+    for _initiative_id, open_epic in epics:
         for _ in range(rng.randrange(6, 28)):
             number += 1
             state = "in_progress" if rng.random() < 0.25 else "todo"
@@ -121,7 +121,7 @@ def _items(
                     status=state.replace("_", " ").title(),
                     state=state,
                     points=float(rng.choice((1, 2, 3, 5))),
-                    parent=epic,
+                    parent=open_epic,
                     source_key=key,
                     team=team,
                 )

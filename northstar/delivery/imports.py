@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.errors import ValidationFailed
+from northstar.core.files import read_utf8
 from northstar.core.models import User
 from northstar.delivery.models import Connection, SyncRun, Tool, WorkItem
 from northstar.delivery.sources.base import Record, parse_time
@@ -304,15 +305,7 @@ def work_items_import(
     """Take in a tool's export file for a connection; all items land or none do."""
     if actor is not None:
         access.require_write(actor)
-    data = stream.read()
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationFailed(
-                "The file is not UTF-8 text: export it again as CSV (UTF-8). Nothing was imported."
-            ) from None
-    records = _records(connection, data.lstrip("\ufeff"))
+    records = _records(connection, read_utf8(stream, hint="export it again as CSV (UTF-8)"))
     with transaction.atomic():
         stored = items_upsert(connection, records, teams=team_map(connection))
         parents_resolve(connection)

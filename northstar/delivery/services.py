@@ -216,17 +216,22 @@ def _require_link_edit(actor: User, initiative: Initiative) -> None:
     access.require_line_edit(actor, line_id, "delivery links")
 
 
-@transaction.atomic
-def link_decide(*, actor: User, link: InitiativeLink, confirm: bool) -> InitiativeLink:
-    """Confirm a suggested link (its work then counts for the initiative) or reject it."""
-    _require_link_edit(actor, link.initiative)
-    before = audit.snapshot(link)
-    link.status = InitiativeLink.Status.CONFIRMED if confirm else InitiativeLink.Status.REJECTED
+def _decide(actor: User, link: InitiativeLink, status: str, before: audit.Snapshot | None) -> InitiativeLink:
+    """Record a person's decision on a link; fed key results follow at once."""
+    link.status = status
     link.decided_by = actor
     link.decided_at = timezone.now()
     record_save(actor=actor, instance=link, before=before)
     key_results_refresh()
     return link
+
+
+@transaction.atomic
+def link_decide(*, actor: User, link: InitiativeLink, confirm: bool) -> InitiativeLink:
+    """Confirm a suggested link (its work then counts for the initiative) or reject it."""
+    _require_link_edit(actor, link.initiative)
+    status = InitiativeLink.Status.CONFIRMED if confirm else InitiativeLink.Status.REJECTED
+    return _decide(actor, link, status, audit.snapshot(link))
 
 
 @transaction.atomic
@@ -240,12 +245,7 @@ def link_create(*, actor: User, initiative: Initiative, container: WorkItem) -> 
     existing = InitiativeLink.objects.filter(initiative=initiative, container=container).first()
     before = audit.snapshot(existing) if existing else None
     link = existing or InitiativeLink(initiative=initiative, container=container, score=1.0)
-    link.status = InitiativeLink.Status.CONFIRMED
-    link.decided_by = actor
-    link.decided_at = timezone.now()
-    record_save(actor=actor, instance=link, before=before)
-    key_results_refresh()
-    return link
+    return _decide(actor, link, InitiativeLink.Status.CONFIRMED, before)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.errors import ValidationFailed
+from northstar.core.files import read_utf8
 from northstar.core.models import User
 from northstar.finance.models import Actual, ActualBatch, Category, CostCentre, SpendKind
 from northstar.finance.money import RateTable, cents, company_currency
@@ -271,15 +272,7 @@ def actuals_import(*, actor: User | None, stream: IO[bytes] | IO[str], file_name
     """Import a finance system's actuals; all rows land or none do. `actor` None is the CLI."""
     if actor is not None:
         access.require_leading(actor, "actual spend")
-    data = stream.read()
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationFailed(
-                "The file is not UTF-8 text; save it as UTF-8 CSV. Nothing was imported."
-            ) from None
-    rows = read_rows(io.StringIO(data.lstrip("\ufeff"), newline=""))
+    rows = read_rows(io.StringIO(read_utf8(stream), newline=""))
     with transaction.atomic():
         batch = ActualBatch.objects.create(
             source=ActualBatch.Source.IMPORT,

@@ -1,4 +1,4 @@
-"""Money formatting for the finance and delivery pages."""
+"""Money formatting for the finance and delivery pages (numbers as the roadmap pages show them)."""
 
 from __future__ import annotations
 
@@ -6,31 +6,29 @@ from typing import Any
 
 from django import template
 
+from northstar.planning.templatetags.planning_tags import num, pct
+
 register = template.Library()
 
 
 @register.filter
 def money(value: Any, currency: str = "") -> str:
     """1234567.8 -> "1,234,568 EUR"; None -> "—". Whole units: these pages compare, they do not book."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if x != x:
-        return "—"
-    return f"{x:,.0f}{' ' + currency if currency else ''}"
+    shown = num(value)
+    return f"{shown} {currency}" if currency and shown != "—" else shown
+
+
+@register.filter
+def percent(value: Any, digits: int = 0) -> str:
+    """0.623 -> "62%"; None -> "—"."""
+    return pct(value, digits)
 
 
 @register.filter
 def signed_pct(value: Any, digits: int = 1) -> str:
     """0.123 -> "+12.3%"; None -> "—"."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if x != x:
-        return "—"
-    return f"{x * 100:+.{int(digits)}f}%"
+    shown = pct(value, digits)
+    return shown if shown == "—" or shown.startswith("-") else "+" + shown
 
 
 FLAG_LABELS = {
@@ -44,15 +42,3 @@ FLAG_LABELS = {
 @register.filter
 def flag_label(flag: str) -> str:
     return FLAG_LABELS.get(flag, flag)
-
-
-@register.filter
-def percent(value: Any, digits: int = 0) -> str:
-    """0.623 -> "62%"; None -> "—"."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if x != x:
-        return "—"
-    return f"{x * 100:.{int(digits)}f}%"
