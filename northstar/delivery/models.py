@@ -145,6 +145,7 @@ class WorkItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "state", "done_at"]),
+            models.Index(fields=["connection", "key"]),
             models.Index(fields=["connection", "parent_key"]),
             models.Index(fields=["parent", "state"]),
             models.Index(fields=["connection", "kind"]),
