@@ -262,10 +262,10 @@ def forecast_summary(*, limit: int = 10, line_ids: Iterable[int] | None = None) 
     lines = forecast.lines.select_related("team", "initiative")
     if line_ids is not None:
         lines = lines.filter(team__line_id__in=list(line_ids))
-    late = lines.filter(late=True)
+    counts = lines.aggregate(total=Count("id"), late=Count("id", filter=Q(late=True)))
     return ForecastSummary(
         forecast=forecast,
-        at_risk=list(late.order_by("on_time", "p85")[:limit]),
-        at_risk_total=late.count(),
-        forecast_total=lines.count(),
+        at_risk=list(lines.filter(late=True).order_by("on_time", "p85")[:limit]) if counts["late"] else [],
+        at_risk_total=counts["late"],
+        forecast_total=counts["total"],
     )
