@@ -255,17 +255,27 @@ class ForecastSummary:
 
 def forecast_summary(*, limit: int = 10, line_ids: Iterable[int] | None = None) -> ForecastSummary:
     """For the board pack (`reports`) and the home cockpit: the latest forecast's roadmap dates and
-    its at-risk initiatives, least likely to make it first (optionally only some product lines)."""
-    forecast = latest_forecast()
+    its at-risk initiatives, least likely to make it first (optionally only some product lines).
+    Two queries: the forecast with its counts, then the at-risk lines when there are any."""
+    scope = Q() if line_ids is None else Q(lines__team__line_id__in=list(line_ids))
+    forecast = (
+        DeliveryForecast.objects.select_related("roadmap")
+        .annotate(
+            line_total=Count("lines", filter=scope),
+            late_total=Count("lines", filter=scope & Q(lines__late=True)),
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if forecast is None:
         return ForecastSummary(None, [], 0, 0)
-    lines = forecast.lines.select_related("team", "initiative")
-    if line_ids is not None:
-        lines = lines.filter(team__line_id__in=list(line_ids))
-    counts = lines.aggregate(total=Count("id"), late=Count("id", filter=Q(late=True)))
+    late_total, line_total = forecast.late_total, forecast.line_total
+    at_risk: list[ForecastLine] = []
+    if late_total:
+        lines = forecast.lines.filter(late=True).select_related("team", "initiative")
+        if line_ids is not None:
+            lines = lines.filter(team__line_id__in=list(line_ids))
+        at_risk = list(lines.order_by("on_time", "p85")[:limit])
     return ForecastSummary(
-        forecast=forecast,
-        at_risk=list(lines.filter(late=True).order_by("on_time", "p85")[:limit]) if counts["late"] else [],
-        at_risk_total=counts["late"],
-        forecast_total=counts["total"],
+        forecast=forecast, at_risk=at_risk, at_risk_total=late_total, forecast_total=line_total
     )
