@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from northstar.core import audit
-from northstar.core.errors import Conflict, ValidationFailed
+from northstar.core.errors import ValidationFailed
 from northstar.core.jobs import job_enqueue
 from northstar.core.models import Job, User
 from northstar.core.services import record_delete, record_save
@@ -148,17 +148,12 @@ def sync_start(*, actor: User, connection: Connection) -> Job:
     access.require_write(actor)
     if not connection.has_token:
         raise ValidationFailed("This connection has no token: add one, or import the tool's export file.")
-    if Job.objects.filter(
-        task="northstar.delivery.tasks.connection_sync",
-        kwargs__connection_id=connection.pk,
-        status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
-    ).exists():
-        raise Conflict("This connection is already syncing: wait for that sync to finish.")
     return job_enqueue(
         task="northstar.delivery.tasks.connection_sync",
         kwargs={"connection_id": connection.pk, "actor_id": actor.pk},
         actor=actor,
         title=f"Sync {connection.name}",
+        unique_key=f"delivery-sync:{connection.pk}",  # the database holds one sync per connection
     )
 
 

@@ -202,10 +202,11 @@ def test_github_sync_pages_by_link_skips_pull_requests_and_reads_the_board(cast,
 def test_one_connection_syncs_once_at_a_time(cast, fake_jira):
     connection = jira_connection(cast, fake_jira)
     Job.objects.create(
-        title="Sync",
+        title="Sync Jira",
         task="northstar.delivery.tasks.connection_sync",
         kwargs={"connection_id": connection.pk},
         status=Job.Status.RUNNING,
+        unique_key=f"delivery-sync:{connection.pk}",
     )
-    with pytest.raises(Exception, match="already syncing"):
+    with pytest.raises(Exception, match="Sync Jira is already queued or running"):
         services.sync_start(actor=cast.leader, connection=connection)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0002_job'),
         ('org', '0001_initial'),
-        ('planning', '0002_scenario_value_from_npv'),
+        ('planning', '0003_scenario_value_from_npv'),
         ('portfolio', '0003_evidence_notes'),
         ('strategy', '0003_metric_value_no_database_foreign_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
