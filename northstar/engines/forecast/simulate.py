@@ -115,9 +115,8 @@ def _block(history: np.ndarray, rows: int, seed: int, team: int, block: int) -> 
     """Throughput for every future in one block of weeks; the same (seed, team, block) draws the same
     weeks of history whatever their values."""
     rng = np.random.default_rng((seed, team, block, 1))
-    picks = (rng.random((rows, BLOCK_WEEKS), dtype=np.float32) * len(history)).astype(np.intp)
-    np.minimum(picks, len(history) - 1, out=picks)
-    return history[picks]
+    picks = rng.integers(0, len(history), size=(rows, BLOCK_WEEKS), dtype=np.int32)
+    return history.take(picks)
 
 
 def _first_reaching(cum: np.ndarray, targets: np.ndarray) -> np.ndarray:
