@@ -231,15 +231,17 @@ def delivery_sync(
         raise
     finally:
         source.http.close()
+    changed = run.items > 0
     with transaction.atomic():
-        linked = parents_resolve(connection)
+        linked = parents_resolve(connection) if changed else 0
         Connection.objects.filter(pk=connection.pk).update(synced_through=run.started_through)
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now(), phase="done", cursor=""
         )
-    from northstar.delivery.services import after_items_changed
+    if changed:  # nothing new: no suggestion or key result can have moved
+        from northstar.delivery.services import after_items_changed
 
-    after_items_changed(connection)
+        after_items_changed(connection)
     return {
         "items": run.items,
         "pages": run.pages,
