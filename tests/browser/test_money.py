@@ -120,7 +120,10 @@ def test_run_a_forecast_and_read_its_cone(cast, page, shoot):
     cone = page.locator("#burn-up .main-svg").first
     expect(cone).to_be_visible()
     expect(page.locator("#burn-up")).to_contain_text("P50 forecast")
-    expect(page.locator("#burn-up")).to_contain_text("committed")
+    expect(page.locator("#burn-up")).to_contain_text("P10–P90 cone")
+    # The committed date (2030) lies years past the cone: said in words, not drawn off the chart's end.
+    expect(page.locator("section", has=page.locator("#burn-up"))).to_contain_text("committed 31 Mar 2030")
+    expect(page.locator("#burn-up")).not_to_contain_text("committed")
     shoot(page, "delivery-burn-up-cone")
     page.goto("/delivery/")
     expect(page.locator("#roadmap-cone .main-svg").first).to_be_visible(timeout=CHART)
