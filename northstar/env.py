@@ -47,6 +47,14 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
+def env_currency(name: str, default: str) -> str:
+    """A three-letter ISO 4217 currency code, upper-cased (e.g. EUR, USD, GBP)."""
+    raw = os.environ.get(name, default).strip().upper()
+    if len(raw) != 3 or not raw.isalpha() or not raw.isascii():
+        raise SettingError(f"{name} must be a three-letter currency code such as EUR; got {raw!r}")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

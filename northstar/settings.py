@@ -44,6 +44,9 @@ try:
     LOGIN_LOCKOUT_MINUTES = env.env_int("NORTHSTAR_LOGIN_LOCKOUT_MINUTES", 15)
     EMAIL_PORT = env.env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", False)
+    # Finance: every amount is converted into this currency; business cases discount at this rate.
+    NORTHSTAR_CURRENCY = env.env_currency("NORTHSTAR_CURRENCY", "EUR")
+    NORTHSTAR_DISCOUNT_RATE = env.env_int("NORTHSTAR_DISCOUNT_RATE", 10)
 except env.SettingError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 

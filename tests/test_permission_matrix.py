@@ -274,11 +274,23 @@ AREA_CASE_MODULES = (
     "tests.strategy.permission_cases",
     "tests.feedback.permission_cases",
     "tests.planning.permission_cases",
+    "tests.finance.permission_cases",
+    "tests.delivery.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
 ]
-WEB_NAMESPACES = ("core", "org", "portfolio", "strategy", "feedback", "portal", "planning")
+WEB_NAMESPACES = (
+    "core",
+    "org",
+    "portfolio",
+    "strategy",
+    "feedback",
+    "portal",
+    "planning",
+    "finance",
+    "delivery",
+)
 
 
 def _route_names(patterns: list, prefix: str = "") -> set[str]:

@@ -86,6 +86,7 @@ class ValueSource(models.TextChoices):
     WSJF = "wsjf", "WSJF cost of delay"
     ICE = "ice", "ICE score"
     VALUE = "value", "Value rating (0-10)"
+    NPV = "npv", "Risk-adjusted NPV of the business case (thousands)"
 
 
 class Scenario(Versioned, Archivable):

@@ -155,6 +155,16 @@ def _value(source: str, scoring, effort: float) -> float:
     return round(max(0.0, float(raw)), 2)
 
 
+def _business_case_values(scenario: Scenario, items: list[Initiative]) -> dict[int, float] | None:
+    """Risk-adjusted NPV (thousands) per initiative when the scenario values work by business case;
+    an initiative without a case is worth nothing to it. None for every other value source."""
+    if scenario.value_source != ValueSource.NPV:
+        return None
+    from northstar.finance.selectors import risk_adjusted_values
+
+    return risk_adjusted_values([it.pk for it in items])
+
+
 def _pert(low: Decimal, likely: Decimal, high: Decimal) -> float:
     return float(low + 4 * likely + high) / 6
 
@@ -220,6 +230,7 @@ def build(scenario: Scenario, *, pins: tuple[Pin, ...] = (), removed: tuple[int,
             line_skill[line_id] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
     weeks = min((weeks_in(p) for p in periods), default=13.0)
+    npv_values = _business_case_values(scenario, items)
     candidates: dict[int, Candidate] = {}
     unplannable: dict[int, str] = {}
     for it in items:
@@ -240,7 +251,11 @@ def build(scenario: Scenario, *, pins: tuple[Pin, ...] = (), removed: tuple[int,
             unplannable[it.pk] = f"no team has every skill it needs ({', '.join(sorted(needed))})"
             continue
         total = sum(effort.values())
-        value = _value(scenario.value_source, scoring, total)
+        value = (
+            npv_values.get(it.pk, 0.0)
+            if npv_values is not None
+            else _value(scenario.value_source, scoring, total)
+        )
         duration = max(1, min(len(periods) or 1, math.ceil(max(effort.values()) / (FOCUS * weeks))))
         rate = sum(float(t.cost_rate) for t in able) / len(able)
         candidates[it.pk] = Candidate(

@@ -1,8 +1,9 @@
 """`northstar import metrics FILE.csv`: load KPI values from a CSV file, with a progress bar.
+`northstar import actuals FILE.csv`: load actual spend from a finance system's CSV export.
 
-The file has a header row naming at least `date`, `metric` and `value` (and optionally `dimension`);
-`metric` is a metric's key or name. The import lands whole or not at all: the first bad row stops it
-with the line number and the reason.
+Metrics: the file has a header row naming at least `date`, `metric` and `value` (and optionally
+`dimension`); `metric` is a metric's key or name. Actuals: see `northstar.finance.imports`. Either
+import lands whole or not at all: a bad row stops it with the line number and the reason.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from northstar.core.errors import ApplicationError
 from northstar.strategy.metrics import metric_values_import
 
-KINDS = ("metrics",)
+KINDS = ("metrics", "actuals")
 
 
 class ProgressBar:
@@ -48,7 +49,10 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
-    help = "Import data from a file. `import metrics FILE.csv`: KPI values (date,metric,value[,dimension])."
+    help = (
+        "Import data from a file. `import metrics FILE.csv`: KPI values (date,metric,value[,dimension]). "
+        "`import actuals FILE.csv`: actual spend (period,cost_centre,category,kind,amount,currency,...)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS, help="What the file holds.")
@@ -56,6 +60,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args: object, kind: str, path: str, quiet: bool = False, **options: object) -> None:
+        if kind == "actuals":
+            self._actuals(path)
+            return
         bar = None if quiet else ProgressBar(sys.stderr, f"Importing {path}")
         try:
             record = metric_values_import(actor=None, path=path, progress=bar)
@@ -66,4 +73,22 @@ class Command(BaseCommand):
         span = f" from {record.first_date} to {record.last_date}" if record.first_date else ""
         self.stdout.write(
             self.style.SUCCESS(f"Imported {record.rows:,} values of {record.metrics} metric(s){span}.")
+        )
+
+    def _actuals(self, path: str) -> None:
+        from pathlib import Path
+
+        from northstar.finance.imports import actuals_import
+
+        try:
+            with Path(path).open("rb") as stream:
+                batch = actuals_import(actor=None, stream=stream, file_name=Path(path).name)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        except ApplicationError as exc:
+            rows = exc.detail if isinstance(exc.detail, list) else []
+            raise CommandError("\n".join([exc.message, *rows[1:]])) from None
+        span = f" from {batch.first_month:%Y-%m} to {batch.last_month:%Y-%m}" if batch.first_month else ""
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported {batch.rows:,} actuals{span}: {batch.total:,.2f} {batch.currency}.")
         )
