@@ -25,6 +25,8 @@ try:
     # Proxies whose X-Forwarded-For is believed, so rate limits count visitors, not the proxy.
     TRUSTED_PROXIES = env.env_list("NORTHSTAR_TRUSTED_PROXIES", [])
     PAGE_SIZE = env.env_int("NORTHSTAR_PAGE_SIZE", 50)
+    # Where people reach Northstar: links in emails, PDFs and PPTX files (no request to read it from).
+    NORTHSTAR_BASE_URL = os.environ.get("NORTHSTAR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
     NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)

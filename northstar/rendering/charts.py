@@ -8,9 +8,11 @@ Output is deterministic: the same chart gives the same bytes, which keeps stored
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 import matplotlib
 from matplotlib.figure import Figure as MplFigure
@@ -129,11 +131,18 @@ def draw(chart: Chart, *, width: float = 8.0, height: float | None = None) -> Mp
     return figure
 
 
+@lru_cache(maxsize=256)
 def svg(chart: Chart, *, width: float = 8.0) -> str:
-    """The chart as an SVG document (text kept as text)."""
+    """The chart as an SVG document (text kept as text). Charts are frozen values, so the web page,
+    the HTML file and the PDF of one pack draw each chart once."""
     with style():
         figure = draw(chart, width=width)
         return figure_svg(figure)
+
+
+def svg_data_uri(chart: Chart, *, width: float = 8.0) -> str:
+    """The SVG as a data: URI, for an <img> (how WeasyPrint draws it with its own SVG renderer)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg(chart, width=width).encode("utf-8")).decode("ascii")
 
 
 def png(chart: Chart, *, width: float = 8.0, dpi: int = 150) -> bytes:

@@ -6,8 +6,14 @@ WeasyPrint lays text out with Pango, so glyphs come from the machine's fonts thr
 
 from __future__ import annotations
 
+import logging
+
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+
+
+# WeasyPrint logs every CSS property it skips; a report's log should show real problems only.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:

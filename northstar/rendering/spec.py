@@ -29,6 +29,7 @@ class Figure:
     source: Source | None = None
     change: str = ""  # e.g. "+4 pts since the last pack"
     tone: str = ""  # "good", "bad" or "" (neutral)
+    unit: str = ""  # "%" when `value` is a percentage (0-100), so changes read in points
 
 
 @dataclass(frozen=True)
