@@ -24,4 +24,6 @@ def rate_limit(*, scope: str, who: str, limit: int, window: int) -> None:
         cache.add(key, 1, timeout=window)
         return
     if count > limit:
-        raise RateLimited(f"Too many requests: at most {limit} every {max(1, window // 60)} minutes. Try again later.")
+        raise RateLimited(
+            f"Too many requests: at most {limit} every {max(1, window // 60)} minutes. Try again later."
+        )

@@ -26,7 +26,7 @@ INK = "#1e232d"
 MUTED = "#5a6270"
 GRID = "#d2d6de"
 
-_RC = {
+_RC: dict = {
     "svg.fonttype": "none",
     "svg.hashsalt": "northstar",
     "font.family": list(fonts.FAMILIES),
@@ -69,7 +69,9 @@ def draw(chart: Chart, *, width: float = 8.0, height: float | None = None) -> Mp
     """The chart as a matplotlib figure (inches), sized to its categories."""
     n = max(1, len(chart.categories))
     if height is None:
-        height = max(2.2, min(7.0, 0.9 + 0.32 * n * max(1, len(chart.series)))) if chart.kind == "bar" else 3.4
+        height = (
+            max(2.2, min(7.0, 0.9 + 0.32 * n * max(1, len(chart.series)))) if chart.kind == "bar" else 3.4
+        )
     figure = MplFigure(figsize=(width, height))
     ax = figure.add_subplot()
     labels = [_short(c) for c in chart.categories]
@@ -81,20 +83,32 @@ def draw(chart: Chart, *, width: float = 8.0, height: float | None = None) -> Mp
         for k, s in enumerate(chart.series):
             points = [(i, v) for i, v in enumerate(s.values) if v is not None]
             ax.plot(
-                [i for i, _ in points], [v for _, v in points], color=PALETTE[k % len(PALETTE)],
-                linewidth=1.8, label=s.name,
-            )  # fmt: skip
+                [i for i, _ in points],
+                [v for _, v in points],
+                color=PALETTE[k % len(PALETTE)],
+                linewidth=1.8,
+                label=s.name,
+            )
         step = max(1, n // 8)
         ax.set_xticks(positions[::step], labels[::step])
     elif chart.kind == "stacked_column":
         bottoms = [0.0] * n
         for k, s in enumerate(chart.series):
             values = [v or 0.0 for v in s.values]
-            ax.bar(positions, values, bottom=bottoms, color=PALETTE[k % len(PALETTE)], label=s.name, width=0.6)
+            ax.bar(
+                positions, values, bottom=bottoms, color=PALETTE[k % len(PALETTE)], label=s.name, width=0.6
+            )
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         for i, total in enumerate(bottoms):
-            ax.annotate(_format(total, chart.unit), (i, total), ha="center", va="bottom", fontsize=8,
-                        xytext=(0, 2), textcoords="offset points")  # fmt: skip
+            ax.annotate(
+                _format(total, chart.unit),
+                (i, total),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                xytext=(0, 2),
+                textcoords="offset points",
+            )
         ax.set_xticks(positions, labels)
     else:
         thickness = 0.8 / count
@@ -107,9 +121,12 @@ def draw(chart: Chart, *, width: float = 8.0, height: float | None = None) -> Mp
             else:
                 bars = ax.bar(offsets, values, width=thickness * 0.9, color=colour, label=s.name)
             ax.bar_label(
-                bars, labels=[_format(v, chart.unit) if v is not None else "" for v in s.values],
-                fontsize=8, padding=2, color=INK,
-            )  # fmt: skip
+                bars,
+                labels=[_format(v, chart.unit) if v is not None else "" for v in s.values],
+                fontsize=8,
+                padding=2,
+                color=INK,
+            )
         if chart.kind == "bar":
             ax.set_yticks(positions, labels)
             ax.invert_yaxis()
@@ -142,7 +159,9 @@ def svg(chart: Chart, *, width: float = 8.0) -> str:
 
 def svg_data_uri(chart: Chart, *, width: float = 8.0) -> str:
     """The SVG as a data: URI, for an <img> (how WeasyPrint draws it with its own SVG renderer)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg(chart, width=width).encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg(chart, width=width).encode("utf-8")).decode(
+        "ascii"
+    )
 
 
 def png(chart: Chart, *, width: float = 8.0, dpi: int = 150) -> bytes:

@@ -11,7 +11,6 @@ import logging
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-
 # WeasyPrint logs every CSS property it skips; a report's log should show real problems only.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 

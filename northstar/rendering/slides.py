@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -35,7 +36,11 @@ _KINDS = {
 }
 WIDE = (Inches(13.333), Inches(7.5))
 MAX_TABLE_ROWS = 12
-TONES = {"good": RGBColor(0x0F, 0x9D, 0x76), "warn": RGBColor(0xD9, 0x82, 0x2B), "bad": RGBColor(0xC0, 0x39, 0x2B)}
+TONES = {
+    "good": RGBColor(0x0F, 0x9D, 0x76),
+    "warn": RGBColor(0xD9, 0x82, 0x2B),
+    "bad": RGBColor(0xC0, 0x39, 0x2B),
+}
 MUTED = RGBColor(0x5A, 0x62, 0x70)
 
 
@@ -77,7 +82,9 @@ class _Deck:
             for layout in layouts:
                 if layout.name.lower() == name:
                     return layout
-        with_title = [lay for lay in layouts if any(p.placeholder_format.type == 1 for p in lay.placeholders)]
+        with_title = [
+            lay for lay in layouts if any(p.placeholder_format.type == 1 for p in list(lay.placeholders))
+        ]
         return min(with_title or layouts, key=lambda lay: len(lay.placeholders))
 
     def _slide(self, title: str) -> Slide:
@@ -108,8 +115,19 @@ class _Deck:
 
     # Pieces ---------------------------------------------------------------------------------------
 
-    def _text(self, slide: Slide, text: str, *, top: int, height: int, left: int | None = None,
-              width: int | None = None, size: int = 14, bold: bool = False, colour: RGBColor | None = None):  # fmt: skip
+    def _text(
+        self,
+        slide: Slide,
+        text: str,
+        *,
+        top: int,
+        height: int,
+        left: int | None = None,
+        width: int | None = None,
+        size: int = 14,
+        bold: bool = False,
+        colour: RGBColor | None = None,
+    ):
         box = slide.shapes.add_textbox(
             Emu(left if left is not None else self.margin),
             Emu(top),
@@ -140,7 +158,9 @@ class _Deck:
                 "Sources:\n" + "\n".join(f"• {s.label}: {self.document.link(s.url)}" for s in section.sources)
             )
         parts.append(f"Data as of {self.document.as_of}.")
-        slide.notes_slide.notes_text_frame.text = "\n\n".join(p for p in parts if p)
+        frame = slide.notes_slide.notes_text_frame
+        if frame is not None:
+            frame.text = "\n\n".join(p for p in parts if p)
 
     def _figures(self, slide: Slide, section: Section, *, top: int, width: int) -> int:
         figures = section.figures[:4]
@@ -149,11 +169,28 @@ class _Deck:
         each = width // len(figures)
         for k, figure in enumerate(figures):
             left = self.margin + k * each
-            self._text(slide, figure.text, top=top, height=Inches(0.6), left=left, width=each - Inches(0.1),
-                       size=24, bold=True, colour=TONES.get(figure.tone))  # fmt: skip
+            self._text(
+                slide,
+                figure.text,
+                top=top,
+                height=Inches(0.6),
+                left=left,
+                width=each - Inches(0.1),
+                size=24,
+                bold=True,
+                colour=TONES.get(figure.tone),
+            )
             caption = figure.label + (f" · {figure.change}" if figure.change else "")
-            self._text(slide, caption, top=top + Inches(0.6), height=Inches(0.5), left=left,
-                       width=each - Inches(0.1), size=10, colour=MUTED)  # fmt: skip
+            self._text(
+                slide,
+                caption,
+                top=top + Inches(0.6),
+                height=Inches(0.5),
+                left=left,
+                width=each - Inches(0.1),
+                size=10,
+                colour=MUTED,
+            )
         return top + int(Inches(1.2))
 
     def _chart(self, slide: Slide, chart: Chart, *, left: int, top: int, width: int, height: int) -> None:
@@ -161,7 +198,14 @@ class _Deck:
         data.categories = list(chart.categories)
         for s in chart.series:
             data.add_series(s.name, list(s.values))
-        frame = slide.shapes.add_chart(_KINDS[chart.kind], Emu(left), Emu(top), Emu(width), Emu(height), data)
+        frame: Any = slide.shapes.add_chart(
+            _KINDS[chart.kind],
+            Emu(left),
+            Emu(top),
+            Emu(width),
+            Emu(height),
+            data,  # type: ignore[arg-type]
+        )
         graphic = frame.chart
         graphic.has_title = True
         graphic.chart_title.text_frame.text = chart.title
@@ -198,9 +242,13 @@ class _Deck:
         rows = table.rows[:MAX_TABLE_ROWS]
         height = min(self._body_bottom - top, int(Inches(0.4)) * (len(rows) + 1))
         shape = slide.shapes.add_table(
-            len(rows) + 1, len(table.columns), Emu(self.margin), Emu(top),
-            Emu(self.width - 2 * self.margin), Emu(height),
-        )  # fmt: skip
+            len(rows) + 1,
+            len(table.columns),
+            Emu(self.margin),
+            Emu(top),
+            Emu(self.width - 2 * self.margin),
+            Emu(height),
+        )
         grid = shape.table
         for c, name in enumerate(table.columns):
             grid.cell(0, c).text = name
@@ -216,8 +264,14 @@ class _Deck:
                     paragraph.font.color.rgb = TONES[cell.tone]
         left_out = table.more + max(0, len(table.rows) - MAX_TABLE_ROWS)
         if left_out:
-            self._text(slide, f"… and {left_out} more (see the web page).", top=top + height + Inches(0.05),
-                       height=Inches(0.3), size=9, colour=MUTED)  # fmt: skip
+            self._text(
+                slide,
+                f"… and {left_out} more (see the web page).",
+                top=top + height + Inches(0.05),
+                height=Inches(0.3),
+                size=9,
+                colour=MUTED,
+            )
 
     # Slides ---------------------------------------------------------------------------------------
 
@@ -231,7 +285,9 @@ class _Deck:
             subtitle.text = line
         else:
             self._text(slide, line, top=int(self.height * 0.6), height=Inches(1), size=16)
-        slide.notes_slide.notes_text_frame.text = f"{self.document.subtitle}\nData as of {self.document.as_of}."
+        slide.notes_slide.notes_text_frame.text = (
+            f"{self.document.subtitle}\nData as of {self.document.as_of}."
+        )
 
     def section(self, section: Section) -> None:
         slide = self._slide(section.title)
@@ -240,7 +296,9 @@ class _Deck:
         if section.empty and not (section.figures or section.charts or section.tables):
             self._text(slide, section.empty, top=top, height=Inches(1), size=16, colour=MUTED)
             if section.narrative:
-                self._text(slide, plain(section.narrative)[:900], top=top + Inches(1.1), height=Inches(3), size=14)
+                self._text(
+                    slide, plain(section.narrative)[:900], top=top + Inches(1.1), height=Inches(3), size=14
+                )
             self._footnote(slide, section)
             self._notes(slide, section)
             return
@@ -248,17 +306,35 @@ class _Deck:
         text_width = body_width // 2 - Inches(0.2) if has_chart else body_width
         top = self._figures(slide, section, top=top, width=text_width if has_chart else body_width)
         if section.narrative:
-            self._text(slide, plain(section.narrative)[:900], top=top, height=self._body_bottom - top,
-                       width=text_width, size=14)  # fmt: skip
+            self._text(
+                slide,
+                plain(section.narrative)[:900],
+                top=top,
+                height=self._body_bottom - top,
+                width=text_width,
+                size=14,
+            )
         if has_chart:
-            self._chart(slide, section.charts[0], left=self.margin + body_width // 2, top=self._body_top,
-                        width=body_width // 2, height=self._body_bottom - self._body_top)  # fmt: skip
+            self._chart(
+                slide,
+                section.charts[0],
+                left=self.margin + body_width // 2,
+                top=self._body_top,
+                width=body_width // 2,
+                height=self._body_bottom - self._body_top,
+            )
         self._footnote(slide, section)
         self._notes(slide, section)
         for chart in section.charts[1:]:
             extra = self._slide(f"{section.title}: {chart.title}")
-            self._chart(extra, chart, left=self.margin, top=self._body_top, width=body_width,
-                        height=self._body_bottom - self._body_top)  # fmt: skip
+            self._chart(
+                extra,
+                chart,
+                left=self.margin,
+                top=self._body_top,
+                width=body_width,
+                height=self._body_bottom - self._body_top,
+            )
             self._footnote(extra, section)
             self._notes(extra, section)
         for table in section.tables:

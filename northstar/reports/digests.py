@@ -120,13 +120,20 @@ def digest_build(*, frequency: str, since: datetime, until: datetime) -> Digest:
     digest = Digest(frequency=frequency, since=since, until=until)
     day_from, day_to = timezone.localtime(since).date(), timezone.localtime(until).date()
     roadmap_lines: list[Line] = []
-    for roadmap in Roadmap.objects.filter(published_at__gt=since, published_at__lte=until).order_by("-published_at")[:2]:
+    for roadmap in Roadmap.objects.filter(published_at__gt=since, published_at__lte=until).order_by(
+        "-published_at"
+    )[:2]:
         changes = list(roadmap.changes.order_by("kind", "title")[:ITEMS])
         roadmap_lines.append(
-            Line(f"{roadmap.title} published", _absolute(reverse("planning:published", args=[roadmap.pk])),
-                 f"{roadmap.changes.count()} changes")  # fmt: skip
+            Line(
+                f"{roadmap.title} published",
+                _absolute(reverse("planning:published", args=[roadmap.pk])),
+                f"{roadmap.changes.count()} changes",
+            )
         )
-        roadmap_lines += [Line(f"{c.get_kind_display()}: {c.title}", detail=f"{c.before} → {c.after}") for c in changes]
+        roadmap_lines += [
+            Line(f"{c.get_kind_display()}: {c.title}", detail=f"{c.before} → {c.after}") for c in changes
+        ]
     digest.sections.append(("What changed in the roadmap", roadmap_lines))
     period = health.period_at(day_to)
     objective_lines = []
@@ -136,14 +143,20 @@ def digest_build(*, frequency: str, since: datetime, until: datetime) -> Digest:
         elapsed = health.time_elapsed(period, day_to)
         for r in company:
             objective_lines.append(
-                Line(r.objective.title, _absolute(reverse("strategy:objective_detail", args=[r.objective.pk])),
-                     f"{health.share_done(r):.0%} done, {elapsed:.0%} of {period.name} gone")  # fmt: skip
+                Line(
+                    r.objective.title,
+                    _absolute(reverse("strategy:objective_detail", args=[r.objective.pk])),
+                    f"{health.share_done(r):.0%} done, {elapsed:.0%} of {period.name} gone",
+                )
             )
     digest.sections.append(("Objective progress", objective_lines))
     cards = strategy.kpi_cards(list(Metric.objects.all()), today=day_to, until=day_to)
     anomaly_lines = [
-        Line(f"{a.metric.name} ({'good' if a.is_good else 'bad'} way)",
-             _absolute(reverse("strategy:metric_detail", args=[a.metric.pk])), f"{a.date:%d %b}")  # fmt: skip
+        Line(
+            f"{a.metric.name} ({'good' if a.is_good else 'bad'} way)",
+            _absolute(reverse("strategy:metric_detail", args=[a.metric.pk])),
+            f"{a.date:%d %b}",
+        )
         for a in strategy.anomalies(cards, limit=100)
         if day_from <= a.date <= day_to
     ][:ITEMS]
@@ -158,12 +171,18 @@ def digest_build(*, frequency: str, since: datetime, until: datetime) -> Digest:
             ],
         )
     )
-    decisions = Decision.objects.filter(kind=DecisionKind.DECISION, decided_on__gte=day_from, decided_on__lte=day_to)
+    decisions = Decision.objects.filter(
+        kind=DecisionKind.DECISION, decided_on__gte=day_from, decided_on__lte=day_to
+    )
     digest.sections.append(
         (
             "Decisions",
             [
-                Line(d.title, _absolute(reverse("portfolio:detail", args=[d.initiative_id])), d.initiative.title)
+                Line(
+                    d.title,
+                    _absolute(reverse("portfolio:detail", args=[d.initiative_id])),
+                    d.initiative.title,
+                )
                 for d in decisions.select_related("initiative").order_by("-decided_on", "-id")[:ITEMS]
             ],
         )
@@ -176,7 +195,10 @@ def _message(*, to: str, subject: str, template: str, context: dict, unsubscribe
     html = render_to_string(f"reports/email/{template}.html", context)
     headers = {}
     if unsubscribe:
-        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
     message.attach_alternative(html, "text/html")
     return message
@@ -187,7 +209,9 @@ def due_subscriptions(now: datetime, frequency: str | None = None) -> list[Diges
     if frequency:
         qs = qs.filter(frequency=frequency)
     return [
-        s for s in qs.order_by("id") if s.last_sent_at is None or now - s.last_sent_at >= DUE_AFTER[Frequency(s.frequency)]
+        s
+        for s in qs.order_by("id")
+        if s.last_sent_at is None or now - s.last_sent_at >= DUE_AFTER[Frequency(s.frequency)]
     ]
 
 

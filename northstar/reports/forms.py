@@ -25,7 +25,9 @@ class StatusUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when you choose another status than Northstar proposes.",
     )
-    highlights = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown.")
+    highlights = LongTextField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown."
+    )
     lowlights = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown.")
     asks = LongTextField(
         required=False, label="Asks and decisions needed", widget=forms.Textarea(attrs={"rows": 3})
@@ -33,16 +35,22 @@ class StatusUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, periods: list[PlanningPeriod], line: ProductLine, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = PlanningPeriod.objects.filter(pk__in=[p.pk for p in periods]).order_by(
+        period_field: Any = self.fields["period"]
+        period_field.queryset = PlanningPeriod.objects.filter(pk__in=[p.pk for p in periods]).order_by(
             "-start"
         )
-        people = Person.objects.filter(teams__line=line).distinct() | Person.objects.filter(pk=line.director_id)
+        people = Person.objects.filter(teams__line=line).distinct() | Person.objects.filter(
+            pk=line.director_id
+        )
         for n in range(RISK_ROWS):
             self.fields[f"risk_{n}_description"] = forms.CharField(
                 required=False, max_length=300, label=f"Risk {n + 1}"
             )
             self.fields[f"risk_{n}_owner"] = forms.ModelChoiceField(
-                queryset=people.order_by("name").distinct(), required=False, label="Owner", empty_label="No owner"
+                queryset=people.order_by("name").distinct(),
+                required=False,
+                label="Owner",
+                empty_label="No owner",
             )
             self.fields[f"risk_{n}_severity"] = forms.ChoiceField(
                 choices=Risk.Severity.choices, initial=Risk.Severity.MEDIUM, label="Severity"
@@ -92,7 +100,9 @@ class PackCreateForm(forms.Form):
         empty_label="All lines",
     )
     cut_off = forms.DateField(label="Cut-off", widget=forms.DateInput(attrs={"type": "date"}))
-    title = forms.CharField(max_length=200, required=False, help_text="Leave empty for e.g. “Board pack 2026-Q3”.")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty for e.g. “Board pack 2026-Q3”."
+    )
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -111,7 +121,9 @@ class PackEditForm(forms.Form):
         self.keys = order
         for place, key in enumerate(order, start=1):
             position, narrative = chosen.get(key, (place, ""))
-            self.fields[f"include_{key}"] = forms.BooleanField(required=False, initial=key in chosen, label="Include")
+            self.fields[f"include_{key}"] = forms.BooleanField(
+                required=False, initial=key in chosen, label="Include"
+            )
             self.fields[f"position_{key}"] = forms.IntegerField(
                 min_value=1, max_value=99, initial=position + 1 if key in chosen else place, label="Place"
             )
@@ -120,12 +132,18 @@ class PackEditForm(forms.Form):
                 initial=narrative,
                 label="Narrative",
                 widget=forms.Textarea(attrs={"rows": 3}),
-                help_text="Markdown. Shown above the section's figures; in the PPTX, on the slide and in the notes.",
+                help_text="Markdown, shown above the section's figures (in the PPTX: on the slide, in the notes).",
             )
 
     def section_rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
-            (key, SECTIONS[key].title, self[f"include_{key}"], self[f"position_{key}"], self[f"narrative_{key}"])
+            (
+                key,
+                SECTIONS[key].title,
+                self[f"include_{key}"],
+                self[f"position_{key}"],
+                self[f"narrative_{key}"],
+            )
             for key in self.keys
         ]
 

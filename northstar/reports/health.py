@@ -130,7 +130,7 @@ def _objective_rows(period: PlanningPeriod) -> dict[int, list[strategy.Objective
     by_line: dict[int, list[strategy.ObjectiveRow]] = defaultdict(list)
     for row in rows.values():
         objective: Objective = row.objective
-        line_id = objective.line_id or (objective.team.line_id if objective.team_id else None)
+        line_id = objective.line_id or (objective.team.line_id if objective.team is not None else None)
         if line_id is not None and row.progress is not None:
             by_line[line_id].append(row)
     return by_line

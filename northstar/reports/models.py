@@ -89,7 +89,9 @@ class StatusReminder(models.Model):
     recipients = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["line", "period"], name="reminder_one_per_line_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "period"], name="reminder_one_per_line_period")
+        ]
 
     def __str__(self) -> str:
         return f"Reminder {self.line_id}/{self.period_id} at {self.sent_at:%Y-%m-%d}"
@@ -217,7 +219,9 @@ class SlideTemplate(models.Model):
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_slides")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_slides"
+            )
         ]
 
     def __str__(self) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
 
+from northstar.org.models import ProductLine
 from northstar.rendering.spec import Cell, Document, Figure, Section, Table, from_data
 from northstar.reports import storage
 from northstar.reports.models import Pack, PackTemplate
@@ -26,7 +27,9 @@ def previous_issued(pack: Pack) -> Pack | None:
     """The issued pack of the same template (and line) before this one."""
     if pack.is_issued and pack.previous_id:
         return pack.previous
-    qs = Pack.objects.filter(template=pack.template, state=Pack.State.ISSUED, line=pack.line).exclude(pk=pack.pk)
+    qs = Pack.objects.filter(template=pack.template, state=Pack.State.ISSUED, line=pack.line).exclude(
+        pk=pack.pk
+    )
     if pack.issued_at is not None:
         qs = qs.filter(issued_at__lt=pack.issued_at)
     return qs.order_by("-issued_at", "-id").first()
@@ -41,7 +44,7 @@ def stored_document(pack: Pack) -> Document:
 
 
 def _subtitle(pack: Pack) -> str:
-    scope = pack.line.name if pack.line_id else "All product lines"
+    scope = pack.line.name if pack.line is not None else "All product lines"
     return f"{PackTemplate(pack.template).label} · {scope} · data to {pack.cut_off:%d %b %Y}"
 
 
@@ -77,15 +80,20 @@ def _since_last(sections: list[Section], previous: Pack | None) -> list[Section]
                 if delta:
                     figure = replace(figure, change=f"{delta} {when}")
                 rows.append(
-                    (Cell(figure.label, figure.source.url if figure.source else ""), Cell(old.text), Cell(figure.text),
-                     Cell(delta or "—"))  # fmt: skip
+                    (
+                        Cell(figure.label, figure.source.url if figure.source else ""),
+                        Cell(old.text),
+                        Cell(figure.text),
+                        Cell(delta or "—"),
+                    )
                 )
             figures.append(figure)
         updated.append(replace(section, figures=tuple(figures)))
     if rows:
         table = Table(
             "since_last_pack",
-            f"Since the last pack ({previous.title}, issued {timezone.localtime(previous.issued_at):%d %b %Y})"
+            f"Since the last pack ({previous.title}, "
+            f"issued {timezone.localtime(previous.issued_at):%d %b %Y})"
             if previous.issued_at
             else "Since the last pack",
             ("Figure", "Then", "Now", "Change"),
@@ -95,24 +103,59 @@ def _since_last(sections: list[Section], previous: Pack | None) -> list[Section]
     return updated
 
 
+def compose(
+    *,
+    title: str,
+    subtitle: str,
+    cut_off: date,
+    line: ProductLine | None,
+    sections: list[tuple[str, str]],
+    previous: Pack | None,
+    as_of: datetime | None = None,
+) -> Document:
+    """A document from the data now: each section built at the cut-off, with its narrative."""
+    as_of = as_of or timezone.now()
+    context = Context(cut_off=cut_off, line=line)
+    built = []
+    for key, narrative in sections:
+        definition = SECTIONS.get(key)
+        if definition is not None:
+            built.append(replace(definition.build(context), narrative=narrative))
+    return Document(
+        title=title,
+        subtitle=subtitle,
+        as_of=timezone.localtime(as_of).strftime("%d %b %Y %H:%M %Z"),
+        sections=tuple(_since_last(built, previous)),
+        base_url=base_url(),
+    )
+
+
 def build_document(pack: Pack, *, as_of: datetime | None = None) -> Document:
     """The pack's document built from the data now (a draft), as issuing freezes it."""
-    as_of = as_of or timezone.now()
-    context = Context(cut_off=pack.cut_off, line=pack.line)
-    sections = []
-    for chosen in pack.sections.all():
-        definition = SECTIONS.get(chosen.key)
-        if definition is None:
-            continue
-        section = definition.build(context)
-        sections.append(replace(section, narrative=chosen.narrative))
-    sections = _since_last(sections, previous_issued(pack))
-    return Document(
+    return compose(
         title=pack.title,
         subtitle=_subtitle(pack),
-        as_of=timezone.localtime(as_of).strftime("%d %b %Y %H:%M %Z"),
-        sections=tuple(sections),
-        base_url=base_url(),
+        cut_off=pack.cut_off,
+        line=pack.line,
+        sections=[(s.key, s.narrative) for s in pack.sections.all()],
+        previous=previous_issued(pack),
+        as_of=as_of,
+    )
+
+
+def template_document(*, template: str, cut_off: date, line: ProductLine | None = None) -> Document:
+    """A template's default sections at a cut-off, without a stored pack (the `northstar pack` CLI)."""
+    from northstar.reports.sections import TEMPLATE_SECTIONS
+
+    draft = Pack(template=template, cut_off=cut_off, line=line, title="")
+    names = {"board": "Board pack", "executive": "Executive update", "line_review": "Line review"}
+    return compose(
+        title=f"{names[template]}, data to {cut_off:%d %b %Y}" + (f": {line.name}" if line else ""),
+        subtitle=_subtitle(draft),
+        cut_off=cut_off,
+        line=line,
+        sections=[(key, "") for key in TEMPLATE_SECTIONS[template]],
+        previous=previous_issued(draft),
     )
 
 

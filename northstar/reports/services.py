@@ -7,7 +7,7 @@ import json
 import secrets
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -244,14 +244,19 @@ def slide_template_path() -> Path | None:
 
 
 def pack_issue(*, actor: User, pack: Pack) -> Pack:
-    """Freeze a draft: store the data it shows (JSON) and its PPTX, PDF and HTML, once, on disk.
+    """Freeze a draft: store the data it shows (JSON) and its PPTX, PDF and HTML, once, on disk."""
+    access.require_leading(actor, "packs")
+    return pack_freeze(pack=pack, actor=actor)
+
+
+def pack_freeze(*, pack: Pack, actor: User | None, as_of: datetime | None = None) -> Pack:
+    """Issue a pack without a permission check: for `pack_issue` (which checks) and the demo loader.
 
     The files are written before the pack is marked issued; if marking fails they are removed, so a
     pack is either a draft with no files or issued with all of them.
     """
-    access.require_leading(actor, "packs")
     _require_draft(pack)
-    document = packs.build_document(pack)
+    document = packs.build_document(pack, as_of=as_of)
     folder = f"packs/{pack.pk}-{secrets.token_hex(4)}"
     files: dict[str, dict[str, object]] = {}
     try:
@@ -259,14 +264,16 @@ def pack_issue(*, actor: User, pack: Pack) -> Pack:
         files[packs.SNAPSHOT] = storage.write_once(f"{folder}/snapshot.json", data)
         template = slide_template_path()
         for fmt in render.FORMATS:
-            files[fmt] = storage.write_once(f"{folder}/pack.{fmt}", render.render(document, fmt, template=template))
+            files[fmt] = storage.write_once(
+                f"{folder}/pack.{fmt}", render.render(document, fmt, template=template)
+            )
         with transaction.atomic():
             locked = Pack.objects.select_for_update().get(pk=pack.pk)
             _require_draft(locked)
             before = audit.snapshot(locked)
             locked.previous = packs.previous_issued(locked)
             locked.state = Pack.State.ISSUED
-            locked.issued_at = timezone.now()
+            locked.issued_at = as_of or timezone.now()
             locked.issued_by = actor
             locked.files = files
             record_save(actor=actor, instance=locked, before=before)
@@ -341,7 +348,9 @@ def shared_pack(token: str) -> tuple[PackShareLink, Pack]:
 
 def _check_pptx(data: bytes) -> int:
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise ValidationFailed(f"The template is too large: at most {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB.")
+        raise ValidationFailed(
+            f"The template is too large: at most {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB."
+        )
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             names = set(archive.namelist())

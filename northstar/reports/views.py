@@ -18,13 +18,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
+from northstar.core.models import User
 from northstar.core.ratelimit import rate_limit
 from northstar.core.services import get_or_404
 from northstar.core.web import fetch, form_refused, invalid_form, paginate, refuse, require
 from northstar.feedback.clients import visitor_address
 from northstar.org import access
 from northstar.org.models import ProductLine
-from northstar.reports import digests, health, packs, render, selectors, services
+from northstar.reports import digests, health, packs, selectors, services
+from northstar.reports import render as formats
 from northstar.reports.forms import (
     DigestForm,
     PackCreateForm,
@@ -34,6 +36,13 @@ from northstar.reports.forms import (
     StatusUpdateForm,
 )
 from northstar.reports.models import DigestSubscription, Pack, PackShareLink, PackTemplate, StatusUpdate
+
+
+class SignedIn(HttpRequest):
+    """A request behind `login_required`: its user is a real login."""
+
+    user: User
+
 
 LEADERS_ONLY = "Only product leaders and admins build and issue packs."
 #: Downloads of an issued pack through a public link, per visitor and hour.
@@ -61,7 +70,7 @@ def _act(request: HttpRequest, action: Any, fallback: str, success: str = "") ->
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedIn) -> HttpResponse:
     today = timezone.localdate()
     period, owing = selectors.lines_owing_update(today)
     state = request.GET.get("state", "")
@@ -82,7 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def health_page(request: HttpRequest) -> HttpResponse:
+def health_page(request: SignedIn) -> HttpResponse:
     day = _day(request.GET.get("date"))
     result = health.portfolio_health(today=day)
     return render(request, "reports/health.html", {"health": result, "day": day})
@@ -92,7 +101,7 @@ def health_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def line_status(request: HttpRequest, line_id: int) -> HttpResponse:
+def line_status(request: SignedIn, line_id: int) -> HttpResponse:
     line = fetch(get_or_404, ProductLine, line_id, queryset=ProductLine.objects.select_related("director"))
     page = Paginator(selectors.status_history(line), 12).get_page(request.GET.get("page"))
     return render(
@@ -103,15 +112,18 @@ def line_status(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 @login_required
-def status_detail(request: HttpRequest, update_id: int) -> HttpResponse:
+def status_detail(request: SignedIn, update_id: int) -> HttpResponse:
     update = fetch(get_or_404, StatusUpdate, update_id, queryset=selectors.update_detail(update_id))
     return render(request, "reports/status_detail.html", {"update": update})
 
 
 @login_required
-def status_create(request: HttpRequest, line_id: int) -> HttpResponse:
+def status_create(request: SignedIn, line_id: int) -> HttpResponse:
     line = fetch(get_or_404, ProductLine, line_id)
-    require(access.can_edit_line(request.user, line.pk), "Only the line's director, its people and product leaders post its status.")
+    require(
+        access.can_edit_line(request.user, line.pk),
+        "Only the line's director, its people and product leaders post its status.",
+    )
     today = timezone.localdate()
     periods = selectors.periods_for_updates(today)
     form = StatusUpdateForm(request.POST or None, periods=periods, line=line)
@@ -130,7 +142,9 @@ def status_create(request: HttpRequest, line_id: int) -> HttpResponse:
         if not form.is_valid():
             return invalid_form(request, "reports/status_form.html", context, form)
         try:
-            update = services.status_update_create(actor=request.user, line=line, today=today, **form.service_data())
+            update = services.status_update_create(
+                actor=request.user, line=line, today=today, **form.service_data()
+            )
         except ApplicationError as exc:
             return form_refused(request, "reports/status_form.html", context, form, exc)
         messages.success(request, f"{line.name}'s status for {update.period.name} is posted.")
@@ -142,7 +156,7 @@ def status_create(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 @login_required
-def pack_create(request: HttpRequest) -> HttpResponse:
+def pack_create(request: SignedIn) -> HttpResponse:
     require(request.user.is_leading, LEADERS_ONLY)
     form = PackCreateForm(request.POST or None, initial={"cut_off": timezone.localdate()})
     context = {"form": form}
@@ -160,31 +174,33 @@ def pack_create(request: HttpRequest) -> HttpResponse:
 
 def _pack_context(pack: Pack, *, base: str = "") -> dict[str, Any]:
     document = packs.document_of(pack)
-    return {"pack": pack, "document": document, "sections": render.section_views(document), "base": base}
+    return {"pack": pack, "document": document, "sections": formats.section_views(document), "base": base}
 
 
 @login_required
-def pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
+def pack_detail(request: SignedIn, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     context = _pack_context(pack)
     context.update(
         links=selectors.pack_links(pack) if request.user.is_leading else [],
         share_form=ShareForm(),
         previous=packs.previous_issued(pack),
-        formats=render.FORMATS,
+        formats=formats.FORMATS,
     )
     return render(request, "reports/pack_detail.html", context)
 
 
 @login_required
-def pack_edit(request: HttpRequest, pack_id: int) -> HttpResponse:
+def pack_edit(request: SignedIn, pack_id: int) -> HttpResponse:
     require(request.user.is_leading, LEADERS_ONLY)
     pack = fetch(services.get_pack, pack_id)
     if pack.is_issued:
         messages.error(request, "This pack was issued and is frozen: start a new draft to change it.")
         return redirect("reports:pack_detail", pack.pk)
     chosen = {s.key: (s.position, s.narrative) for s in pack.sections.all()}
-    form = PackEditForm(request.POST or None, chosen=chosen, initial={"title": pack.title, "cut_off": pack.cut_off})
+    form = PackEditForm(
+        request.POST or None, chosen=chosen, initial={"title": pack.title, "cut_off": pack.cut_off}
+    )
     context = {"pack": pack, "form": form}
     if request.method == "POST":
         if not form.is_valid():
@@ -200,7 +216,7 @@ def pack_edit(request: HttpRequest, pack_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_issue(request: HttpRequest, pack_id: int) -> HttpResponse:
+def pack_issue(request: SignedIn, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     return _act(
         request,
@@ -212,7 +228,7 @@ def pack_issue(request: HttpRequest, pack_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_delete(request: HttpRequest, pack_id: int) -> HttpResponse:
+def pack_delete(request: SignedIn, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     try:
         services.pack_delete(actor=request.user, pack=pack)
@@ -227,7 +243,7 @@ def pack_delete(request: HttpRequest, pack_id: int) -> HttpResponse:
 
 def _download(pack: Pack, fmt: str) -> HttpResponse:
     data = services.pack_file(pack, fmt)
-    response = HttpResponse(data, content_type=render.CONTENT_TYPES[fmt])
+    response = HttpResponse(data, content_type=formats.CONTENT_TYPES[fmt])
     stamp = f"{pack.cut_off:%Y-%m-%d}"
     kind = "issued" if pack.is_issued else "draft"
     response["Content-Disposition"] = f'attachment; filename="{pack.template}-{stamp}-{kind}-{pack.pk}.{fmt}"'
@@ -238,7 +254,7 @@ def _download(pack: Pack, fmt: str) -> HttpResponse:
 
 
 @login_required
-def pack_download(request: HttpRequest, pack_id: int, fmt: str) -> HttpResponse:
+def pack_download(request: SignedIn, pack_id: int, fmt: str) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     try:
         return _download(pack, fmt)
@@ -248,7 +264,7 @@ def pack_download(request: HttpRequest, pack_id: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_share(request: HttpRequest, pack_id: int) -> HttpResponse:
+def pack_share(request: SignedIn, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     form = ShareForm(request.POST)
     label = form.data.get("label", "")
@@ -262,7 +278,7 @@ def pack_share(request: HttpRequest, pack_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_share_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+def pack_share_revoke(request: SignedIn, link_id: int) -> HttpResponse:
     link = fetch(get_or_404, PackShareLink, link_id)
     return _act(
         request,
@@ -276,7 +292,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     """An issued pack through its link: read-only, no login, from the frozen snapshot."""
     link, pack = fetch(services.shared_pack, token)
     context = _pack_context(pack)
-    context.update(link=link, token=token, formats=render.FORMATS)
+    context.update(link=link, token=token, formats=formats.FORMATS)
     response = render(request, "reports/shared.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
@@ -287,8 +303,12 @@ def shared_download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """Stored files only (nothing is rendered for a public visitor), and a limit per visitor."""
     _link, pack = fetch(services.shared_pack, token)
     try:
-        rate_limit(scope="pack-download", who=visitor_address(request), limit=SHARED_DOWNLOADS[0],
-                   window=SHARED_DOWNLOADS[1])  # fmt: skip
+        rate_limit(
+            scope="pack-download",
+            who=visitor_address(request),
+            limit=SHARED_DOWNLOADS[0],
+            window=SHARED_DOWNLOADS[1],
+        )
         response = _download(pack, fmt)
     except ApplicationError as exc:
         if exc.status_code == 404:
@@ -302,14 +322,18 @@ def shared_download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-def slide_template(request: HttpRequest) -> HttpResponse:
+def slide_template(request: SignedIn) -> HttpResponse:
     require(request.user.is_leading, "Only product leaders and admins set the company slide template.")
     form = SlideTemplateForm(request.POST or None, request.FILES or None)
     context = {"form": form, "active": services.active_slide_template()}
     if request.method == "POST":
         if request.POST.get("clear"):
-            return _act(request, lambda: services.slide_template_clear(actor=request.user),
-                        reverse("reports:slide_template"), "Packs use Northstar's own slides again.")  # fmt: skip
+            return _act(
+                request,
+                lambda: services.slide_template_clear(actor=request.user),
+                reverse("reports:slide_template"),
+                "Packs use Northstar's own slides again.",
+            )
         if not form.is_valid():
             return invalid_form(request, "reports/slide_template.html", context, form)
         upload = form.cleaned_data["file"]
@@ -317,7 +341,9 @@ def slide_template(request: HttpRequest) -> HttpResponse:
             form.add_error("file", "The template is too large: at most 20 MB.")
             return invalid_form(request, "reports/slide_template.html", context, form)
         try:
-            services.slide_template_upload(actor=request.user, name=form.cleaned_data["name"], data=upload.read())
+            services.slide_template_upload(
+                actor=request.user, name=form.cleaned_data["name"], data=upload.read()
+            )
         except ApplicationError as exc:
             return form_refused(request, "reports/slide_template.html", context, form, exc)
         messages.success(request, "New packs' slides now use this template.")
@@ -326,7 +352,7 @@ def slide_template(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def digest_settings(request: HttpRequest) -> HttpResponse:
+def digest_settings(request: SignedIn) -> HttpResponse:
     current = DigestSubscription.objects.filter(user=request.user, is_active=True).first()
     form = DigestForm(request.POST or None, initial={"frequency": current.frequency if current else ""})
     context = {"form": form, "current": current}
@@ -352,11 +378,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def mail_send_now(request: HttpRequest) -> HttpResponse:
+def mail_send_now(request: SignedIn) -> HttpResponse:
     """Queue the digests and reminders that are due (what the scheduler's `send-digests` does)."""
     from northstar.core.jobs import job_enqueue
 
     require(request.user.is_leading, "Only product leaders and admins send digests by hand.")
-    job_enqueue(task="northstar.reports.tasks.mail_send", actor=request.user, title="Send due digests and reminders")
+    job_enqueue(
+        task="northstar.reports.tasks.mail_send", actor=request.user, title="Send due digests and reminders"
+    )
     messages.success(request, "Due digests and reminders are being sent in the background.")
     return redirect("reports:index")

@@ -274,7 +274,11 @@ class KpiCard:
 
 
 def kpi_cards(
-    metrics: Iterable[Metric], *, today: date | None = None, weeks: int = SERIES_WEEKS, until: date | None = None
+    metrics: Iterable[Metric],
+    *,
+    today: date | None = None,
+    weeks: int = SERIES_WEEKS,
+    until: date | None = None,
 ) -> list[KpiCard]:
     """Series of the last `weeks` weeks, their spike and level-shift flags, and their trend.
 
@@ -283,10 +287,10 @@ def kpi_cards(
     metrics = list(metrics)
     today = today or timezone.localdate()
     # Anchor the window on the newest data rather than today, so an old import still shows.
-    values = MetricValue.objects.filter(metric__in=metrics)
+    stored = MetricValue.objects.filter(metric__in=metrics)
     if until is not None:
-        values = values.filter(date__lte=until)
-    newest = values.order_by("-date").values_list("date", flat=True).first()
+        stored = stored.filter(date__lte=until)
+    newest = stored.order_by("-date").values_list("date", flat=True).first()
     since = (newest or today) - timedelta(weeks=weeks)
     series = metric_series(metrics, since=since, until=until)
     cards = []

@@ -64,11 +64,15 @@ SECTIONS: dict[str, SectionDef] = {
         SectionDef("status", "Line status", f"{_S}.overview:line_status", "The line's latest status update."),
         SectionDef("health", "Portfolio health", f"{_S}.overview:portfolio", "Every line's status and why."),
         SectionDef("objectives", "Objectives", f"{_S}.goals:objectives", "Progress and confidence."),
-        SectionDef("kpis", "North star and KPIs", f"{_S}.goals:kpis", "The north-star metric, KPIs, anomalies."),
+        SectionDef(
+            "kpis", "North star and KPIs", f"{_S}.goals:kpis", "The north-star metric, KPIs, anomalies."
+        ),
         SectionDef("roadmap", "Roadmap", f"{_S}.roadmap:roadmap", "Shipped, next, and what changed."),
         SectionDef("budget", "Budget", f"{_S}.pending:budget", "Budget and spend per line."),
         SectionDef("themes", "Customer themes", f"{_S}.customers:themes", "Top themes and their demand."),
-        SectionDef("decisions", "Decisions and risks", f"{_S}.decisions:decisions", "Decided, needed, risks."),
+        SectionDef(
+            "decisions", "Decisions and risks", f"{_S}.decisions:decisions", "Decided, needed, risks."
+        ),
         SectionDef("org", "Org and hiring", f"{_S}.pending:org", "Headcount and open roles."),
         SectionDef("forecast", "Delivery forecast", f"{_S}.pending:forecast", "Dates at risk."),
         SectionDef("market", "Market", f"{_S}.pending:market", "Competitors and market moves."),
@@ -78,9 +82,18 @@ SECTIONS: dict[str, SectionDef] = {
 #: Each template's sections, in their default order (the leader may drop, add and reorder).
 TEMPLATE_SECTIONS: dict[str, tuple[str, ...]] = {
     "board": (
-        "headline", "health", "objectives", "kpis", "roadmap", "budget", "themes", "decisions", "org",
-        "forecast", "market",
+        "headline",
+        "health",
+        "objectives",
+        "kpis",
+        "roadmap",
+        "budget",
+        "themes",
+        "decisions",
+        "org",
+        "forecast",
+        "market",
     ),
     "executive": ("headline", "health", "objectives", "kpis", "roadmap", "themes", "decisions", "forecast"),
     "line_review": ("headline", "status", "objectives", "kpis", "roadmap", "themes", "decisions", "budget"),
-}  # fmt: skip
+}

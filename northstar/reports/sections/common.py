@@ -30,10 +30,10 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
-def money(amounts: dict[str, float] | dict[str, Decimal]) -> str:
+def money(amounts: dict[str, float] | dict[str, Decimal] | dict[str, object]) -> str:
     if not amounts:
         return "—"
-    return ", ".join(f"{float(v):,.0f} {currency}" for currency, v in sorted(amounts.items()))
+    return ", ".join(f"{float(str(v)):,.0f} {currency}" for currency, v in sorted(amounts.items()))
 
 
 def cells(*values: str | Cell) -> tuple[Cell, ...]:

@@ -25,7 +25,9 @@ def themes(context: Context) -> Section:
     if context.line is not None:
         items = items.filter(links__initiative__product__line=context.line)
     window = items.filter(received_at__date__gt=since)
-    before = items.filter(received_at__date__gt=since - timedelta(days=WINDOW_DAYS), received_at__date__lte=since)
+    before = items.filter(
+        received_at__date__gt=since - timedelta(days=WINDOW_DAYS), received_at__date__lte=since
+    )
     counts = list(
         window.values_list("theme_id")
         .annotate(n=Count("id", distinct=True), c=Count("customer", distinct=True))
@@ -64,7 +66,10 @@ def themes(context: Context) -> Section:
         change = "new" if not was else f"{(n - was) / was:+.0%}"
         rows.append(
             cells(
-                Cell(names.get(theme_id, f"Theme {theme_id}"), reverse("feedback:theme_detail", args=[theme_id])),
+                Cell(
+                    names.get(theme_id, f"Theme {theme_id}"),
+                    reverse("feedback:theme_detail", args=[theme_id]),
+                ),
                 f"{n:,}",
                 f"{c:,}",
                 money(dict(revenue[theme_id])),
@@ -73,7 +78,9 @@ def themes(context: Context) -> Section:
         )
     total = window.values("id").distinct().count()
     figures = (
-        Figure("themes.items", f"Themed feedback items, last {WINDOW_DAYS} days", total, f"{total:,}", source),
+        Figure(
+            "themes.items", f"Themed feedback items, last {WINDOW_DAYS} days", total, f"{total:,}", source
+        ),
         Figure("themes.top", "Top theme", counts[0][1], names.get(counts[0][0], ""), source),
     )
     return Section(
@@ -82,8 +89,12 @@ def themes(context: Context) -> Section:
         figures=figures,
         charts=(chart,),
         tables=(
-            Table("themes", "Top themes", ("Theme", "Items", "Customers", "Revenue behind it", "Change vs the 90 days before"),
-                  tuple(rows)),  # fmt: skip
+            Table(
+                "themes",
+                "Top themes",
+                ("Theme", "Items", "Customers", "Revenue behind it", "Change vs the 90 days before"),
+                tuple(rows),
+            ),
         ),
         sources=(source, Source("Demand", reverse("feedback:demand"))),
     )

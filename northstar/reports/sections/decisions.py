@@ -32,15 +32,34 @@ def decisions(context: Context) -> Section:
     )
     risks.sort(key=lambda r: ({"high": 0, "medium": 1, "low": 2}[r.severity], r.update.line.name, r.pk))
     total = taken.count()
-    asks = [(u.line.name, u.asks, u.pk) for u in sorted(updates.values(), key=lambda u: u.line.name) if u.asks]
+    asks = [
+        (u.line.name, u.asks, u.pk) for u in sorted(updates.values(), key=lambda u: u.line.name) if u.asks
+    ]
     high = sum(1 for r in risks if r.severity == "high")
     figures = (
-        Figure("decisions.taken", f"Decisions in {period.name if period else 'the period'}", total, f"{total:,}", log),
-        Figure("decisions.asks", "Lines asking for a decision", len(asks), str(len(asks)),
-               Source("Status updates", reverse("reports:health"))),
-        Figure("risks.high", "High risks", high, str(high), Source("Status updates", reverse("reports:health")),
-               tone="bad" if high else ""),
-    )  # fmt: skip
+        Figure(
+            "decisions.taken",
+            f"Decisions in {period.name if period else 'the period'}",
+            total,
+            f"{total:,}",
+            log,
+        ),
+        Figure(
+            "decisions.asks",
+            "Lines asking for a decision",
+            len(asks),
+            str(len(asks)),
+            Source("Status updates", reverse("reports:health")),
+        ),
+        Figure(
+            "risks.high",
+            "High risks",
+            high,
+            str(high),
+            Source("Status updates", reverse("reports:health")),
+            tone="bad" if high else "",
+        ),
+    )
     tables = [
         Table(
             "decisions",
@@ -53,7 +72,9 @@ def decisions(context: Context) -> Section:
                     f"{d.decided_on:%d %b %Y}",
                     d.decided_by.name if d.decided_by else "—",
                 )
-                for d in taken.select_related("initiative", "decided_by").order_by("-decided_on", "-id")[:TABLE_ROWS]
+                for d in taken.select_related("initiative", "decided_by").order_by("-decided_on", "-id")[
+                    :TABLE_ROWS
+                ]
             ),
             more=max(0, total - TABLE_ROWS),
         )

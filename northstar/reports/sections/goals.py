@@ -41,7 +41,9 @@ def objectives(context: Context) -> Section:
         title=f"Progress of {period.name} objectives",
         categories=tuple(r.objective.title for r in shown),
         series=(
-            Series("Progress", tuple(pct_value(share_done(r)) if r.progress is not None else None for r in shown)),
+            Series(
+                "Progress", tuple(pct_value(share_done(r)) if r.progress is not None else None for r in shown)
+            ),
             Series("Time elapsed", tuple(pct_value(elapsed) for _ in shown)),
         ),
         unit="%",
@@ -50,25 +52,39 @@ def objectives(context: Context) -> Section:
     table_rows = []
     for r in chosen[:TABLE_ROWS]:
         o = r.objective
-        scope = o.team.name if o.team_id else (o.line.name if o.line_id else "Company")
+        scope = o.team.name if o.team is not None else (o.line.name if o.line is not None else "Company")
         behind = r.progress is not None and elapsed - share_done(r) > 0.1
         table_rows.append(
             cells(
                 Cell(o.title, reverse("strategy:objective_detail", args=[o.pk])),
                 scope,
                 o.owner.name,
-                Cell(percent(share_done(r)) if r.progress is not None else "—", tone="warn" if behind else ""),
+                Cell(
+                    percent(share_done(r)) if r.progress is not None else "—", tone="warn" if behind else ""
+                ),
                 "—" if r.confidence is None else f"{r.confidence:.1f}/10",
             )
         )
     low = [r for r in chosen if r.confidence is not None and r.confidence < 5]
     figures = (
         Figure("objectives.mean", "Average progress", pct_value(mean), percent(mean), dashboard, unit="%"),
-        Figure("objectives.elapsed", f"Of {period.name} gone", pct_value(elapsed), percent(elapsed), dashboard,
-               unit="%"),
-        Figure("objectives.low_confidence", "Objectives with confidence below 5", len(low), str(len(low)),
-               dashboard, tone="bad" if low else ""),
-    )  # fmt: skip
+        Figure(
+            "objectives.elapsed",
+            f"Of {period.name} gone",
+            pct_value(elapsed),
+            percent(elapsed),
+            dashboard,
+            unit="%",
+        ),
+        Figure(
+            "objectives.low_confidence",
+            "Objectives with confidence below 5",
+            len(low),
+            str(len(low)),
+            dashboard,
+            tone="bad" if low else "",
+        ),
+    )
     return Section(
         key="objectives",
         title="Objectives",
@@ -98,7 +114,9 @@ def kpis(context: Context) -> Section:
     recent = {
         card.metric.pk: [f for when, f in card.flags if since <= when <= context.cut_off] for card in cards
     }
-    flagged = sorted(cards, key=lambda c: (not c.metric.is_north_star, -len(recent[c.metric.pk]), c.metric.name))
+    flagged = sorted(
+        cards, key=lambda c: (not c.metric.is_north_star, -len(recent[c.metric.pk]), c.metric.name)
+    )
     north = next((c for c in cards if c.metric.is_north_star and c.points), None)
     figures = []
     charts = []
@@ -109,13 +127,23 @@ def kpis(context: Context) -> Section:
         sources.insert(0, source)
         latest = north.points[-1][1]
         figures.append(
-            Figure("north_star.value", north.metric.name, round(latest, 2), number(latest, north.metric.unit),
-                   source)  # fmt: skip
+            Figure(
+                "north_star.value",
+                north.metric.name,
+                round(latest, 2),
+                number(latest, north.metric.unit),
+                source,
+            )
         )
         if north.metric.target is not None:
             figures.append(
-                Figure("north_star.target", "Target", north.metric.target,
-                       number(north.metric.target, north.metric.unit), source)  # fmt: skip
+                Figure(
+                    "north_star.target",
+                    "Target",
+                    north.metric.target,
+                    number(north.metric.target, north.metric.unit),
+                    source,
+                )
             )
         points = north.points[-CHART_WEEKS:]
         charts.append(
@@ -131,8 +159,14 @@ def kpis(context: Context) -> Section:
         )
     anomalies = sum(len(v) for v in recent.values())
     figures.append(
-        Figure("kpis.recent_anomalies", "KPI anomalies, last 4 weeks", anomalies, str(anomalies), sources[-1],
-               tone="bad" if anomalies else "")  # fmt: skip
+        Figure(
+            "kpis.recent_anomalies",
+            "KPI anomalies, last 4 weeks",
+            anomalies,
+            str(anomalies),
+            sources[-1],
+            tone="bad" if anomalies else "",
+        )
     )
     rows = []
     for card in flagged[:TABLE_ROWS]:
@@ -141,13 +175,20 @@ def kpis(context: Context) -> Section:
         flags = recent[m.pk]
         trend = "—"
         if card.trend is not None and card.trend.direction != "flat":
-            trend = ("↑" if card.trend.direction == "up" else "↓") + (" good" if card.trend_is_good else " bad")
+            trend = ("↑" if card.trend.direction == "up" else "↓") + (
+                " good" if card.trend_is_good else " bad"
+            )
         rows.append(
             cells(
-                Cell(m.name + (" ★" if m.is_north_star else ""), reverse("strategy:metric_detail", args=[m.pk])),
+                Cell(
+                    m.name + (" ★" if m.is_north_star else ""), reverse("strategy:metric_detail", args=[m.pk])
+                ),
                 number(latest_value, m.unit),
                 "—" if m.target is None else number(m.target, m.unit),
-                Cell(trend, tone="good" if card.trend_is_good else ("bad" if card.trend_is_good is False else "")),
+                Cell(
+                    trend,
+                    tone="good" if card.trend_is_good else ("bad" if card.trend_is_good is False else ""),
+                ),
                 Cell(str(len(flags)) if flags else "—", tone="bad" if flags else ""),
             )
         )
@@ -157,8 +198,13 @@ def kpis(context: Context) -> Section:
         figures=tuple(figures),
         charts=tuple(charts),
         tables=(
-            Table("kpis", "KPIs", ("KPI", "Latest", "Target", "Trend", "Anomalies (4 weeks)"), tuple(rows),
-                  more=max(0, len(cards) - TABLE_ROWS)),  # fmt: skip
+            Table(
+                "kpis",
+                "KPIs",
+                ("KPI", "Latest", "Target", "Trend", "Anomalies (4 weeks)"),
+                tuple(rows),
+                more=max(0, len(cards) - TABLE_ROWS),
+            ),
         ),
         sources=tuple(sources),
     )

@@ -26,15 +26,35 @@ def headline(context: Context) -> Section:
     source = _health_source(context)
     figures = (
         Figure("lines.on_track", "Lines on track", on_track, f"{on_track} of {lines}", source),
-        Figure("objectives.progress", "Average objective progress", pct_value(mean), percent(mean),
-               Source("Objectives", reverse("strategy:dashboard") + (f"?period={h.period.pk}" if h.period else "")),
-               unit="%"),
-        Figure("kpis.anomalies", "KPI anomalies (4 weeks, bad way)", flags, f"{flags}",
-               Source("KPIs", reverse("strategy:metrics")), tone="bad" if flags else ""),
-        Figure("roadmap.slipped", "Roadmap items slipped", slipped, f"{slipped}",
-               Source(h.roadmap.title, reverse("planning:published", args=[h.roadmap.pk])) if h.roadmap else None,
-               tone="bad" if slipped else ""),
-    )  # fmt: skip
+        Figure(
+            "objectives.progress",
+            "Average objective progress",
+            pct_value(mean),
+            percent(mean),
+            Source(
+                "Objectives", reverse("strategy:dashboard") + (f"?period={h.period.pk}" if h.period else "")
+            ),
+            unit="%",
+        ),
+        Figure(
+            "kpis.anomalies",
+            "KPI anomalies (4 weeks, bad way)",
+            flags,
+            f"{flags}",
+            Source("KPIs", reverse("strategy:metrics")),
+            tone="bad" if flags else "",
+        ),
+        Figure(
+            "roadmap.slipped",
+            "Roadmap items slipped",
+            slipped,
+            f"{slipped}",
+            Source(h.roadmap.title, reverse("planning:published", args=[h.roadmap.pk]))
+            if h.roadmap
+            else None,
+            tone="bad" if slipped else "",
+        ),
+    )
     period = h.period.name if h.period else "no period"
     notes = (
         f"{period}: {h.elapsed:.0%} of the period gone. {plural(on_track, 'line')} on track, "
@@ -62,25 +82,41 @@ def portfolio(context: Context) -> Section:
             cells(
                 Cell(r.line.name, line_url),
                 Cell(status, status_url, TONE.get(r.status, "")),
-                Cell(percent(r.progress), reverse("strategy:dashboard") + (f"?period={h.period.pk}" if h.period else "")),
+                Cell(
+                    percent(r.progress),
+                    reverse("strategy:dashboard") + (f"?period={h.period.pk}" if h.period else ""),
+                ),
                 Cell("—" if r.confidence is None else f"{r.confidence:.1f}/10"),
                 Cell(str(r.kpi_flags), reverse("strategy:metrics"), "bad" if r.kpi_flags else ""),
-                Cell(f"{r.slipped} of {r.roadmap_items}",
-                     reverse("planning:published", args=[h.roadmap.pk]) + f"?line={r.line.pk}" if h.roadmap else "",
-                     "warn" if r.slipped else ""),
+                Cell(
+                    f"{r.slipped} of {r.roadmap_items}",
+                    reverse("planning:published", args=[h.roadmap.pk]) + f"?line={r.line.pk}"
+                    if h.roadmap
+                    else "",
+                    "warn" if r.slipped else "",
+                ),
                 Cell(money(r.budget), reverse("planning:budgets")),
                 Cell(f"{r.demand_items} items, {r.demand_customers} customers", reverse("feedback:demand")),
             )
-        )  # fmt: skip
+        )
     table = Table(
         key="health",
         title="Lines",
-        columns=("Line", "Status", "Objectives", "Confidence", "KPI flags", "Slipped", "Budget", "Demand (90 days)"),
+        columns=(
+            "Line",
+            "Status",
+            "Objectives",
+            "Confidence",
+            "KPI flags",
+            "Slipped",
+            "Budget",
+            "Demand (90 days)",
+        ),
         rows=tuple(rows),
         more=max(0, len(h.lines) - TABLE_ROWS),
     )
     with_progress = [r for r in h.lines if r.progress is not None][:TABLE_ROWS]
-    charts = ()
+    charts: tuple[Chart, ...] = ()
     if with_progress:
         charts = (
             Chart(
@@ -97,7 +133,8 @@ def portfolio(context: Context) -> Section:
             ),
         )
     reasons = [
-        f"{r.line.name}: {r.status_label}" + (f" — {'; '.join(s.reason for s in r.signals)}" if r.signals else "")
+        f"{r.line.name}: {r.status_label}"
+        + (f" — {'; '.join(s.reason for s in r.signals)}" if r.signals else "")
         for r in h.lines
     ]
     return Section(
@@ -126,10 +163,15 @@ def line_status(context: Context) -> Section:
     source = Source(f"{line.name} status update, {update.created_at:%d %b %Y}", url)
     figures = (
         Figure("status", "Status", None, update.get_status_display(), source, tone=TONE[update.status]),
-        Figure("status.proposed", "Proposed from the data", None, update.get_proposed_status_display(), source),
+        Figure(
+            "status.proposed", "Proposed from the data", None, update.get_proposed_status_display(), source
+        ),
     )
-    rows = [cells("Highlights", update.highlights or "—"), cells("Lowlights", update.lowlights or "—"),
-            cells("Asks and decisions needed", update.asks or "—")]  # fmt: skip
+    rows = [
+        cells("Highlights", update.highlights or "—"),
+        cells("Lowlights", update.lowlights or "—"),
+        cells("Asks and decisions needed", update.asks or "—"),
+    ]
     if update.is_override:
         rows.append(cells("Why the status differs", update.override_reason))
     risks = [
@@ -138,7 +180,9 @@ def line_status(context: Context) -> Section:
     ]
     tables = [Table("status.update", "The update", ("", ""), tuple(rows))]
     if risks:
-        tables.append(Table("status.risks", "Risks", ("Risk", "Owner", "Severity", "Mitigation"), tuple(risks)))
+        tables.append(
+            Table("status.risks", "Risks", ("Risk", "Owner", "Severity", "Mitigation"), tuple(risks))
+        )
     return Section(
         key="status",
         title=f"{line.name} status",

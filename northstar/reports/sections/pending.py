@@ -29,10 +29,10 @@ def budget(context: Context) -> Section:
     if built is not None:
         return built
     period = context.period
-    rows = BudgetEnvelope.objects.filter(period=period).select_related("line") if period else []
-    if context.line is not None and period is not None:
-        rows = rows.filter(line=context.line)  # type: ignore[union-attr]
-    rows = sorted(rows, key=lambda b: b.line.name)
+    qs = BudgetEnvelope.objects.filter(period=period).select_related("line")
+    if context.line is not None:
+        qs = qs.filter(line=context.line)
+    rows = sorted(qs, key=lambda b: b.line.name) if period is not None else []
     empty = "No data yet: actual spend against budget appears here once the finance area records it."
     if not rows:
         return Section(key="budget", title="Budget", empty=empty)
@@ -43,8 +43,13 @@ def budget(context: Context) -> Section:
         key="budget",
         title="Budget",
         figures=(
-            Figure("budget.total", f"Budget {period.name if period else ''} ({currencies[0]})".replace("  ", " "),
-                   total, f"{total:,.0f} {currencies[0]}", source),  # fmt: skip
+            Figure(
+                "budget.total",
+                f"Budget {period.name if period else ''} ({currencies[0]})".replace("  ", " "),
+                total,
+                f"{total:,.0f} {currencies[0]}",
+                source,
+            ),
         ),
         charts=(
             Chart(
@@ -52,7 +57,9 @@ def budget(context: Context) -> Section:
                 kind="column",
                 title=f"Budget per line ({currencies[0]})",
                 categories=tuple(b.line.name for b in rows if b.currency == currencies[0]),
-                series=(Series("Budget", tuple(float(b.amount) for b in rows if b.currency == currencies[0])),),
+                series=(
+                    Series("Budget", tuple(float(b.amount) for b in rows if b.currency == currencies[0])),
+                ),
                 source=source,
             ),
         ),
@@ -66,7 +73,7 @@ def org(context: Context) -> Section:
     return built or Section(
         key="org",
         title="Org and hiring",
-        empty="No data yet: headcount, open roles and hiring progress appear here once the people area exists.",
+        empty="No data yet: headcount, open roles and hiring appear here once the people area exists.",
     )
 
 
@@ -82,5 +89,7 @@ def forecast(context: Context) -> Section:
 def market(context: Context) -> Section:
     built = _from_area("northstar.market.reports", context)
     return built or Section(
-        key="market", title="Market", empty="No data yet: market and competitor moves appear here once tracked."
+        key="market",
+        title="Market",
+        empty="No data yet: market and competitor moves appear here once tracked.",
     )

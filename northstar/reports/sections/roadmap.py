@@ -47,7 +47,7 @@ def roadmap(context: Context) -> Section:
         starts[start_name] = start_day
     names = sorted(starts, key=lambda name: starts[name])[:CHART_PERIODS]  # type: ignore[return-value, arg-type]
     lines = sorted({line for line, _ in per})
-    charts = ()
+    charts: tuple[Chart, ...] = ()
     if names:
         charts = (
             Chart(
@@ -55,7 +55,9 @@ def roadmap(context: Context) -> Section:
                 kind="stacked_column",
                 title="Roadmap items by the period they start",
                 categories=tuple(names),
-                series=tuple(Series(line, tuple(float(per.get((line, n), 0)) for n in names)) for line in lines),
+                series=tuple(
+                    Series(line, tuple(float(per.get((line, n), 0)) for n in names)) for line in lines
+                ),
                 source=source,
             ),
         )
@@ -64,19 +66,37 @@ def roadmap(context: Context) -> Section:
         if period
         else None
     )
-    upcoming = entries.filter(start=next_period).order_by("line_name", "title") if next_period else entries.none()
+    upcoming = (
+        entries.filter(start=next_period).order_by("line_name", "title") if next_period else entries.none()
+    )
     shipped_total = shipped.count()
     upcoming_total = upcoming.count()
     by_kind = dict(changes.values_list("kind").annotate(n=Count("id")).order_by())
     figures = (
         Figure("roadmap.items", "Items on the roadmap", entries.count(), f"{entries.count():,}", source),
-        Figure("roadmap.shipped", f"Shipped in {period.name if period else 'the period'}", shipped_total,
-               f"{shipped_total:,}", Source("Decision log", reverse("portfolio:decisions"))),
-        Figure("roadmap.next", f"Starting in {next_period.name if next_period else 'the next period'}",
-               upcoming_total, f"{upcoming_total:,}", source),
-        Figure("roadmap.changed.slipped", "Slipped since the last baseline", by_kind.get("slipped", 0),
-               str(by_kind.get("slipped", 0)), source, tone="bad" if by_kind.get("slipped") else ""),
-    )  # fmt: skip
+        Figure(
+            "roadmap.shipped",
+            f"Shipped in {period.name if period else 'the period'}",
+            shipped_total,
+            f"{shipped_total:,}",
+            Source("Decision log", reverse("portfolio:decisions")),
+        ),
+        Figure(
+            "roadmap.next",
+            f"Starting in {next_period.name if next_period else 'the next period'}",
+            upcoming_total,
+            f"{upcoming_total:,}",
+            source,
+        ),
+        Figure(
+            "roadmap.changed.slipped",
+            "Slipped since the last baseline",
+            by_kind.get("slipped", 0),
+            str(by_kind.get("slipped", 0)),
+            source,
+            tone="bad" if by_kind.get("slipped") else "",
+        ),
+    )
     tables = [
         Table(
             "roadmap.shipped",
@@ -100,7 +120,10 @@ def roadmap(context: Context) -> Section:
             ("Initiative", "Line", "Team", "Until"),
             tuple(
                 cells(
-                    Cell(e.title, reverse("portfolio:detail", args=[e.initiative_id]) if e.initiative_id else ""),
+                    Cell(
+                        e.title,
+                        reverse("portfolio:detail", args=[e.initiative_id]) if e.initiative_id else "",
+                    ),
                     e.line_name or "—",
                     e.team_name or "—",
                     e.end.name,
@@ -118,7 +141,10 @@ def roadmap(context: Context) -> Section:
             ("Initiative", "Change", "Before", "After", "Why"),
             tuple(
                 cells(
-                    Cell(c.title, reverse("portfolio:detail", args=[c.initiative_id]) if c.initiative_id else ""),
+                    Cell(
+                        c.title,
+                        reverse("portfolio:detail", args=[c.initiative_id]) if c.initiative_id else "",
+                    ),
                     Cell(c.get_kind_display(), tone="bad" if c.kind == "slipped" else ""),
                     c.before or "—",
                     c.after or "—",
