@@ -12,7 +12,6 @@ FAMILIES: tuple[str, ...] = (
     "Liberation Sans",
     "Noto Sans CJK JP",
     "Noto Sans CJK SC",
-    "Droid Sans Fallback",
 )
 
 

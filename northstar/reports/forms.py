@@ -132,7 +132,7 @@ class PackEditForm(forms.Form):
                 initial=narrative,
                 label="Narrative",
                 widget=forms.Textarea(attrs={"rows": 3}),
-                help_text="Markdown, shown above the section's figures (in the PPTX: on the slide, in the notes).",
+                help_text="Markdown, shown above the section's figures (and in the PPTX notes).",
             )
 
     def section_rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField, forms.BoundField]]:
