@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from northstar.core.forms import LongTextField
 from northstar.org.models import Person, ProductLine
@@ -39,15 +40,13 @@ class StatusUpdateForm(forms.Form):
         period_field.queryset = PlanningPeriod.objects.filter(pk__in=[p.pk for p in periods]).order_by(
             "-start"
         )
-        people = Person.objects.filter(teams__line=line).distinct() | Person.objects.filter(
-            pk=line.director_id
-        )
+        people = Person.objects.filter(Q(teams__line=line) | Q(pk=line.director_id)).distinct()
         for n in range(RISK_ROWS):
             self.fields[f"risk_{n}_description"] = forms.CharField(
                 required=False, max_length=300, label=f"Risk {n + 1}"
             )
             self.fields[f"risk_{n}_owner"] = forms.ModelChoiceField(
-                queryset=people.order_by("name").distinct(),
+                queryset=people.order_by("name"),
                 required=False,
                 label="Owner",
                 empty_label="No owner",

@@ -8,6 +8,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image
 
@@ -168,6 +169,7 @@ def test_shared_exports_are_rate_limited(cast, client, planned):
     _, _run, roadmap = planned
     link = services.share_link_create(actor=cast.leader, label="Board", roadmap=roadmap)
     url = reverse("planning:shared_export", args=[link.token, "png"])
+    cache.clear()
     limit = views.SHARED_EXPORTS[0]
     statuses = [client.get(url).status_code for _ in range(limit + 1)]
     assert statuses[:limit] == [200] * limit and statuses[-1] == 429
