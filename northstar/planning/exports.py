@@ -15,14 +15,17 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from northstar.planning import selectors
 from northstar.planning.models import Roadmap
 from northstar.planning.selectors import Entry, Timeline
-from northstar.rendering import timeline as drawing
 from northstar.strategy.models import PlanningPeriod
+
+if TYPE_CHECKING:
+    from northstar.rendering.timeline import Gantt
 
 #: Bump when the drawing changes, so stored exports are drawn again.
 RENDERER = 2
@@ -56,18 +59,20 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def gantt(title: str, subtitle: str, t: Timeline) -> drawing.Gantt:
+def gantt(title: str, subtitle: str, t: Timeline) -> Gantt:
     """The page's timeline layout as the renderer's plain specification."""
-    return drawing.Gantt(
+    from northstar.rendering.timeline import Bar, Gantt, Lane
+
+    return Gantt(
         title=title,
         subtitle=subtitle,
         periods=tuple(t.periods),
         lanes=tuple(
-            drawing.Lane(
+            Lane(
                 lane.name,
                 lane.y,
                 lane.height,
-                tuple(drawing.Bar(b.x, b.y, b.w, b.colour, b.text) for b in lane.bars),
+                tuple(Bar(b.x, b.y, b.w, b.colour, b.text) for b in lane.bars),
             )
             for lane in t.lanes
         ),
@@ -81,10 +86,14 @@ def gantt(title: str, subtitle: str, t: Timeline) -> drawing.Gantt:
 
 
 def timeline_pdf(title: str, subtitle: str, t: Timeline) -> bytes:
+    from northstar.rendering import timeline as drawing  # matplotlib and WeasyPrint load on first use
+
     return drawing.to_pdf(gantt(title, subtitle, t))
 
 
 def timeline_png(title: str, subtitle: str, t: Timeline) -> bytes:
+    from northstar.rendering import timeline as drawing
+
     return drawing.png(gantt(title, subtitle, t))
 
 

@@ -98,7 +98,9 @@ class PackCreateForm(forms.Form):
         help_text="For a product-line review.",
         empty_label="All lines",
     )
-    cut_off = forms.DateField(label="Cut-off", widget=forms.DateInput(attrs={"type": "date"}))
+    cut_off = forms.DateField(
+        label="Cut-off", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty for e.g. “Board pack 2026-Q3”."
     )
@@ -112,7 +114,9 @@ class PackEditForm(forms.Form):
     """Title, cut-off, and per section of the registry: included?, its place, its narrative."""
 
     title = forms.CharField(max_length=200)
-    cut_off = forms.DateField(label="Cut-off", widget=forms.DateInput(attrs={"type": "date"}))
+    cut_off = forms.DateField(
+        label="Cut-off", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, chosen: dict[str, tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from northstar.core.markdown import render_markdown
-from northstar.rendering import charts, pdf, slides
 from northstar.rendering.spec import Chart, Document, Section
 
 FORMATS = ("html", "pdf", "pptx")
@@ -38,6 +37,8 @@ class SectionView:
 
 
 def _chart_markup(chart: Chart, *, inline: bool) -> SafeString:
+    from northstar.rendering import charts  # matplotlib loads on first use, not with the URLconf
+
     # matplotlib's own SVG of our specification: chart text is XML-escaped by matplotlib.
     if inline:
         return mark_safe(charts.svg(chart))  # noqa: S308
@@ -77,10 +78,14 @@ def html(document: Document, *, mode: str = "file") -> str:
 
 
 def to_pdf(document: Document) -> bytes:
+    from northstar.rendering import pdf  # WeasyPrint loads on first use
+
     return pdf.html_to_pdf(html(document, mode="print"))
 
 
 def to_pptx(document: Document, *, template: Path | None = None) -> bytes:
+    from northstar.rendering import slides
+
     return slides.deck(document, template=template)
 
 

@@ -20,7 +20,6 @@ from northstar.core.models import User
 from northstar.core.services import get_or_404, record_save
 from northstar.org import access
 from northstar.org.models import Person, ProductLine
-from northstar.rendering import slides
 from northstar.rendering.spec import to_data
 from northstar.reports import health, packs, render, storage
 from northstar.reports.models import (
@@ -365,6 +364,8 @@ def _check_pptx(data: bytes) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         path.write_bytes(data)
+        from northstar.rendering import slides
+
         layouts, _slides = slides.check_template(path)
     except ValidationFailed:
         raise
