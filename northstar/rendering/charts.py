@@ -39,6 +39,7 @@ _RC: dict = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "figure.dpi": 100,
+    "text.parse_math": False,  # a "$" in a name is a dollar sign, not mathtext
 }
 
 
@@ -177,7 +178,8 @@ def figure_svg(figure: MplFigure) -> str:
 
 def figure_png(figure: MplFigure, *, dpi: int = 150) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
+    # Fast zlib level: a roadmap PNG is large and drawn once (then cached); size matters less than time.
+    figure.savefig(out, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     return out.getvalue()
 
 
