@@ -383,8 +383,15 @@ def mail_send_now(request: SignedIn) -> HttpResponse:
     from northstar.core.jobs import job_enqueue
 
     require(request.user.is_leading, "Only product leaders and admins send digests by hand.")
-    job_enqueue(
-        task="northstar.reports.tasks.mail_send", actor=request.user, title="Send due digests and reminders"
-    )
+    try:
+        job_enqueue(
+            task="northstar.reports.tasks.mail_send",
+            actor=request.user,
+            title="Send due digests and reminders",
+            unique_key="reports:mail",  # one send at a time: two would mail people twice
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:index")
     messages.success(request, "Due digests and reminders are being sent in the background.")
     return redirect("reports:index")

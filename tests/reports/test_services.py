@@ -279,3 +279,17 @@ def test_reminders_go_to_lines_that_owe_an_update_once_a_week(cast, world):
     assert (
         digests.status_reminders_send(today=world.period.start + timedelta(days=3), now=now) == 0
     )  # not due
+
+
+def test_the_mail_job_sends_due_digests_and_reminders(cast, world, django_capture_on_commit_callbacks):
+    from northstar.core.jobs import job_enqueue
+    from northstar.core.models import Job
+
+    cast.leader.email = "lea@example.com"
+    cast.leader.save()
+    digests.digest_subscribe(user=cast.leader, frequency="weekly")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(task="northstar.reports.tasks.mail_send", actor=cast.leader, title="Send digests")
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == Job.Status.SUCCEEDED and job.result["digests"] == 1
+    assert mail.outbox[0].to == ["lea@example.com"]
