@@ -139,7 +139,7 @@ def png(g: Gantt) -> bytes:
 
 def pages(g: Gantt) -> list[str]:
     """The timeline as SVG pages of at most `PAGE_BODY` px of rows each, every one with the header."""
-    out = []
+    out: list[str] = []
     top = HEADER
     with charts.style():
         while top < g.height or not out:
