@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from northstar import env
 
@@ -188,6 +189,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# WeasyPrint brings the brotli module, so WhiteNoise also writes .br files at collectstatic (run by
+# `northstar serve`). Source maps (megabytes, read only by browser devtools) stay uncompressed, which
+# keeps start-up quick.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Production hardening: on whenever Northstar sits behind HTTPS (NORTHSTAR_HTTPS=1).
 SECURE_CONTENT_TYPE_NOSNIFF = True
