@@ -41,13 +41,23 @@ demo: install
 serve: install
 	$(BIN)/northstar serve --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's Chromium; install it when missing and we are allowed to.
+# Browser tests drive Debian's Chromium; the report tests convert PPTX with LibreOffice and read PDFs
+# with poppler; WeasyPrint needs Pango; CJK names need Noto CJK. Install what is missing when allowed.
+SYSTEM_PACKAGES := chromium libreoffice-impress poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
+	fonts-dejavu-core fonts-noto-cjk
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-impress"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing at $(CHROMIUM): install Debian's 'chromium' package (needs root)."; exit 1; fi; \
+	    echo "Installing Debian's$$missing for the browser and report tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "Missing:$$missing. Install these Debian packages (needs root): $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
 lint: install

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from northstar import env
 
@@ -28,6 +29,8 @@ try:
     PAGE_SIZE = env.env_int("NORTHSTAR_PAGE_SIZE", 50)
     # The largest file a person may upload (imports), in megabytes.
     UPLOAD_MAX_BYTES = env.env_int("NORTHSTAR_UPLOAD_MAX_MB", 25) * 1024 * 1024
+    # Where people reach Northstar: links in emails, PDFs and PPTX files (no request to read it from).
+    NORTHSTAR_BASE_URL = os.environ.get("NORTHSTAR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
     NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)
@@ -199,6 +202,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# WeasyPrint brings the brotli module, so WhiteNoise also writes .br files at collectstatic (run by
+# `northstar serve`). Source maps (megabytes, read only by browser devtools) stay uncompressed, which
+# keeps start-up quick.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Uploads: refused past NORTHSTAR_UPLOAD_MAX_MB before they reach the disk, and stored private.
 FILE_UPLOAD_HANDLERS = [

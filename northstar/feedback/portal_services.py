@@ -15,7 +15,6 @@ import secrets
 from datetime import timedelta
 
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import get_connection, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from northstar.core import audit, concurrency
+from northstar.core import audit, concurrency, ratelimit
 from northstar.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_save
@@ -69,18 +68,7 @@ _VOTE_LINK_SALT = "northstar.feedback.vote-confirm"
 def rate_limit(*, kind: str, who: str) -> None:
     """Count one write by `who`; refuse when they are over the limit for this kind of write."""
     limit, window = RATE_LIMITS[kind]
-    key = f"feedback:rate:{kind}:{who}"
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return
-    if count > limit:
-        raise RateLimited(
-            f"Too many requests: please wait a few minutes ({limit} per {window // 60} minutes at most)."
-        )
+    ratelimit.rate_limit(scope=f"feedback:{kind}", who=who, limit=limit, window=window)
 
 
 def _check_honeypot(honeypot: str) -> None:

@@ -18,8 +18,9 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from northstar.core import archive, audit
-from northstar.core.errors import ApplicationError, NotFound, ValidationFailed
+from northstar.core.errors import NotFound, ValidationFailed
 from northstar.core.models import User
+from northstar.core.ratelimit import RateLimited  # noqa: F401 - the portal's refusals, re-exported
 from northstar.core.services import get_or_404, record_delete, record_save
 from northstar.core.validation import assign
 from northstar.engines.scoring import EvidenceReach
@@ -29,13 +30,6 @@ from northstar.portfolio import scoring as portfolio_scoring
 from northstar.portfolio import services as portfolio_services
 from northstar.portfolio.models import Initiative, Kind
 from northstar.portfolio.permissions import require_initiative_edit
-
-
-class RateLimited(ApplicationError):
-    """Too many requests from one visitor in a short time."""
-
-    status_code = 429
-
 
 CUSTOMER_FIELDS = {"name", "segment", "plan", "region", "annual_revenue", "currency", "renewal_date"}
 

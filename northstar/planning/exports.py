@@ -1,20 +1,33 @@
 """Roadmap exports a product leader drops into a deck: CSV, and the timeline as PDF or PNG.
 
-The PDF and PNG writers are small and self-contained (standard library only): they draw the same
-layout the timeline page shows (`selectors.timeline`), bars and text, nothing more. PDF text uses
-the viewer's built-in Helvetica; PNG text uses the 5x7 bitmap font in `northstar.planning.font`.
+PDF and PNG come from the reports' rendering stack (`northstar.rendering.timeline`: matplotlib draws
+the same layout the timeline page shows, WeasyPrint prints the PDF), with real fonts, so names in any
+script the machine's fonts cover come out right. A published roadmap never changes, so each export is
+rendered once per roadmap and kept in the data directory (`exports/roadmaps/`); later requests, and
+every share-link visitor, get the stored file.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
+import os
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 
 from northstar.core.csv_export import csv_text
+from northstar.planning import selectors
 from northstar.planning.models import Roadmap
 from northstar.planning.selectors import Entry, Timeline
 from northstar.strategy.models import PlanningPeriod
+
+if TYPE_CHECKING:
+    from northstar.rendering.timeline import Gantt
+
+#: Bump when the drawing changes, so stored exports are drawn again.
+RENDERER = 2
 
 
 def roadmap_csv(roadmap: Roadmap, entries: Iterable[Entry], periods: list[PlanningPeriod]) -> str:
@@ -37,188 +50,68 @@ def roadmap_csv(roadmap: Roadmap, entries: Iterable[Entry], periods: list[Planni
     return csv_text([header, *rows])
 
 
-def _hex(colour: str) -> tuple[int, int, int]:
-    c = colour.lstrip("#")
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+def gantt(title: str, subtitle: str, t: Timeline) -> Gantt:
+    """The page's timeline layout as the renderer's plain specification."""
+    from northstar.rendering.timeline import Bar, Gantt, Lane
 
-
-# ---------------------------------------------------------------------------------------------------
-# PDF
-
-SCALE = 0.75  # CSS pixels to PDF points
-MARGIN = 28.0
-HEADER = 46.0
-
-
-def _pdf_text(text: str) -> bytes:
-    raw = text.replace("→", "->").encode("cp1252", errors="replace")
-    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+    return Gantt(
+        title=title,
+        subtitle=subtitle,
+        periods=tuple(t.periods),
+        lanes=tuple(
+            Lane(
+                lane.name,
+                lane.y,
+                lane.height,
+                tuple(Bar(b.x, b.y, b.w, b.colour, b.text) for b in lane.bars),
+            )
+            for lane in t.lanes
+        ),
+        arrows=tuple(t.arrows),
+        legend=tuple(t.legend),
+        width=t.width,
+        height=t.height,
+        label_width=t.label_width,
+        column=t.column,
+    )
 
 
 def timeline_pdf(title: str, subtitle: str, t: Timeline) -> bytes:
-    """One page, sized to the timeline, with the title, period columns, swimlanes, bars and legend."""
-    legend_h = 16.0 * ((len(t.legend) + 2) // 3) + 8
-    width = t.width * SCALE + 2 * MARGIN
-    height = t.height * SCALE + 2 * MARGIN + HEADER + legend_h * SCALE
-    ops: list[bytes] = []
+    from northstar.rendering import timeline as drawing  # matplotlib and WeasyPrint load on first use
 
-    def y(px: float) -> float:
-        return height - MARGIN - HEADER - px * SCALE
-
-    def rect(x: float, top: float, w: float, h: float, rgb: tuple[int, int, int]) -> None:
-        r, g, b = (c / 255 for c in rgb)
-        ops.append(
-            f"{r:.3f} {g:.3f} {b:.3f} rg {MARGIN + x * SCALE:.2f} {y(top + h):.2f} "
-            f"{w * SCALE:.2f} {h * SCALE:.2f} re f".encode()
-        )
-
-    def text(x: float, baseline: float, s: str, size: float, bold: bool = False, rgb=(30, 35, 45)) -> None:
-        r, g, b = (c / 255 for c in rgb)
-        font = b"/F2" if bold else b"/F1"
-        ops.append(
-            f"{r:.3f} {g:.3f} {b:.3f} rg BT ".encode()
-            + font
-            + f" {size:.1f} Tf {x:.2f} {baseline:.2f} Td ".encode()
-            + _pdf_text(s)
-            + b" Tj ET"
-        )
-
-    text(MARGIN, height - MARGIN - 16, title, 16, bold=True)
-    text(MARGIN, height - MARGIN - 32, subtitle[:160], 9, rgb=(90, 98, 112))
-    for k, name in enumerate(t.periods):
-        x = t.label_width + k * t.column
-        rect(x, 0, t.column - 1, t.height, (246, 247, 250) if k % 2 else (240, 242, 246))
-        text(MARGIN + (x + 6) * SCALE, y(18), name, 9, bold=True)
-    for lane in t.lanes:
-        rect(0, lane.y, t.width, 1, (210, 214, 222))
-        text(MARGIN + 4 * SCALE, y(lane.y + 16), lane.name[:24], 9, bold=True)
-        for bar in lane.bars:
-            rect(bar.x, bar.y, bar.w, 20, _hex(bar.colour))
-            text(MARGIN + (bar.x + 5) * SCALE, y(bar.y + 14), bar.text, 7.5, rgb=(255, 255, 255))
-    for x1, y1, x2, y2 in t.arrows:
-        ops.append(
-            f"0.35 0.38 0.45 RG 0.6 w {MARGIN + x1 * SCALE:.2f} {y(y1):.2f} m "
-            f"{MARGIN + x2 * SCALE:.2f} {y(y2):.2f} l S".encode()
-        )
-    top = t.height + 10
-    for k, (label, colour) in enumerate(t.legend):
-        col, row = k % 3, k // 3
-        x = col * (t.width / 3)
-        rect(x, top + row * 16, 10, 10, _hex(colour))
-        text(MARGIN + (x + 14) * SCALE, y(top + row * 16 + 9), label[:60], 8)
-    content = zlib.compress(b"\n".join(ops))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width:.0f} {height:.0f}] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>".encode(),
-        f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
-# ---------------------------------------------------------------------------------------------------
-# PNG
-
-
-class Canvas:
-    """An RGB raster with rectangles, lines and bitmap text, written out as a PNG."""
-
-    def __init__(self, width: int, height: int, background: tuple[int, int, int] = (255, 255, 255)) -> None:
-        self.width, self.height = width, height
-        self.pixels = bytearray(bytes(background) * (width * height))
-
-    def rect(self, x: float, y: float, w: float, h: float, rgb: tuple[int, int, int]) -> None:
-        x0, y0 = max(0, int(x)), max(0, int(y))
-        x1, y1 = min(self.width, int(x + w)), min(self.height, int(y + h))
-        if x1 <= x0 or y1 <= y0:
-            return
-        row = bytes(rgb) * (x1 - x0)
-        for yy in range(y0, y1):
-            start = (yy * self.width + x0) * 3
-            self.pixels[start : start + len(row)] = row
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, rgb: tuple[int, int, int]) -> None:
-        steps = int(max(abs(x2 - x1), abs(y2 - y1))) or 1
-        for k in range(steps + 1):
-            self.rect(x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps, 2, 2, rgb)
-
-    def text(self, x: float, y: float, s: str, rgb: tuple[int, int, int], scale: int = 2) -> None:
-        from northstar.planning.font import glyph
-
-        cx = int(x)
-        for ch in s:
-            rows = glyph(ch)
-            for r, bits in enumerate(rows):
-                for c in range(5):
-                    if bits & (1 << (4 - c)):
-                        self.rect(cx + c * scale, int(y) + r * scale, scale, scale, rgb)
-            cx += 6 * scale
-
-    def png(self) -> bytes:
-        raw = bytearray()
-        stride = self.width * 3
-        for yy in range(self.height):
-            raw.append(0)
-            raw += self.pixels[yy * stride : (yy + 1) * stride]
-
-        def chunk(kind: bytes, data: bytes) -> bytes:
-            return (
-                struct.pack(">I", len(data))
-                + kind
-                + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-            )
-
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(bytes(raw), 6))
-            + chunk(b"IEND", b"")
-        )
+    return drawing.to_pdf(gantt(title, subtitle, t))
 
 
 def timeline_png(title: str, subtitle: str, t: Timeline) -> bytes:
-    """The timeline at twice the page's scale, so text stays legible in a slide."""
-    k = 2
-    pad, header = 24, 64
-    legend_h = 16 * ((len(t.legend) + 2) // 3) + 8
-    canvas = Canvas(int(t.width * k + 2 * pad), int((t.height + legend_h) * k + header + 2 * pad))
-    ox, oy = pad, pad + header
-    canvas.text(pad, pad, title[:90], (30, 35, 45), scale=3)
-    canvas.text(pad, pad + 30, subtitle[:140], (90, 98, 112), scale=2)
-    for n, name in enumerate(t.periods):
-        x = t.label_width + n * t.column
-        canvas.rect(
-            ox + x * k, oy, (t.column - 1) * k, t.height * k, (246, 247, 250) if n % 2 else (240, 242, 246)
-        )
-        canvas.text(ox + (x + 6) * k, oy + 6 * k, name, (30, 35, 45))
-    for lane in t.lanes:
-        canvas.rect(ox, oy + lane.y * k, t.width * k, 2, (210, 214, 222))
-        canvas.text(ox + 4 * k, oy + (lane.y + 8) * k, lane.name[:24], (30, 35, 45))
-        for bar in lane.bars:
-            canvas.rect(ox + bar.x * k, oy + bar.y * k, bar.w * k, 20 * k, _hex(bar.colour))
-            chars = max(1, int((bar.w - 8) / 6))
-            canvas.text(ox + (bar.x + 4) * k, oy + (bar.y + 6) * k, bar.text[:chars], (255, 255, 255))
-    for x1, y1, x2, y2 in t.arrows:
-        canvas.line(ox + x1 * k, oy + y1 * k, ox + x2 * k, oy + y2 * k, (90, 98, 112))
-    top = t.height + 10
-    for n, (label, colour) in enumerate(t.legend):
-        col, row = n % 3, n // 3
-        x = col * (t.width / 3)
-        canvas.rect(ox + x * k, oy + (top + row * 16) * k, 10 * k, 10 * k, _hex(colour))
-        canvas.text(ox + (x + 14) * k, oy + (top + row * 16 + 1) * k, label[:40], (30, 35, 45))
-    return canvas.png()
+    from northstar.rendering import timeline as drawing
+
+    return drawing.png(gantt(title, subtitle, t))
+
+
+def _subtitle(roadmap: Roadmap) -> str:
+    return f"Published {roadmap.published_on:%d %b %Y}" + (f" · {roadmap.note}" if roadmap.note else "")
+
+
+def render(roadmap: Roadmap, fmt: str) -> bytes:
+    """Draw a published roadmap's timeline as `pdf` or `png` (no cache)."""
+    periods = selectors.roadmap_periods(roadmap)
+    entries = selectors.roadmap_entries(roadmap, periods)
+    layout = selectors.timeline(entries, periods, lane="line", colour="objective")
+    draw = timeline_pdf if fmt == "pdf" else timeline_png
+    return draw(roadmap.title, _subtitle(roadmap), layout)
+
+
+def cached(roadmap: Roadmap, fmt: str) -> bytes:
+    """The roadmap's PDF or PNG, drawn the first time it is asked for and read from disk after."""
+    # The publication time is in the name: a restored database may reuse an id for another roadmap.
+    stamp = f"{roadmap.published_at:%Y%m%d%H%M%S%f}" if roadmap.published_at else "0"
+    path = Path(settings.DATA_DIR) / "exports" / "roadmaps" / f"{roadmap.pk}-{stamp}-r{RENDERER}.{fmt}"
+    if path.is_file():
+        return path.read_bytes()
+    data = render(roadmap, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)  # two requests drawing at once both write whole files; either wins
+    return data

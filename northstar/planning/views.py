@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
+from northstar.core.ratelimit import rate_limit
 from northstar.core.services import get_or_404
 from northstar.core.web import (
     READ_ONLY,
@@ -26,6 +27,7 @@ from northstar.core.web import (
     require,
     safe_next,
 )
+from northstar.feedback.clients import visitor_address
 from northstar.org import access
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning import exports, plans, selectors, services
@@ -160,18 +162,9 @@ def _export(roadmap: Roadmap, fmt: str) -> HttpResponse:
             exports.roadmap_csv(roadmap, entries, periods), content_type="text/csv; charset=utf-8"
         )
     elif fmt in ("pdf", "png"):
-        layout = selectors.timeline(entries, periods, lane="line", colour="objective")
-        subtitle = f"Published {roadmap.published_on:%d %b %Y}" + (
-            f" · {roadmap.note}" if roadmap.note else ""
+        response = HttpResponse(
+            exports.cached(roadmap, fmt), content_type="application/pdf" if fmt == "pdf" else "image/png"
         )
-        if fmt == "pdf":
-            response = HttpResponse(
-                exports.timeline_pdf(roadmap.title, subtitle, layout), content_type="application/pdf"
-            )
-        else:
-            response = HttpResponse(
-                exports.timeline_png(roadmap.title, subtitle, layout), content_type="image/png"
-            )
     else:
         raise Http404("Export as csv, pdf or png.")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -233,8 +226,17 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+#: Exports through a public link, per visitor and ten minutes (each is drawn once, then read from disk).
+SHARED_EXPORTS = (20, 600)
+
+
 def shared_export(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     _link, item = fetch(services.shared_roadmap, token)
+    try:
+        rate_limit(scope="roadmap-export", who=visitor_address(request), limit=SHARED_EXPORTS[0],
+                   window=SHARED_EXPORTS[1])  # fmt: skip
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain; charset=utf-8")
     return _export(item, fmt)
 
 

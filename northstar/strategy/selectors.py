@@ -212,14 +212,19 @@ MIN_RELATIVE_CHANGE = 0.03
 
 
 def metric_series(
-    metrics: Iterable[Metric], *, since: date | None = None
+    metrics: Iterable[Metric], *, since: date | None = None, until: date | None = None
 ) -> dict[int, list[tuple[date, float]]]:
-    """Per metric, one value per date (dimensions combined by its aggregation), oldest first. One query."""
+    """Per metric, one value per date (dimensions combined by its aggregation), oldest first. One query.
+
+    `until` leaves out later values, so a report with a cut-off date shows the series as it stood then.
+    """
     metrics = list(metrics)
     by_id = {m.pk: m for m in metrics}
     qs = MetricValue.objects.filter(metric_id__in=by_id)
     if since is not None:
         qs = qs.filter(date__gte=since)
+    if until is not None:
+        qs = qs.filter(date__lte=until)
     rows = (
         qs.values("metric_id", "date")
         .annotate(total=Sum("value"), mean=Avg("value"))
@@ -273,20 +278,25 @@ class KpiCard:
 
 
 def kpi_cards(
-    metrics: Iterable[Metric], *, today: date | None = None, weeks: int = SERIES_WEEKS
+    metrics: Iterable[Metric],
+    *,
+    today: date | None = None,
+    weeks: int = SERIES_WEEKS,
+    until: date | None = None,
 ) -> list[KpiCard]:
-    """Series of the last `weeks` weeks, their spike and level-shift flags, and their trend."""
+    """Series of the last `weeks` weeks, their spike and level-shift flags, and their trend.
+
+    With `until`, only values up to that day count (a report's cut-off).
+    """
     metrics = list(metrics)
     today = today or timezone.localdate()
     # Anchor the window on the newest data rather than today, so an old import still shows.
-    newest = (
-        MetricValue.objects.filter(metric__in=metrics)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
-    )
+    stored = MetricValue.objects.filter(metric__in=metrics)
+    if until is not None:
+        stored = stored.filter(date__lte=until)
+    newest = stored.order_by("-date").values_list("date", flat=True).first()
     since = (newest or today) - timedelta(weeks=weeks)
-    series = metric_series(metrics, since=since)
+    series = metric_series(metrics, since=since, until=until)
     cards = []
     for metric in metrics:
         points = series[metric.pk]
