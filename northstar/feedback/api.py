@@ -132,6 +132,7 @@ class ThemeOut(Schema):
     name_locked: bool
     pinned: bool
     size: int
+    customers: int = 0
     keywords: list[str]
     embedder: str
 
@@ -301,6 +302,7 @@ def link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
 
 
 @router.get("/themes", response=list[ThemeOut])
+@paginate(PageNumberPagination)
 def theme_list(request: HttpRequest) -> object:
     return selectors.theme_list()
 

@@ -22,7 +22,8 @@ from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.engines import themes as engine
 from northstar.engines.themes.clustering import centroids_of, nearest
-from northstar.engines.themes.keywords import theme_name, tokens
+from northstar.engines.themes.keywords import tokens
+from northstar.engines.themes.names import theme_names
 from northstar.feedback.models import FeedbackItem, Theme, ThemeRun
 from northstar.feedback.services import snapshot
 from northstar.org import access
@@ -79,6 +80,17 @@ def _keywords_for(texts_by_theme: list[list[str]]) -> list[list[list[float | str
     return [[[k, w] for k, w in kws] for kws in engine.theme_keywords(sampled)]
 
 
+def _names_for(texts_by_theme: list[list[str]]) -> list[str]:
+    """Names in the customers' words; each theme's texts come most central first."""
+    return theme_names([texts[:KEYWORD_SAMPLE] for texts in texts_by_theme])
+
+
+def _central_first(vectors: np.ndarray, members: list[int], centre: np.ndarray) -> list[int]:
+    """`members` ordered by their cosine to the theme's centre, nearest first (ties by position)."""
+    sims = vectors[members] @ centre
+    return [members[i] for i in np.argsort(-sims, kind="stable")]
+
+
 def themes_recluster(
     *, actor: User | None, n_themes: int | None = None, progress: Progress | None = None, prefer: str = ""
 ) -> ThemeRun:
@@ -107,14 +119,16 @@ def themes_recluster(
     else:
         _embed_missing(embedder, rows, progress, 0.6)
         vectors = np.stack([_vector(r["embedding"]) for r in rows]) if rows else np.zeros((0, 1))
-    result = engine.cluster_vectors(
-        vectors, cohesion=embedder.theme_cohesion, ceiling=embedder.theme_ceiling, n_themes=n_themes
-    )
+    result = engine.cluster_vectors(vectors, n_themes=n_themes)
     progress(0.8, f"Found {result.n_themes} themes; naming them")
     clusters: list[list[int]] = [[] for _ in range(result.n_themes)]
     for index, label in enumerate(result.labels):
         clusters[label].append(index)
-    names = _keywords_for([[_text(rows[i]["title"], rows[i]["text"]) for i in c] for c in clusters])
+    centres = centroids_of(vectors, result.labels) if len(rows) else None
+    if centres is not None:
+        clusters = [_central_first(vectors, c, centres[i]) for i, c in enumerate(clusters)]
+    texts = [[_text(rows[i]["title"], rows[i]["text"]) for i in c] for c in clusters]
+    keywords, names = _keywords_for(texts), _names_for(texts)
     old_members: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         if row["theme_id"] is not None:
@@ -124,22 +138,22 @@ def themes_recluster(
         for tid in Theme.objects.filter(status=Theme.Status.ACTIVE, pinned=False).values_list("id", flat=True)
     ]
     plan = engine.reconcile([frozenset(rows[i]["id"] for i in c) for c in clusters], old)
-    centres = centroids_of(vectors, result.labels) if len(rows) and not embedder.corpus_fitted else None
+    kept = None if embedder.corpus_fitted else centres  # corpus-fitted vectors mean nothing later
     with transaction.atomic():
         existing = Theme.objects.in_bulk([t for t in plan.continues if t is not None])
         item_updates = []
         for index, members in enumerate(clusters):
             theme_id = plan.continues[index]
             theme = existing[theme_id] if theme_id is not None else Theme()
-            theme.keywords = names[index]
+            theme.keywords = keywords[index]
             if not theme.name_locked:
-                theme.name = theme_name(names[index])
+                theme.name = names[index]
             theme.size = len(members)
             theme.status = Theme.Status.ACTIVE
             theme.embedder = embedder.name
-            theme.centroid = _blob(centres[index]) if centres is not None else None
+            theme.centroid = _blob(kept[index]) if kept is not None else None
             theme.save()
-            sims = vectors[members] @ centres[index] if centres is not None else [None] * len(members)
+            sims = vectors[members] @ kept[index] if kept is not None else [None] * len(members)
             for i, sim in zip(members, sims, strict=True):
                 similarity = None if sim is None else round(float(sim), 4)
                 item_updates.append(
@@ -169,20 +183,23 @@ def _refresh_pinned(embedder: engine.Embedder) -> None:
 
 
 def _refresh_theme(theme: Theme, embedder: engine.Embedder) -> None:
-    items = list(theme.items.values("title", "text", "embedding", "embedder"))
+    items = list(theme.items.order_by("id").values("title", "text", "embedding", "embedder"))
     theme.size = len(items)
     if not items:
         theme.status = Theme.Status.RETIRED
         theme.save()
         return
-    theme.keywords = _keywords_for([[_text(i["title"], i["text"]) for i in items]])[0]
-    vectors = [_vector(i["embedding"]) for i in items if i["embedder"] == embedder.name and i["embedding"]]
-    if vectors and not embedder.corpus_fitted:
-        centre = np.mean(np.stack(vectors), axis=0)
-        theme.centroid = _blob(centre / max(float(np.linalg.norm(centre)), 1e-12))
+    texts = [_text(i["title"], i["text"]) for i in items]
+    usable = [i["embedder"] == embedder.name and bool(i["embedding"]) for i in items]
+    if all(usable) and not embedder.corpus_fitted:
+        vectors = np.stack([_vector(i["embedding"]) for i in items])
+        centre = centroids_of(vectors, np.zeros(len(items), dtype=np.int64))[0]
+        theme.centroid = _blob(centre)
         theme.embedder = embedder.name
+        texts = [texts[i] for i in _central_first(vectors, list(range(len(items))), centre)]
+    theme.keywords = _keywords_for([texts])[0]
     if not theme.name_locked:
-        theme.name = theme_name(theme.keywords)
+        theme.name = _names_for([texts])[0]
     theme.save()
 
 
