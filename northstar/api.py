@@ -8,19 +8,27 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from northstar.core.errors import ApplicationError
-from northstar.core.models import User
-from northstar.core.services import api_token_user
+from northstar.core.errors import ApplicationError, PermissionDenied
+from northstar.core.models import ApiToken, User
+from northstar.core.services import api_token_find
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer nst_…` with a personal access token."""
+    """`Authorization: Bearer nst_…` with a personal access token (refused once expired); a read
+    token may only read."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = api_token_find(token)
+        if found is None:
+            return None
+        if found.scope != ApiToken.Scope.WRITE and request.method not in SAFE_METHODS:
+            raise PermissionDenied(
+                f"The token “{found.name}” may only read: create one with the write scope."
+            )
+        request.user = found.user
+        return found.user
 
 
 class BrowserSessionAuth(APIKeyCookie):

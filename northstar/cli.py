@@ -43,14 +43,6 @@ def serve(argv: list[str]) -> int:
 
     django.setup()
     call_command("collectstatic", interactive=False, verbosity=0)
-    from django.conf import settings
-
-    if settings.NORTHSTAR_JOBS == "thread":
-        from northstar.core.jobs import jobs_interrupted_fail
-
-        closed = jobs_interrupted_fail()
-        if closed:
-            print(f"Closed {closed} background job(s) the last shutdown interrupted.", flush=True)
     from gunicorn.app.base import BaseApplication
 
     from northstar.wsgi import application

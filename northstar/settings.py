@@ -7,6 +7,7 @@ Every value a deployment may change is read from the environment through the typ
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,8 @@ try:
     HSTS_SECONDS = env.env_int("NORTHSTAR_HSTS_SECONDS", 31536000)
     NORTHSTAR_JOBS = env.env_choice("NORTHSTAR_JOBS", "thread", ("thread", "redis", "immediate"))
     NORTHSTAR_JOB_THREADS = env.env_int("NORTHSTAR_JOB_THREADS", 2)
+    # Seconds a worker's claim on a job lasts unless renewed; a killed worker's job is retried after it.
+    NORTHSTAR_JOB_LEASE_SECONDS = env.env_int("NORTHSTAR_JOB_LEASE", 30)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     CACHE_URL = os.environ.get("CACHE_URL", "")
     EMAIL_BACKEND = {
@@ -35,6 +38,8 @@ try:
         "file": "django.core.mail.backends.filebased.EmailBackend",
         "smtp": "django.core.mail.backends.smtp.EmailBackend",
     }[env.env_choice("NORTHSTAR_EMAIL", "console", ("console", "file", "smtp"))]
+    LOGIN_FAILURE_LIMIT = env.env_int("NORTHSTAR_LOGIN_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env.env_int("NORTHSTAR_LOGIN_LOCKOUT_MINUTES", 15)
     EMAIL_PORT = env.env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", False)
 except env.SettingError as exc:
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "axes",
     "northstar.core",
     "northstar.org",
     "northstar.portfolio",
@@ -81,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "northstar.urls"
@@ -141,6 +149,23 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account, or from
+# one address, further tries are refused for LOGIN_LOCKOUT_MINUTES without checking the password, so
+# a guessing script neither gets through nor makes the server hash passwords for it. The counts live
+# in the database, so every web process sees the same ones; each repeated failure and lockout is
+# logged (logger "axes", WARNING).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "northstar.core.security.login_client_address"
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -1,6 +1,7 @@
 """API: who am I, personal access tokens, and the audit log."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -22,14 +23,20 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
+    scope: Literal["read", "write"] = Field("write", description="read: GET only; write: changes too.")
+    expires_in_days: int | None = Field(
+        90, ge=1, le=366, description="Days until the token is refused; null for a token that never expires."
+    )
 
 
 class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scope: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
 
 
 class TokenCreatedOut(TokenOut):
@@ -76,7 +83,9 @@ def token_list(request: HttpRequest) -> list:
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
-    token, raw = services.api_token_create(user=request.auth, name=payload.name)
+    token, raw = services.api_token_create(
+        user=request.auth, name=payload.name, scope=payload.scope, expires_in_days=payload.expires_in_days
+    )
     return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
 
 

@@ -40,6 +40,21 @@ class TokenForm(forms.Form):
         required=False,
         help_text="What will use it, e.g. “roadmap sync script”.",
     )
+    scope = forms.TypedChoiceField(
+        choices=[("read", "Read only"), ("write", "Read and write")],
+        initial="read",
+        empty_value="read",
+        required=False,
+        help_text="A read-only token cannot change anything, even if it leaks.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        coerce=lambda v: int(v) if v else None,
+        empty_value=None,
+        choices=[("30", "in 30 days"), ("90", "in 90 days"), ("366", "in a year"), ("", "never")],
+        initial="90",
+        required=False,
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Background jobs: one API, three ways to run them.
+"""Background jobs: one API, run by Dramatiq workers over the database or Redis.
 
     job = job_enqueue(task="northstar.feedback.tasks.themes_recluster", kwargs={...}, actor=user,
                       title="Re-cluster feedback themes")
@@ -7,11 +7,16 @@ A task is a plain function `fn(*, job: JobContext, **kwargs) -> dict | None` tha
 `job.progress(fraction, message)` and stops early when `job.cancelled` is true. Its kwargs are ids and
 small values (JSON), never model instances: the job may run in another process.
 
-Backends (`NORTHSTAR_JOBS`):
-- `thread` (default): a small thread pool inside the web process; nothing to install or start.
-- `redis`: job ids are pushed to a Redis list (`REDIS_URL`); `northstar worker` processes run them.
+Backends (`NORTHSTAR_JOBS`, see `northstar.core.job_broker` for how delivery works):
+- `thread` (default): jobs are queued in the database and run by worker threads inside the web
+  process; nothing to install or start. A `northstar worker` may run beside it to add capacity.
+- `redis`: jobs are delivered through Redis (`REDIS_URL`) to `northstar worker` processes, which
+  acknowledge a job only when it has finished; run as many as you need.
 - `immediate`: run as soon as the enqueuing transaction commits, in the same thread (tests).
-Whatever the backend, the job's state lives in the `Job` row, so progress and cancel work the same.
+
+Whatever the backend, the job's state lives in the `Job` row, so progress, result and cancel work the
+same, and the row decides every race: a job is claimed, finished, cancelled or retried by a
+conditional update of that row, never by reading it first.
 """
 
 from __future__ import annotations
@@ -20,21 +25,27 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.core import job_broker
+from northstar.core.errors import Conflict, PermissionDenied, ValidationFailed
 from northstar.core.models import Job, User
 
 logger = logging.getLogger(__name__)
 
-QUEUE_KEY = "northstar:jobs"
 BACKENDS = ("thread", "redis", "immediate")
+#: Starts of one job (first run, retries after a worker died or the database failed) before it fails.
+MAX_ATTEMPTS = 3
+#: Errors worth another try: the database went away, a lock timed out, a deadlock was broken.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class JobContext:
@@ -43,22 +54,37 @@ class JobContext:
     #: Seconds between database checks of the cancel flag, so a tight loop stays cheap.
     CANCEL_CHECK_EVERY = 0.5
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, attempt: int | None = None) -> None:
         self.job_id = job_id
+        self.attempt = attempt
         self._checked_at = 0.0
         self._cancelled = False
+        self.committed = False
+
+    def _mine(self) -> Any:
+        rows = Job.objects.filter(pk=self.job_id)
+        return rows if self.attempt is None else rows.filter(attempts=self.attempt)
 
     def progress(self, fraction: float, message: str = "") -> None:
         fraction = max(0.0, min(1.0, float(fraction)))
-        Job.objects.filter(pk=self.job_id).update(progress=fraction, message=message[:300])
+        self._mine().update(progress=fraction, message=message[:300])
 
     @property
     def cancelled(self) -> bool:
+        """True once someone asked this job to stop; the task should then return soon.
+
+        A task that never sees it (because it finished first) ends as finished, not cancelled, so a
+        job is only shown as cancelled when its work really stopped.
+        """
         now = time.monotonic()
         if not self._cancelled and now - self._checked_at >= self.CANCEL_CHECK_EVERY:
             self._checked_at = now
             flag = Job.objects.filter(pk=self.job_id).values_list("cancel_requested", flat=True).first()
             self._cancelled = bool(flag)
+        return self._cancelled
+
+    @property
+    def saw_cancel(self) -> bool:
         return self._cancelled
 
 
@@ -71,53 +97,112 @@ def _resolve(task: str) -> Callable[..., Any]:
         raise ValidationFailed(f"Unknown task {task!r}.") from None
 
 
-def job_run(job_id: int) -> None:
-    """Run one queued job to its end, recording the outcome; safe to call from any backend."""
+def _claim(job_id: int) -> Job | None:
+    """Take a queued job for this worker (one conditional update: two workers cannot both win)."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
+        status=Job.Status.RUNNING,
+        started_at=Coalesce(F("started_at"), now),
+        attempts=F("attempts") + 1,
+        lease_until=job_broker.lease_deadline(),
+        available_at=None,
     )
     if not claimed:
-        return  # already taken by another worker, cancelled, or gone
-    job = Job.objects.get(pk=job_id)
-    context = JobContext(job_id)
-    try:
-        result = _resolve(job.task)(job=context, **job.kwargs)
-    except Exception as exc:  # a task's failure is recorded on the job, never lost
-        logger.exception("Job %s (%s) failed", job_id, job.task)
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.FAILED,
-            error=f"{exc.__class__.__name__}: {exc}"[:5000],
-            finished_at=timezone.now(),
-        )
-        return
-    cancelled = Job.objects.filter(pk=job_id, cancel_requested=True).exists()
-    Job.objects.filter(pk=job_id).update(
-        status=Job.Status.CANCELLED if cancelled else Job.Status.SUCCEEDED,
-        progress=1.0 if not cancelled else job.progress,
-        result=result if isinstance(result, dict) else None,
-        finished_at=timezone.now(),
+        return None  # taken by another worker, cancelled, finished or gone
+    return Job.objects.get(pk=job_id)
+
+
+def _end(job: Job, **fields: Any) -> int:
+    """Record a job's end, unless another attempt took it over after this one's lease ran out."""
+    return Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
+        finished_at=timezone.now(), lease_until=None, **fields
     )
 
 
-# Backends ----------------------------------------------------------------------------------------
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _run_in_thread(job_id: int) -> None:
+def job_run(job_id: int) -> None:
+    """Run one queued job to its end, recording the outcome; safe to call from any backend."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    if job.attempts > MAX_ATTEMPTS:
+        _end(
+            job,
+            status=Job.Status.FAILED,
+            error=f"Stopped: the worker running it stopped or failed {MAX_ATTEMPTS} times. Start it again.",
+        )
+        return
+    context = JobContext(job_id, attempt=job.attempts)
     try:
+        result = _resolve(job.task)(job=context, **job.kwargs)
+    except TRANSIENT_ERRORS as exc:
+        _retry_later(job, exc)
+        return
+    except Exception as exc:  # a task's failure is recorded on the job, never lost
+        logger.exception("Job %s (%s) failed", job_id, job.task)
+        _end(job, status=Job.Status.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:5000])
+        return
+    stored = result if isinstance(result, dict) else None
+    if context.committed:  # the task already marked the job finished with its own final write
+        Job.objects.filter(pk=job.pk, status=Job.Status.SUCCEEDED, attempts=job.attempts).update(
+            result=stored, finished_at=timezone.now()
+        )
+    elif context.saw_cancel:
+        _end(job, status=Job.Status.CANCELLED, result=stored)
+    else:
+        _end(job, status=Job.Status.SUCCEEDED, progress=1.0, result=stored)
+
+
+def _retry_later(job: Job, exc: BaseException) -> None:
+    """A passing database error: queue the job again with a growing pause, or fail it when out of tries."""
+    error = f"{exc.__class__.__name__}: {exc}"[:5000]
+    if job.attempts >= MAX_ATTEMPTS:
+        logger.error("Job %s failed %d times; giving up: %s", job.pk, job.attempts, error)
+        _end(job, status=Job.Status.FAILED, error=f"Failed {job.attempts} times; last error: {error}")
+        return
+    delay = 2**job.attempts
+    logger.warning("Job %s hit %s; trying again in %ss", job.pk, error, delay)
+    requeued = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
+        status=Job.Status.QUEUED,
+        lease_until=None,
+        available_at=timezone.now() + timedelta(seconds=delay),
+        message=f"Trying again after: {error[:200]}",
+    )
+    if requeued and settings.NORTHSTAR_JOBS == "redis":
+        job_broker.send(job.pk, delay_ms=delay * 1000)
+
+
+# Dispatch ----------------------------------------------------------------------------------------
+
+_embedded: Any = None
+_embedded_lock = threading.Lock()
+
+
+def embedded_worker_start() -> None:
+    """Start this process's job threads (the default backend), once; the web server calls it."""
+    global _embedded
+    if settings.NORTHSTAR_JOBS != "thread":
+        return
+    with _embedded_lock:
+        if _embedded is None:
+            _embedded = job_broker.worker_start(threads=settings.NORTHSTAR_JOB_THREADS)
+
+
+def embedded_worker_stop() -> None:
+    """Stop this process's job threads, letting running jobs finish (tests, shutdown)."""
+    global _embedded
+    with _embedded_lock:
+        if _embedded is not None:
+            _embedded.stop(timeout=30_000)
+            _embedded = None
+
+
+def _dispatch(job_id: int) -> None:
+    backend = settings.NORTHSTAR_JOBS
+    if backend == "immediate":
         job_run(job_id)
-    finally:
-        connection.close()
-
-
-def _thread_submit(job_id: int) -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=settings.NORTHSTAR_JOB_THREADS, thread_name_prefix="job")
-    _pool.submit(_run_in_thread, job_id)
+    elif backend == "redis":
+        job_broker.send(job_id)
+    # thread: the row is the message; the web process's job threads (or a worker) claim it.
 
 
 def redis_client() -> Any:
@@ -126,23 +211,33 @@ def redis_client() -> Any:
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-def _dispatch(job_id: int) -> None:
-    backend = settings.NORTHSTAR_JOBS
-    if backend == "immediate":
-        job_run(job_id)
-    elif backend == "redis":
-        redis_client().lpush(QUEUE_KEY, job_id)
-    else:
-        _thread_submit(job_id)
-
-
 # Use cases ---------------------------------------------------------------------------------------
 
 
-def job_enqueue(*, task: str, kwargs: dict[str, Any] | None = None, actor: User | None, title: str) -> Job:
-    """Record a job and hand it to the backend once the surrounding transaction commits."""
+def job_enqueue(
+    *,
+    task: str,
+    kwargs: dict[str, Any] | None = None,
+    actor: User | None,
+    title: str,
+    unique_key: str = "",
+) -> Job:
+    """Record a job and hand it to the backend once the surrounding transaction commits.
+
+    With `unique_key`, the database refuses a second queued or running job with the same key
+    (a `Conflict`), so work that must not overlap (one re-clustering at a time) never does.
+    """
     _resolve(task)
-    job = Job.objects.create(title=title[:200], task=task, kwargs=kwargs or {}, actor=actor)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                title=title[:200], task=task, kwargs=kwargs or {}, actor=actor, unique_key=unique_key[:100]
+            )
+    except IntegrityError:
+        running = Job.objects.filter(unique_key=unique_key, status__in=Job.ACTIVE).first()
+        raise Conflict(
+            f"{running.title if running else title} is already queued or running: wait for it or cancel it."
+        ) from None
     transaction.on_commit(lambda: _dispatch(job.pk))
     return job
 
@@ -161,42 +256,82 @@ def job_get(*, job_id: int, user: User) -> Job:
 
 
 def job_cancel(*, job: Job, actor: User) -> Job:
-    """Cancel a queued job at once; ask a running one to stop at its next check."""
+    """Cancel a queued job at once; ask a running one to stop at its next check.
+
+    Both are conditional updates, so a cancel racing a worker's claim or a job's end has one outcome:
+    a job that finished first stays finished, and one the cancel caught never stores its result.
+    """
     _require_access(job, actor)
-    if not job.is_active:
-        return job
     Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
-        status=Job.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+        status=Job.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(), lease_until=None
     )
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True)
     job.refresh_from_db()
     return job
 
 
-def jobs_interrupted_fail(*, statuses: tuple[str, ...] = (Job.Status.QUEUED, Job.Status.RUNNING)) -> int:
-    """Close jobs a restart killed, so their panels stop polling and their work can be started again.
+def job_commit_unless_cancelled(job: JobContext | None) -> bool:
+    """Inside the task's final write transaction: lock the job row and say whether to store.
 
-    Called when the web server starts with the in-process backend: no thread of the new process can
-    be running them, so they would otherwise show "running" forever.
+    A task that stores its outcome under this check cannot store it as done after a cancel got in:
+    `job_cancel` either came first (we return False and the task stores "cancelled"), or waits for
+    this transaction and then finds the job no longer running.
     """
-    return Job.objects.filter(status__in=statuses).update(
-        status=Job.Status.FAILED,
-        error="Interrupted: Northstar restarted before this job finished. Start it again.",
-        finished_at=timezone.now(),
+    if job is None:
+        return True
+    row = (
+        Job.objects.select_for_update()
+        .filter(pk=job.job_id)
+        .values("cancel_requested", "status", "attempts")
+        .first()
     )
+    if row is None or row["cancel_requested"] or row["status"] != Job.Status.RUNNING:
+        job._cancelled = True
+        return False
+    if job.attempt is not None and row["attempts"] != job.attempt:
+        job._cancelled = True  # a retry took this job over: let it store instead
+        return False
+    Job.objects.filter(pk=job.job_id).update(status=Job.Status.SUCCEEDED, progress=1.0, lease_until=None)
+    job.committed = True
+    return True
 
 
-def worker_run(*, max_jobs: int | None = None, wait_seconds: int = 5) -> int:
-    """Run jobs from Redis until stopped (or `max_jobs` ran); returns how many ran."""
-    client = redis_client()
-    ran = 0
-    while max_jobs is None or ran < max_jobs:
-        item = client.brpop(QUEUE_KEY, timeout=wait_seconds)
-        if item is None:
-            if max_jobs is not None:
+def worker_run(*, max_jobs: int | None = None, wait_seconds: int = 5, threads: int = 2) -> int:
+    """Run jobs from the configured broker in this process until stopped (or `max_jobs` ran).
+
+    Returns how many jobs this worker finished. With `max_jobs` it returns once that many ran, or when
+    nothing arrived for `wait_seconds`.
+    """
+    done = {"n": 0}
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    from dramatiq.middleware import Middleware
+
+    class Count(Middleware):
+        def after_process_message(self, broker: Any, message: Any, **_: Any) -> None:
+            with lock:
+                done["n"] += 1
+                if max_jobs is not None and done["n"] >= max_jobs:
+                    finished.set()
+
+    counter = Count()
+    broker = job_broker.broker()
+    broker.add_middleware(counter)
+    leases = job_broker.leases()
+    worker = job_broker.worker_start(threads=threads)
+    try:
+        idle_since = time.monotonic()
+        while not finished.wait(0.2):
+            if max_jobs is None:
+                continue
+            if leases.held:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > wait_seconds:
                 break
-            continue
-        close_old_connections()
-        job_run(int(item[1]))
-        ran += 1
-    return ran
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop(timeout=30_000)
+        broker.middleware.remove(counter)
+    return done["n"]

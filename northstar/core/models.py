@@ -36,11 +36,29 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    scope = models.CharField(
+        max_length=5,
+        choices=Scope.choices,
+        default=Scope.WRITE,
+        help_text="read: GET requests only; write: also changes, within the owner's own permissions.",
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Refused from then on; empty: never.")
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class AuditEntry(models.Model):
@@ -99,9 +117,29 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has started it (a retry after a crash counts)."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker holds the job until then, renewing while it works."
+    )
+    available_at = models.DateTimeField(null=True, blank=True, help_text="Not to be started before then.")
+    unique_key = models.CharField(
+        max_length=100, blank=True, help_text="At most one queued or running job per non-empty key."
+    )
+
+    ACTIVE = ("queued", "running")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unique_key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(unique_key=""),
+                name="one_active_job_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="job_queue_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"

@@ -116,26 +116,48 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+#: The longest a token may live; a shorter life can be asked for.
+TOKEN_MAX_DAYS = 366
+
+
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal access token; the raw value is returned once and never stored."""
+def api_token_create(
+    *, user: User, name: str, scope: str = ApiToken.Scope.WRITE, expires_in_days: int | None = 90
+) -> tuple[ApiToken, str]:
+    """Create a personal access token; the raw value is returned once and never stored.
+
+    `scope` read limits it to reading; `expires_in_days` (1 to 366, None for never) ends it.
+    """
     name = name.strip()
     if not name:
         raise ValidationFailed("A token needs a name, so you can tell your tokens apart.")
+    if scope not in ApiToken.Scope.values:
+        raise ValidationFailed(f"Unknown scope {scope!r}: choose read or write.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise ValidationFailed(f"A token expires after 1 to {TOKEN_MAX_DAYS} days, or never.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], digest=_digest(raw))
+    expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=raw[:10], digest=_digest(raw), scope=scope, expires_at=expires
+    )
     return token, raw
 
 
-def api_token_user(raw: str) -> User | None:
-    """The active user a raw token belongs to, or None."""
+def api_token_find(raw: str) -> ApiToken | None:
+    """The live token a raw value belongs to (its user active, not expired), or None."""
     token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.is_expired:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute
-    return token.user
+    return token
+
+
+def api_token_user(raw: str) -> User | None:
+    """The active user a raw, live token belongs to, or None."""
+    token = api_token_find(raw)
+    return token.user if token is not None else None
 
 
 def api_token_revoke(*, user: User, token_id: int) -> None:

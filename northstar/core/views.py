@@ -100,7 +100,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                token, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+                token, raw = services.api_token_create(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    expires_in_days=form.cleaned_data["expires_in_days"],
+                )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code

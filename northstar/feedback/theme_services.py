@@ -19,6 +19,7 @@ from django.db.models import Count
 
 from northstar.core import audit
 from northstar.core.errors import ValidationFailed
+from northstar.core.locks import lock_named
 from northstar.core.models import User
 from northstar.engines import themes as engine
 from northstar.engines.themes.clustering import centroids_of, nearest
@@ -32,6 +33,8 @@ Progress = Callable[[float, str], None]
 
 #: How many texts of a theme feed its keywords; enough for stable names, bounded for speed.
 KEYWORD_SAMPLE = 400
+#: Every write that moves items between themes takes this lock first, so two never deadlock.
+THEMES_LOCK = "feedback:themes"
 #: Items are embedded in chunks, so progress moves and memory stays flat.
 EMBED_CHUNK = 512
 
@@ -140,6 +143,7 @@ def themes_recluster(
     plan = engine.reconcile([frozenset(rows[i]["id"] for i in c) for c in clusters], old)
     kept = None if embedder.corpus_fitted else centres  # corpus-fitted vectors mean nothing later
     with transaction.atomic():
+        lock_named(THEMES_LOCK)
         existing = Theme.objects.in_bulk([t for t in plan.continues if t is not None])
         item_updates = []
         for index, members in enumerate(clusters):
@@ -238,6 +242,7 @@ def themes_assign_new(*, item_ids: list[int]) -> int:
         FeedbackItem.objects.bulk_update(updates, ["embedding", "embedder"], batch_size=500)
         updates = [u for u in updates if u.theme_id is not None]
     with transaction.atomic():
+        lock_named(THEMES_LOCK)
         FeedbackItem.objects.bulk_update(updates, ["theme", "theme_similarity"], batch_size=500)
         for theme_id, n in (
             FeedbackItem.objects.filter(theme_id__in=[u.theme_id for u in updates])
@@ -272,6 +277,7 @@ def theme_merge(*, actor: User, theme: Theme, others: list[Theme]) -> Theme:
     others = [o for o in others if o.pk != theme.pk]
     if not others:
         raise ValidationFailed("Choose at least one other theme to merge into this one.")
+    lock_named(THEMES_LOCK)
     before = snapshot(theme)
     FeedbackItem.objects.filter(theme__in=others).update(theme=theme)
     for other in others:
@@ -291,6 +297,7 @@ def theme_split(*, actor: User, theme: Theme, parts: int = 2) -> list[Theme]:
     access.require_write(actor)
     if parts < 2:
         raise ValidationFailed("Split into at least two themes.")
+    lock_named(THEMES_LOCK)
     items = list(theme.items.order_by("id").values("id", "title", "text", "embedding", "embedder"))
     if len(items) < parts:
         raise ValidationFailed(f"“{theme.name}” has {len(items)} items: too few to split into {parts}.")
@@ -342,4 +349,5 @@ def themes_recluster_start(*, actor: User, n_themes: int | None = None):  # -> J
         kwargs={"actor_id": actor.pk, "n_themes": n_themes},
         actor=actor,
         title="Re-cluster feedback themes",
+        unique_key="feedback:themes-recluster",
     )

@@ -245,6 +245,15 @@ class PlanRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["scenario", "status", "-finished_at"])]
+        constraints = [
+            # One plan being worked out per scenario at a time, held by the database itself so ten
+            # people pressing "Optimise" at once start one run, not ten.
+            models.UniqueConstraint(
+                fields=["scenario"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_run_per_scenario",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Plan {self.pk} of {self.scenario_id} ({self.get_kind_display()})"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from northstar.core import audit
 from northstar.core.errors import Conflict, NotFound, ValidationFailed
-from northstar.core.jobs import JobContext, job_enqueue
+from northstar.core.jobs import JobContext, job_commit_unless_cancelled, job_enqueue
 from northstar.core.models import User
 from northstar.core.services import record_save
 from northstar.engines.planner import (
@@ -61,12 +61,19 @@ DONE_STAGES = {Stage.LAUNCHED.value, Stage.MEASURED.value}
 def plan_run_start(*, actor: User, scenario: Any, parent: PlanRun | None = None) -> PlanRun:
     """Queue an optimiser run for a scenario; with `parent` (an edited plan) its pins and removals hold."""
     require_plan(actor, scenario)
-    if PlanRun.objects.filter(
+    busy = f"A plan for {scenario.name} is already being worked out: wait for it or cancel it."
+    active = PlanRun.objects.select_related("job").filter(
         scenario=scenario, status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING]
-    ).exists():
-        raise Conflict(f"A plan for {scenario.name} is already being worked out: wait for it or cancel it.")
+    )
+    if any(not sync_with_job(r).is_finished for r in active):
+        raise Conflict(busy)
     run = PlanRun(scenario=scenario, parent=parent, created_by=actor, kind=PlanRun.Kind.OPTIMISED)
-    record_save(actor=actor, instance=run, before=None)
+    try:  # the database holds the rule (one active run per scenario) when two starts race
+        record_save(actor=actor, instance=run, before=None)
+    except (Conflict, ValidationFailed):
+        if not active.all().exists():  # a fresh look, not the list read above
+            raise
+        raise Conflict(busy) from None
     title = f"Optimise {scenario.name}" + (" around the pins" if parent else "")
     run.job = job_enqueue(task=TASK, kwargs={"run_id": run.pk}, actor=actor, title=title)
     run.save(update_fields=["job"])
@@ -172,7 +179,11 @@ def plan_run_execute(*, run_id: int, job: JobContext | None = None) -> dict[str,
         plan = Plan(
             **{**baseline.__dict__, "best_bound": float("nan"), "gap": float("nan"), "method": "greedy"}
         )
-    store_plan(run, inputs, plan, greedy_value=baseline.value)
+    with transaction.atomic():  # the plan and its job finish together, or the cancel wins
+        if not job_commit_unless_cancelled(job):
+            _finish(run_id, status=PlanRun.Status.CANCELLED)
+            return {"run_id": run_id, "status": "cancelled"}
+        store_plan(run, inputs, plan, greedy_value=baseline.value)
     run.refresh_from_db()
     return {"run_id": run_id, "status": run.status, "value": run.value, "gap": run.gap}
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from northstar.core import jobs
-from northstar.core.errors import PermissionDenied, ValidationFailed
+from northstar.core import job_broker, jobs
+from northstar.core.errors import Conflict, PermissionDenied, ValidationFailed
 from northstar.core.models import Job
 from tests.environment import require
 from tests.test_api import bearer
@@ -83,10 +86,12 @@ def test_only_the_starter_or_a_leader_sees_a_job(cast):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(NORTHSTAR_JOBS="thread")
 def test_the_default_backend_runs_jobs_in_a_background_thread(cast):
-    job = jobs.job_enqueue(task=COUNT, kwargs={"to": 3}, actor=cast.leader, title="Threaded")
-    assert _wait_for(job).result == {"counted": 3}
+    with override_settings(NORTHSTAR_JOBS="thread"):
+        jobs.embedded_worker_start()  # as the web server does when it starts
+        job = jobs.job_enqueue(task=COUNT, kwargs={"to": 3}, actor=cast.leader, title="Threaded")
+        assert _wait_for(job).result == {"counted": 3}
+        assert job.attempts == 1
 
 
 def _redis_url() -> str | None:
@@ -105,11 +110,11 @@ def test_the_redis_backend_feeds_a_worker(cast):
     url = _redis_url()
     require("Redis", url is not None, hint="nothing answers on 127.0.0.1:6379")
     with override_settings(NORTHSTAR_JOBS="redis", REDIS_URL=url):
-        jobs.redis_client().delete(jobs.QUEUE_KEY)
+        jobs.redis_client().flushdb()
         job = jobs.job_enqueue(task=COUNT, kwargs={"to": 2}, actor=cast.leader, title="Via Redis")
         job.refresh_from_db()
         assert job.status == Job.Status.QUEUED  # waits for a worker
-        assert jobs.worker_run(max_jobs=1, wait_seconds=2) == 1
+        assert jobs.worker_run(max_jobs=1, wait_seconds=5) == 1
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.result == {"counted": 2}
 
@@ -141,16 +146,101 @@ def test_jobs_in_the_api(cast):
     assert bearer(cast.stakeholder).get(f"/api/v1/jobs/{job.pk}").status_code == 403
 
 
-def test_a_restart_closes_jobs_it_interrupted(cast):
-    running = Job.objects.create(title="Plan", task=COUNT, actor=cast.pm, status=Job.Status.RUNNING)
-    queued = Job.objects.create(title="Queued", task=COUNT, actor=cast.pm)
-    done = Job.objects.create(title="Done", task=COUNT, actor=cast.pm, status=Job.Status.SUCCEEDED)
-    assert jobs.jobs_interrupted_fail() == 2
-    for job in (running, queued):
-        job.refresh_from_db()
-        assert job.status == Job.Status.FAILED and "restarted" in job.error
-    done.refresh_from_db()
-    assert done.status == Job.Status.SUCCEEDED
+def test_a_job_whose_worker_died_is_queued_again_and_finished(cast):
+    """A worker that stops renewing its lease (killed, machine lost) leaves a job another one retries."""
+    stale = timezone.now() - timedelta(seconds=1)
+    job = Job.objects.create(
+        title="Plan",
+        task=COUNT,
+        kwargs={"to": 2},
+        actor=cast.pm,
+        status=Job.Status.RUNNING,
+        attempts=1,
+        lease_until=stale,
+        progress=0.5,
+    )
+    alive = Job.objects.create(
+        title="Alive",
+        task=COUNT,
+        actor=cast.pm,
+        status=Job.Status.RUNNING,
+        attempts=1,
+        lease_until=timezone.now() + timedelta(seconds=30),
+    )
+    assert job_broker.jobs_requeue_abandoned() == [job.pk]
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"counted": 2}
+    assert job.attempts == 2
+    alive.refresh_from_db()
+    assert alive.status == Job.Status.RUNNING  # a job whose worker still renews is left alone
+
+
+def test_a_job_that_keeps_killing_its_worker_fails_with_a_reason(cast):
+    job = Job.objects.create(
+        title="Plan",
+        task=COUNT,
+        actor=cast.pm,
+        status=Job.Status.RUNNING,
+        attempts=jobs.MAX_ATTEMPTS,
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+    job_broker.jobs_requeue_abandoned()
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "stopped or failed 3 times" in job.error and job.finished_at
+
+
+def test_a_late_finish_from_a_superseded_attempt_is_ignored(cast):
+    """Once a retry took a job over, the first attempt's outcome (if it was only slow) is not stored."""
+    job = Job.objects.create(title="Plan", task=COUNT, actor=cast.pm, status=Job.Status.RUNNING, attempts=2)
+    first = Job(pk=job.pk, attempts=1)
+    assert jobs._end(first, status=Job.Status.SUCCEEDED, result={"old": True}) == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.result is None
+
+
+def test_a_passing_database_error_is_retried_then_failed(cast, monkeypatch):
+    from django.db import OperationalError
+
+    def flaky(*, job):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr("northstar.core.tasks.sample_fail", flaky)
+    job = Job.objects.create(title="Flaky", task="northstar.core.tasks.sample_fail", actor=cast.pm)
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED and job.available_at > timezone.now()
+    assert "deadlock detected" in job.message
+    for _ in range(jobs.MAX_ATTEMPTS - 1):
+        Job.objects.filter(pk=job.pk).update(available_at=None)
+        jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "Failed 3 times" in job.error
+
+
+def test_one_job_per_unique_key_at_a_time(cast):
+    jobs.job_enqueue(task=COUNT, actor=cast.pm, title="Re-cluster", unique_key="themes")
+    with pytest.raises(Conflict, match="Re-cluster is already queued or running"):
+        jobs.job_enqueue(task=COUNT, actor=cast.pm, title="Re-cluster", unique_key="themes")
+    Job.objects.filter(unique_key="themes").update(status=Job.Status.SUCCEEDED)
+    jobs.job_enqueue(task=COUNT, actor=cast.pm, title="Re-cluster", unique_key="themes")  # free again
+
+
+def test_a_cancel_that_arrives_after_the_task_finished_leaves_it_finished(cast):
+    """Cancelled means the work stopped: a task that never saw the request ends as finished."""
+    job = Job.objects.create(title="Count", task=COUNT, kwargs={"to": 1}, actor=cast.pm)
+    original = jobs._end
+
+    def cancel_then_end(job_row, **fields):
+        Job.objects.filter(pk=job_row.pk).update(cancel_requested=True)  # the click lands here
+        return original(job_row, **fields)
+
+    with mock.patch.object(jobs, "_end", cancel_then_end):
+        jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"counted": 1}
 
 
 def test_cancel_never_redirects_off_site(cast, login):
