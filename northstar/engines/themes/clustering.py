@@ -91,7 +91,11 @@ def neighbours(matrix: np.ndarray, count: int) -> np.ndarray:
 
 
 def smooth(matrix: np.ndarray, *, count: int = NEIGHBOURS) -> np.ndarray:
-    """Each row averaged with the mean of its nearest rows, normalised (see the module docstring)."""
+    """Each row averaged with the mean of its nearest rows, normalised (see the module docstring).
+
+    A small corpus has small themes: fewer neighbours (half the square root of the items) keep an
+    item's neighbours inside its own theme."""
+    count = min(count, max(1, int(np.sqrt(len(matrix)) / 2)))
     near = neighbours(matrix, count)
     if near.shape[1] == 0:
         return matrix
