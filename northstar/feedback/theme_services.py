@@ -122,6 +122,9 @@ def themes_recluster(
     else:
         _embed_missing(embedder, rows, progress, 0.6)
         vectors = np.stack([_vector(r["embedding"]) for r in rows]) if rows else np.zeros((0, 1))
+    release = getattr(embedder, "release", None)
+    if release is not None:
+        release()  # the model and the clustering never take memory at the same time
     result = engine.cluster_vectors(vectors, n_themes=n_themes)
     progress(0.8, f"Found {result.n_themes} themes; naming them")
     clusters: list[list[int]] = [[] for _ in range(result.n_themes)]

@@ -266,3 +266,57 @@ def test_evidence_feeds_the_ideas_reach_weighted_by_revenue(cast):
     services.link_delete(actor=cast.pm, link=link)
     row.refresh_from_db()
     assert row.reach_evidence == pytest.approx(1.4)
+
+
+def test_a_themes_customers_are_only_those_with_feedback_in_it(cast):
+    acme, globex, initech = (f.make_customer(n) for n in ("Acme", "Globex", "Initech"))
+    exports, sso = f.make_theme("Exports"), f.make_theme("SSO")
+    f.make_item("csv export", customer=acme, theme=exports)
+    f.make_item("csv export again", customer=acme, theme=exports)
+    f.make_item("export to excel", customer=globex, theme=exports)
+    f.make_item("okta please", customer=initech, theme=sso)
+    f.make_item("no account behind this one", theme=sso)
+    counts = {t.name: t.customers for t in selectors.theme_list()}
+    assert counts == {"Exports": 2, "SSO": 1}
+    rows = {r.theme.name: r for r in selectors.theme_demand()}
+    assert rows["Exports"].customers == 2 and rows["SSO"].customers == 1
+    assert rows["Exports"].revenue == {"EUR": Decimal("20000")}  # each account once, however often
+    assert [c.name for c, _ in selectors.theme_stats(sso).customers] == ["Initech"]
+
+
+def test_demand_ranks_themes_by_the_revenue_asking_and_how_recently(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    big, small = f.make_customer("Big", revenue="500000"), f.make_customer("Small", revenue="20000")
+    many_small = [f.make_customer(f"Shop {n}", revenue="20000") for n in range(5)]
+    loud = f.make_theme("Many small accounts, long ago")
+    for shop, customer in enumerate(many_small):
+        for n in range(4):
+            when = now - timedelta(days=300 + n, minutes=shop)
+            f.make_item("an old request", customer=customer, theme=loud, received_at=when)
+    recent_big = f.make_theme("One big account, this week")
+    f.make_item("we need this now", customer=big, theme=recent_big, received_at=now - timedelta(days=3))
+    old_big = f.make_theme("The same big account, a year ago")
+    f.make_item("we needed this", customer=big, theme=old_big, received_at=now - timedelta(days=365))
+    quiet = f.make_theme("A small account, today")
+    f.make_item("nice to have", customer=small, theme=quiet, received_at=now)
+    ranked = [r.theme.name for r in selectors.theme_demand()]
+    assert ranked[0] == "One big account, this week"
+    assert ranked.index("One big account, this week") < ranked.index("The same big account, a year ago")
+    scores = [r.score for r in selectors.theme_demand()]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4  # the list discriminates
+    by_recent = selectors.theme_demand(sort="recent")
+    assert by_recent[0].last_30_days == 1 and by_recent[-1].last_30_days == 0
+    Theme.objects.filter(pk=loud.pk).update(size=20)
+    assert selectors.theme_demand(sort="size")[0].theme.name == "Many small accounts, long ago"
+
+
+def test_theme_demand_takes_a_fixed_number_of_queries(cast, django_assert_num_queries):
+    for n in range(6):
+        theme = f.make_theme(f"Theme {n}")
+        f.make_item(f"item {n}", customer=f.make_customer(), theme=theme)
+    with django_assert_num_queries(3):
+        assert len(selectors.theme_demand()) == 6

@@ -17,12 +17,18 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from northstar.engines.themes.keywords import STOP_WORDS, tokens
 
-#: Words a phrase may not start or end on (besides our stop words): scikit-learn's English list.
-_EDGE_STOP = STOP_WORDS | ENGLISH_STOP_WORDS
+#: Words a phrase may not start or end on, besides the stop words: function words that leave a
+#: phrase hanging ("without SSO our", "because the export").
+_EDGE_TEXT = """across after afterwards against along already although among amongst another anyone anything
+    anyway around back became become becomes behind beside besides beyond either else elsewhere enough
+    etc everyone everything everywhere except first former hence however indeed instead last latter
+    least less many may meanwhile might mine moreover must neither nevertheless next nobody none
+    noone nothing often otherwise perhaps rather several since somehow someone something sometime
+    sometimes somewhere therefore though thus together toward towards upon via whatever whenever
+    whereas wherever whether whole whose within without yet"""
+_EDGE_STOP = STOP_WORDS | frozenset(_EDGE_TEXT.split())
 #: Particles that may end a phrase when they end the clause: "time out", "sign up".
 _PARTICLES = frozenset({"out", "up", "down", "off", "on", "in", "over", "back"})
 #: How many of a theme's most central quotes offer phrases.
