@@ -47,8 +47,9 @@ def current_embedder(prefer: str = "") -> engine.Embedder:
     return _embedders.setdefault(embedder.name, embedder)
 
 
-def _vector(blob: bytes | memoryview | None) -> np.ndarray | None:
-    return None if blob is None else np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
+def _vector(blob: bytes | memoryview | None) -> np.ndarray:
+    """A stored vector (callers check that the item has one: an empty blob gives an empty vector)."""
+    return np.frombuffer(bytes(blob or b""), dtype=np.float16).astype(np.float32)
 
 
 def _blob(vector: np.ndarray) -> bytes:
