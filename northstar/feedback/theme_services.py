@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from northstar.core import audit
@@ -167,7 +167,7 @@ def themes_recluster(
                 item_updates.append(
                     FeedbackItem(pk=rows[i]["id"], theme_id=theme.pk, theme_similarity=similarity)
                 )
-        FeedbackItem.objects.bulk_update(item_updates, ["theme", "theme_similarity"], batch_size=1000)
+        _store_themes(item_updates)
         Theme.objects.filter(pk__in=plan.retired).update(status=Theme.Status.RETIRED, size=0)
         _refresh_pinned(embedder)
         run = ThemeRun.objects.create(
@@ -182,6 +182,17 @@ def themes_recluster(
         )
     progress(1.0, f"{result.n_themes} themes from {len(rows)} items")
     return run
+
+
+def _store_themes(updates: list[FeedbackItem]) -> None:
+    """Each item's theme and similarity in one prepared UPDATE run per row (executemany).
+
+    bulk_update builds a CASE per row and column: for 5,000 items its SQL took longer to build
+    than the clustering. Raw SQL here is a plain parameterised statement on the model's own table."""
+    table = FeedbackItem._meta.db_table
+    rows = [(u.theme_id, u.theme_similarity, u.pk) for u in updates]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET theme_id = %s, theme_similarity = %s WHERE id = %s", rows)  # noqa: S608
 
 
 def _refresh_pinned(embedder: engine.Embedder) -> None:

@@ -85,3 +85,10 @@ def test_a_tokenizer_file_that_differs_by_one_byte_is_refused(tmp_path):
         checked(copy, TOKENIZER_SHA256)
     with pytest.raises(EmbedderUnavailable):
         checked(tmp_path / "missing.json", TOKENIZER_SHA256)
+
+
+def test_a_released_model_loads_again_and_gives_the_same_vectors(embedder):
+    before = embedder.embed(SAMPLE[:4])
+    embedder.release()
+    assert embedder._session is None
+    assert np.einsum("ij,ij->i", embedder.embed(SAMPLE[:4]), before).min() >= 0.9999
