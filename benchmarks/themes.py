@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         "embed_seconds",
         "cluster_seconds",
     ]
-    head += ["peak_mb", "load"]
+    head += ["cpu_seconds", "peak_mb", "load"]
     print(table(head, [[r.get(h, "") for h in head] for r in rows]))
     for r in rows:
         if r["method"] == "kmeans_true_k":
