@@ -1,36 +1,72 @@
-"""Feedback themes: how well the engine finds themes it is not told about, and how fast.
+"""Feedback themes: found without being told how many, against k-means told the true number.
 
-    .venv/bin/python benchmarks/themes.py --data ../shared/bench/themes/clinc150_test.csv
-    .venv/bin/python benchmarks/themes.py --data ../shared/bench/themes/clinc150_all.csv --limit 10000
+    .venv/bin/python benchmarks/themes.py                       # every public set, then 10,000 items
+    .venv/bin/python benchmarks/themes.py --sets hwu64.csv      # one set (files in --dir)
 
-FILE has columns `text,label`. Methods (each in its own process, so `peak_mb` is its own):
-- `default`: the installed default embedder (all-MiniLM-L6-v2 on ONNX Runtime) + the engine's
-  clustering, which chooses the number of themes itself;
-- `fallback`: the lighter default (TF-IDF + SVD, numpy/scipy only) + the same clustering;
-- `kmeans_true_k`: the baseline, k-means told the true number of labels, on the default's embeddings
-  (its `seconds` include that embedding time, `cluster_seconds` is k-means alone).
-NMI and ARI compare the themes with the labels. Writes one record per method to --json
-(default benchmarks/results/themes.json).
+Sets are CSV files with columns `text,label` in `--dir` (default ../shared/bench/themes/). For each:
+- `ours`: in a fresh process, MiniLM embeds every text, then the engine clusters them choosing the
+  number of themes itself (seed 0, as the product does). Its `seconds` are end to end (model load,
+  embedding, clustering); `cpu_seconds` the CPU time of all its threads; `peak_mb` its own peak.
+- `kmeans_true_k`: in another fresh process, on the very same vectors, k-means told the true number
+  of labels (scikit-learn, k-means++, 3 starts), once per seed in --baseline-seeds; the table shows
+  the mean NMI and the range. Its `seconds` are k-means alone.
+- `fallback` (with --fallback): TF-IDF + SVD + the same clustering, for the record.
+The last row is the 10,000-item end-to-end run: a seeded sample of 10,000 texts of --e2e-set.
+The machine's load average is recorded before and after each run: figures from a busy machine are
+upper bounds for time. Writes benchmarks/results/themes.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import multiprocessing as mp
+import os
+import platform
 import random
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-FIELDS = ("method", "nmi", "ari", "n_themes", "n_items", "seconds", "items_per_s", "peak_mb")
+from _common import REPO, RESULTS, table, write_json
+
+#: ../shared beside the checkout (a worktree under wt/ has it one level further up).
+DATA = (
+    next(
+        (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+        REPO.parent / "shared",
+    )
+    / "bench"
+    / "themes"
+)
+SETS = ("clinc150_test.csv", "hwu64.csv")
+E2E_SET, E2E_ITEMS = "clinc150_all.csv", 10_000
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: commit, CPU, cores and the load at the start."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return {
+        "commit": commit.stdout.strip(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_start": os.getloadavg(),
+    }
 
 
 def _load(path: Path, limit: int | None, seed: int) -> tuple[list[str], list[str]]:
@@ -45,99 +81,179 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run(method: str, texts: list[str], k_true: int, vectors_file: str, queue: mp.Queue) -> None:
+def _ours(texts: list[str], vectors_file: str, fallback: bool, queue: mp.Queue) -> None:
     import numpy as np
 
-    from northstar.engines.themes import MiniLMEmbedder, TfidfSvdEmbedder, cluster_vectors, kmeans_labels
+    from northstar.engines.themes import MiniLMEmbedder, TfidfSvdEmbedder, cluster_vectors
 
     start = time.perf_counter()
-    extra: dict = {}
-    if method == "kmeans_true_k":
-        vectors = np.load(vectors_file)
-        t0 = time.perf_counter()
-        labels = kmeans_labels(vectors, k_true)
-        extra["cluster_seconds"] = round(time.perf_counter() - t0, 3)
-        embedder_name = MiniLMEmbedder.name
-    else:
-        embedder = MiniLMEmbedder() if method == "default" else TfidfSvdEmbedder()
-        embedder_name = embedder.name
-        vectors = embedder.embed(texts)
-        t0 = time.perf_counter()
-        extra["embed_seconds"] = round(t0 - start, 3)
-        result = cluster_vectors(vectors, cohesion=embedder.theme_cohesion, ceiling=embedder.theme_ceiling)
-        extra["cluster_seconds"] = round(time.perf_counter() - t0, 3)
-        labels = result.labels
-        if method == "default":
-            np.save(vectors_file, vectors)
+    embedder = TfidfSvdEmbedder() if fallback else MiniLMEmbedder()
+    vectors = embedder.embed(texts)
+    if not fallback:
+        embedder.release()  # as a re-clustering does: the model and the clustering never overlap
+    embedded = time.perf_counter()
+    result = cluster_vectors(vectors, seed=0)
+    done = time.perf_counter()
+    if not fallback:
+        np.save(vectors_file, vectors)
     queue.put(
         {
-            "labels": [int(x) for x in labels],
-            "seconds": time.perf_counter() - start,
+            "labels": result.labels.tolist(),
+            "seconds": done - start,
+            "embed_seconds": embedded - start,
+            "cluster_seconds": done - embedded,
             "peak_mb": _peak_mb(),
-            "embedder": embedder_name,
-            **extra,
+            "cpu_seconds": _cpu_seconds(),
         }
     )
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
+def _cpu_seconds() -> float:
+    """CPU time of this process (all its threads): on a busy machine a steadier figure than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _kmeans(vectors_file: str, k: int, seeds: list[int], queue: mp.Queue) -> None:
+    import numpy as np
+
+    from northstar.engines.themes import kmeans_labels
+
+    vectors = np.load(vectors_file)
+    runs = []
+    for seed in seeds:
+        start = time.perf_counter()
+        labels = kmeans_labels(vectors, k, seed=seed)
+        runs.append({"labels": labels.tolist(), "seconds": time.perf_counter() - start})
+    queue.put({"runs": runs, "peak_mb": _peak_mb()})
+
+
+def _in_process(target: Any, *args: Any) -> dict[str, Any]:
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    proc = context.Process(target=target, args=(*args, queue))
+    proc.start()
+    out = queue.get()
+    proc.join()
+    return out
+
+
+def measure(path: Path, *, limit: int | None, seeds: list[int], fallback: bool) -> list[dict[str, Any]]:
+    """The rows of one set: ours, k-means told k on the same vectors (and the fallback)."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    texts, truth = _load(path, limit, seed=0)
+    k_true = len(set(truth))
+    name = path.stem + (f" (sample of {limit:,})" if limit and limit < len(texts) + 1 else "")
+    common = {"set": name, "items": len(texts), "true_k": k_true}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        vectors_file = str(Path(tmp) / "vectors.npy")
+        load = os.getloadavg()[0]
+        ours = _in_process(_ours, texts, vectors_file, False)
+        rows.append(
+            {
+                **common,
+                "method": "ours",
+                "nmi": round(normalized_mutual_info_score(truth, ours["labels"]), 4),
+                "ari": round(adjusted_rand_score(truth, ours["labels"]), 4),
+                "themes": len(set(ours["labels"])),
+                "seconds": round(ours["seconds"], 1),
+                "embed_seconds": round(ours["embed_seconds"], 1),
+                "cluster_seconds": round(ours["cluster_seconds"], 1),
+                "peak_mb": round(ours["peak_mb"]),
+                "cpu_seconds": round(ours["cpu_seconds"], 1),
+                "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+            }
+        )
+        load = os.getloadavg()[0]
+        base = _in_process(_kmeans, vectors_file, k_true, seeds)
+        runs = base["runs"]
+        nmis = [normalized_mutual_info_score(truth, run["labels"]) for run in runs]
+        rows.append(
+            {
+                **common,
+                "method": "kmeans_true_k",
+                "nmi": round(statistics.mean(nmis), 4),
+                "nmi_range": [round(min(nmis), 4), round(max(nmis), 4)],
+                "ari": round(
+                    statistics.mean(adjusted_rand_score(truth, r["labels"]) for r in base["runs"]), 4
+                ),
+                "themes": k_true,
+                "seconds": round(statistics.mean(r["seconds"] for r in base["runs"]), 1),
+                "cluster_seconds": round(statistics.mean(r["seconds"] for r in base["runs"]), 1),
+                "peak_mb": round(base["peak_mb"]),
+                "seeds": seeds,
+                "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+            }
+        )
+        if fallback:
+            load = os.getloadavg()[0]
+            out = _in_process(_ours, texts, vectors_file, True)
+            rows.append(
+                {
+                    **common,
+                    "method": "fallback",
+                    "nmi": round(normalized_mutual_info_score(truth, out["labels"]), 4),
+                    "ari": round(adjusted_rand_score(truth, out["labels"]), 4),
+                    "themes": len(set(out["labels"])),
+                    "seconds": round(out["seconds"], 1),
+                    "embed_seconds": round(out["embed_seconds"], 1),
+                    "cluster_seconds": round(out["cluster_seconds"], 1),
+                    "peak_mb": round(out["peak_mb"]),
+                    "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+                }
+            )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, required=True, help="CSV with columns text,label")
-    parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "themes.json")
-    parser.add_argument("--limit", type=int, default=None, help="a seeded random sample of this many rows")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--methods", default="default,fallback,kmeans_true_k")
+    parser.add_argument("--dir", type=Path, default=DATA, help="folder of the CSV sets")
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated file names in --dir")
+    parser.add_argument(
+        "--e2e-set", default=E2E_SET, help="the set sampled for the 10,000-item run ('' skips)"
+    )
+    parser.add_argument("--e2e-items", type=int, default=E2E_ITEMS)
+    parser.add_argument("--baseline-seeds", default="0,1,2")
+    parser.add_argument("--fallback", action="store_true", help="also measure the TF-IDF fallback")
+    parser.add_argument("--json", type=Path, default=RESULTS / "themes.json")
     args = parser.parse_args(argv)
-
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
-    texts, truth = _load(args.data, args.limit, args.seed)
-    k_true = len(set(truth))
-    context = mp.get_context("spawn")
-    records = []
-    with tempfile.TemporaryDirectory() as tmp:
-        vectors_file = str(Path(tmp) / "vectors.npy")
-        methods = args.methods.split(",")
-        if "kmeans_true_k" in methods and "default" not in methods:
-            parser.error("kmeans_true_k runs on the default's embeddings: include default")
-        for method in methods:
-            queue = context.Queue()
-            proc = context.Process(target=_run, args=(method, texts, k_true, vectors_file, queue))
-            proc.start()
-            out = queue.get()
-            proc.join()
-            labels = out.pop("labels")
-            seconds = out.pop("seconds")
-            if method == "kmeans_true_k":  # the baseline needs the same embeddings: count their time
-                default = next((r for r in records if r["method"] == "default"), None)
-                seconds += default["embed_seconds"] if default else 0.0
-            records.append(
-                {
-                    "method": method,
-                    "nmi": round(normalized_mutual_info_score(truth, labels), 4),
-                    "ari": round(adjusted_rand_score(truth, labels), 4),
-                    "n_themes": len(set(labels)),
-                    "n_items": len(texts),
-                    "seconds": round(seconds, 2),
-                    "items_per_s": round(len(texts) / seconds, 1),
-                    "peak_mb": round(out.pop("peak_mb"), 1),
-                    "true_labels": k_true,
-                    "data": args.data.name
-                    + (f" (sample {args.limit}) seed {args.seed}" if args.limit else ""),
-                    **out,
-                }
-            )
-    head = [*FIELDS, "embed_seconds", "cluster_seconds"]
-    print("| " + " | ".join(head) + " |")
-    print("|" + "|".join(" --- " for _ in head) + "|")
-    for r in records:
-        print("| " + " | ".join(str(r.get(h, "")) for h in head) + " |")
-    print(f"true number of labels: {k_true}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(records, indent=1) + "\n")
-    return records
+    seeds = [int(s) for s in args.baseline_seeds.split(",")]
+    info = machine()
+    rows: list[dict[str, Any]] = []
+    for name in [s for s in args.sets.split(",") if s]:
+        rows += measure(args.dir / name, limit=None, seeds=seeds, fallback=args.fallback)
+    if args.e2e_set:
+        e2e = measure(args.dir / args.e2e_set, limit=args.e2e_items, seeds=seeds, fallback=args.fallback)
+        for row in e2e:
+            row["end_to_end"] = row["method"] == "ours"
+        rows += e2e
+    info["load_end"] = os.getloadavg()
+    for row in rows:
+        row.update({k: info[k] for k in ("commit", "cpu", "cores")})
+    head = [
+        "set",
+        "items",
+        "true_k",
+        "method",
+        "nmi",
+        "themes",
+        "seconds",
+        "embed_seconds",
+        "cluster_seconds",
+    ]
+    head += ["cpu_seconds", "peak_mb", "load"]
+    print(table(head, [[r.get(h, "") for h in head] for r in rows]))
+    for r in rows:
+        if r["method"] == "kmeans_true_k":
+            print(f"{r['set']}: k-means told k={r['true_k']}, NMI {r['nmi_range'][0]} to {r['nmi_range'][1]}")
+    print(f"commit {info['commit']}, {info['cpu']} ({info['cores']} cores)")
+    print(f"load average (1, 5, 15 min) {info['load_start']} at the start, {info['load_end']} at the end")
+    write_json(args.json, rows)
+    return rows
 
 
 if __name__ == "__main__":

@@ -145,6 +145,7 @@ class ThemeOut(Schema):
     name_locked: bool
     pinned: bool
     size: int
+    customers: int = 0
     keywords: list[str]
     embedder: str
 

@@ -6,7 +6,8 @@ written from one of two dozen underlying needs, so there are clear themes to fin
 over the year. Plus portal boards with votes and comments, evidence links to ideas, and a changelog.
 
 Idempotent: items carry stable source ids (a second load adds nothing), everything else is looked up
-by name first. Themes are clustered at load time with the fast TF-IDF fallback (a few seconds); a
+by name first. Each need is raised by its own few accounts, so a theme's customers differ from the
+next theme's. Themes are clustered at load time with the fast TF-IDF fallback (a few seconds); a
 re-clustering from the Themes page upgrades them to sentence embeddings and keeps them by overlap.
 """
 
@@ -136,6 +137,8 @@ def _items(rng: random.Random, customers: list[Customer], count: int) -> int:
         contacts.setdefault(customer_id, []).append((name, email))
     now = timezone.now()
     weights = [n[1] for n in NEEDS]
+    # Each need matters to some accounts, not all: a theme's customers are the ones who raise it.
+    askers = {need[0]: rng.sample(customers, k=min(len(customers), rng.randint(5, 20))) for need in NEEDS}
     rows = []
     for n in range(count):
         key, _w, trend, sources, sentences = rng.choices(NEEDS, weights=weights)[0]
@@ -143,7 +146,7 @@ def _items(rng: random.Random, customers: list[Customer], count: int) -> int:
         # trend: growing needs are more likely to be recent (age skewed towards 0 days)
         age = rng.random() ** (1 + max(trend, 0)) if trend >= 0 else 1 - rng.random() ** (1 - trend)
         received = now - timedelta(days=365 * age, minutes=rng.randrange(0, 1440))
-        customer = None if source == "app_store" else rng.choice(customers)
+        customer = None if source == "app_store" else rng.choice(askers[key])
         name, email = ("", "")
         if customer is not None and contacts.get(customer.pk):
             name, email = rng.choice(contacts[customer.pk])

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -336,12 +338,17 @@ def themes(request: HttpRequest) -> HttpResponse:
             job = None
     embedder = theme_services.current_embedder()
     run = selectors.latest_run()
+    sort = request.GET.get("sort", "demand")
+    sort = sort if sort in {"demand", "size", "recent"} else "demand"
+    page = Paginator(selectors.theme_demand(sort=sort), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render_list(
         request,
         "feedback/themes.html",
         "feedback/_themes_body.html",
         {
-            "themes": selectors.theme_list(),
+            "page_obj": page,
+            "themes": page.object_list,
+            "sort": sort,
             "run": run,
             "unthemed": selectors.unthemed_count(),
             "embedder": embedder,

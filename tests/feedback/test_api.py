@@ -73,10 +73,12 @@ def test_customers_and_links_and_demand(cast):
 
 
 def test_themes_list_and_recluster_job(cast, django_capture_on_commit_callbacks):
-    f.make_theme("Exports", items=2)
+    theme = f.make_theme("Exports", items=2)
+    f.make_item("export to csv", theme=theme, customer=f.make_customer())
     api = _client(cast.pm)
-    listed = api.get("/api/v1/themes").json()
-    assert listed["items"][0]["name"] == "Exports" and listed["count"] == 1
+    page = api.get("/api/v1/themes").json()
+    assert page["count"] == 1 and page["items"][0]["name"] == "Exports"
+    assert page["items"][0]["customers"] == 1
     with django_capture_on_commit_callbacks(execute=True):
         job = _post(api, "/api/v1/themes/recluster", {"n_themes": 1})
     assert job.status_code == 202

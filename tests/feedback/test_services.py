@@ -145,11 +145,44 @@ def test_reclustering_finds_the_themes_and_names_them(cast):
     assert run.items == 18 and run.embedder
     for group in items.values():
         assert len(_theme_of(group)) == 1
-    names = " ".join(Theme.objects.filter(status="active").values_list("name", flat=True))
-    assert "csv" in names or "export" in names
-    assert "sso" in names
-    assert "dark" in names
+    names = {label: Theme.objects.get(pk=_theme_of(group).pop()).name for label, group in items.items()}
+    assert "csv" in names["export"].lower() or "export" in names["export"].lower()
+    assert "sso" in names["sso"].lower() or "sign-on" in names["sso"].lower()
+    assert "dark" in names["dark"].lower()
+    for label, name in names.items():  # a phrase some customer wrote, not a keyword list
+        assert "·" not in name and any(name.lower() in t.lower() for t in items_texts[label])
     assert sum(Theme.objects.filter(status="active").values_list("size", flat=True)) == 18
+
+
+items_texts = {"export": EXPORT, "sso": SSO, "dark": DARK}
+
+
+def test_reclustering_reuses_stored_embeddings_and_embeds_only_new_items(cast, monkeypatch):
+    _corpus()
+    embedder = theme_services.current_embedder()
+    if embedder.corpus_fitted:
+        pytest.skip("the fallback embedder's vectors are fitted per run and never stored")
+    embedded: list[int] = []
+    real = embedder.embed
+
+    def counting(texts):
+        embedded.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed", counting)
+    theme_services.themes_recluster(actor=cast.pm)
+    assert sum(embedded) == 18
+    assert not FeedbackItem.objects.filter(embedding__isnull=True).exists()
+    stored = dict(FeedbackItem.objects.values_list("id", "embedding"))
+    embedded.clear()
+    f.make_item("Okta single sign-on please")
+    theme_services.themes_recluster(actor=cast.pm)
+    assert sum(embedded) == 1  # only the new item; the 18 others reuse their stored vectors
+    assert all(
+        bytes(v) == bytes(stored[k])
+        for k, v in FeedbackItem.objects.values_list("id", "embedding")
+        if k in stored
+    )
 
 
 def test_a_rename_survives_reclustering_and_the_theme_keeps_its_id(cast):
@@ -198,7 +231,7 @@ def test_new_items_join_their_nearest_theme_as_they_arrive(cast, django_capture_
         unrelated = services.feedback_create(actor=cast.pm, text="The weather in Lisbon was lovely")
     item.refresh_from_db()
     unrelated.refresh_from_db()
-    assert item.theme is not None and "sso" in item.theme.name
+    assert item.theme is not None and item.theme_id == FeedbackItem.objects.filter(text=SSO[0]).get().theme_id
     assert unrelated.theme is None
 
 
@@ -251,3 +284,57 @@ def test_many_items_triage_into_one_idea_at_once(cast):
     assert set(FeedbackItem.objects.values_list("status", flat=True)) == {"processed"}
     with pytest.raises(PermissionDenied):
         services.feedback_triage_many(actor=cast.stakeholder, items=items, initiative=cast.home_initiative)
+
+
+def test_a_themes_customers_are_only_those_with_feedback_in_it(cast):
+    acme, globex, initech = (f.make_customer(n) for n in ("Acme", "Globex", "Initech"))
+    exports, sso = f.make_theme("Exports"), f.make_theme("SSO")
+    f.make_item("csv export", customer=acme, theme=exports)
+    f.make_item("csv export again", customer=acme, theme=exports)
+    f.make_item("export to excel", customer=globex, theme=exports)
+    f.make_item("okta please", customer=initech, theme=sso)
+    f.make_item("no account behind this one", theme=sso)
+    counts = {t.name: t.customers for t in selectors.theme_list()}
+    assert counts == {"Exports": 2, "SSO": 1}
+    rows = {r.theme.name: r for r in selectors.theme_demand()}
+    assert rows["Exports"].customers == 2 and rows["SSO"].customers == 1
+    assert rows["Exports"].revenue == {"EUR": Decimal("20000")}  # each account once, however often
+    assert [c.name for c, _ in selectors.theme_stats(sso).customers] == ["Initech"]
+
+
+def test_demand_ranks_themes_by_the_revenue_asking_and_how_recently(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    big, small = f.make_customer("Big", revenue="500000"), f.make_customer("Small", revenue="20000")
+    many_small = [f.make_customer(f"Shop {n}", revenue="20000") for n in range(5)]
+    loud = f.make_theme("Many small accounts, long ago")
+    for shop, customer in enumerate(many_small):
+        for n in range(4):
+            when = now - timedelta(days=300 + n, minutes=shop)
+            f.make_item("an old request", customer=customer, theme=loud, received_at=when)
+    recent_big = f.make_theme("One big account, this week")
+    f.make_item("we need this now", customer=big, theme=recent_big, received_at=now - timedelta(days=3))
+    old_big = f.make_theme("The same big account, a year ago")
+    f.make_item("we needed this", customer=big, theme=old_big, received_at=now - timedelta(days=365))
+    quiet = f.make_theme("A small account, today")
+    f.make_item("nice to have", customer=small, theme=quiet, received_at=now)
+    ranked = [r.theme.name for r in selectors.theme_demand()]
+    assert ranked[0] == "One big account, this week"
+    assert ranked.index("One big account, this week") < ranked.index("The same big account, a year ago")
+    scores = [r.score for r in selectors.theme_demand()]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 4  # the list discriminates
+    by_recent = selectors.theme_demand(sort="recent")
+    assert by_recent[0].last_30_days == 1 and by_recent[-1].last_30_days == 0
+    Theme.objects.filter(pk=loud.pk).update(size=20)
+    assert selectors.theme_demand(sort="size")[0].theme.name == "Many small accounts, long ago"
+
+
+def test_theme_demand_takes_a_fixed_number_of_queries(cast, django_assert_num_queries):
+    for n in range(6):
+        theme = f.make_theme(f"Theme {n}")
+        f.make_item(f"item {n}", customer=f.make_customer(), theme=theme)
+    with django_assert_num_queries(3):
+        assert len(selectors.theme_demand()) == 6

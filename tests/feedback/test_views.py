@@ -131,6 +131,23 @@ def test_theme_page_shows_size_customers_revenue_and_quotes(login, cast):
     assert "Rename" not in html  # read-only role sees no edit controls
 
 
+def test_the_themes_page_ranks_themes_by_the_revenue_asking(login, cast):
+    big, small = f.make_customer("Globex", revenue="900000"), f.make_customer("Corner shop", revenue="5000")
+    loud = f.make_theme("Export invoices to CSV")
+    for n in range(5):
+        f.make_item(
+            f"CSV export number {n} please", theme=loud, customer=small, author_email=f"{n}@shop.example"
+        )
+    costly = f.make_theme("Single sign-on with Okta")
+    f.make_item("We need Okta single sign-on", theme=costly, customer=big)
+    html = login(cast.stakeholder).get(reverse("feedback:themes")).content.decode()
+    assert html.index("Single sign-on with Okta") < html.index("Export invoices to CSV")
+    assert "900,000 EUR" in html and "5,000 EUR" in html
+    by_size = login(cast.stakeholder).get(reverse("feedback:themes") + "?sort=size").content.decode()
+    assert "Re-cluster" not in html  # read-only role
+    assert by_size.count("<tr>") == html.count("<tr>")
+
+
 def test_recluster_from_the_themes_page_runs_as_a_job(login, cast, django_capture_on_commit_callbacks):
     for text in ("Apple Pay at checkout", "Google Pay at checkout", "Wallets at checkout please"):
         f.make_item(text)

@@ -1,5 +1,5 @@
 """Feedback themes: embed short texts, cluster them without being told how many themes there are,
-name each theme by its distinctive words, and keep user edits across re-clusterings.
+name each theme in its customers' words, and keep user edits across re-clusterings.
 
 Pure Python + numpy/scipy (scikit-learn and onnxruntime when installed); no Django.
 """
@@ -14,6 +14,7 @@ from northstar.engines.themes.embedders import (
     default_embedder,
 )
 from northstar.engines.themes.keywords import theme_keywords, tokens
+from northstar.engines.themes.names import theme_names
 from northstar.engines.themes.reconcile import OldTheme, Reconciliation, reconcile
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "kmeans_labels",
     "reconcile",
     "theme_keywords",
+    "theme_names",
     "tokens",
 ]

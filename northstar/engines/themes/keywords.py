@@ -1,4 +1,4 @@
-"""Words of feedback: a small tokenizer, and theme names from class-based TF-IDF (c-TF-IDF).
+"""Words of feedback: a small tokenizer, and each theme's keywords by class-based TF-IDF (c-TF-IDF).
 
 A theme's keywords are the words frequent in its items and rare in the other themes, so two themes
 about exports get "csv export" and "pdf export" rather than both "export".
@@ -77,8 +77,3 @@ def theme_keywords(texts_by_theme: Sequence[Sequence[str]], *, top: int = 5) -> 
                 break
         result.append(chosen)
     return result
-
-
-def theme_name(keywords: Sequence[tuple[str, float]], *, words: int = 3) -> str:
-    """A short name from the leading keywords, e.g. "csv export · invoice · vat"."""
-    return " · ".join(k for k, _ in keywords[:words]) or "Unnamed theme"
