@@ -68,6 +68,9 @@ def navigation(request: HttpRequest) -> dict:
     if user.is_leading:
         settings_items.append(NavItem("Audit log", reverse("core:audit"), current == "core:audit"))
     settings_items.append(NavItem("API tokens", reverse("core:tokens"), current == "core:tokens"))
+    settings_items.append(NavItem("Sign-in security", reverse("core:security"), current == "core:security"))
+    if user.role == "admin":
+        settings_items.append(NavItem("Logins", reverse("core:logins"), current == "core:logins"))
     return {
         "nav_items": items,
         "nav_soon": tuple(soon),

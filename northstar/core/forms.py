@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 
@@ -26,12 +27,42 @@ class LongTextField(forms.CharField):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form, with the autocomplete hints password managers look for."""
+    """Django's sign-in form, with the autocomplete hints password managers look for.
+
+    With NORTHSTAR_PASSWORD_LOGIN=admins only admins get in with a password (the break-glass path when
+    everyone else signs in through the identity provider).
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+        super().confirm_login_allowed(user)
+        if settings.LOCAL_LOGIN == "admins" and user.role != "admin":
+            raise forms.ValidationError(
+                f"Password sign-in is for admins only here: sign in with {settings.SSO_NAME}.",
+                code="password_login_off",
+            )
+
+
+class CodeForm(forms.Form):
+    """A code from an authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
 
 
 class TokenForm(forms.Form):
