@@ -221,6 +221,11 @@ if SSO_ISSUER:
             "(`northstar sso_discover ISSUER` prints them from the provider's discovery document)."
         )
 
+# Two-factor sign-in (django-otp): the name authenticator apps show, and a doubling wait after each
+# wrong code (1 s, 2 s, 4 s ...) on top of django-axes' lockout.
+OTP_TOTP_ISSUER = "Northstar"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

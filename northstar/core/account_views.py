@@ -19,18 +19,27 @@ from northstar.core.web import fetch, paginate, refuse
 from northstar.org import access
 
 SECURITY_TEMPLATE = "core/security.html"
+#: action -> (template variable, form prefix)
+FORMS = {
+    "confirm": ("confirm_form", "confirm"),
+    "renew": ("renew_form", "renew"),
+    "off": ("off_form", "off"),
+}
 
 
 def _security_context(user: User, **extra: Any) -> dict[str, Any]:
     enrolled = two_factor.is_enrolled(user)
-    return {
+    context = {
         "signed_on": sign_on.is_signed_on(user),
         "enrolled": enrolled,
         "pending": None if enrolled else two_factor.two_factor_pending(user=user),
         "codes_left": two_factor.recovery_codes_left(user) if enrolled else 0,
-        "form": CodeForm(),
+        # One form per action, each with its own field ids (the enrolled page shows two at once).
+        **{name: CodeForm(prefix=prefix) for name, prefix in FORMS.values()},
         **extra,
     }
+    context["confirm_form"].fields["code"].help_text = "The 6 digits the app shows for Northstar now."
+    return context
 
 
 @login_required
@@ -39,16 +48,17 @@ def security(request: HttpRequest) -> HttpResponse:
     return render(request, SECURITY_TEMPLATE, _security_context(request.user))
 
 
-def _code_action(request: HttpRequest, action: Any, success: str) -> HttpResponse:
+def _code_action(request: HttpRequest, which: str, action: Any, success: str) -> HttpResponse:
     """Run a two-factor change proven by a code; show new recovery codes once, or the refusal."""
-    form = CodeForm(request.POST)
+    name, prefix = FORMS[which]
+    form = CodeForm(request.POST, prefix=prefix)
     if not form.is_valid():
-        return render(request, SECURITY_TEMPLATE, _security_context(request.user, form=form), status=422)
+        return render(request, SECURITY_TEMPLATE, _security_context(request.user, **{name: form}), status=422)
     try:
         codes = action(user=request.user, code=form.cleaned_data["code"])
     except ApplicationError as exc:
         form.add_error("code", exc.message)
-        context = _security_context(request.user, form=form)
+        context = _security_context(request.user, **{name: form})
         return render(request, SECURITY_TEMPLATE, context, status=exc.status_code)
     messages.success(request, success)
     if codes:
@@ -71,6 +81,7 @@ def two_factor_start(request: HttpRequest) -> HttpResponse:
 def two_factor_confirm(request: HttpRequest) -> HttpResponse:
     return _code_action(
         request,
+        "confirm",
         two_factor.two_factor_enrol_confirm,
         "Two-factor sign-in is on. Keep your recovery codes somewhere safe.",
     )
@@ -80,14 +91,17 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
     return _code_action(
-        request, two_factor.recovery_codes_renew, "New recovery codes made: the old ones no longer work."
+        request,
+        "renew",
+        two_factor.recovery_codes_renew,
+        "New recovery codes made: the old ones no longer work.",
     )
 
 
 @login_required
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
-    return _code_action(request, two_factor.two_factor_disable, "Two-factor sign-in is off.")
+    return _code_action(request, "off", two_factor.two_factor_disable, "Two-factor sign-in is off.")
 
 
 @login_required

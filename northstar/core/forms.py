@@ -54,15 +54,13 @@ class CodeForm(forms.Form):
         label="Code",
         max_length=32,
         help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "text",
-                "autofocus": True,
-                "spellcheck": "false",
-            }
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args: object, autofocus: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
 
 
 class TokenForm(forms.Form):

@@ -88,7 +88,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if user is None:
         request.session.pop(PENDING, None)
         return redirect("core:login")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, autofocus=True)
     status = 200
     if request.method == "POST":
         credentials = {"username": user.username}

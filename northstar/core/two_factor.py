@@ -68,7 +68,7 @@ def _enrolment(device: TOTPDevice) -> Enrolment:
     return Enrolment(
         secret=base64.b32encode(device.bin_key).decode(),
         otpauth_url=url,
-        qr_svg=segno.make(url, error="m").svg_inline(scale=4, title="Scan with your authenticator app"),
+        qr_svg=segno.make(url, error="m").svg_inline(scale=5, title="Scan with your authenticator app"),
     )
 
 

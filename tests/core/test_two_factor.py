@@ -51,9 +51,9 @@ def signed_in(client: Client) -> bool:
 def test_enrolment_gives_a_scannable_secret_and_counts_only_once_confirmed(cast, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the back-off after a wrong code has its own test
     enrolment = two_factor.two_factor_enrol_start(user=cast.pm)
-    assert enrolment.otpauth_url.startswith("otpauth://totp/") and f"secret={enrolment.secret}" in (
-        enrolment.otpauth_url
-    )
+    assert enrolment.otpauth_url.startswith(
+        "otpauth://totp/Northstar%3Apm?"
+    ) and f"secret={enrolment.secret}" in (enrolment.otpauth_url)
     assert enrolment.qr_svg.startswith("<svg")
     assert not two_factor.is_enrolled(cast.pm)
     with pytest.raises(ValidationFailed):
@@ -85,7 +85,8 @@ def test_a_used_code_cannot_be_replayed(cast):
 
 
 @pytest.mark.django_db
-def test_wrong_codes_make_the_device_back_off_and_the_backoff_is_kept(cast):
+def test_wrong_codes_make_the_device_back_off_and_the_backoff_is_kept(cast, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a minute's wait: longer than this test, however busy the machine
     enrol(cast.pm)
     with pytest.raises(ValidationFailed, match="not right"):
         two_factor.two_factor_verify(user=cast.pm, code="000000")
@@ -228,12 +229,12 @@ def test_enrolment_pages_show_the_qr_code_then_the_recovery_codes_once(cast, log
     client.post(reverse("core:two_factor_start"))
     page = client.get(reverse("core:security")).content.decode()
     assert "<svg" in page and 'id="totp-secret"' in page
-    wrong = client.post(reverse("core:two_factor_confirm"), {"code": "000000"})
+    wrong = client.post(reverse("core:two_factor_confirm"), {"confirm-code": "000000"})
     assert wrong.status_code == 422 and "not right" in wrong.content.decode()
     TOTPDevice.objects.filter(user=cast.pm).update(
         throttling_failure_count=0, throttling_failure_timestamp=None
     )
-    done = client.post(reverse("core:two_factor_confirm"), {"code": code_for(cast.pm, steps_ahead=1)})
+    done = client.post(reverse("core:two_factor_confirm"), {"confirm-code": code_for(cast.pm, steps_ahead=1)})
     assert done.status_code == 200
     shown = done.content.decode()
     assert "not shown again" in shown and shown.count("<li><code>") == 10
@@ -245,9 +246,9 @@ def test_enrolment_pages_show_the_qr_code_then_the_recovery_codes_once(cast, log
 def test_turning_it_off_needs_a_code(cast, login):
     codes = enrol(cast.pm)
     client = login(cast.pm)
-    assert client.post(reverse("core:two_factor_disable"), {"code": "wrong-code"}).status_code == 422
+    assert client.post(reverse("core:two_factor_disable"), {"off-code": "wrong-code"}).status_code == 422
     assert two_factor.is_enrolled(cast.pm)
-    assert client.post(reverse("core:two_factor_disable"), {"code": codes[0]}).status_code == 302
+    assert client.post(reverse("core:two_factor_disable"), {"off-code": codes[0]}).status_code == 302
     assert not two_factor.is_enrolled(cast.pm)
 
 
