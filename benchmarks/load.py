@@ -168,6 +168,72 @@ def run_wrk(url: str, *, clients: int, duration: int, cookie: str | None, script
     }
 
 
+CPU_PROBE = """
+import json, os, sys, time
+import django
+django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from northstar.core.models import User
+from northstar.wsgi import application
+
+user = User.objects.get(username=sys.argv[1])
+session = SessionStore()
+session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+session.create()
+
+def get(path, signed_in):
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
+               "wsgi.input": sys.stdin.buffer, "wsgi.errors": sys.stderr,
+               "HTTP_COOKIE": f"sessionid={session.session_key}" if signed_in else ""}
+    status = []
+    body = b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+    assert status[0].startswith("200"), (path, status)
+    return body
+
+out = {}
+for path, signed_in in json.loads(sys.argv[2]):
+    for _ in range(3):
+        get(path, signed_in)
+    queries = []
+
+    def count(run, sql, params, many, context):
+        queries.append(sql)
+        return run(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        get(path, signed_in)
+    started = time.process_time()
+    for _ in range(20):
+        get(path, signed_in)
+    out[path] = {"cpu_ms": round((time.process_time() - started) / 20 * 1000, 1), "queries": len(queries)}
+print(json.dumps(out))
+"""
+
+
+def server_cpu(env: dict[str, str], username: str) -> dict[str, dict[str, float]]:
+    """Each page's Python CPU time per request and its query count, measured in one quiet process.
+
+    Far less sensitive to a busy machine than requests per second (it leaves out the database
+    server's own time), so it shows what a change did to a page's own cost.
+    """
+    pages = json.dumps([(path, needs_login) for _, path, _, needs_login in PAGES])
+    result = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-c", CPU_PROBE, username, pages],
+        env={**env, "DJANGO_SETTINGS_MODULE": "northstar.settings"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        sys.exit(f"the CPU probe failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -244,13 +310,27 @@ def main() -> None:
             server.kill()
         script.unlink(missing_ok=True)
 
+    cpu = server_cpu(env, "load-leader")
     ceiling = rows[0]["req_per_s"]
     for row in rows:
         row["share_of_ceiling"] = round(row["req_per_s"] / ceiling, 3) if ceiling else None
+        row["python_cpu_ms_per_request"] = cpu[row["path"]]["cpu_ms"]
+        row["queries_per_request"] = cpu[row["path"]]["queries"]
     print()
     print(
         table(
-            ["page", "req/s", "share of ceiling", "p50 ms", "p95 ms", "p99 ms", "errors", "KB"],
+            [
+                "page",
+                "req/s",
+                "share of ceiling",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "errors",
+                "KB",
+                "CPU ms",
+                "queries",
+            ],
             [
                 [
                     r["page"],
@@ -261,6 +341,8 @@ def main() -> None:
                     r["p99_ms"],
                     r["errors"],
                     r["kb_per_response"],
+                    r["python_cpu_ms_per_request"],
+                    r["queries_per_request"],
                 ]
                 for r in rows
             ],
@@ -282,10 +364,10 @@ def main() -> None:
         "aim": "each page at least a third of the ceiling's req/s, with 0 errors",
         "pages": rows,
     }
-    path = Path(args.json) if args.json else RESULTS / "load.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"\nwritten to {path}")
+    out = Path(args.json) if args.json else RESULTS / "load.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"\nwritten to {out}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,12 @@ FORMS = {
 }
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _security_context(user: User, **extra: Any) -> dict[str, Any]:
     enrolled = two_factor.is_enrolled(user)
     context = {
@@ -45,7 +51,7 @@ def _security_context(user: User, **extra: Any) -> dict[str, Any]:
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     """Your sign-in: two-factor on or off, the QR code while setting it up, recovery codes left."""
-    return render(request, SECURITY_TEMPLATE, _security_context(request.user))
+    return render(request, SECURITY_TEMPLATE, _security_context(_me(request)))
 
 
 def _code_action(request: HttpRequest, which: str, action: Any, success: str) -> HttpResponse:
@@ -53,16 +59,16 @@ def _code_action(request: HttpRequest, which: str, action: Any, success: str) ->
     name, prefix = FORMS[which]
     form = CodeForm(request.POST, prefix=prefix)
     if not form.is_valid():
-        return render(request, SECURITY_TEMPLATE, _security_context(request.user, **{name: form}), status=422)
+        return render(request, SECURITY_TEMPLATE, _security_context(_me(request), **{name: form}), status=422)
     try:
-        codes = action(user=request.user, code=form.cleaned_data["code"])
+        codes = action(user=_me(request), code=form.cleaned_data["code"])
     except ApplicationError as exc:
         form.add_error("code", exc.message)
-        context = _security_context(request.user, **{name: form})
+        context = _security_context(_me(request), **{name: form})
         return render(request, SECURITY_TEMPLATE, context, status=exc.status_code)
     messages.success(request, success)
     if codes:
-        return render(request, SECURITY_TEMPLATE, _security_context(request.user, recovery_codes=codes))
+        return render(request, SECURITY_TEMPLATE, _security_context(_me(request), recovery_codes=codes))
     return redirect("core:security")
 
 
@@ -70,7 +76,7 @@ def _code_action(request: HttpRequest, which: str, action: Any, success: str) ->
 @require_POST
 def two_factor_start(request: HttpRequest) -> HttpResponse:
     try:
-        two_factor.two_factor_enrol_start(user=request.user)
+        two_factor.two_factor_enrol_start(user=_me(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("core:security")
@@ -108,7 +114,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 def logins(request: HttpRequest) -> HttpResponse:
     """Admins: every login, how it signs in (password or single sign-on) and whether it has two factors."""
     try:
-        access.require_admin(request.user)
+        access.require_admin(_me(request))
     except ApplicationError as exc:
         refuse(exc)
     page = paginate(request, selectors.login_list())
@@ -121,7 +127,7 @@ def two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     """Admins: take two-factor sign-in off someone who lost their phone and their recovery codes."""
     user = fetch(get_or_404, User, user_id)
     try:
-        two_factor.two_factor_reset(actor=request.user, user=user)
+        two_factor.two_factor_reset(actor=_me(request), user=user)
     except ApplicationError as exc:
         refuse(exc)
     messages.success(

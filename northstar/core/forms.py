@@ -40,7 +40,7 @@ class QuickSelect(forms.Select):
         self, name: str, value: object, attrs: dict | None = None, renderer: object = None
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
@@ -71,7 +71,7 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if settings.LOCAL_LOGIN == "admins" and user.role != "admin":
             raise forms.ValidationError(

@@ -184,7 +184,7 @@ def provider_logout_url(request: HttpRequest, *, id_token: str | None) -> str | 
 class SignOnBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's code-flow backend, with the token checks and account rules above."""
 
-    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:  # type: ignore[override]
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         # Only the sign-on callback passes a nonce; a password sign-in never reaches the provider.
         if request is None or not sso_enabled() or "nonce" not in kwargs or "password" in kwargs:
             return None
@@ -192,7 +192,7 @@ class SignOnBackend(OIDCAuthenticationBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         # Django's own rule, so an account switched off is signed out at its next request.
-        return ModelBackend.get_user(self, user_id)  # type: ignore[return-value]
+        return ModelBackend.get_user(self, user_id)
 
     def _verify_jws(self, payload: bytes, key: Any) -> dict[str, Any]:
         """Check the ID token's signature, issuer, audience and times (the library checks fewer)."""
@@ -230,7 +230,7 @@ class SignOnBackend(OIDCAuthenticationBackend):
         try:
             return sso_account_sign_in(issuer=settings.SSO_ISSUER, claims=claims)
         except ApplicationError as exc:
-            self.request.sso_refusal = exc.message  # type: ignore[attr-defined]  # shown by the callback
+            self.request.sso_refusal = exc.message  # shown by the callback
             logger.warning("Single sign-on refused %s: %s", claims.get("sub"), exc.message)
             return None
 

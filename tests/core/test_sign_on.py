@@ -328,6 +328,7 @@ def test_an_answer_naming_another_issuer_is_refused(client, sso):
 def test_cancelling_at_the_provider_comes_back_with_a_reason(client, sso):
     browser = ProviderSession(sso)
     assert browser.open(_start(client)) is None
+    assert browser.last_page is not None
     back = browser.open(f"{browser.last_page.url}/abort")
     assert back is not None and "error=access_denied" in back
     response = client.get(back)
