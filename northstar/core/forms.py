@@ -71,13 +71,19 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
-    def confirm_login_allowed(self, user: User) -> None:
-        super().confirm_login_allowed(user)
-        if settings.LOCAL_LOGIN == "admins" and user.role != "admin":
+    def clean(self) -> dict:
+        # Refused before the password is checked, so it neither costs a hash nor tells whether the
+        # password was right.
+        if settings.LOCAL_LOGIN == "admins" and not self._is_admin_login(self.cleaned_data.get("username")):
             raise forms.ValidationError(
                 f"Password sign-in is for admins only here: sign in with {settings.SSO_NAME}.",
                 code="password_login_off",
             )
+        return super().clean()
+
+    @staticmethod
+    def _is_admin_login(username: str | None) -> bool:
+        return bool(username) and User.objects.filter(username=username, role="admin").exists()
 
 
 class CodeForm(forms.Form):
