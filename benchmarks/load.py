@@ -44,6 +44,9 @@ PAGES = (
     ("roadmap", "/roadmap/", "Roadmap", True),
     ("strategy dashboard", "/strategy/", "Strategy", True),
 )
+#: A signed-in page with almost nothing on it: what any signed-in page costs before its own content
+#: (session, login, navigation, layout). Measured for CPU only, as the floor the three pages sit on.
+FLOOR = ("/settings/tokens/", True)
 LUA_REPORT = """
 done = function(summary, latency, requests)
   local out = string.format(
@@ -220,7 +223,7 @@ def server_cpu(env: dict[str, str], username: str) -> dict[str, dict[str, float]
     Far less sensitive to a busy machine than requests per second (it leaves out the database
     server's own time), so it shows what a change did to a page's own cost.
     """
-    pages = json.dumps([(path, needs_login) for _, path, _, needs_login in PAGES])
+    pages = json.dumps([*((path, needs_login) for _, path, _, needs_login in PAGES), FLOOR])
     result = subprocess.run(
         [str(REPO / ".venv" / "bin" / "python"), "-c", CPU_PROBE, username, pages],
         env={**env, "DJANGO_SETTINGS_MODULE": "northstar.settings"},
@@ -362,6 +365,7 @@ def main() -> None:
         "setup_seconds": round(setup_seconds, 1),
         "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
         "aim": "each page at least a third of the ceiling's req/s, with 0 errors",
+        "floor_signed_in_page": {"path": FLOOR[0], **cpu[FLOOR[0]]},
         "pages": rows,
     }
     out = Path(args.json) if args.json else RESULTS / "load.json"
