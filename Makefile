@@ -7,7 +7,9 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets demo serve test test-sqlite test-postgres lint browser lock clean
+OIDC_PROVIDER := tests/oidc_provider
+
+.PHONY: install assets demo serve test test-sqlite test-postgres lint browser oidc-provider lock clean
 
 install: $(STAMP)
 
@@ -60,12 +62,24 @@ browser:
 	  else echo "Missing:$$missing. Install these Debian packages (needs root): $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
 
+# The suite's real OpenID provider (panva's oidc-provider) runs on Node.js; installed from its lock file.
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nodejs and npm for the single sign-on tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "Node.js and npm are missing: the single sign-on tests will be skipped (they fail under CI=true)."; exit 0; fi; \
+	fi; \
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check northstar tests benchmarks manage.py
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 
-test: install browser lint
+test: install browser oidc-provider lint
 	@bash scripts/test.sh
 
 # Re-resolve the pinned versions (run after changing dependencies in pyproject.toml).
@@ -76,4 +90,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) var test-output
+	rm -rf $(VENV) var test-output $(OIDC_PROVIDER)/node_modules

@@ -62,6 +62,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_mapping(name: str, default: dict[str, str]) -> dict[str, str]:
+    """`key=value` pairs separated by commas, e.g. `pm-group=pm,leaders=leader`."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    mapping: dict[str, str] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingError(f"{name} must be key=value pairs separated by commas; got {part.strip()!r}")
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
 def data_dir() -> Path:
     """Where the embedded database, the secret key file and generated files live."""
     return Path(os.environ.get("NORTHSTAR_DATA_DIR", "var")).expanduser().resolve()

@@ -45,6 +45,13 @@ try:
     }[env.env_choice("NORTHSTAR_EMAIL", "console", ("console", "file", "smtp"))]
     LOGIN_FAILURE_LIMIT = env.env_int("NORTHSTAR_LOGIN_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env.env_int("NORTHSTAR_LOGIN_LOCKOUT_MINUTES", 15)
+    # Who may sign in with a password: everyone (on), only admins (the break-glass path when single
+    # sign-on is the way in), or no one (off).
+    LOCAL_LOGIN = env.env_choice("NORTHSTAR_PASSWORD_LOGIN", "on", ("on", "admins", "off"))
+    SSO_ROLE_MAP = env.env_mapping("NORTHSTAR_OIDC_ROLES", {})
+    SSO_UNKNOWN_GROUPS = env.env_choice(
+        "NORTHSTAR_OIDC_UNKNOWN_GROUPS", "stakeholder", ("stakeholder", "refuse")
+    )
     EMAIL_PORT = env.env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", False)
     # Finance: every amount is converted into this currency; business cases discount at this rate.
@@ -52,6 +59,12 @@ try:
     NORTHSTAR_DISCOUNT_RATE = env.env_int("NORTHSTAR_DISCOUNT_RATE", 10)
 except env.SettingError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
+_bad_roles = sorted(set(SSO_ROLE_MAP.values()) - {"admin", "leader", "pm", "stakeholder"})
+if _bad_roles:
+    raise ImproperlyConfigured(
+        f"NORTHSTAR_OIDC_ROLES maps groups to unknown roles {', '.join(_bad_roles)}: "
+        "use admin, leader, pm or stakeholder."
+    )
 
 _secret = env.secret_key()
 if not _secret:
@@ -71,6 +84,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "northstar.core",
     "northstar.org",
     "northstar.portfolio",
@@ -181,7 +196,51 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "northstar.core.security.login_client_address"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "code"]
+# Single sign-on with OpenID Connect (mozilla-django-oidc, see northstar/core/sign_on.py): on when an
+# issuer and a client are configured. Endpoints are given, not discovered, so start-up never waits on
+# the identity provider (`northstar sso_discover ISSUER` prints them).
+SSO_ISSUER = os.environ.get("NORTHSTAR_OIDC_ISSUER", "")  # compared with `iss` exactly
+SSO_NAME = os.environ.get("NORTHSTAR_OIDC_NAME", "your company account")
+SSO_GROUPS_CLAIM = os.environ.get("NORTHSTAR_OIDC_GROUPS_CLAIM", "groups")
+OIDC_RP_CLIENT_ID = os.environ.get("NORTHSTAR_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("NORTHSTAR_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("NORTHSTAR_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("NORTHSTAR_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("NORTHSTAR_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("NORTHSTAR_OIDC_JWKS_URI", "")
+SSO_END_SESSION_ENDPOINT = os.environ.get("NORTHSTAR_OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("NORTHSTAR_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("NORTHSTAR_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint RP-initiated logout hands back to the provider
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "core:sso_callback"
+AUTHENTICATION_BACKENDS.append("northstar.core.sign_on.SignOnBackend")
+if SSO_ISSUER:
+    _sso_missing = [
+        name
+        for name, value in [
+            ("NORTHSTAR_OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("NORTHSTAR_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("NORTHSTAR_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("NORTHSTAR_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("NORTHSTAR_OIDC_USERINFO_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+            ("NORTHSTAR_OIDC_JWKS_URI", OIDC_OP_JWKS_ENDPOINT),
+        ]
+        if not value
+    ]
+    if _sso_missing:
+        raise ImproperlyConfigured(
+            f"NORTHSTAR_OIDC_ISSUER is set, so single sign-on also needs {', '.join(_sso_missing)} "
+            "(`northstar sso_discover ISSUER` prints them from the provider's discovery document)."
+        )
+
+# Two-factor sign-in (django-otp): the name authenticator apps show, and a doubling wait after each
+# wrong code (1 s, 2 s, 4 s ...) on top of django-axes' lockout.
+OTP_TOTP_ISSUER = "Northstar"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

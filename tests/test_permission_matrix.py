@@ -129,6 +129,45 @@ CORE_CASES = [
         _expect(stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE),
         args=_own_token,
     ),
+    # sign-in: the code step needs a password step first; single sign-on is off unless configured
+    Case("core:login_verify", "get", _expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    Case(
+        "core:login_verify",
+        "post",
+        _expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+        data=lambda c, u: {"code": "1"},
+    ),
+    Case("core:sso_login", "get", _expect(404, 404, 404, 404, 404)),
+    Case("core:sso_callback", "get", _expect(404, 404, 404, 404, 404)),
+    # sign-in security: everyone their own; nothing to confirm, turn off or renew before enrolling
+    Case("core:security", "get", READ),
+    Case("core:two_factor_start", "post", _expect(stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE)),
+    Case(
+        "core:two_factor_confirm",
+        "post",
+        _expect(stakeholder=404, pm=404, leader=404, admin=404),
+        data=lambda cast, user: {"confirm-code": "123456"},
+    ),
+    Case(
+        "core:two_factor_disable",
+        "post",
+        _expect(stakeholder=404, pm=404, leader=404, admin=404),
+        data=lambda cast, user: {"off-code": "123456"},
+    ),
+    Case(
+        "core:recovery_codes_renew",
+        "post",
+        _expect(stakeholder=404, pm=404, leader=404, admin=404),
+        data=lambda cast, user: {"renew-code": "123456"},
+    ),
+    # logins: admins only (the PM has no second factor, so there is nothing to reset)
+    Case("core:logins", "get", _expect(stakeholder=403, pm=403, leader=403)),
+    Case(
+        "core:two_factor_reset",
+        "post",
+        _expect(stakeholder=403, pm=403, leader=403, admin=404),
+        args=lambda cast, user: [cast.pm.pk],
+    ),
     Case("core:job_status", "get", _expect(stakeholder=403, pm=200), args=lambda cast, user: [_job(cast)]),
     Case(
         "core:job_cancel",

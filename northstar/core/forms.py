@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from northstar.core.models import User
 
@@ -40,13 +44,77 @@ class DateField(forms.DateField):
     widget = IsoDateInput
 
 
+class QuickSelect(forms.Select):
+    """Django's <select>, the same HTML, drawn in Python rather than by one template per option.
+
+    The list pages' filter drop-downs hold every product line, product and person; through the
+    template engine their options cost more than the rows of results beside them.
+    """
+
+    def render(
+        self, name: str, value: object, attrs: dict | None = None, renderer: object = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html
+
+
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form, with the autocomplete hints password managers look for."""
+    """Django's sign-in form, with the autocomplete hints password managers look for.
+
+    With NORTHSTAR_PASSWORD_LOGIN=admins only admins get in with a password (the break-glass path when
+    everyone else signs in through the identity provider).
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def clean(self) -> dict:
+        # Refused before the password is checked, so it neither costs a hash nor tells whether the
+        # password was right.
+        if settings.LOCAL_LOGIN == "admins" and not self._is_admin_login(self.cleaned_data.get("username")):
+            raise forms.ValidationError(
+                f"Password sign-in is for admins only here: sign in with {settings.SSO_NAME}.",
+                code="password_login_off",
+            )
+        return super().clean()
+
+    @staticmethod
+    def _is_admin_login(username: str | None) -> bool:
+        return bool(username) and User.objects.filter(username=username, role="admin").exists()
+
+
+class CodeForm(forms.Form):
+    """A code from an authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: object, autofocus: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
 
 
 class TokenForm(forms.Form):

@@ -185,3 +185,41 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return round(max(0.0, min(1.0, self.progress)) * 100)
+
+
+class SignOnIdentity(models.Model):
+    """The identity provider's account (issuer + subject) a login belongs to.
+
+    Accounts are matched on this pair only, never on an e-mail address, so nobody at the identity
+    provider can take over a local account by giving themselves its address.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identities")
+    issuer = models.CharField(max_length=200)
+    subject = models.CharField(max_length=255)
+    groups = models.JSONField(default=list, blank=True, help_text="Groups the provider sent at last sign-in.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="one_login_per_identity")]
+        verbose_name_plural = "sign-on identities"
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

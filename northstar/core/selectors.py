@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from northstar.core.models import ApiToken, AuditEntry, User
+from northstar.core.models import ApiToken, AuditEntry, SignOnIdentity, User
 
 
 def audit_list(
@@ -31,3 +32,11 @@ def user_list() -> QuerySet[User]:
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def login_list() -> QuerySet[User]:
+    """Every login with how it signs in: `signed_on` (through the identity provider), `has_two_factor`."""
+    return User.objects.annotate(
+        signed_on=Exists(SignOnIdentity.objects.filter(user=OuterRef("pk"))),
+        has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+    ).order_by("username")

@@ -1,4 +1,4 @@
-"""Core pages: sign-in, home, audit log, API tokens and the error pages (shared helpers: core.web)."""
+"""Core pages: home, audit log, API tokens and the error pages (sign-in: signin_views; helpers: core.web)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import plotly
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from northstar.core import jobs, selectors, services
 from northstar.core.errors import ApplicationError, NotFound
-from northstar.core.forms import AuditFilterForm, LoginForm, TokenForm
+from northstar.core.forms import AuditFilterForm, TokenForm
 from northstar.core.web import (
     fetch,
     is_fragment_request,
@@ -33,19 +32,6 @@ from northstar.org import access
 from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
 from northstar.portfolio.models import STAGE_PATH, Stage
-
-# Sign-in -----------------------------------------------------------------------------------------
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    form_class = LoginForm
-    redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    """Sign out (POST only, so a link elsewhere cannot sign someone out)."""
-
 
 # Pages -------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import LongTextField
+from northstar.core.forms import LongTextField, QuickSelect
 from northstar.org.models import Person, Product, ProductLine
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
 from northstar.portfolio.selectors import InitiativeFilters
@@ -56,6 +56,7 @@ def _id_choice(label: str, empty: str, load: Callable[[], list[tuple[Any, str]]]
         coerce=int,
         empty_value=None,
         choices=_loaded_once(lambda: [("", empty), *load()]),
+        widget=QuickSelect,
     )
 
 
@@ -67,8 +68,8 @@ class InitiativeFilterForm(forms.Form):
         label="Search",
         widget=forms.SearchInput(attrs={"placeholder": "Title or description", "autocomplete": "off"}),
     )
-    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices])
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
+    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *Stage.choices], widget=QuickSelect)
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices], widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +99,7 @@ class InitiativeFilterForm(forms.Form):
                     + [(n, n) for n in Tag.objects.order_by("name").values_list("name", flat=True)]
                 )
             ),
+            widget=QuickSelect,
         )
         self.order_fields(["search", "line", "product", "stage", "owner", "kind", "tag"])
 

@@ -4,6 +4,7 @@ north-star tree and the alignment of work. Each read costs a fixed number of que
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import statistics
 from collections import defaultdict
@@ -229,12 +230,12 @@ def metric_series(
         qs.values("metric_id", "date")
         .annotate(total=Sum("value"), mean=Avg("value"))
         .order_by("metric_id", "date")
+        .values_list("metric_id", "date", "total", "mean")  # tuples: a dashboard reads thousands
     )
+    averaged = {pk for pk, m in by_id.items() if m.aggregation == Metric.Aggregation.AVERAGE}
     series: dict[int, list[tuple[date, float]]] = {pk: [] for pk in by_id}
-    for row in rows:
-        metric = by_id[row["metric_id"]]
-        value = row["mean"] if metric.aggregation == Metric.Aggregation.AVERAGE else row["total"]
-        series[metric.pk].append((row["date"], float(value)))
+    for metric_id, day, total, mean in rows:
+        series[metric_id].append((day, float(mean if metric_id in averaged else total)))
     return series
 
 
@@ -277,6 +278,20 @@ class KpiCard:
         return self.metric.target - self.points[-1][1]
 
 
+@functools.lru_cache(maxsize=2048)
+def series_analysis(values: tuple[float, ...], season: int) -> tuple[Analysis, Trend | None]:
+    """The detectors' and the trend's verdict on one series, remembered by the series itself.
+
+    The engines are pure and their results immutable, so the values are the whole key: a new or
+    changed value is a new key, and nothing can go stale. The dashboard, the KPI list and the API
+    then re-run the detectors only for series that changed since they were last shown.
+    """
+    return (
+        analyse(values, DetectorSettings(season=season, min_relative=MIN_RELATIVE_CHANGE)),
+        trend(values, season=season, fallback_lag=max(2, season // 4)),
+    )
+
+
 def kpi_cards(
     metrics: Iterable[Metric],
     *,
@@ -300,16 +315,8 @@ def kpi_cards(
     cards = []
     for metric in metrics:
         points = series[metric.pk]
-        values = [v for _, v in points]
-        season = _season_for(points)
-        cards.append(
-            KpiCard(
-                metric=metric,
-                points=points,
-                analysis=analyse(values, DetectorSettings(season=season, min_relative=MIN_RELATIVE_CHANGE)),
-                trend=trend(values, season=season, fallback_lag=max(2, season // 4)),
-            )
-        )
+        analysis, found_trend = series_analysis(tuple(v for _, v in points), _season_for(points))
+        cards.append(KpiCard(metric=metric, points=points, analysis=analysis, trend=found_trend))
     return cards
 
 
@@ -414,13 +421,17 @@ def active_work() -> QuerySet[Initiative]:
     return Initiative.objects.filter(stage__in=ACTIVE_STAGES).select_related("product__line", "owner")
 
 
-def alignment_overview(period: PlanningPeriod | None) -> AlignmentOverview:
+def alignment_overview(
+    period: PlanningPeriod | None, *, rows: list[ObjectiveRow] | None = None
+) -> AlignmentOverview:
     """Per objective of the period: the active initiatives behind it and their share of effort.
 
     An initiative without links of its own inherits its parent initiative's (a feature inside an
     aligned initiative is aligned work). Its effort is split over its links by their weights.
+    `rows` is the period's flattened objective tree when the caller has already built it.
     """
-    rows = flatten(objective_tree(period)) if period else []
+    if rows is None:
+        rows = flatten(objective_tree(period)) if period else []
     work = list(active_work().order_by("title", "id"))
     effort = initiative_effort(work)
     ids = {i.pk for i in work} | {i.parent_id for i in work if i.parent_id}

@@ -60,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             target=card.metric.target,
             good_up=card.metric.direction == "up",
         )
-    overview = selectors.alignment_overview(period)
+    overview = selectors.alignment_overview(period, rows=rows)
     measured = [r.progress for r in rows if r.progress is not None]
     vision = selectors.vision_current()
     return _page(
