@@ -286,6 +286,7 @@ NOT_EDITED_IN_PLACE = {
     "portfolio.estimateline",  # the estimate is replaced whole; it shares the scoring inputs' version
     "portfolio.criterionrating",  # written with the scoring inputs
     "portfolio.frameworksetting",
+    "portfolio.approvalrequest",  # moves pending -> decided once, under a row lock (approvals.py)
     "strategy.visionversion",  # each save is a new version; based_on guards it
     "strategy.metricvalue",  # time series points, pushed
     "strategy.metricimport",
