@@ -1,0 +1,37 @@
+"""Number formats of the market pages: compact money (12.4M), shares and win rates as percents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def compact(value: float | Decimal | None) -> str:
+    """12,400,000 -> "12.4M"; 950 -> "950"; None -> "—"."""
+    if value is None:
+        return "—"
+    number = float(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(number) >= limit:
+            return f"{number / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
+    return f"{number:,.0f}"
+
+
+@register.filter
+def pct(value: float | None, digits: int = 0) -> str:
+    """0.237 -> "24%"; None -> "—"."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def size_range(value: object) -> str:
+    """A Range as "8M–12M" (low to high)."""
+    if value is None:
+        return "—"
+    return f"{compact(value.low)}–{compact(value.high)}"  # type: ignore[attr-defined]
