@@ -1,8 +1,6 @@
 """REST API for market, mounted under /api/v1/: segments and their size estimates, competitors, the
 capability matrix, deals (one by one or a CRM export), win/loss, loss reasons as evidence, research notes."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal

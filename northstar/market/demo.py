@@ -33,10 +33,24 @@ from northstar.strategy.models import Objective
 # name, dimension, customer segment, (tam, sam, som) a year ago in M EUR, growth, source
 SEGMENTS = [
     ("SMB merchants", "company_size", CustomerSegment.SMB, (2_400, 420, 38), "0.09", "Payments Atlas 2025"),
-    ("Mid-market retailers", "company_size", CustomerSegment.MID_MARKET, (1_300, 260, 24), "0.07", "Own CRM model"),
-    ("Enterprise platforms", "company_size", CustomerSegment.ENTERPRISE, (3_100, 640, 55), "0.05", "Analyst brief Q3"),
+    (
+        "Mid-market retailers",
+        "company_size",
+        CustomerSegment.MID_MARKET,
+        (1_300, 260, 24),
+        "0.07",
+        "Own CRM model",
+    ),
+    (
+        "Enterprise platforms",
+        "company_size",
+        CustomerSegment.ENTERPRISE,
+        (3_100, 640, 55),
+        "0.05",
+        "Analyst brief Q3",
+    ),
     ("Online marketplaces", "industry", "", (900, 150, 9), "0.18", "Marketplace Pulse study"),
-]  # fmt: skip
+]
 
 COMPETITORS = [
     (
@@ -99,11 +113,21 @@ REASONS = [
 
 NOTES = [
     ("Marketplaces move to embedded payouts", "trend", "marketplaces, payouts", "Online marketplaces"),
-    ("Interview: head of finance at a mid-market retailer", "interview", "reconciliation, finance", "Mid-market retailers"),
-    ("Study: SSO is a gate for enterprise procurement", "study", "security, enterprise, sso", "Enterprise platforms"),
+    (
+        "Interview: head of finance at a mid-market retailer",
+        "interview",
+        "reconciliation, finance",
+        "Mid-market retailers",
+    ),
+    (
+        "Study: SSO is a gate for enterprise procurement",
+        "study",
+        "security, enterprise, sso",
+        "Enterprise platforms",
+    ),
     ("Pricing pressure from bundled acquirers", "trend", "pricing, smb", "SMB merchants"),
     ("Instant payouts become table stakes", "trend", "payouts, smb", "SMB merchants"),
-]  # fmt: skip
+]
 
 MILLION = Decimal(1_000_000)
 
@@ -113,15 +137,29 @@ def _deals_csv(rng: random.Random, today: date, customers: list[str]) -> str:
     competitor (marketplaces are hard without split payments; enterprise needs SSO)."""
     segment_names = [s[0] for s in SEGMENTS]
     competitor_names = [c[0] for c in COMPETITORS]
-    base = {"SMB merchants": 0.5, "Mid-market retailers": 0.45, "Enterprise platforms": 0.35, "Online marketplaces": 0.25}
-    size = {"SMB merchants": 12_000, "Mid-market retailers": 60_000, "Enterprise platforms": 300_000, "Online marketplaces": 80_000}
+    base = {
+        "SMB merchants": 0.5,
+        "Mid-market retailers": 0.45,
+        "Enterprise platforms": 0.35,
+        "Online marketplaces": 0.25,
+    }
+    size = {
+        "SMB merchants": 12_000,
+        "Mid-market retailers": 60_000,
+        "Enterprise platforms": 300_000,
+        "Online marketplaces": 80_000,
+    }
     rows = ["deal,name,account,segment,amount,currency,outcome,competitor,reasons,closed"]
     for n in range(240):
         segment = rng.choices(segment_names, weights=[5, 3, 2, 2])[0]
-        competitor = rng.choice(competitor_names + [""])
+        competitor = rng.choice([*competitor_names, ""])
         closed = today - timedelta(days=rng.randrange(1, 365))
         # the win rate drifts up over the year as onboarding got faster
-        p = base[segment] + 0.1 * (1 - (today - closed).days / 365) - (0.1 if competitor == "Stripe-like Co" else 0)
+        p = (
+            base[segment]
+            + 0.1 * (1 - (today - closed).days / 365)
+            - (0.1 if competitor == "Stripe-like Co" else 0)
+        )
         roll = rng.random()
         outcome = "won" if roll < p else ("no_decision" if roll > 0.92 else "lost")
         reasons: list[str] = []
@@ -136,8 +174,8 @@ def _deals_csv(rng: random.Random, today: date, customers: list[str]) -> str:
         account = rng.choice(customers) if customers and rng.random() < 0.3 else f"Prospect {n:03d}"
         amount = round(size[segment] * rng.uniform(0.5, 1.8), -2)
         rows.append(
-            f"D-{today.year}-{n:04d},{account} deal,{account},{segment},{amount:.2f},EUR,{outcome},{competitor},"
-            f"{'; '.join(dict.fromkeys(reasons))},{closed.isoformat()}"
+            f"D-{today.year}-{n:04d},{account} deal,{account},{segment},{amount:.2f},EUR,{outcome},"
+            f"{competitor},{'; '.join(dict.fromkeys(reasons))},{closed.isoformat()}"
         )
     return "\n".join(rows) + "\n"
 
@@ -243,7 +281,9 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
 
     ideas = list(Initiative.objects.order_by("id")[:40])
     by_word = {
-        "missing split payments": next((i for i in ideas if "split" in i.title.lower()), ideas[0] if ideas else None),
+        "missing split payments": next(
+            (i for i in ideas if "split" in i.title.lower()), ideas[0] if ideas else None
+        ),
         "no single sign-on": next(
             (i for i in ideas if "sso" in i.title.lower() or "sign-on" in i.title.lower()),
             ideas[1] if len(ideas) > 1 else None,
@@ -253,7 +293,9 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
         if initiative is not None:
             ReasonLink.objects.get_or_create(reason=reason, initiative=initiative)
     if ideas:
-        segments["Online marketplaces"].initiatives.add(*(i for i in [by_word["missing split payments"]] if i))
+        segments["Online marketplaces"].initiatives.add(
+            *(i for i in [by_word["missing split payments"]] if i)
+        )
         segments["Enterprise platforms"].initiatives.add(*(i for i in [by_word["no single sign-on"]] if i))
     objectives = list(Objective.objects.filter(line__isnull=True).order_by("id")[:3])
     if objectives:
@@ -266,7 +308,7 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
             kind=kind,
             noted_on=today - timedelta(days=20 + 35 * days),
             tags=tags,
-            body=f"{title}.\n\nWhat we saw, why it matters for **{segment_name}**, and what we would test next.",
+            body=f"{title}.\n\nWhat we saw, why it matters for **{segment_name}**, and what we test next.",
         )
         note.segments.add(segments[segment_name])
         if objectives:

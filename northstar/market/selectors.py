@@ -118,9 +118,13 @@ def segments_serving(
 
 
 def competitor_list() -> QuerySet[Competitor]:
-    return Competitor.objects.prefetch_related("segments").annotate(
-        deals_won=Count("deals", filter=Q(deals__outcome=Outcome.WON)),
-        deals_lost=Count("deals", filter=Q(deals__outcome=Outcome.LOST)),
+    return (
+        Competitor.objects.order_by("name")
+        .prefetch_related("segments")
+        .annotate(
+            deals_won=Count("deals", filter=Q(deals__outcome=Outcome.WON)),
+            deals_lost=Count("deals", filter=Q(deals__outcome=Outcome.LOST)),
+        )
     )
 
 

@@ -301,6 +301,12 @@ NOT_EDITED_IN_PLACE = {
     "feedback.evidencelink",  # added and removed
     "feedback.vote",
     "feedback.comment",
+    "market.sizeestimate",  # appended: the history of estimates
+    "market.rating",  # appended: each cell's history
+    "market.dealbatch",
+    "market.deal",  # imported from the CRM, which is their record
+    "market.dealreason",
+    "market.reasonlink",  # added and removed
 }
 
 
@@ -309,7 +315,7 @@ def test_every_editable_record_is_versioned() -> None:
     missing = sorted(
         label
         for model in apps.get_models()
-        if model._meta.app_label in {"org", "portfolio", "strategy", "planning", "feedback"}
+        if model._meta.app_label in {"org", "portfolio", "strategy", "planning", "feedback", "market"}
         and not issubclass(model, Versioned)
         and (label := model._meta.label_lower) not in NOT_EDITED_IN_PLACE
     )

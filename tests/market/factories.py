@@ -7,7 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from northstar.market.models import Capability, Competitor, Deal, DealReason, Segment, SizeEstimate
+from northstar.market.models import (
+    Capability,
+    Competitor,
+    Deal,
+    DealReason,
+    ReasonLink,
+    Segment,
+    SizeEstimate,
+)
 
 _seq = itertools.count(1)
 
@@ -60,3 +68,13 @@ def make_deal(*, reasons: tuple[str, ...] = (), **kw: Any) -> Deal:
     deal = Deal.objects.create(**defaults)
     DealReason.objects.bulk_create(DealReason(deal=deal, reason=r) for r in reasons)
     return deal
+
+
+def lost_reason(reason: str = "price") -> str:
+    """A reason some lost deal gives (so it can be linked to an idea)."""
+    make_deal(outcome="lost", reasons=(reason,))
+    return reason
+
+
+def reason_link(initiative: Any, reason: str = "price") -> ReasonLink:
+    return ReasonLink.objects.create(reason=lost_reason(reason), initiative=initiative)

@@ -20,13 +20,27 @@ def test_a_bottom_up_estimate_is_computed_and_the_history_is_kept(cast: Cast):
     segment = services.segment_create(actor=cast.pm, name=" SMB ", customer_segment="smb")
     assert segment.name == "SMB"
     services.estimate_add(
-        actor=cast.pm, segment=segment, method="top_down", as_of=date(2025, 1, 1), source="Study",
-        tam=1_000_000, sam=300_000, som=30_000,
-    )  # fmt: skip
+        actor=cast.pm,
+        segment=segment,
+        method="top_down",
+        as_of=date(2025, 1, 1),
+        source="Study",
+        tam=1_000_000,
+        sam=300_000,
+        som=30_000,
+    )
     services.estimate_add(
-        actor=cast.pm, segment=segment, method="bottom_up", as_of=date(2026, 1, 1), source="Registry",
-        accounts=1000, serviceable_accounts=400, obtainable_accounts=40, annual_price="1000", spread="0.1",
-    )  # fmt: skip
+        actor=cast.pm,
+        segment=segment,
+        method="bottom_up",
+        as_of=date(2026, 1, 1),
+        source="Registry",
+        accounts=1000,
+        serviceable_accounts=400,
+        obtainable_accounts=40,
+        annual_price="1000",
+        spread="0.1",
+    )
     history = selectors.segment_history(segment)
     assert [e.source for e in history] == ["Study", "Registry"]
     assert history[1].sam == Decimal("400000")
@@ -151,9 +165,15 @@ def test_a_pm_cannot_link_evidence_to_another_lines_idea(cast: Cast):
 def test_notes_are_found_by_words_tags_and_segment(cast: Cast):
     segment = make_segment(name="Marketplaces")
     a = services.note_create(
-        actor=cast.pm, title="Embedded payouts", kind="trend", noted_on=date(2026, 1, 1), tags="AI, Payouts, ai",
-        body="Marketplaces want instant payouts.", segment_ids=[segment.pk], initiative_ids=[cast.away_initiative.pk],
-    )  # fmt: skip
+        actor=cast.pm,
+        title="Embedded payouts",
+        kind="trend",
+        noted_on=date(2026, 1, 1),
+        tags="AI, Payouts, ai",
+        body="Marketplaces want instant payouts.",
+        segment_ids=[segment.pk],
+        initiative_ids=[cast.away_initiative.pk],
+    )
     services.note_create(
         actor=cast.pm, title="Retail study", kind="study", noted_on=date(2026, 2, 1), tags="retail"
     )
