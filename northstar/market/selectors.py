@@ -64,12 +64,16 @@ def _size(estimate: SizeEstimate | None) -> engine.SegmentSize | None:
     )
 
 
-def segment_rows(segments: QuerySet[Segment] | None = None) -> list[SegmentRow]:
-    """Every segment (or those given) with its current size and our share. Three queries."""
+def segment_rows(segments: QuerySet[Segment] | None = None, *, as_of: date | None = None) -> list[SegmentRow]:
+    """Every segment (or those given) with its current size (the newest estimate, or the newest on or
+    before `as_of`) and our share. Three queries."""
     segments = segments if segments is not None else Segment.objects.all()
     chosen = list(segments)
     latest: dict[int, SizeEstimate] = {}
-    for estimate in SizeEstimate.objects.filter(segment__in=chosen).order_by("segment_id", "-as_of", "-id"):
+    estimates = SizeEstimate.objects.filter(segment__in=chosen)
+    if as_of is not None:
+        estimates = estimates.filter(as_of__lte=as_of)
+    for estimate in estimates.order_by("segment_id", "-as_of", "-id"):
         latest.setdefault(estimate.segment_id, estimate)
     revenue = customer_revenue_by_segment()
     rows = []

@@ -212,3 +212,22 @@ def test_the_demo_loads_once_and_tells_a_story(cast: Cast):
     assert "missing split payments" in [r.reason for r in wl.reasons]
     rows = selectors.segment_rows()
     assert all(r.size is not None for r in rows)
+
+
+def test_the_cli_imports_a_file_or_names_the_failing_rows(cast: Cast, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from northstar.market.models import Deal
+
+    good = tmp_path / "deals.csv"
+    good.write_text(
+        "Opportunity ID,Opportunity Name,Account Name,Amount,Stage,Close Date,Loss Reason\n"
+        "006A,Big,Acme,5000,Closed Won,2026-01-05,\n006B,Small,Beta,700,Closed Lost,2026-01-09,Price\n"
+    )
+    call_command("import_deals", str(good), "--preset", "salesforce")
+    assert Deal.objects.count() == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("deal,account,amount,outcome,closed\nX1,Acme,10,won,31/01/2026\n")
+    with pytest.raises(CommandError, match=r"row 2, closed: “31/01/2026” is not a date"):
+        call_command("import_deals", str(bad))
+    assert Deal.objects.count() == 2
