@@ -116,6 +116,8 @@ class SegmentIn(Schema):
 
 
 class SegmentPatch(Schema):
+    """Only the fields sent change; a null leaves its field as it is."""
+
     name: str | None = Field(None, min_length=1, max_length=120)
     dimension: Segment.Dimension | None = None
     description: str | None = None
@@ -178,7 +180,9 @@ def segment_update(
     request: HttpRequest, response: HttpResponse, segment_id: int, payload: SegmentPatch
 ) -> dict:
     segment = for_write(request, get_or_404(Segment, segment_id))
-    services.segment_update(actor=user_of(request), segment=segment, **payload.dict(exclude_unset=True))
+    services.segment_update(
+        actor=user_of(request), segment=segment, **payload.dict(exclude_unset=True, exclude_none=True)
+    )
     return segment_get(request, response, segment_id)
 
 
@@ -279,7 +283,7 @@ def competitor_update(
 ) -> Competitor:
     competitor = for_write(request, get_or_404(Competitor, competitor_id))
     saved = services.competitor_update(
-        actor=user_of(request), competitor=competitor, **payload.dict(exclude_unset=True)
+        actor=user_of(request), competitor=competitor, **payload.dict(exclude_unset=True, exclude_none=True)
     )
     return with_etag(response, saved)
 
@@ -716,7 +720,9 @@ def note_update(
     request: HttpRequest, response: HttpResponse, note_id: int, payload: NotePatch
 ) -> ResearchNote:
     note = for_write(request, get_or_404(ResearchNote, note_id))
-    saved = services.note_update(actor=user_of(request), note=note, **payload.dict(exclude_unset=True))
+    saved = services.note_update(
+        actor=user_of(request), note=note, **payload.dict(exclude_unset=True, exclude_none=True)
+    )
     return with_etag(response, saved)
 
 
