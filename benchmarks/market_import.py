@@ -34,12 +34,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import RESULTS, REPO, machine, table, write_json  # noqa: E402
+from _common import REPO, RESULTS, machine, table, write_json
 
 SEGMENTS = ("SMB", "Mid-market", "Enterprise", "Marketplaces")
 COMPETITORS = ("Rival One", "Rival Two", "Rival Three")
 REASONS = ("price", "missing split payments", "no single sign-on", "onboarding too slow", "reporting gaps")
-HEADER = ["deal", "name", "account", "segment", "amount", "currency", "outcome", "competitor", "reasons", "closed"]
+HEADER = [
+    "deal",
+    "name",
+    "account",
+    "segment",
+    "amount",
+    "currency",
+    "outcome",
+    "competitor",
+    "reasons",
+    "closed",
+]
 
 CHILD = r"""
 import io, json, resource, sys, time
@@ -113,7 +124,9 @@ def baseline(csv_path: Path, work: Path) -> tuple[float, str]:
     shell = shutil.which("sqlite3")
     if shell:
         started = time.perf_counter()
-        subprocess.run([shell, str(db), f".import --csv --skip 1 {csv_path} bare"], check=True, capture_output=True)
+        subprocess.run(
+            [shell, str(db), f".import --csv --skip 1 {csv_path} bare"], check=True, capture_output=True
+        )
         return time.perf_counter() - started, "sqlite3 .import"
     started = time.perf_counter()
     with sqlite3.connect(db) as conn, csv_path.open(newline="") as f:
@@ -175,15 +188,29 @@ def main() -> None:
         table(
             ["load", "seconds", "rows/s", "notes"],
             [
-                ["northstar import_deals", record["ours_seconds"], record["ours_rows_per_second"],
-                 f"{ours['stored']:,} deals + {ours['reasons']:,} reasons, peak RSS {record['ours_peak_rss_mb']} MB"],
-                ["same file, bad last row", record["refused_file_seconds"], "",
-                 f"refused whole, row {ours['refused_row']} named, {ours['left_after_refusal']} deals left"],
-                [base_how + " (bare table)", record["baseline_seconds"], record["baseline_rows_per_second"],
-                 f"ours / baseline = {record['ours_over_baseline']}x"],
+                [
+                    "northstar import_deals",
+                    record["ours_seconds"],
+                    record["ours_rows_per_second"],
+                    f"{ours['stored']:,} deals + {ours['reasons']:,} reasons, "
+                    f"peak RSS {record['ours_peak_rss_mb']} MB",
+                ],
+                [
+                    "same file, bad last row",
+                    record["refused_file_seconds"],
+                    "",
+                    f"refused whole, row {ours['refused_row']} named, "
+                    f"{ours['left_after_refusal']} deals left",
+                ],
+                [
+                    base_how + " (bare table)",
+                    record["baseline_seconds"],
+                    record["baseline_rows_per_second"],
+                    f"ours / baseline = {record['ours_over_baseline']}x",
+                ],
             ],
         )
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":
