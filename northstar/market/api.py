@@ -357,9 +357,12 @@ def _ids(text: str) -> list[int] | None:
     if not text.strip():
         return None
     try:
-        return [int(x) for x in text.split(",") if x.strip()][:100]
+        ids = [int(x) for x in text.split(",") if x.strip()][:100]
     except ValueError:
-        raise ValidationFailed("Give ids as a comma-separated list, e.g. 3,5,8.") from None
+        ids = [-1]
+    if any(not 0 < i < 2**63 for i in ids):
+        raise ValidationFailed("Give ids as a comma-separated list, e.g. 3,5,8.")
+    return ids
 
 
 @router.get("/market/matrix", response=MatrixOut)

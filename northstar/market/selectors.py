@@ -247,7 +247,7 @@ def deal_window(since: date | None = None, until: date | None = None) -> tuple[d
     if until is None:
         until = Deal.objects.order_by("-closed_on").values_list("closed_on", flat=True).first()
     if since is None and until is not None:
-        since = until - timedelta(days=365)
+        since = until - timedelta(days=365) if until > date.min + timedelta(days=365) else date.min
     return since, until
 
 

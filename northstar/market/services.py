@@ -168,7 +168,7 @@ def segment_serves_set(
     access.require_write(actor)
     current = set(segment.initiatives.values_list("pk", flat=True))
     wanted = set(initiative_ids)
-    changed = Initiative.objects.filter(pk__in=current ^ wanted)
+    changed = Initiative._base_manager.filter(pk__in=current ^ wanted)
     if len(changed) != len(current ^ wanted):
         raise ValidationFailed("Unknown initiative id.")
     for initiative in changed:

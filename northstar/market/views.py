@@ -340,7 +340,6 @@ def changes(request: HttpRequest) -> HttpResponse:
 @login_required
 def win_loss(request: HttpRequest) -> HttpResponse:
     wl = selectors.win_loss(since=_date_param(request, "since"), until=_date_param(request, "until"))
-    initiatives = list(Initiative.objects.select_related("product")[:500])
     return render(
         request,
         "market/win_loss.html",
@@ -350,7 +349,6 @@ def win_loss(request: HttpRequest) -> HttpResponse:
             "plotly_url": plotly_url(),
             "can_write": user_of(request).can_write,
             "batches": selectors.recent_batches(),
-            "initiatives": [i for i in initiatives if i.pk in editable_ids(user_of(request), initiatives)],
         },
     )
 

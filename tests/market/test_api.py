@@ -113,6 +113,8 @@ def test_win_loss_and_a_loss_reason_as_an_ideas_demand(cast: Cast):
     wl = api.get("/api/v1/market/win-loss").json()
     assert wl["overall"]["rate"] == 0.5 and 0 < wl["overall"]["low"] < 0.5 < wl["overall"]["high"] < 1
     assert wl["top_loss_reasons"][0]["reason"] == "no sso"
+    assert api.get("/api/v1/market/win-loss?until=0001-01-01").json()["overall"]["rate"] is None
+    assert api.get("/api/v1/market/matrix?competitors=1,99999999999999999999").status_code == 422
     linked = send(
         api,
         "post",
