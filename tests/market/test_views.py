@@ -135,3 +135,19 @@ def test_the_demo_pages_render(cast: Cast, login):
                  "market:deals", "market:notes"):  # fmt: skip
         response = web.get(reverse(name))
         assert response.status_code == 200, name
+
+
+def test_strategy_pages_can_show_the_segments_they_serve(cast: Cast):
+    from django.template import Context, Template
+
+    from northstar.market import services
+
+    segment = make_segment(name="Marketplaces")
+    make_estimate(segment, tam=Decimal("900000000"), sam=Decimal("150000000"))
+    services.segment_serves_set(
+        actor=cast.leader, segment=segment, objective_ids=[], initiative_ids=[cast.home_initiative.pk]
+    )
+    html = Template(
+        "{% load market_tags %}{% market_segments initiative=i %}{% market_segment_chart %}"
+    ).render(Context({"i": cast.home_initiative}))
+    assert "Marketplaces" in html and "SAM 150M EUR (120M–180M)" in html and "data-plotly-figure" in html

@@ -35,3 +35,24 @@ def size_range(value: object) -> str:
     if value is None:
         return "—"
     return f"{compact(value.low)}–{compact(value.high)}"  # type: ignore[attr-defined]
+
+
+@register.inclusion_tag("market/_served.html")
+def market_segments(*, objective: object = None, initiative: object = None) -> dict:
+    """The segments an objective or initiative serves, with their size: `{% market_segments objective=o %}`
+    on a strategy or portfolio page (the market area does not edit those pages itself)."""
+    from northstar.market import selectors
+
+    rows = selectors.segments_serving(
+        objective_id=getattr(objective, "pk", None), initiative_id=getattr(initiative, "pk", None)
+    )
+    return {"rows": rows, "initiative": initiative}
+
+
+@register.simple_tag
+def market_segment_chart() -> object:
+    """The chart of segments by size and our share, for the vision page: `{% market_segment_chart %}`
+    (the page loads plotly.js with `_charts_js.html`)."""
+    from northstar.market import charts, selectors
+
+    return charts.segment_chart(selectors.segment_rows()) or ""
