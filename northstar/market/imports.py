@@ -145,6 +145,11 @@ class ParsedDeal:
 
 def _date(text: str) -> date:
     text = text.strip()
+    if len(text) == 10:  # the usual YYYY-MM-DD: the fast parser, strptime only for the other shapes
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"“{text}” is not a date like 2026-03-31") from None
     for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"):
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day, no time zone
