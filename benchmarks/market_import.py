@@ -189,7 +189,7 @@ def main() -> None:
             ["load", "seconds", "rows/s", "notes"],
             [
                 [
-                    "northstar import_deals",
+                    "deals_import (CLI, web and API path)",
                     record["ours_seconds"],
                     record["ours_rows_per_second"],
                     f"{ours['stored']:,} deals + {ours['reasons']:,} reasons, "
