@@ -22,7 +22,7 @@ def test_rate_a_matrix_cell_in_place(cast, page, shoot):
     sign_in(page, "pm")
     page.goto("/market/matrix/")
     cell = page.locator(f"#cell-{capability.pk}-c{rival.pk}")
-    cell.get_by_text("Rate").click()
+    cell.get_by_text("Rate", exact=True).click()
     cell.get_by_label("Score").select_option("4")
     cell.get_by_label("Note").fill("Shipped in March")
     cell.get_by_role("button", name="Save").click()
