@@ -85,7 +85,9 @@ def segment_chart(rows: Sequence[SegmentRow]) -> SafeString | None:
         "barmode": "group",
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "xaxis": _axis(),
-        "yaxis": _axis("A year", rangemode="tozero", type="log" if _spread_out(sized) else "linear"),
+        "yaxis": _axis(
+            "A year", rangemode="tozero", type="log" if _spread_out(sized) else "linear", tickformat="~s"
+        ),
         "legend": {"orientation": "h", "y": -0.2},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "#ffffff",

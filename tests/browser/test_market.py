@@ -74,3 +74,17 @@ def test_link_a_loss_reason_to_an_idea_and_read_its_demand(cast, page, shoot):
     expect(page.locator("#lost-demand")).to_contain_text("60k EUR")
     expect(page.locator("#lost-demand")).to_contain_text("lost in 2 deals")
     shoot(page, "market-idea-demand")
+
+
+def test_the_demo_market_overview_draws_its_chart(cast, page, shoot):
+    from northstar.market import demo
+
+    demo.load(scale="standard", seed=5)
+    sign_in(page, "leader")
+    page.goto("/market/")
+    expect(page.locator("#segment-chart .main-svg").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#segments-table")).to_contain_text("Online marketplaces")
+    shoot(page, "market-overview")
+    page.goto("/market/matrix/")
+    expect(page.locator("#matrix")).to_contain_text("Stripe-like Co")
+    shoot(page, "market-matrix-demo")

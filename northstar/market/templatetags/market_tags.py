@@ -17,7 +17,9 @@ def compact(value: float | Decimal | None) -> str:
     number = float(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(number) >= limit:
-            return f"{number / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
+            scaled = number / limit
+            text = f"{scaled:.0f}" if abs(scaled) >= 100 else f"{scaled:.1f}".removesuffix(".0")
+            return text + suffix
     return f"{number:,.0f}"
 
 
