@@ -25,6 +25,8 @@ from northstar.core.numbers import MAX_INT
 
 API_PREFIX = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Bodies Django parses into request.POST: once parsed, the raw body can no longer be read.
+FORM_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 NUL = "\x00"
 
 
@@ -77,7 +79,7 @@ def nul_field(request: HttpRequest) -> str | None:
     if request.method not in UNSAFE_METHODS:
         return None
     content_type = request.content_type or ""
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type in FORM_CONTENT_TYPES:
         return _first_nul(request.POST.items())
     body = request.body
     if b"\x00" in body:
@@ -130,7 +132,7 @@ def oversized_number_field(request: HttpRequest) -> str | None:
     if request.method not in UNSAFE_METHODS:
         return None
     content_type = request.content_type or ""
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type in FORM_CONTENT_TYPES:
         return next((key for key, value in request.POST.items() if _too_big(value)), None)
     if not _BIG_INT.search(request.body):
         return None

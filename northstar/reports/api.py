@@ -5,9 +5,10 @@ from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from northstar.core.models import User
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.org.models import ProductLine
 from northstar.reports import health, render, selectors, services
@@ -87,7 +88,7 @@ class StatusUpdateOut(Schema):
 
 
 @router.get("/reports/lines/{line_id}/updates", response=list[StatusUpdateOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def status_updates(request: ApiRequest, line_id: int) -> object:
     """A line's status history, newest period first."""
     return selectors.status_history(get_or_404(ProductLine, line_id))
@@ -241,7 +242,7 @@ class PackFilter(Schema):
 
 
 @router.get("/reports/packs", response=list[PackOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def pack_list(request: ApiRequest, filters: Query[PackFilter]) -> object:
     return selectors.pack_list(state=filters.state, template=filters.template).prefetch_related("sections")
 
