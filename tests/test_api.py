@@ -48,8 +48,9 @@ def test_openapi_and_docs_are_public_and_describe_the_resources(client):
 def test_no_two_api_schemas_share_a_name():
     """The OpenAPI names a schema by its class name: a second class of that name silently replaces the
     first in the document, and clients then validate one endpoint's answers against another's shape."""
-    import northstar.api  # noqa: F401 - every router and its schemas
     from ninja import Schema
+
+    import northstar.api  # noqa: F401 - every router and its schemas
 
     where: dict[str, set[str]] = {}
     stack = [Schema]
