@@ -92,6 +92,7 @@ def connection_edit(request: HttpRequest, connection_id: int) -> HttpResponse:
         done=lambda c: back,
         context={"heading": f"Edit {connection.name}", "back_url": back, "back_label": connection.name},
         success="Saved {record.name}.",
+        record=connection,
     )
 
 
