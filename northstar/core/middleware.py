@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -207,8 +209,14 @@ def _checked(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never 
 # Security headers --------------------------------------------------------------------------------
 
 
-def content_security_policy() -> str:
-    """Scripts, fonts and frames from this site only; no inline script, no eval, no plugins."""
+@cache
+def content_security_policy(sign_on_origin: str = "") -> str:
+    """Scripts, fonts and frames from this site only; no inline script, no eval, no plugins.
+
+    Forms post to this site only, and to the identity provider when single sign-on is on: signing out
+    posts here and is redirected to the provider's sign-out page, and browsers apply form-action to
+    that redirect too.
+    """
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
@@ -219,10 +227,16 @@ def content_security_policy() -> str:
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        "form-action": f"'self' {sign_on_origin}".strip(),
         "frame-ancestors": "'none'",
     }
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def sign_on_origin() -> str:
+    """The identity provider's sign-out origin (scheme://host[:port]) when single sign-on is on, else ""."""
+    parts = urlsplit(settings.SSO_END_SESSION_ENDPOINT or settings.SSO_ISSUER or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 PERMISSIONS_POLICY = ", ".join(
@@ -248,10 +262,11 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or content_security_policy()
+        self.fixed_policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", self.policy)
+        policy = self.fixed_policy or content_security_policy(sign_on_origin())
+        response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
