@@ -38,19 +38,19 @@ Money = Field(..., ge=0, max_digits=16, decimal_places=2)
 # Segments
 
 
-class RangeOut(Schema):
+class MarketRangeOut(Schema):
     low: float
     likely: float
     high: float
 
 
-class SizeOut(Schema):
-    tam: RangeOut
-    sam: RangeOut
-    som: RangeOut
+class MarketSizeOut(Schema):
+    tam: MarketRangeOut
+    sam: MarketRangeOut
+    som: MarketRangeOut
 
 
-class EstimateOut(Schema):
+class MarketEstimateOut(Schema):
     id: int
     segment_id: int
     method: str
@@ -70,7 +70,7 @@ class EstimateOut(Schema):
     created_at: datetime
 
 
-class SegmentOut(Schema):
+class MarketSegmentOut(Schema):
     id: int
     version: int
     name: str
@@ -78,8 +78,8 @@ class SegmentOut(Schema):
     description: str
     customer_segment: str
     currency: str
-    size: SizeOut | None = Field(None, description="Current size: the newest estimate, with its range.")
-    current_estimate: EstimateOut | None
+    size: MarketSizeOut | None = Field(None, description="Current size: the newest estimate, with its range.")
+    current_estimate: MarketEstimateOut | None
     our_revenue: Decimal = Field(..., description="Annual revenue of known customers in this segment.")
     customers: int
     share_of_sam: float | None
@@ -107,7 +107,7 @@ def _segment_out(row: selectors.SegmentRow) -> dict:
     }
 
 
-class SegmentIn(Schema):
+class MarketSegmentIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     dimension: Segment.Dimension = Segment.Dimension.COMPANY_SIZE
     description: str = ""
@@ -115,7 +115,7 @@ class SegmentIn(Schema):
     currency: str = Field("EUR", min_length=3, max_length=3)
 
 
-class SegmentPatch(Schema):
+class MarketSegmentPatch(Schema):
     """Only the fields sent change; a null leaves its field as it is."""
 
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -125,7 +125,7 @@ class SegmentPatch(Schema):
     currency: str | None = Field(None, min_length=3, max_length=3)
 
 
-class EstimateIn(Schema):
+class MarketEstimateIn(Schema):
     method: SizeEstimate.Method = SizeEstimate.Method.TOP_DOWN
     as_of: date
     source: str = Field(..., min_length=1, max_length=300)
@@ -142,7 +142,7 @@ class EstimateIn(Schema):
     note: str = ""
 
 
-class ServesIn(Schema):
+class MarketServesIn(Schema):
     objective_ids: list[int] = Field(default_factory=list, max_length=500)
     initiative_ids: list[int] = Field(default_factory=list, max_length=500)
 
@@ -152,7 +152,7 @@ def _segment_row(segment_id: int) -> selectors.SegmentRow:
     return selectors.segment_rows(Segment.objects.filter(pk=segment.pk))[0]
 
 
-@router.get("/market/segments", response=list[SegmentOut])
+@router.get("/market/segments", response=list[MarketSegmentOut])
 @paginate(Pagination)
 def segment_list(request: HttpRequest) -> list[dict]:
     """Segments with their current size (TAM, SAM, SOM as ranges) and our share from known customers."""
@@ -162,22 +162,22 @@ def segment_list(request: HttpRequest) -> list[dict]:
     ]
 
 
-@router.post("/market/segments", response={201: SegmentOut})
-def segment_create(request: HttpRequest, payload: SegmentIn) -> tuple[int, dict]:
+@router.post("/market/segments", response={201: MarketSegmentOut})
+def segment_create(request: HttpRequest, payload: MarketSegmentIn) -> tuple[int, dict]:
     segment = services.segment_create(actor=user_of(request), **payload.dict())
     return 201, _segment_out(_segment_row(segment.pk))
 
 
-@router.get("/market/segments/{segment_id}", response=SegmentOut)
+@router.get("/market/segments/{segment_id}", response=MarketSegmentOut)
 def segment_get(request: HttpRequest, response: HttpResponse, segment_id: int) -> dict:
     row = _segment_row(segment_id)
     with_etag(response, row.segment)
     return _segment_out(row)
 
 
-@router.patch("/market/segments/{segment_id}", response=SegmentOut)
+@router.patch("/market/segments/{segment_id}", response=MarketSegmentOut)
 def segment_update(
-    request: HttpRequest, response: HttpResponse, segment_id: int, payload: SegmentPatch
+    request: HttpRequest, response: HttpResponse, segment_id: int, payload: MarketSegmentPatch
 ) -> dict:
     segment = for_write(request, get_or_404(Segment, segment_id))
     services.segment_update(
@@ -193,20 +193,22 @@ def segment_delete(request: HttpRequest, segment_id: int) -> tuple[int, None]:
     return 204, None
 
 
-@router.get("/market/segments/{segment_id}/estimates", response=list[EstimateOut])
+@router.get("/market/segments/{segment_id}/estimates", response=list[MarketEstimateOut])
 def estimate_list(request: HttpRequest, segment_id: int) -> list[SizeEstimate]:
     """Every estimate of the segment, oldest first (the history is kept)."""
     return selectors.segment_history(get_or_404(Segment, segment_id))[-500:]
 
 
-@router.post("/market/segments/{segment_id}/estimates", response={201: EstimateOut})
-def estimate_add(request: HttpRequest, segment_id: int, payload: EstimateIn) -> tuple[int, SizeEstimate]:
+@router.post("/market/segments/{segment_id}/estimates", response={201: MarketEstimateOut})
+def estimate_add(
+    request: HttpRequest, segment_id: int, payload: MarketEstimateIn
+) -> tuple[int, SizeEstimate]:
     segment = get_or_404(Segment, segment_id)
     return 201, services.estimate_add(actor=user_of(request), segment=segment, **payload.dict())
 
 
-@router.put("/market/segments/{segment_id}/serves", response=SegmentOut)
-def segment_serves(request: HttpRequest, segment_id: int, payload: ServesIn) -> dict:
+@router.put("/market/segments/{segment_id}/serves", response=MarketSegmentOut)
+def segment_serves(request: HttpRequest, segment_id: int, payload: MarketServesIn) -> dict:
     """Set the objectives and initiatives that serve this segment."""
     segment = get_or_404(Segment, segment_id)
     services.segment_serves_set(actor=user_of(request), segment=segment, **payload.dict())
@@ -217,7 +219,7 @@ def segment_serves(request: HttpRequest, segment_id: int, payload: ServesIn) -> 
 # Competitors and the matrix
 
 
-class CompetitorOut(Schema):
+class MarketCompetitorOut(Schema):
     id: int
     version: int
     name: str
@@ -239,7 +241,7 @@ class CompetitorOut(Schema):
         return [s.pk for s in obj.segments.all()]
 
 
-class CompetitorIn(Schema):
+class MarketCompetitorIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     website: str = Field("", max_length=200)
     positioning: str = ""
@@ -250,7 +252,7 @@ class CompetitorIn(Schema):
     segment_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
-class CompetitorPatch(Schema):
+class MarketCompetitorPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     website: str | None = Field(None, max_length=200)
     positioning: str | None = None
@@ -261,25 +263,25 @@ class CompetitorPatch(Schema):
     segment_ids: list[int] | None = Field(None, max_length=500)
 
 
-@router.get("/market/competitors", response=list[CompetitorOut])
+@router.get("/market/competitors", response=list[MarketCompetitorOut])
 @paginate(Pagination)
 def competitor_list(request: HttpRequest) -> object:
     return selectors.competitor_list()
 
 
-@router.post("/market/competitors", response={201: CompetitorOut})
-def competitor_create(request: HttpRequest, payload: CompetitorIn) -> tuple[int, Competitor]:
+@router.post("/market/competitors", response={201: MarketCompetitorOut})
+def competitor_create(request: HttpRequest, payload: MarketCompetitorIn) -> tuple[int, Competitor]:
     return 201, services.competitor_create(actor=user_of(request), **payload.dict())
 
 
-@router.get("/market/competitors/{competitor_id}", response=CompetitorOut)
+@router.get("/market/competitors/{competitor_id}", response=MarketCompetitorOut)
 def competitor_get(request: HttpRequest, response: HttpResponse, competitor_id: int) -> Competitor:
     return with_etag(response, get_or_404(Competitor, competitor_id))
 
 
-@router.patch("/market/competitors/{competitor_id}", response=CompetitorOut)
+@router.patch("/market/competitors/{competitor_id}", response=MarketCompetitorOut)
 def competitor_update(
-    request: HttpRequest, response: HttpResponse, competitor_id: int, payload: CompetitorPatch
+    request: HttpRequest, response: HttpResponse, competitor_id: int, payload: MarketCompetitorPatch
 ) -> Competitor:
     competitor = for_write(request, get_or_404(Competitor, competitor_id))
     saved = services.competitor_update(
@@ -295,12 +297,12 @@ def competitor_delete(request: HttpRequest, competitor_id: int) -> tuple[int, No
     return 204, None
 
 
-class CapabilityIn(Schema):
+class MarketCapabilityIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     description: str = ""
 
 
-class CapabilityOut(Schema):
+class MarketCapabilityOut(Schema):
     id: int
     version: int
     name: str
@@ -308,17 +310,17 @@ class CapabilityOut(Schema):
     position: int
 
 
-@router.get("/market/capabilities", response=list[CapabilityOut])
+@router.get("/market/capabilities", response=list[MarketCapabilityOut])
 def capability_list(request: HttpRequest) -> object:
     return Capability.objects.all()[:500]
 
 
-@router.post("/market/capabilities", response={201: CapabilityOut})
-def capability_create(request: HttpRequest, payload: CapabilityIn) -> tuple[int, Capability]:
+@router.post("/market/capabilities", response={201: MarketCapabilityOut})
+def capability_create(request: HttpRequest, payload: MarketCapabilityIn) -> tuple[int, Capability]:
     return 201, services.capability_create(actor=user_of(request), **payload.dict())
 
 
-class RatingIn(Schema):
+class MarketRatingIn(Schema):
     capability_id: int
     competitor_id: int | None = None
     product_id: int | None = None
@@ -327,7 +329,7 @@ class RatingIn(Schema):
     rated_on: date
 
 
-class RatingOut(Schema):
+class MarketRatingOut(Schema):
     id: int
     capability_id: int
     competitor_id: int | None
@@ -337,20 +339,20 @@ class RatingOut(Schema):
     rated_on: date
 
 
-class ColumnOut(Schema):
+class MarketColumnOut(Schema):
     key: str = Field(..., description='"p<id>" for our product, "c<id>" for a competitor.')
     label: str
     ours: bool
 
 
-class MatrixRowOut(Schema):
-    capability: CapabilityOut
-    cells: list[RatingOut | None]
+class MarketMatrixRowOut(Schema):
+    capability: MarketCapabilityOut
+    cells: list[MarketRatingOut | None]
 
 
-class MatrixOut(Schema):
-    columns: list[ColumnOut]
-    rows: list[MatrixRowOut]
+class MarketMatrixOut(Schema):
+    columns: list[MarketColumnOut]
+    rows: list[MarketMatrixRowOut]
 
 
 def _ids(text: str) -> list[int] | None:
@@ -365,7 +367,7 @@ def _ids(text: str) -> list[int] | None:
     return ids
 
 
-@router.get("/market/matrix", response=MatrixOut)
+@router.get("/market/matrix", response=MarketMatrixOut)
 def matrix_get(request: HttpRequest, competitors: str = "", products: str = "") -> dict:
     """The capability matrix: current rating per cell. `competitors` / `products`: comma-separated ids."""
     columns, rows = selectors.matrix(competitor_ids=_ids(competitors), product_ids=_ids(products))
@@ -375,8 +377,8 @@ def matrix_get(request: HttpRequest, competitors: str = "", products: str = "") 
     }
 
 
-@router.post("/market/ratings", response={201: RatingOut})
-def rating_set(request: HttpRequest, payload: RatingIn) -> tuple[int, object]:
+@router.post("/market/ratings", response={201: MarketRatingOut})
+def rating_set(request: HttpRequest, payload: MarketRatingIn) -> tuple[int, object]:
     """Rate one cell; the previous rating of the cell is kept as history."""
     capability = get_or_404(Capability, payload.capability_id)
     competitor = get_or_404(Competitor, payload.competitor_id) if payload.competitor_id is not None else None
@@ -392,13 +394,13 @@ def rating_set(request: HttpRequest, payload: RatingIn) -> tuple[int, object]:
     )
 
 
-class ChangeOut(Schema):
+class MarketChangeOut(Schema):
     day: date
     kind: str
     text: str
 
 
-@router.get("/market/changes", response=list[ChangeOut])
+@router.get("/market/changes", response=list[MarketChangeOut])
 def changes(request: HttpRequest, since: date) -> object:
     """What changed since a day: ratings, size estimates, competitor profiles, research notes (≤ 200)."""
     return selectors.changes_since(since)
@@ -408,7 +410,7 @@ def changes(request: HttpRequest, since: date) -> object:
 # Deals and win/loss
 
 
-class DealOut(Schema):
+class MarketDealOut(Schema):
     id: int
     external_id: str
     name: str
@@ -427,7 +429,7 @@ class DealOut(Schema):
         return [r.reason for r in obj.reasons.all()]
 
 
-class DealIn(Schema):
+class MarketDealIn(Schema):
     external_id: str = Field(..., min_length=1, max_length=120)
     name: str = Field(..., min_length=1, max_length=200)
     account: str = Field(..., min_length=1, max_length=200)
@@ -440,16 +442,16 @@ class DealIn(Schema):
     reasons: list[str] = Field(default_factory=list, max_length=50)
 
 
-class DealFilter(Schema):
+class MarketDealFilter(Schema):
     outcome: Outcome | None = None
     segment_id: int | None = None
     competitor_id: int | None = None
     reason: str = ""
 
 
-@router.get("/market/deals", response=list[DealOut])
+@router.get("/market/deals", response=list[MarketDealOut])
 @paginate(Pagination)
-def deal_list(request: HttpRequest, filters: Query[DealFilter]) -> object:
+def deal_list(request: HttpRequest, filters: Query[MarketDealFilter]) -> object:
     qs = selectors.deal_queryset()
     if filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
@@ -462,8 +464,8 @@ def deal_list(request: HttpRequest, filters: Query[DealFilter]) -> object:
     return qs
 
 
-@router.post("/market/deals", response={201: DealOut})
-def deal_create(request: HttpRequest, payload: DealIn) -> tuple[int, Deal]:
+@router.post("/market/deals", response={201: MarketDealOut})
+def deal_create(request: HttpRequest, payload: MarketDealIn) -> tuple[int, Deal]:
     data = payload.dict()
     segment_id, competitor_id = data.pop("segment_id"), data.pop("competitor_id")
     deal = services.deal_create(
@@ -475,14 +477,14 @@ def deal_create(request: HttpRequest, payload: DealIn) -> tuple[int, Deal]:
     return 201, selectors.deal_queryset().get(pk=deal.pk)
 
 
-class ImportOut(Schema):
+class MarketImportOut(Schema):
     batch_id: int
     deals: int
     won: int
     lost: int
 
 
-@router.post("/market/deals/import", response={201: ImportOut})
+@router.post("/market/deals/import", response={201: MarketImportOut})
 def deal_import(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -496,7 +498,7 @@ def deal_import(
     return 201, {"batch_id": result.batch.pk, "deals": result.deals, "won": result.won, "lost": result.lost}
 
 
-class RateOut(Schema):
+class MarketRateOut(Schema):
     label: str
     key: int | str | None
     won: int
@@ -522,25 +524,25 @@ def _rate_out(label: str, key: object, rate: object, won_amount: float = 0, lost
     }
 
 
-class ReasonOut(Schema):
+class MarketReasonOut(Schema):
     reason: str
     deals: int
     amount: float
     initiative_ids: list[int]
 
 
-class WinLossOut(Schema):
+class MarketWinLossOut(Schema):
     since: date | None
     until: date | None
-    overall: RateOut
-    by_segment: list[RateOut]
-    by_competitor: list[RateOut]
-    by_quarter: list[RateOut]
+    overall: MarketRateOut
+    by_segment: list[MarketRateOut]
+    by_competitor: list[MarketRateOut]
+    by_quarter: list[MarketRateOut]
     quarter_trend_per_quarter: float | None = Field(None, description="Slope of the quarterly win rate.")
-    top_loss_reasons: list[ReasonOut]
+    top_loss_reasons: list[MarketReasonOut]
 
 
-@router.get("/market/win-loss", response=WinLossOut)
+@router.get("/market/win-loss", response=MarketWinLossOut)
 def win_loss(
     request: HttpRequest,
     since: date | None = None,
@@ -574,19 +576,19 @@ def win_loss(
     }
 
 
-class ReasonLinkIn(Schema):
+class MarketReasonLinkIn(Schema):
     reason: str = Field(..., min_length=1, max_length=200)
     initiative_id: int
 
 
-class ReasonLinkOut(Schema):
+class MarketReasonLinkOut(Schema):
     id: int
     reason: str
     initiative_id: int
 
 
-@router.post("/market/reason-links", response={201: ReasonLinkOut})
-def reason_link_create(request: HttpRequest, payload: ReasonLinkIn) -> tuple[int, ReasonLink]:
+@router.post("/market/reason-links", response={201: MarketReasonLinkOut})
+def reason_link_create(request: HttpRequest, payload: MarketReasonLinkIn) -> tuple[int, ReasonLink]:
     """Link a loss reason to an idea as evidence: its lost deals count in the idea's market demand."""
     initiative = get_or_404(Initiative, payload.initiative_id)
     return 201, services.reason_link_create(
@@ -601,20 +603,20 @@ def reason_link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
     return 204, None
 
 
-class LostDemandOut(Schema):
+class MarketLostDemandOut(Schema):
     reasons: list[str]
     deals: int
     amount: dict[str, Decimal]
 
 
-class EvidenceOut(Schema):
+class MarketEvidenceOut(Schema):
     initiative_id: int
-    segments: list[SegmentOut]
-    lost_demand: LostDemandOut
+    segments: list[MarketSegmentOut]
+    lost_demand: MarketLostDemandOut
     note_ids: list[int]
 
 
-@router.get("/market/initiatives/{initiative_id}/evidence", response=EvidenceOut)
+@router.get("/market/initiatives/{initiative_id}/evidence", response=MarketEvidenceOut)
 def initiative_evidence(request: HttpRequest, initiative_id: int) -> dict:
     """Market evidence for one idea: the segments it serves (with size), the deals lost for the reasons
     linked to it (its demand in money), and the research notes that mention it."""
@@ -628,7 +630,7 @@ def initiative_evidence(request: HttpRequest, initiative_id: int) -> dict:
     }
 
 
-@router.get("/market/objectives/{objective_id}/segments", response=list[SegmentOut])
+@router.get("/market/objectives/{objective_id}/segments", response=list[MarketSegmentOut])
 def objective_segments(request: HttpRequest, objective_id: int) -> list[dict]:
     """The segments an objective serves, with their size and our share."""
     objective = get_or_404(Objective, objective_id)
@@ -639,7 +641,7 @@ def objective_segments(request: HttpRequest, objective_id: int) -> list[dict]:
 # Research notes
 
 
-class NoteOut(Schema):
+class MarketNoteOut(Schema):
     id: int
     version: int
     title: str
@@ -669,7 +671,7 @@ class NoteOut(Schema):
         return [o.pk for o in obj.initiatives.all()]
 
 
-class NoteIn(Schema):
+class MarketNoteIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     kind: ResearchNote.Kind = ResearchNote.Kind.TREND
     noted_on: date
@@ -681,7 +683,7 @@ class NoteIn(Schema):
     initiative_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
-class NotePatch(Schema):
+class MarketNotePatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     kind: ResearchNote.Kind | None = None
     noted_on: date | None = None
@@ -693,34 +695,34 @@ class NotePatch(Schema):
     initiative_ids: list[int] | None = Field(None, max_length=500)
 
 
-class NoteFilter(Schema):
+class MarketNoteFilter(Schema):
     q: str = Field("", max_length=200, description="Words in the title, body or tags.")
     tag: str = Field("", max_length=60)
     kind: ResearchNote.Kind | None = None
     segment_id: int | None = None
 
 
-@router.get("/market/notes", response=list[NoteOut])
+@router.get("/market/notes", response=list[MarketNoteOut])
 @paginate(Pagination)
-def note_list(request: HttpRequest, filters: Query[NoteFilter]) -> object:
+def note_list(request: HttpRequest, filters: Query[MarketNoteFilter]) -> object:
     return selectors.note_search(
         text=filters.q, tag=filters.tag, kind=filters.kind or "", segment_id=filters.segment_id
     )
 
 
-@router.post("/market/notes", response={201: NoteOut})
-def note_create(request: HttpRequest, payload: NoteIn) -> tuple[int, ResearchNote]:
+@router.post("/market/notes", response={201: MarketNoteOut})
+def note_create(request: HttpRequest, payload: MarketNoteIn) -> tuple[int, ResearchNote]:
     return 201, services.note_create(actor=user_of(request), **payload.dict())
 
 
-@router.get("/market/notes/{note_id}", response=NoteOut)
+@router.get("/market/notes/{note_id}", response=MarketNoteOut)
 def note_get(request: HttpRequest, response: HttpResponse, note_id: int) -> ResearchNote:
     return with_etag(response, get_or_404(ResearchNote, note_id))
 
 
-@router.patch("/market/notes/{note_id}", response=NoteOut)
+@router.patch("/market/notes/{note_id}", response=MarketNoteOut)
 def note_update(
-    request: HttpRequest, response: HttpResponse, note_id: int, payload: NotePatch
+    request: HttpRequest, response: HttpResponse, note_id: int, payload: MarketNotePatch
 ) -> ResearchNote:
     note = for_write(request, get_or_404(ResearchNote, note_id))
     saved = services.note_update(
