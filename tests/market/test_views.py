@@ -151,3 +151,19 @@ def test_strategy_pages_can_show_the_segments_they_serve(cast: Cast):
         "{% load market_tags %}{% market_segments initiative=i %}{% market_segment_chart %}"
     ).render(Context({"i": cast.home_initiative}))
     assert "Marketplaces" in html and "SAM 150M EUR (120M–180M)" in html and "data-plotly-figure" in html
+
+
+def test_market_pages_cost_a_fixed_number_of_queries(cast: Cast, login, django_assert_max_num_queries):
+    """However many deals, estimates and ratings, each page reads them in a bounded number of queries."""
+    from northstar.market import demo
+
+    demo.load(scale="standard", seed=3)
+    web = login(cast.leader)
+    for name, most in (
+        ("market:index", 25),
+        ("market:matrix", 20),
+        ("market:win_loss", 25),
+        ("market:deals", 20),
+    ):
+        with django_assert_max_num_queries(most):
+            assert web.get(reverse(name)).status_code == 200
