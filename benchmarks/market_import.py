@@ -2,16 +2,18 @@
 
 Generates one CSV in Northstar's columns (deal, name, account, segment, amount, currency, outcome,
 competitor, reasons, closed: 4 segments, 3 competitors, one or two reasons on lost deals) in a temporary
-directory, then on SQLite:
+directory, then on SQLite and on PostgreSQL (when one answers at 127.0.0.1:5432, in a throw-away
+database `nsbench_market`):
 
 * ours: the real import (every row checked, segments and competitors resolved by name, deal ids
   checked against the stored ones, all or nothing, deals and their reasons written in batches), run in
   a fresh process that reports its wall time and peak resident memory; then the same file with one bad
   row at the very end, which must be refused whole (the cost of checking everything before writing);
-* baseline: SQLite's own loader (`.import` through the sqlite3 command-line shell, or one `executemany`
-  when the shell is missing) of the same file into a bare table with no index, check or foreign key.
+* baseline: the database's own loader of the same file into a bare table with no index, check or
+  foreign key: SQLite's `.import` through the sqlite3 command-line shell (or one `executemany` when the
+  shell is missing), PostgreSQL's `COPY ... FROM STDIN (FORMAT csv)`.
 
-    .venv/bin/python benchmarks/market_import.py [--rows 100000]
+    .venv/bin/python benchmarks/market_import.py [--rows 100000] [--no-postgres]
 
 Writes benchmarks/results/market_import.json and prints a table.
 """
@@ -39,6 +41,8 @@ from _common import REPO, RESULTS, machine, table, write_json
 SEGMENTS = ("SMB", "Mid-market", "Enterprise", "Marketplaces")
 COMPETITORS = ("Rival One", "Rival Two", "Rival Three")
 REASONS = ("price", "missing split payments", "no single sign-on", "onboarding too slow", "reporting gaps")
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgres://postgres@127.0.0.1:5432/nsbench_market"
 HEADER = [
     "deal",
     "name",
@@ -136,41 +140,66 @@ def baseline(csv_path: Path, work: Path) -> tuple[float, str]:
     return time.perf_counter() - started, "executemany (no sqlite3 shell)"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        good, bad = work / "deals.csv", work / "deals-bad.csv"
-        generate(good, args.rows)
-        generate(bad, args.rows, bad_last=True)
-        env = {
-            **os.environ,
-            "SECRET_KEY": "benchmark-only",
-            "DJANGO_SETTINGS_MODULE": "northstar.settings",
-            "NORTHSTAR_DATA_DIR": str(work / "data"),
-        }
-        env.pop("DATABASE_URL", None)
-        (work / "data").mkdir()
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(good), "|".join(SEGMENTS), "|".join(COMPETITORS), str(bad)],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(done.stderr)
-        ours = json.loads(done.stdout.strip().splitlines()[-1])
-        base_seconds, base_how = baseline(good, work)
-    record = {
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def postgres_reset() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS nsbench_market WITH (FORCE)")
+        conn.execute("CREATE DATABASE nsbench_market")
+
+
+def postgres_baseline(csv_path: Path) -> float:
+    """PostgreSQL's own bulk load: COPY of the same file into a bare table."""
+    import psycopg
+
+    with psycopg.connect(PG_BENCH) as conn:
+        conn.execute("DROP TABLE IF EXISTS bare")
+        conn.execute(f"CREATE TABLE bare ({', '.join(f'{c} text' for c in HEADER)})")
+        conn.commit()
+        started = time.perf_counter()
+        with (
+            csv_path.open("rb") as f,
+            conn.cursor() as cur,
+            cur.copy("COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def run_ours(good: Path, bad: Path, env: dict[str, str]) -> dict:
+    Path(env["NORTHSTAR_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(good), "|".join(SEGMENTS), "|".join(COMPETITORS), str(bad)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def record_of(database: str, rows: int, ours: dict, base_seconds: float, base_how: str) -> dict:
+    return {
         "benchmark": "market_import",
-        "database": "sqlite",
-        "rows": args.rows,
+        "database": database,
+        "rows": rows,
         "ours_seconds": round(ours["seconds"], 3),
-        "ours_rows_per_second": round(args.rows / ours["seconds"]),
+        "ours_rows_per_second": round(rows / ours["seconds"]),
         "ours_deals_stored": ours["stored"],
         "ours_reasons_stored": ours["reasons"],
         "ours_peak_rss_mb": round(ours["rss_peak_mb"], 1),
@@ -179,38 +208,68 @@ def main() -> None:
         "deals_left_after_refusal": ours["left_after_refusal"],
         "baseline": base_how,
         "baseline_seconds": round(base_seconds, 3),
-        "baseline_rows_per_second": round(args.rows / base_seconds),
+        "baseline_rows_per_second": round(rows / base_seconds),
         "ours_over_baseline": round(ours["seconds"] / base_seconds, 2),
         **machine(),
     }
-    write_json(RESULTS / "market_import.json", [record])
-    print(
-        table(
-            ["load", "seconds", "rows/s", "notes"],
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    records = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        good, bad = work / "deals.csv", work / "deals-bad.csv"
+        generate(good, args.rows)
+        generate(bad, args.rows, bad_last=True)
+        base_env = {
+            **os.environ,
+            "SECRET_KEY": "benchmark-only",
+            "DJANGO_SETTINGS_MODULE": "northstar.settings",
+        }
+        base_env.pop("DATABASE_URL", None)
+        ours = run_ours(good, bad, {**base_env, "NORTHSTAR_DATA_DIR": str(work / "sqlite-data")})
+        base_seconds, base_how = baseline(good, work)
+        records.append(record_of("sqlite", args.rows, ours, base_seconds, base_how))
+        if not args.no_postgres and postgres_available():
+            postgres_reset()
+            env = {**base_env, "NORTHSTAR_DATA_DIR": str(work / "pg-data"), "DATABASE_URL": PG_BENCH}
+            ours = run_ours(good, bad, env)
+            records.append(
+                record_of("postgresql", args.rows, ours, postgres_baseline(good), "COPY FROM STDIN")
+            )
+    write_json(RESULTS / "market_import.json", records)
+    rows = []
+    for r in records:
+        rows += [
             [
-                [
-                    "deals_import (CLI, web and API path)",
-                    record["ours_seconds"],
-                    record["ours_rows_per_second"],
-                    f"{ours['stored']:,} deals + {ours['reasons']:,} reasons, "
-                    f"peak RSS {record['ours_peak_rss_mb']} MB",
-                ],
-                [
-                    "same file, bad last row",
-                    record["refused_file_seconds"],
-                    "",
-                    f"refused whole, row {ours['refused_row']} named, "
-                    f"{ours['left_after_refusal']} deals left",
-                ],
-                [
-                    base_how + " (bare table)",
-                    record["baseline_seconds"],
-                    record["baseline_rows_per_second"],
-                    f"ours / baseline = {record['ours_over_baseline']}x",
-                ],
+                r["database"],
+                "deals_import (CLI, web and API path)",
+                r["ours_seconds"],
+                r["ours_rows_per_second"],
+                f"{r['ours_deals_stored']:,} deals + {r['ours_reasons_stored']:,} reasons, "
+                f"peak RSS {r['ours_peak_rss_mb']} MB",
             ],
-        )
-    )
+            [
+                r["database"],
+                "same file, bad last row",
+                r["refused_file_seconds"],
+                "",
+                f"refused whole, row {r['refused_row_named']} named, "
+                f"{r['deals_left_after_refusal']} deals left",
+            ],
+            [
+                r["database"],
+                r["baseline"] + " (bare table)",
+                r["baseline_seconds"],
+                r["baseline_rows_per_second"],
+                f"ours / baseline = {r['ours_over_baseline']}x",
+            ],
+        ]
+    print(table(["database", "load", "seconds", "rows/s", "notes"], rows))
 
 
 if __name__ == "__main__":
