@@ -54,7 +54,7 @@ SEGMENTS = [
 
 COMPETITORS = [
     (
-        "Stripe-like Co",
+        "Northwind Payments",
         "https://competitor-one.example",
         "Developer-first payments for internet businesses; wins on API quality and breadth.",
         "Blended 1.5 % + 0.25 EUR; volume discounts from 1M EUR a month.",
@@ -63,7 +63,7 @@ COMPETITORS = [
         ["SMB merchants", "Online marketplaces", "Enterprise platforms"],
     ),
     (
-        "Adyenish",
+        "Omnipay Global",
         "https://competitor-two.example",
         "Single platform for enterprise omnichannel payments.",
         "Interchange++ with a processing fee per transaction; minimum monthly invoice.",
@@ -158,7 +158,7 @@ def _deals_csv(rng: random.Random, today: date, customers: list[str]) -> str:
         p = (
             base[segment]
             + 0.1 * (1 - (today - closed).days / 365)
-            - (0.1 if competitor == "Stripe-like Co" else 0)
+            - (0.1 if competitor == "Northwind Payments" else 0)
         )
         roll = rng.random()
         outcome = "won" if roll < p else ("no_decision" if roll > 0.92 else "lost")

@@ -86,5 +86,5 @@ def test_the_demo_market_overview_draws_its_chart(cast, page, shoot):
     expect(page.locator("#segments-table")).to_contain_text("Online marketplaces")
     shoot(page, "market-overview")
     page.goto("/market/matrix/")
-    expect(page.locator("#matrix")).to_contain_text("Stripe-like Co")
+    expect(page.locator("#matrix")).to_contain_text("Northwind Payments")
     shoot(page, "market-matrix-demo")
