@@ -114,6 +114,8 @@ def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
             "initiatives": segment.initiatives.all(),
             "notes": selectors.note_search(segment_id=segment.pk)[:10],
             "win_loss": wl,
+            "rate_chart": charts.win_rate_chart(wl.by_quarter),
+            "plotly_url": plotly_url(),
             "estimate_form": EstimateForm(
                 initial={"as_of": timezone.localdate(), "spread": "0.2", "growth_rate": "0"}
             ),
@@ -212,6 +214,7 @@ def competitor_create(request: HttpRequest) -> HttpResponse:
 def competitor_detail(request: HttpRequest, competitor_id: int) -> HttpResponse:
     competitor = fetch(get_or_404, Competitor, competitor_id)
     columns, rows = selectors.matrix(competitor_ids=[competitor.pk])
+    wl = selectors.win_loss(competitor_id=competitor.pk)
     return render(
         request,
         "market/competitor_detail.html",
@@ -219,7 +222,9 @@ def competitor_detail(request: HttpRequest, competitor_id: int) -> HttpResponse:
             "competitor": competitor,
             "columns": columns,
             "rows": rows,
-            "win_loss": selectors.win_loss(competitor_id=competitor.pk),
+            "win_loss": wl,
+            "rate_chart": charts.win_rate_chart(wl.by_quarter),
+            "plotly_url": plotly_url(),
             "can_write": user_of(request).can_write,
         },
     )

@@ -167,3 +167,19 @@ def test_market_pages_cost_a_fixed_number_of_queries(cast: Cast, login, django_a
     ):
         with django_assert_max_num_queries(most):
             assert web.get(reverse(name)).status_code == 200
+
+
+def test_a_segment_and_a_competitor_show_their_win_rate_over_time(cast: Cast, login):
+    from datetime import date
+
+    segment, rival = make_segment(name="SMB"), make_competitor(name="Rival")
+    for month, outcome in ((1, "won"), (2, "lost"), (5, "won"), (6, "won")):
+        make_deal(segment=segment, competitor=rival, outcome=outcome, closed_on=date(2026, month, 3))
+    web = login(cast.stakeholder)
+    for url in (
+        reverse("market:segment_detail", args=[segment.pk]),
+        reverse("market:competitor_detail", args=[rival.pk]),
+    ):
+        html = web.get(url).content.decode()
+        assert "by quarter" in html and "data-plotly-figure" in html and "2026-Q2" in html
+        assert "75%" in html  # 3 won of 4 decided
