@@ -33,3 +33,20 @@ def test_the_market_section_reads_the_records_as_they_stood_at_the_cut_off(cast:
     assert [row[0].text for row in section.tables[1].rows] == ["No sso"]
     assert section.charts[0].categories == ("Enterprise",)
     assert all(f.source is not None for f in section.figures)
+
+
+def test_the_demo_market_section_renders_in_every_format(cast: Cast):
+    from django.utils import timezone
+
+    from northstar.market import demo
+    from northstar.reports import packs, render, services
+
+    demo.load(scale="standard", seed=2)
+    today = timezone.localdate()
+    pack = services.pack_create(actor=cast.leader, template="board", cut_off=today, sections=["market"])
+    document = packs.build_document(pack)
+    (section,) = document.sections
+    assert not section.empty and section.figures and section.charts and len(section.tables) == 2
+    assert "Market" in render.html(document)
+    assert render.render(document, "pptx")[:2] == b"PK"
+    assert render.render(document, "pdf")[:4] == b"%PDF"
