@@ -27,6 +27,7 @@ urlpatterns = [
     path("reasons/link/", views.reason_link, name="reason_link"),
     path("reasons/links/<int:link_id>/remove/", views.reason_unlink, name="reason_unlink"),
     path("initiatives/<int:initiative_id>/", views.initiative, name="initiative"),
+    path("objectives/<int:objective_id>/", views.objective, name="objective"),
     path("notes/", views.notes, name="notes"),
     path("notes/new/", views.note_create, name="note_create"),
     path("notes/<int:note_id>/", views.note_detail, name="note_detail"),

@@ -45,6 +45,7 @@ from northstar.market.forms import (
 from northstar.market.models import Competitor, Outcome, ReasonLink, ResearchNote, Segment
 from northstar.portfolio.models import Initiative
 from northstar.portfolio.permissions import editable_ids
+from northstar.strategy.models import Objective
 
 
 def _date_param(request: HttpRequest, name: str) -> date | None:
@@ -480,6 +481,21 @@ def initiative(request: HttpRequest, initiative_id: int) -> HttpResponse:
             "demand": selectors.lost_demand_for_initiatives([item.pk])[item.pk],
             "links": ReasonLink.objects.filter(initiative=item),
             "notes": selectors.notes_for(initiative_id=item.pk),
+        },
+    )
+
+
+@login_required
+def objective(request: HttpRequest, objective_id: int) -> HttpResponse:
+    """Market evidence for an objective: the segments it serves with their size, and its research."""
+    item = fetch(get_or_404, Objective, objective_id)
+    return render(
+        request,
+        "market/objective.html",
+        {
+            "objective": item,
+            "segments": selectors.segments_serving(objective_id=item.pk),
+            "notes": selectors.notes_for(objective_id=item.pk),
         },
     )
 

@@ -33,6 +33,12 @@ def _note(cast: Cast, user: User | None) -> list[int]:
     ]
 
 
+def _objective(cast: Cast, user: User | None) -> list[int]:
+    from tests.strategy.factories import make_objective
+
+    return [make_objective(line=cast.away_line).pk]
+
+
 def _link(where: str):
     def build(cast: Cast, user: User | None) -> list[int]:
         link = ReasonLink.objects.create(
@@ -131,6 +137,7 @@ WEB_CASES = [
     Case("market:reason_unlink", "post", WRITERS_ACTION, args=_link("home"), label="home"),
     Case("market:reason_unlink", "post", LEADERS_ACTION, args=_link("away"), label="away"),
     Case("market:initiative", "get", READ, args=lambda c, u: [c.away_initiative.pk]),
+    Case("market:objective", "get", READ, args=_objective),
     Case("market:notes", "get", READ),
     Case("market:note_create", "get", WRITERS_PAGE),
     Case("market:note_create", "post", WRITERS_ACTION, data=_note_data),

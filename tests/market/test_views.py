@@ -183,3 +183,17 @@ def test_a_segment_and_a_competitor_show_their_win_rate_over_time(cast: Cast, lo
         html = web.get(url).content.decode()
         assert "by quarter" in html and "data-plotly-figure" in html and "2026-Q2" in html
         assert "75%" in html  # 3 won of 4 decided
+
+
+def test_an_objective_shows_the_segments_it_serves(cast: Cast, login):
+    from northstar.market import services
+    from tests.strategy.factories import make_objective
+
+    objective = make_objective(title="Win marketplaces")
+    segment = make_segment(name="Marketplaces")
+    make_estimate(segment, tam=Decimal("900000000"), sam=Decimal("150000000"), som=Decimal("9000000"))
+    services.segment_serves_set(
+        actor=cast.pm, segment=segment, objective_ids=[objective.pk], initiative_ids=[]
+    )
+    html = login(cast.stakeholder).get(reverse("market:objective", args=[objective.pk])).content.decode()
+    assert "Marketplaces" in html and "150M EUR" in html and "120M–180M" in html
