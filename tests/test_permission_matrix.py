@@ -357,6 +357,7 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.market.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -371,6 +372,7 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "market",
 )
 
 
@@ -513,6 +515,42 @@ API_CASES = [
         _api_expect(403, 403, 200, 200),
         lambda c: {"stage": "discovery"},
         "away",
+    ),
+]
+
+
+def _lost_reason(cast: Cast) -> str:
+    from tests.market.factories import lost_reason
+
+    return lost_reason("price")
+
+
+API_CASES += [
+    ApiCase("get", lambda c: "/api/v1/market/segments", API_READ),
+    ApiCase(
+        "post", lambda c: "/api/v1/market/segments", API_WRITERS_WRITE, lambda c: {"name": "Api segment"}
+    ),
+    ApiCase("get", lambda c: "/api/v1/market/matrix", API_READ),
+    ApiCase("get", lambda c: "/api/v1/market/win-loss", API_READ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_WRITERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.home_initiative.pk},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_LEADERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.away_initiative.pk},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/notes",
+        API_WRITERS_WRITE,
+        lambda c: {"title": "Api note", "noted_on": "2026-01-01", "tags": "ai"},
     ),
 ]
 

@@ -320,11 +320,28 @@ NOT_EDITED_IN_PLACE = {
     "reports.packsharelink",  # created and revoked
     "reports.slidetemplate",  # uploaded and replaced, not edited
     "reports.digestsubscription",  # each person's own setting, changed only by them
+    # market
+    "market.sizeestimate",  # appended: the history of estimates
+    "market.rating",  # appended: each cell's history
+    "market.dealbatch",
+    "market.deal",  # imported from the CRM, which is their record
+    "market.dealreason",
+    "market.reasonlink",  # added and removed
 }
 
 
 #: Apps whose every record is versioned or listed above; an app joins once its editing is versioned.
-VERSIONED_APPS = {"org", "portfolio", "strategy", "planning", "feedback", "finance", "delivery", "reports"}
+VERSIONED_APPS = {
+    "org",
+    "portfolio",
+    "strategy",
+    "planning",
+    "feedback",
+    "finance",
+    "delivery",
+    "reports",
+    "market",
+}
 
 
 @pytest.mark.django_db
