@@ -27,6 +27,7 @@ from northstar.core.web import (
     refuse,
     render_list,
     safe_next,
+    user_of,
 )
 from northstar.org import access
 from northstar.org import selectors as org_selectors
@@ -65,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     """Who changed what and when, field by field; only leaders and admins may read it."""
     try:
-        access.require_audit_reader(request.user)
+        access.require_audit_reader(user_of(request))
     except ApplicationError as exc:
         refuse(exc)
     form = AuditFilterForm(
@@ -96,7 +97,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 token, raw = services.api_token_create(
-                    user=request.user,
+                    user=user_of(request),
                     name=form.cleaned_data["name"],
                     scope=form.cleaned_data["scope"],
                     expires_in_days=form.cleaned_data["expires_in_days"],
@@ -109,7 +110,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 form = TokenForm()
         else:
             status = 422
-    context.update(form=form, tokens=selectors.api_token_list(user=request.user))
+    context.update(form=form, tokens=selectors.api_token_list(user=user_of(request)))
     return render(request, "core/tokens.html", context, status=status)
 
 
@@ -117,7 +118,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.api_token_revoke(user=request.user, token_id=token_id)
+        services.api_token_revoke(user=user_of(request), token_id=token_id)
     except ApplicationError as exc:
         refuse(exc)
     messages.success(request, "Token revoked: anything still using it is now refused.")
@@ -147,15 +148,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 @login_required
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's progress panel; HTMX polls it while the job runs, so no page ever waits on a job."""
-    job = fetch(jobs.job_get, job_id=job_id, user=request.user)
+    job = fetch(jobs.job_get, job_id=job_id, user=user_of(request))
     return render(request, "core/_job_status.html", {"job": job})
 
 
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = fetch(jobs.job_get, job_id=job_id, user=request.user)
-    job = jobs.job_cancel(job=job, actor=request.user)
+    job = fetch(jobs.job_get, job_id=job_id, user=user_of(request))
+    job = jobs.job_cancel(job=job, actor=user_of(request))
     if is_fragment_request(request):
         return render(request, "core/_job_status.html", {"job": job})
     messages.info(request, f"{job.title}: cancel requested.")

@@ -34,6 +34,7 @@ from northstar.core.web import (
     refuse,
     render_list,
     require,
+    user_of,
 )
 from northstar.engines import scoring as engine
 from northstar.engines.scoring.base import fmt
@@ -56,7 +57,9 @@ def _initiative(initiative_id: int) -> Initiative:
 
 
 def _can_edit(request: HttpRequest, initiative: Initiative) -> bool:
-    return can_edit_initiative(request.user, product_id=initiative.product_id, owner_id=initiative.owner_id)
+    return can_edit_initiative(
+        user_of(request), product_id=initiative.product_id, owner_id=initiative.owner_id
+    )
 
 
 # Ranked lists -------------------------------------------------------------------------------------
@@ -133,7 +136,7 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
     items = rankings.in_order(list(page.object_list))
     rows = rankings.score_rows(items, key, start=page.start_index(), model=model)
     columns = _columns(key, criteria)
-    editable = editable_ids(request.user, [r.initiative for r in rows])
+    editable = editable_ids(user_of(request), [r.initiative for r in rows])
     for row in rows:
         row.cells = [  # type: ignore[attr-defined]
             (name, heading, _plain(_input_value(row, name))) for name, heading in columns
@@ -179,7 +182,7 @@ def score_inline(request: HttpRequest, initiative_id: int) -> HttpResponse:
         status = 422
     else:
         try:
-            scoring.scoring_update(actor=request.user, initiative=initiative, **form.service_data())
+            scoring.scoring_update(actor=user_of(request), initiative=initiative, **form.service_data())
         except ApplicationError as exc:
             if isinstance(exc, Refused):
                 refuse(exc)
@@ -387,7 +390,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 @login_required
 def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(_can_edit(request, initiative), EDIT_REFUSED)
     criteria = scoring.criteria()
     ratings = scoring.ratings_of([initiative.pk]).get(initiative.pk, {})
@@ -398,7 +401,10 @@ def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
         form=form,
         record=inputs,
         save=lambda data: scoring.scoring_update(
-            actor=request.user, initiative=initiative, version=concurrency.expected_version(inputs), **data
+            actor=user_of(request),
+            initiative=initiative,
+            version=concurrency.expected_version(inputs),
+            **data,
         ),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#scores",
         success_at="scores",
@@ -424,12 +430,12 @@ def estimate(request: HttpRequest, initiative_id: int) -> HttpResponse:
     )
     error, status = "", 200
     if request.method == "POST":
-        require(request.user.can_write, READ_ONLY)
+        require(user_of(request).can_write, READ_ONLY)
         require(can_edit, EDIT_REFUSED)
         if formset.is_valid():
             try:
                 scoring.estimate_set(
-                    actor=request.user,
+                    actor=user_of(request),
                     initiative=initiative,
                     lines=formset.lines(),
                     version=concurrency.submitted_version(request.POST.get("version")),
