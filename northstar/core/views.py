@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     stage_counts = portfolio_selectors.stage_counts()
     counts = org_selectors.org_counts()
     total = sum(stage_counts.values()) or 1
-    stages = [
+    stages: list[dict[str, Any]] = [
         {"value": stage.value, "label": stage.label, "count": stage_counts.get(stage.value, 0)}
         for stage in [*STAGE_PATH, Stage.PARKED, Stage.KILLED]
     ]

@@ -172,7 +172,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choice(self, "line").queryset = ProductLine.objects.order_by("name").only("id", "name")
         # Left to the service to refuse (so its message shows), but every team needs one.
-        self.fields["line"].show_as_required = True
+        self.fields["line"].show_as_required = True  # type: ignore[attr-defined]  # a flag _field.html reads
         model_choice(self, "members").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
