@@ -78,7 +78,7 @@ class InitiativeOut(Schema):
 
     @staticmethod
     def resolve_line_id(obj: Initiative) -> int | None:
-        return obj.product.line_id if obj.product_id else None
+        return obj.product.line_id if obj.product else None
 
     @staticmethod
     def resolve_description_html(obj: Initiative) -> str:

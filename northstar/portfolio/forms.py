@@ -172,7 +172,7 @@ class InitiativeForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.editing = initiative is not None
-        if self.editing:
+        if initiative is not None:
             del self.fields["stage"]
             if initiative.parent_id:
                 self.fields["parent"].help_text = f"Now inside “{initiative.parent}”. Clear to detach it."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -179,7 +179,10 @@ class BaseEstimateFormSet(forms.BaseFormSet):
         ]
 
 
-EstimateFormSet = forms.formset_factory(EstimateLineForm, formset=BaseEstimateFormSet, extra=2)
+EstimateFormSet = cast(
+    "type[BaseEstimateFormSet]",
+    forms.formset_factory(EstimateLineForm, formset=BaseEstimateFormSet, extra=2),
+)
 
 
 def skill_names() -> list[str]:

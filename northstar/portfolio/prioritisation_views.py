@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -113,6 +114,7 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
     keys = scoring.active_framework_keys()
     key = _framework(params, keys)
     form = RankFilterForm(params)
+    chosen = {k: str(v) for k, v in params.items() if k in form.fields and v}
     filters = form.filters()
     criteria = scoring.criteria() if key == "weighted" else []
     context: dict[str, Any] = {
@@ -120,14 +122,10 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
         "framework": key,
         "framework_label": scoring.framework_label(key) if key else "",
         "tabs": [(k, scoring.framework_label(k)) for k in keys],
-        "filter_query": urlencode({k: v for k, v in params.items() if k in form.fields and v}),
+        "filter_query": urlencode(chosen),
         **extra,
     }
-    context["page_base"] = (
-        reverse("portfolio:ranked")
-        + "?"
-        + urlencode({"framework": key, **{k: v for k, v in params.items() if k in form.fields and v}})
-    )
+    context["page_base"] = reverse("portfolio:ranked") + "?" + urlencode({"framework": key, **chosen})
     if not key:
         return context
     # Page through ids only (a light sort, even 7,000 rows deep), then load the page's rows whole.
@@ -148,7 +146,7 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
         page_obj=page,
         rows=rows,
         columns=columns,
-        impact_choices=ScoringForm.base_fields["impact"].choices,
+        impact_choices=cast(forms.ChoiceField, ScoringForm.base_fields["impact"]).choices,
     )
     return context
 
@@ -178,7 +176,7 @@ def score_inline(request: HttpRequest, initiative_id: int) -> HttpResponse:
     notice, error, status = "", "", 200
     before = rankings.rank_of(initiative, key, RankFilterForm(request.POST).filters())[0] if key else 0
     if not form.is_valid():
-        error = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        error = "; ".join(f"{form.fields[f].label}: {' '.join(map(str, e))}" for f, e in form.errors.items())
         status = 422
     else:
         try:
@@ -245,9 +243,9 @@ def _csv_rows(key: str, filters: rankings.RankFilters) -> Iterator[list[Any]]:
                 i.title,
                 i.get_kind_display(),
                 i.get_stage_display(),
-                i.product.line.name if i.product_id else "",
-                i.product.name if i.product_id else "",
-                i.owner.name if i.owner_id else "",
+                i.product.line.name if i.product else "",
+                i.product.name if i.product else "",
+                i.owner.name if i.owner else "",
                 "" if row.score.value is None else round(row.score.value, 4),
                 row.score.category or "",
                 *[values.get(name) if values.get(name) is not None else "" for name, _ in columns],
@@ -256,7 +254,7 @@ def _csv_rows(key: str, filters: rankings.RankFilters) -> Iterator[list[Any]]:
 
 
 @login_required
-def ranked_csv(request: HttpRequest) -> HttpResponse:
+def ranked_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The whole filtered ranking as CSV (every row, not one page), streamed and escaped."""
     keys = scoring.active_framework_keys()
     key = _framework(request.GET, keys)

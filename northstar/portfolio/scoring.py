@@ -452,10 +452,10 @@ def skill_rates(line_id: int | None) -> tuple[dict[str, Decimal], str]:
         if team_line == line_id:
             per_line.setdefault(skill, []).append(rate)
         currencies[currency] = currencies.get(currency, 0) + 1
-    rates = {}
+    rates: dict[str, Decimal] = {}
     for skill, values in per_org.items():
         chosen = per_line.get(skill) or values
-        rates[skill] = (sum(chosen) / len(chosen)).quantize(Decimal("0.01"))
+        rates[skill] = (sum(chosen, Decimal(0)) / len(chosen)).quantize(Decimal("0.01"))
     currency = max(currencies, key=lambda c: currencies[c]) if currencies else ""
     return rates, currency
 
