@@ -12,6 +12,7 @@ from northstar.core.concurrency import for_write, set_etag, with_etag
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.core.web import user_of
+from northstar.engines.metrics.detect import Flag
 from northstar.strategy import metrics, selectors, services
 from northstar.strategy.models import (
     Alignment,
@@ -61,7 +62,7 @@ class VisionOut(Schema):
 
     @staticmethod
     def resolve_author(obj: VisionVersion) -> str | None:
-        return obj.author.username if obj.author_id else None
+        return obj.author.username if obj.author else None
 
 
 class KeyResultIn(Schema):
@@ -186,7 +187,7 @@ class CheckInOut(Schema):
 
     @staticmethod
     def resolve_author(obj: CheckIn) -> str | None:
-        return obj.author.username if obj.author_id else None
+        return obj.author.username if obj.author else None
 
 
 class MetricIn(Schema):
@@ -467,7 +468,7 @@ def metric_get(request: HttpRequest, response: HttpResponse, metric_id: int) -> 
     }
 
 
-def _flag(when: date, flag: object) -> dict:
+def _flag(when: date, flag: Flag) -> dict:
     return {
         "date": when,
         "kind": str(flag.kind),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -104,18 +104,21 @@ class ObjectiveForm(forms.Form):
         model_choice(self, "period").queryset = PlanningPeriod.objects.order_by("-start")
         model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
         model_choice(self, "team").queryset = Team.objects.select_related("line").order_by("name")
-        model_choice(self, "team").label_from_instance = lambda t: f"{t.name} ({t.line.name})"
+        # Django calls the field's own label_from_instance; these labels are per form.
+        team = model_choice(self, "team")
+        team.label_from_instance = lambda obj: f"{obj.name} ({obj.line.name})"  # type: ignore[method-assign]
         parents = Objective.objects.select_related("period", "line", "team").order_by("-period__start", "id")
         if objective is not None:
             parents = parents.exclude(pk=objective.pk)
         model_choice(self, "parent").queryset = parents
-        model_choice(self, "parent").label_from_instance = lambda o: (
-            f"{o.period.name} · {o.level_label}: {o.title}"
+        parent = model_choice(self, "parent")
+        parent.label_from_instance = lambda obj: (  # type: ignore[method-assign]
+            f"{obj.period.name} · {obj.level_label}: {obj.title}"
         )
         model_choice(self, "owner").queryset = Person.objects.only("id", "name").order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
         if data.get("line") and data.get("team"):
             self.add_error(
                 "team", "Choose a line or a team, not both: a team objective belongs to its team's line."

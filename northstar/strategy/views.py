@@ -182,7 +182,7 @@ def _key_result(key_result_id: int) -> KeyResult:
 @login_required
 def objective_create(request: HttpRequest) -> HttpResponse:
     require(user_of(request).can_write, READ_ONLY)
-    initial = {
+    initial: dict[str, str | int] = {
         k: request.GET[k] for k in ("period", "parent", "line", "team") if request.GET.get(k, "").isdigit()
     }
     if "owner" not in initial and getattr(user_of(request), "person", None) is not None:
