@@ -145,11 +145,11 @@ class AssignmentOut(Schema):
 
     @staticmethod
     def resolve_line(obj: PlanAssignment) -> str | None:
-        return obj.line.name if obj.line_id else None
+        return obj.line.name if obj.line else None
 
     @staticmethod
     def resolve_team(obj: PlanAssignment) -> str | None:
-        return obj.team.name if obj.team_id else None
+        return obj.team.name if obj.team else None
 
     @staticmethod
     def resolve_start(obj: PlanAssignment) -> str:

@@ -481,7 +481,8 @@ def assumption_add(request: HttpRequest, scenario_id: int) -> HttpResponse:
     back = reverse("planning:scenario_detail", args=[scenario.pk])
     if not form.is_valid():
         messages.error(
-            request, "Check the rule: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            request,
+            "Check the rule: " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()),
         )
         return redirect(back)
     return _act(
@@ -576,9 +577,9 @@ def plan_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         ):
             teams.setdefault(team_line, []).append((pk, name))
         for a in page:
-            a.team_choices = list(teams.get(a.line_id, []))  # type: ignore[attr-defined]
-            if a.team_id and a.team_id not in {pk for pk, _ in a.team_choices}:  # type: ignore[attr-defined]
-                a.team_choices.insert(0, (a.team_id, a.team.name))  # type: ignore[attr-defined]
+            a.team_choices = list(teams.get(a.line_id, []))
+            if a.team_id and a.team_id not in {pk for pk, _ in a.team_choices}:
+                a.team_choices.insert(0, (a.team_id, a.team.name))
     excluded_ids = [int(k) for k in run.exclusions]
     excluded = [
         (pk, title, run.exclusions[str(pk)])
@@ -650,8 +651,9 @@ def plan_edit(request: HttpRequest, run_id: int) -> HttpResponse:
         request.POST.get("initiative"),
         queryset=Initiative.objects.select_related("product"),
     )
-    period = PlanningPeriod.objects.filter(pk=_int(request.POST.get("period"))).first()
-    team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+    period_id, team_id = _int(request.POST.get("period")), _int(request.POST.get("team"))
+    period = PlanningPeriod.objects.filter(pk=period_id).first() if period_id is not None else None
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     try:
         result = plans.plan_edit(
             actor=user_of(request),
