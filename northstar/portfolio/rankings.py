@@ -7,7 +7,6 @@ to spell out their terms.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -63,7 +62,7 @@ def objective_support() -> Any:
     """
     strategy_selectors: ModuleType | None
     try:
-        strategy_selectors = importlib.import_module("northstar.strategy.selectors")
+        from northstar.strategy import selectors as strategy_selectors
     except ImportError:
         strategy_selectors = None
     needed = ("objective_choices", "initiative_ids_for_objective")
