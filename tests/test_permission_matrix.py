@@ -315,6 +315,7 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.analytics.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -329,6 +330,7 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "analytics",
 )
 
 
@@ -470,6 +472,21 @@ API_CASES = [
         lambda c: f"/api/v1/initiatives/{c.away_initiative.pk}/move",
         _api_expect(403, 403, 200, 200),
         lambda c: {"stage": "discovery"},
+        "away",
+    ),
+    ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/analytics/sites",
+        API_WRITERS_WRITE,
+        lambda c: {"product_id": c.home_product.pk, "name": "Api site"},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/analytics/sites",
+        API_LEADERS_WRITE,
+        lambda c: {"product_id": c.away_product.pk, "name": "Api site"},
         "away",
     ),
 ]

@@ -1,0 +1,320 @@
+"""Reads of the analytics area: a site's events as engine columns, funnels, retention and friction."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
+from northstar.engines import analytics as engine
+from northstar.feedback.models import Customer
+
+#: At most this many events are scanned for one report (newest kept); beyond it, the page says so.
+SCAN_LIMIT = 2_000_000
+
+
+def site_list() -> QuerySet[Site]:
+    return Site.objects.select_related("product", "product__line").order_by("name")
+
+
+def funnel_list(site: Site) -> QuerySet[Funnel]:
+    return Funnel.objects.filter(site=site).order_by("name")
+
+
+KIND_KEYS = {
+    engine.PAGEVIEW: "pageview",
+    engine.CLICK: "click",
+    engine.ERROR: "error",
+    engine.CUSTOM: "custom",
+    engine.VITAL: "vital",
+}
+
+
+def event_counts(site: Site, *, days: int = 30) -> dict[str, int]:
+    """Events of the last `days` days by kind: {"pageview": n, "click": n, ...} (every kind present)."""
+    since = timezone.now() - timedelta(days=days)
+    rows = Event.objects.filter(site_id=site.pk, at__gte=since).values("kind").annotate(n=Count("id"))
+    counts = dict.fromkeys(KIND_KEYS.values(), 0)
+    counts.update({KIND_KEYS[r["kind"]]: r["n"] for r in rows})
+    return counts
+
+
+@dataclass
+class Columns:
+    """A site's events over a period as engine columns, with the code books to read them back."""
+
+    events: engine.Events
+    people: list[str]  # user code -> person (identified user or visitor)
+    pages: list[str]  # page code -> path
+    targets: list[str]  # target code -> selector (clicks) or message (errors)
+    names: np.ndarray  # custom event name per event ("" otherwise)
+    accounts: list[str]  # user code -> account ("" when unknown)
+    ids: np.ndarray  # event ids
+    truncated: bool = False
+    origin: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    if not values:
+        return np.zeros(0, np.int64), []
+    book, codes = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    return codes.astype(np.int64), [str(v) for v in book]
+
+
+def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
+    """Load a period of a site's events (the (site, at) index serves the scan) into engine columns."""
+    rows = list(
+        Event.objects.filter(site_id=site.pk, at__gte=since, at__lt=until)
+        .order_by("-at")
+        .values_list(
+            "id", "at", "kind", "visitor", "user_ref", "account", "path", "name", "selector", "x", "y", "dead"
+        )[:SCAN_LIMIT]
+    )
+    truncated = len(rows) >= SCAN_LIMIT
+    rows.reverse()
+    if not rows:
+        return Columns(
+            events=engine.Events.of(user=[], ts=[], kind=[]),
+            people=[],
+            pages=[],
+            targets=[],
+            names=np.zeros(0, dtype=object),
+            accounts=[],
+            ids=np.zeros(0, np.int64),
+        )
+    ids, at, kind, visitor, user_ref, account, path, name, selector, x, y, dead = zip(*rows, strict=True)
+    person = [u or v for u, v in zip(user_ref, visitor, strict=True)]
+    user_codes, people = _codes(person)
+    page_codes, pages = _codes(list(path))
+    kinds = np.asarray(kind, dtype=np.int8)
+    target_text = [
+        s if k == engine.CLICK else (n if k == engine.ERROR else "")
+        for k, s, n in zip(kind, selector, name, strict=True)
+    ]
+    target_codes, targets = _codes(target_text)
+    blank = targets.index("") if "" in targets else -2
+    target_codes[target_codes == blank] = -1
+    account_of = [""] * len(people)
+    for code, acct in zip(user_codes.tolist(), account, strict=True):
+        if acct:
+            account_of[code] = acct
+    events = engine.Events.of(
+        user=user_codes,
+        ts=np.asarray([a.timestamp() for a in at]),
+        kind=kinds,
+        page=page_codes,
+        target=target_codes,
+        x=np.asarray([v if v is not None else 0 for v in x], np.float32),
+        y=np.asarray([v if v is not None else 0 for v in y], np.float32),
+        dead=np.asarray(dead, bool),
+    )
+    return Columns(
+        events=events,
+        people=people,
+        pages=pages,
+        targets=targets,
+        names=np.asarray(name, dtype=object),
+        accounts=account_of,
+        ids=np.asarray(ids, np.int64),
+        truncated=truncated,
+        origin=since.timestamp(),
+    )
+
+
+# Funnels -------------------------------------------------------------------------------------------
+
+
+def _pattern(match: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(match))
+
+
+def step_masks(cols: Columns, steps: list[dict[str, str]]) -> list[np.ndarray]:
+    """A boolean mask per step: page views of matching paths, or custom events of that name."""
+    kinds = cols.events.kind
+    masks = []
+    for step in steps:
+        if step["kind"] == "page":
+            rx = _pattern(step["match"])
+            pages = np.asarray([bool(rx.match(p)) for p in cols.pages] or [False])
+            masks.append(
+                (kinds == engine.PAGEVIEW) & pages[cols.events.page] if len(cols) else np.zeros(0, bool)
+            )
+        else:
+            masks.append((kinds == engine.CUSTOM) & (cols.names == step["match"]))
+    return masks
+
+
+@dataclass
+class FunnelStep:
+    number: int
+    label: str
+    reached: int
+    conversion: float
+    step_conversion: float
+    dropped: int
+    evidence: list[FrictionEvidence] = field(default_factory=list)
+
+
+@dataclass
+class FunnelReport:
+    funnel: Funnel
+    days: int
+    steps: list[FunnelStep]
+    steepest: int | None
+    truncated: bool
+    breakdown: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+
+    @property
+    def overall(self) -> float:
+        return self.steps[-1].conversion if self.steps else 0.0
+
+
+def step_label(step: dict[str, str]) -> str:
+    return step["match"] if step["kind"] == "page" else f"event {step['match']}"
+
+
+def funnel_report(funnel: Funnel, *, days: int = 30, now: datetime | None = None) -> FunnelReport:
+    """Conversion per step over the last `days` days, with a breakdown by account (identified or not)."""
+    now = now or timezone.now()
+    cols = columns(funnel.site, since=now - timedelta(days=days), until=now)
+    masks = step_masks(cols, funnel.steps)
+    identified = np.asarray([1 if a else 0 for a in cols.accounts] or [0], np.int64)
+    segment = identified[cols.events.user] if len(cols) else None
+    result = engine.funnel(
+        cols.events.user, cols.events.ts, masks, window=funnel.window_hours * 3600.0, segment=segment
+    )
+    evidence: dict[int, list[FrictionEvidence]] = {}
+    for link in FrictionEvidence.objects.filter(funnel=funnel).select_related("initiative"):
+        evidence.setdefault(link.step or 0, []).append(link)
+    steps = [
+        FunnelStep(
+            number=i + 1,
+            label=step_label(step),
+            reached=result.reached[i],
+            conversion=result.conversion[i],
+            step_conversion=result.step_conversion[i],
+            dropped=result.dropped[i],
+            evidence=evidence.get(i + 1, []),
+        )
+        for i, step in enumerate(funnel.steps)
+    ]
+    names = {0: "Anonymous visitors", 1: "Identified accounts"}
+    breakdown = [(names[k], v) for k, v in sorted(result.breakdown.items())]
+    steepest = result.steepest_drop()
+    return FunnelReport(
+        funnel=funnel,
+        days=days,
+        steps=steps,
+        steepest=steepest + 1 if steepest is not None else None,
+        truncated=cols.truncated,
+        breakdown=breakdown,
+    )
+
+
+# Retention -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetentionReport:
+    weeks: int
+    start: datetime
+    cohorts: list[tuple[datetime, engine.Cohort]]
+
+
+def retention_report(site: Site, *, weeks: int = 8, now: datetime | None = None) -> RetentionReport:
+    """Weekly cohorts of people by the week they were first seen, over the last `weeks` weeks."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    cols = columns(site, since=start, until=now)
+    cohorts = engine.retention(cols.events.user, cols.events.ts, origin=start.timestamp(), weeks=weeks)
+    return RetentionReport(
+        weeks=weeks, start=start, cohorts=[(start + timedelta(weeks=c.week), c) for c in cohorts]
+    )
+
+
+# Friction ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FrictionRow:
+    signal: str
+    label: str
+    path: str
+    element: str
+    users: int
+    occurrences: int
+    sessions: int
+    revenue: float
+    trend: float | None
+    examples: list[str]
+    evidence: list[FrictionEvidence] = field(default_factory=list)
+
+
+def _revenue_of(accounts: set[str]) -> dict[str, float]:
+    """Feedback customers' yearly revenue by name: `identify(user, account)` names the account."""
+    return {
+        name: float(revenue)
+        for name, revenue in Customer.objects.filter(name__in=accounts).values_list("name", "annual_revenue")
+    }
+
+
+def friction_report(
+    site: Site, *, days: int = 7, now: datetime | None = None, limit: int = 50
+) -> list[FrictionRow]:
+    """Friction issues of the last `days` days ranked by users affected (then revenue), with the trend
+    against the `days` before."""
+    from northstar.analytics.models import Signal
+
+    now = now or timezone.now()
+    cols = columns(site, since=now - timedelta(days=2 * days), until=now)
+    sessions, found = engine.detect(cols.events)
+    cut = (now - timedelta(days=days)).timestamp()
+    current = [o for o in found if o.ts >= cut]
+    previous = [o for o in found if o.ts < cut]
+    account_names = {a for a in cols.accounts if a}
+    revenue = _revenue_of(account_names)
+    account_codes = {name: i for i, name in enumerate(sorted(account_names))}
+    account_of = {u: account_codes[a] for u, a in enumerate(cols.accounts) if a}
+    revenue_of = {account_codes[n]: r for n, r in revenue.items()}
+    ranked = engine.rank_friction(current, previous=previous, account_of=account_of, revenue_of=revenue_of)
+    links: dict[tuple[str, str, str], list[FrictionEvidence]] = {}
+    for link in FrictionEvidence.objects.filter(site=site, funnel__isnull=True).select_related("initiative"):
+        links.setdefault((link.signal, link.path, link.selector), []).append(link)
+    labels = dict(Signal.choices)
+    first_person = {}
+    for s, u in zip(sessions.tolist(), cols.events.user.tolist(), strict=True):
+        first_person.setdefault(s, u)
+    rows = []
+    for issue in ranked[:limit]:
+        path = cols.pages[issue.page] if issue.page < len(cols.pages) else ""
+        element = cols.targets[issue.target] if issue.target >= 0 else ""
+        rows.append(
+            FrictionRow(
+                signal=issue.signal.value,
+                label=labels[issue.signal.value],
+                path=path,
+                element=element,
+                users=issue.users,
+                occurrences=issue.occurrences,
+                sessions=issue.sessions,
+                revenue=issue.revenue,
+                trend=issue.trend,
+                examples=[cols.people[first_person[s]] for s in issue.examples],
+                evidence=links.get((issue.signal.value, path, element), []),
+            )
+        )
+    return rows
+
+
+def evidence_for_initiative(initiative_id: int) -> QuerySet[FrictionEvidence]:
+    return FrictionEvidence.objects.filter(initiative_id=initiative_id).select_related("site", "funnel")
