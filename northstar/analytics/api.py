@@ -1,8 +1,6 @@
 """REST API for analytics, mounted under /api/v1/: event capture (public, by site key), sites, bulk
 import, funnels, retention, friction and friction evidence."""
 
-from __future__ import annotations
-
 import json
 import math
 from datetime import date, datetime

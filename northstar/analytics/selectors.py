@@ -73,7 +73,7 @@ def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
 def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
     """Load a period of a site's events (the (site, at) index serves the scan) into engine columns."""
     rows = list(
-        Event.objects.filter(site_id=site.pk, at__gte=since, at__lt=until)
+        Event.objects.filter(site_id=site.pk, at__gte=since, at__lte=until)
         .order_by("-at")
         .values_list(
             "id", "at", "kind", "visitor", "user_ref", "account", "path", "name", "selector", "x", "y", "dead"
