@@ -38,6 +38,7 @@ MODULES = [
     "northstar.planning.plans",
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
+    "northstar.analytics.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -119,6 +120,21 @@ def _world(cast: Cast) -> dict[str, Any]:
         "item": item,
         "link": EvidenceLink.objects.create(item=item, initiative=cast.away_initiative),
         "post": feedback_factories.make_post(),
+        **_analytics_world(cast),
+    }
+
+
+def _analytics_world(cast: Cast) -> dict[str, Any]:
+    from northstar.analytics.models import FrictionEvidence, Funnel, Site
+
+    site = Site.objects.create(product=cast.away_product, name="Away app", key="ns_a_away_rule")
+    steps = [{"kind": "page", "match": "/a"}, {"kind": "page", "match": "/b"}]
+    return {
+        "site": site,
+        "funnel": Funnel.objects.create(site=site, name="Away funnel", steps=steps),
+        "friction_link": FrictionEvidence.objects.create(
+            site=site, initiative=cast.away_initiative, signal="dead_click", path="/a"
+        ),
     }
 
 
@@ -195,6 +211,19 @@ CASES: dict[str, Case] = {
     "plan_run_start": lambda c, w: {"scenario": w["scenario"]},
     "plan_edit": lambda c, w: {"run": w["run"], "initiative": c.away_initiative, "action": "remove"},
     "plan_reoptimise": lambda c, w: {"run": w["run"]},
+    # Analytics: sites, imports and funnels follow the site's product line; evidence the initiative's
+    "site_create": lambda c, w: {"product": c.away_product, "name": "S"},
+    "site_update": lambda c, w: {"site": w["site"], "name": "S2"},
+    "events_import": lambda c, w: {"site": w["site"], "text": "at,type,visitor,path\n"},
+    "funnel_create": lambda c, w: {"site": w["site"], "name": "F", "steps": w["funnel"].steps},
+    "funnel_delete": lambda c, w: {"funnel": w["funnel"]},
+    "evidence_link": lambda c, w: {
+        "site": w["site"],
+        "initiative": c.away_initiative,
+        "signal": "rage_click",
+        "path": "/b",
+    },
+    "evidence_unlink": lambda c, w: {"link": w["friction_link"]},
 }
 
 
