@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from northstar.analytics import selectors, services
@@ -37,8 +37,9 @@ Text64 = Field(..., min_length=1, max_length=64)
 PropValue = str | int | float | bool
 
 
-class EventIn(Schema):
-    """One event from the snippet. Unknown fields are refused: there is no place for input values."""
+class EventIn(BaseModel):
+    """One event from the snippet. Unknown fields are refused: there is no place for input values.
+    A plain pydantic model (the endpoint validates it itself): a third of the cost of a ninja Schema."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -58,7 +59,7 @@ class EventIn(Schema):
     props: dict[str, PropValue] = Field(default_factory=dict, max_length=20)
 
 
-class BatchIn(Schema):
+class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(..., min_length=1, max_length=48)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -131,7 +131,27 @@ class Captured:
     reason: str = ""
 
 
-def _event(site: Site, data: Mapping[str, Any], now: datetime, n: int) -> Event:
+_COLUMNS = (
+    "site_id",
+    "at",
+    "kind",
+    "visitor",
+    "user_ref",
+    "account",
+    "path",
+    "name",
+    "selector",
+    "x",
+    "y",
+    "dead",
+    "value",
+    "props",
+)
+#: One event as stored, in `_COLUMNS` order.
+Row = tuple[Any, ...]
+
+
+def _event(site: Site, data: Mapping[str, Any], now: datetime, n: int) -> Row:
     """One validated event row; refuses values that cannot be right, naming the event."""
     at = data["at"]
     if at.tzinfo is None:
@@ -152,21 +172,22 @@ def _event(site: Site, data: Mapping[str, Any], now: datetime, n: int) -> Event:
     props = dict(data.get("props") or {})
     if data.get("stack"):
         props["stack"] = data["stack"]
-    return Event(
-        site_id=site.pk,
-        at=at,
-        kind=kind,
-        visitor=data["visitor"],
-        user_ref=data.get("user") or "",
-        account=data.get("account") or "",
-        path=data["path"],
-        name=name,
-        selector=data.get("selector") or "",
-        x=data.get("x"),
-        y=data.get("y"),
-        dead=bool(data.get("dead")) and kind == EventKind.CLICK,
-        value=value,
-        props=props,
+    # A plain tuple in `_COLUMNS` order: building a model instance per event cost more than the insert.
+    return (
+        site.pk,
+        at,
+        int(kind),
+        data["visitor"],
+        data.get("user") or "",
+        data.get("account") or "",
+        data["path"],
+        name,
+        data.get("selector") or "",
+        data.get("x"),
+        data.get("y"),
+        bool(data.get("dead")) and kind == EventKind.CLICK,
+        value,
+        props,
     )
 
 
@@ -202,9 +223,27 @@ def events_capture(
         return Captured(stored=0, dropped=len(events), reason="bot")
     now = timezone.now()
     rows = [_event(site, data, now, n) for n, data in enumerate(events, start=1)]
-    with transaction.atomic():
-        Event.objects.bulk_create(rows, batch_size=500)
+    events_write(rows)
     return Captured(stored=len(rows), dropped=0)
+
+
+@transaction.atomic
+def events_write(rows: list[Row]) -> None:
+    """Insert validated events in one statement per chunk (the same on SQLite and PostgreSQL).
+
+    Plain `executemany` rather than `bulk_create`: the rows are already checked, and skipping the
+    ORM's per-field preparation makes capture several times faster at the same table and index.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    props = Event._meta.get_field("props").get_db_prep_save  # a JSON adapter on PostgreSQL, text on SQLite
+    table = connection.ops.quote_name(Event._meta.db_table)
+    names = ", ".join(ops.quote_name(c) for c in _COLUMNS)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 - fixed names
+    params = [(*r[:1], ops.adapt_datetimefield_value(r[1]), *r[2:13], props(r[13], connection)) for r in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _import_row(row: Mapping[str, str], n: int) -> dict[str, Any]:
@@ -265,7 +304,7 @@ def events_import(*, actor: User, site: Site, text: str, chunk: int = 5000) -> i
         )
     now = timezone.now()
     count = 0
-    rows: list[Event] = []
+    rows: list[Row] = []
     for n, raw in enumerate(reader, start=2):
         data = _import_row(raw, n)
         at = data["at"] if data["at"].tzinfo else data["at"].replace(tzinfo=UTC)
@@ -274,11 +313,11 @@ def events_import(*, actor: User, site: Site, text: str, chunk: int = 5000) -> i
         data["at"] = at
         rows.append(_event(site, data, at, n))
         if len(rows) >= chunk:
-            Event.objects.bulk_create(rows, batch_size=chunk)
+            events_write(rows)
             count += len(rows)
             rows = []
     if rows:
-        Event.objects.bulk_create(rows, batch_size=chunk)
+        events_write(rows)
         count += len(rows)
     if not count:
         raise ValidationFailed("The file has no events.")
