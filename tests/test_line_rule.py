@@ -224,6 +224,7 @@ CASES: dict[str, Case] = {
         "path": "/b",
     },
     "evidence_unlink": lambda c, w: {"link": w["friction_link"]},
+    "kpi_publish": lambda c, w: {"site": w["site"], "metric": w["metric"], "measure": "weekly_active_people"},
 }
 
 

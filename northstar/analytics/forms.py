@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 
-from northstar.analytics.models import Site
+from northstar.analytics.models import Funnel, Site
+from northstar.analytics.selectors import MEASURES
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
+from northstar.strategy.models import Metric
 
 
 class SiteForm(forms.Form):
@@ -85,3 +87,17 @@ class EvidenceForm(forms.Form):
     step = forms.IntegerField(required=False, min_value=1, max_value=10, widget=forms.HiddenInput)
     users = forms.IntegerField(required=False, min_value=0, max_value=1_000_000_000, widget=forms.HiddenInput)
     note = forms.CharField(max_length=300, required=False)
+
+
+class KpiForm(forms.Form):
+    """Which KPI to fill from this site's events, with what."""
+
+    metric = forms.ModelChoiceField(queryset=Metric.objects.order_by("name"), label="KPI")
+    measure = forms.ChoiceField(choices=[(k, v[0]) for k, v in MEASURES.items()])
+    funnel = forms.ModelChoiceField(
+        queryset=Funnel.objects.none(), required=False, help_text="For conversion."
+    )
+
+    def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["funnel"].queryset = Funnel.objects.filter(site=site).order_by("name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db.models import Count, QuerySet
@@ -318,3 +318,44 @@ def friction_report(
 
 def evidence_for_initiative(initiative_id: int) -> QuerySet[FrictionEvidence]:
     return FrictionEvidence.objects.filter(initiative_id=initiative_id).select_related("site", "funnel")
+
+
+# KPIs from events ----------------------------------------------------------------------------------
+
+#: What a KPI can be computed from: (label, unit, needs a funnel).
+MEASURES = {
+    "weekly_active_people": ("Weekly active people", "people", False),
+    "weekly_active_accounts": ("Weekly active accounts", "accounts", False),
+    "funnel_conversion": ("Weekly funnel conversion", "%", True),
+}
+
+
+def weekly_series(
+    site: Site, *, measure: str, funnel: Funnel | None = None, weeks: int = 12, now: datetime | None = None
+) -> list[tuple[date, float]]:
+    """One value per complete week (Monday), oldest first: people or accounts active that week, or the
+    share of people entering the funnel that week who reached its last step within its window."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = today - timedelta(days=today.weekday())  # this week is not complete yet
+    start = end - timedelta(weeks=weeks)
+    cols = columns(site, since=start, until=now)
+    ev = cols.events
+    week = np.floor((ev.ts - start.timestamp()) / engine.WEEK).astype(np.int64)
+    series = []
+    for w in range(weeks):
+        in_week = week == w
+        if measure == "weekly_active_people":
+            value = float(np.unique(ev.user[in_week]).size)
+        elif measure == "weekly_active_accounts":
+            accounts = np.asarray([bool(a) for a in cols.accounts] or [False])
+            users = np.unique(ev.user[in_week])
+            value = float(len({cols.accounts[u] for u in users.tolist() if accounts[u]}))
+        else:
+            assert funnel is not None
+            masks = step_masks(cols, funnel.steps)
+            masks[0] = masks[0] & in_week
+            result = engine.funnel(ev.user, ev.ts, masks, window=funnel.window_hours * 3600.0)
+            value = round(100.0 * result.conversion[-1], 2) if result.reached[0] else 0.0
+        series.append(((start + timedelta(weeks=w)).date(), value))
+    return series

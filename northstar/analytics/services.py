@@ -30,6 +30,7 @@ from northstar.org import access
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 from northstar.portfolio.permissions import require_initiative_edit
+from northstar.strategy.models import Metric
 
 #: At most this many batches per site per minute: a busy app sends one batch per visitor every few
 #: seconds, far below; a runaway loop or a flood stops here.
@@ -447,3 +448,27 @@ def evidence_link(
 def evidence_unlink(*, actor: User, link: FrictionEvidence) -> None:
     require_initiative_edit(actor, link.initiative)
     record_delete(actor=actor, instance=link, blocked_by="it is referenced")
+
+
+# KPIs ----------------------------------------------------------------------------------------------
+
+
+def kpi_publish(
+    *, actor: User, site: Site, metric: Metric, measure: str, funnel: Funnel | None = None, weeks: int = 12
+) -> int:
+    """Write a KPI's weekly values computed from events (active people or accounts, or a funnel's
+    conversion) into the strategy area's metric, through its own push: the KPI then behaves like any
+    other (trend, flags, key results). Returns how many weeks were written."""
+    from northstar.analytics.selectors import MEASURES, weekly_series
+    from northstar.strategy import metrics
+
+    if measure not in MEASURES:
+        raise ValidationFailed(f"Measure one of: {', '.join(MEASURES)}.")
+    if MEASURES[measure][2] and (funnel is None or funnel.site_id != site.pk):
+        raise ValidationFailed("Choose a funnel of this site for its conversion.")
+    if not 1 <= weeks <= 104:
+        raise ValidationFailed("Publish between 1 and 104 weeks.")
+    metrics.require_metric_edit(actor, metric)
+    series = weekly_series(site, measure=measure, funnel=funnel, weeks=weeks)
+    metrics.metric_values_push(actor=actor, metric=metric, points=[(day, value, "") for day, value in series])
+    return len(series)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sites/<int:site_id>/friction/", views.friction, name="friction"),
     path("sites/<int:site_id>/funnels/new/", views.funnel_create, name="funnel_create"),
     path("sites/<int:site_id>/evidence/", views.evidence_link, name="evidence_link"),
+    path("sites/<int:site_id>/kpi/", views.kpi_publish, name="kpi_publish"),
     path("funnels/<int:funnel_id>/", views.funnel_detail, name="funnel_detail"),
     path("funnels/<int:funnel_id>/delete/", views.funnel_delete, name="funnel_delete"),
     path("evidence/<int:link_id>/remove/", views.evidence_unlink, name="evidence_unlink"),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from northstar.analytics import charts, selectors, services
-from northstar.analytics.forms import EvidenceForm, FunnelForm, ImportForm, SiteForm
+from northstar.analytics.forms import EvidenceForm, FunnelForm, ImportForm, KpiForm, SiteForm
 from northstar.analytics.models import FrictionEvidence, Funnel, Site
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
@@ -98,6 +98,8 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "snippet": f'<script src="{snippet_url}" data-key="{site.key}" '
             f'data-endpoint="{collect_url}" async></script>',
             "can_edit": _can_edit(request, site),
+            "kpi_form": KpiForm(site=site),
+            "can_write": user_of(request).can_write,
         },
     )
 
@@ -259,3 +261,33 @@ def evidence_unlink(request: HttpRequest, link_id: int) -> HttpResponse:
         refuse(exc)
     flash(request, messages.SUCCESS, "The evidence link was removed.")
     return redirect("analytics:friction", link.site_id)
+
+
+@login_required
+@require_POST
+def kpi_publish(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Write a KPI's weekly values from this site's events (into a strategy KPI the user may change)."""
+    site = _site(site_id)
+    require(user_of(request).can_write, READ_ONLY)
+    form = KpiForm(request.POST, site=site)
+    if not form.is_valid():
+        flash(
+            request, messages.ERROR, "Choose a KPI and what to measure (a funnel for conversion).", at="kpi"
+        )
+        return redirect(reverse("analytics:site_detail", args=[site.pk]) + "#kpi")
+    data = form.cleaned_data
+    try:
+        weeks = services.kpi_publish(
+            actor=user_of(request),
+            site=site,
+            metric=data["metric"],
+            measure=data["measure"],
+            funnel=data["funnel"],
+        )
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            refuse(exc)
+        flash(request, messages.ERROR, exc.message, at="kpi")
+        return redirect(reverse("analytics:site_detail", args=[site.pk]) + "#kpi")
+    flash(request, messages.SUCCESS, f"Wrote {weeks} weeks to {data['metric'].name}.", at="kpi")
+    return redirect(reverse("analytics:site_detail", args=[site.pk]) + "#kpi")

@@ -85,7 +85,37 @@ def _evidence_data(where: str):
 LEADERS_ONLY_ACTION = _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE)
 LEADERS_ONLY_PAGE = _expect(stakeholder=403, pm=403)
 
+
+def _kpi_data(where: str):
+    def build(cast: Cast, user: User | None) -> dict:
+        from northstar.strategy.models import Metric
+
+        metric, _ = Metric.objects.get_or_create(
+            key=f"{where}_events_kpi",
+            defaults={"name": f"{where} events KPI", "line": getattr(cast, f"{where}_line")},
+        )
+        return {"metric": metric.pk, "measure": "weekly_active_people"}
+
+    return build
+
+
 WEB_CASES = [
+    Case(
+        "analytics:kpi_publish",
+        "post",
+        WRITERS_ACTION,
+        args=_pk(_site("home")),
+        data=_kpi_data("home"),
+        label="home",
+    ),
+    Case(
+        "analytics:kpi_publish",
+        "post",
+        LEADERS_ONLY_ACTION,
+        args=_pk(_site("home")),
+        data=_kpi_data("away"),
+        label="away",
+    ),
     Case("analytics:index", "get", READ),
     Case("analytics:site_create", "get", WRITERS_PAGE),
     Case("analytics:site_create", "post", WRITERS_ACTION, data=_site_data("home", "New site"), label="home"),

@@ -179,3 +179,36 @@ def test_funnel_steps_are_checked(cast):
         actor=cast.pm, site=site, name="Ok", steps=services.parse_steps("/a\nevent:paid")
     )
     assert funnel.steps == [{"kind": "page", "match": "/a"}, {"kind": "event", "match": "paid"}]
+
+
+def test_a_kpi_is_filled_from_events_and_behaves_like_any_kpi(cast):
+    from northstar.strategy.models import Metric, MetricValue
+
+    site = make_site(product=cast.home_product)
+    funnel = make_funnel(site=site, steps=["/cart", "/paid"])
+    monday = timezone.localtime().replace(hour=12, minute=0) - timedelta(
+        days=timezone.localtime().weekday() + 7
+    )
+    store(
+        [
+            event(site, "a", monday, path="/cart"),
+            event(site, "a", monday + timedelta(minutes=5), path="/paid"),
+            event(site, "b", monday, path="/cart", account="Acme"),
+            event(site, "c", monday - timedelta(days=7)),
+        ]
+    )
+    active = Metric.objects.create(key="wap", name="Weekly active people", line=cast.home_line)
+    conversion = Metric.objects.create(key="conv", name="Checkout conversion", line=cast.home_line)
+    assert (
+        services.kpi_publish(actor=cast.pm, site=site, metric=active, measure="weekly_active_people", weeks=3)
+        == 3
+    )
+    values = dict(MetricValue.objects.filter(metric=active).values_list("date", "value"))
+    assert sorted(values.values()) == [0.0, 1.0, 2.0]
+    services.kpi_publish(
+        actor=cast.pm, site=site, metric=conversion, measure="funnel_conversion", funnel=funnel, weeks=2
+    )
+    assert MetricValue.objects.get(metric=conversion, date=monday.date()).value == 50.0
+    away = Metric.objects.create(key="away", name="Away KPI", line=cast.away_line)
+    with pytest.raises(PermissionDenied):
+        services.kpi_publish(actor=cast.pm, site=site, metric=away, measure="weekly_active_people")
