@@ -11,6 +11,7 @@ import numpy as np
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from northstar.analytics import storage
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
 from northstar.engines import analytics as engine
 from northstar.feedback.models import Customer
@@ -55,7 +56,6 @@ class Columns:
     targets: list[str]  # target code -> selector (clicks) or message (errors)
     names: np.ndarray  # custom event name per event ("" otherwise)
     accounts: list[str]  # user code -> account ("" when unknown)
-    ids: np.ndarray  # event ids
     truncated: bool = False
     origin: float = 0.0
 
@@ -63,24 +63,17 @@ class Columns:
         return len(self.events)
 
 
-def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    if not values:
-        return np.zeros(0, np.int64), []
-    book, codes = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-    return codes.astype(np.int64), [str(v) for v in book]
+def _encode(values: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """Dense codes in order of first appearance, and the code book (a dict is faster than sorting)."""
+    book: dict[str, int] = {}
+    codes = np.fromiter((book.setdefault(v, len(book)) for v in values), dtype=np.int32, count=len(values))
+    return codes, list(book)
 
 
 def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
-    """Load a period of a site's events (the (site, at) index serves the scan) into engine columns."""
-    rows = list(
-        Event.objects.filter(site_id=site.pk, at__gte=since, at__lte=until)
-        .order_by("-at")
-        .values_list(
-            "id", "at", "kind", "visitor", "user_ref", "account", "path", "name", "selector", "x", "y", "dead"
-        )[:SCAN_LIMIT]
-    )
+    """Load a period of a site's events (up to SCAN_LIMIT, the newest) into engine columns."""
+    rows = storage.scan(site_id=site.pk, since=since, until=until, limit=SCAN_LIMIT)
     truncated = len(rows) >= SCAN_LIMIT
-    rows.reverse()
     if not rows:
         return Columns(
             events=engine.Events.of(user=[], ts=[], kind=[]),
@@ -89,32 +82,30 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
             targets=[],
             names=np.zeros(0, dtype=object),
             accounts=[],
-            ids=np.zeros(0, np.int64),
         )
-    ids, at, kind, visitor, user_ref, account, path, name, selector, x, y, dead = zip(*rows, strict=True)
-    person = [u or v for u, v in zip(user_ref, visitor, strict=True)]
-    user_codes, people = _codes(person)
-    page_codes, pages = _codes(list(path))
+    ts, kind, person, account, path, name, selector, x, y, dead = zip(*rows, strict=True)
+    user_codes, people = _encode(person)
+    page_codes, pages = _encode(path)
     kinds = np.asarray(kind, dtype=np.int8)
-    target_text = [
+    target_text = tuple(
         s if k == engine.CLICK else (n if k == engine.ERROR else "")
         for k, s, n in zip(kind, selector, name, strict=True)
-    ]
-    target_codes, targets = _codes(target_text)
-    blank = targets.index("") if "" in targets else -2
-    target_codes[target_codes == blank] = -1
+    )
+    target_codes, targets = _encode(target_text)
+    if "" in targets:
+        target_codes[target_codes == targets.index("")] = -1
     account_of = [""] * len(people)
     for code, acct in zip(user_codes.tolist(), account, strict=True):
         if acct:
             account_of[code] = acct
     events = engine.Events.of(
         user=user_codes,
-        ts=np.asarray([a.timestamp() for a in at]),
+        ts=np.asarray(ts, dtype=np.float64),
         kind=kinds,
         page=page_codes,
         target=target_codes,
-        x=np.asarray([v if v is not None else 0 for v in x], np.float32),
-        y=np.asarray([v if v is not None else 0 for v in y], np.float32),
+        x=np.asarray([v or 0 for v in x], np.float32),
+        y=np.asarray([v or 0 for v in y], np.float32),
         dead=np.asarray(dead, bool),
     )
     return Columns(
@@ -124,7 +115,6 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
         targets=targets,
         names=np.asarray(name, dtype=object),
         accounts=account_of,
-        ids=np.asarray(ids, np.int64),
         truncated=truncated,
         origin=since.timestamp(),
     )

@@ -4,6 +4,7 @@ Events arrive as columns (numpy arrays of equal length), not objects, because a 
 millions of rows and every computation here is a sort plus a few vectorised passes:
 
 * `user` - who acted, as dense integer codes 0..U-1 (an anonymous visitor id or an identified user),
+  int32 like `page` and `target`, so ten million events fit in about 300 MB,
 * `ts` - when, in seconds (any epoch; only differences and week boundaries matter),
 * `kind` - PAGEVIEW, CLICK, ERROR, CUSTOM or VITAL,
 * `page` - the page's code, `target` - the clicked element's code (-1 when not a click),
@@ -61,11 +62,11 @@ class Events:
     ) -> Events:
         n = len(ts)
         columns = {
-            "user": np.asarray(user, dtype=np.int64),
+            "user": np.asarray(user, dtype=np.int32),
             "ts": np.asarray(ts, dtype=np.float64),
             "kind": np.asarray(kind, dtype=np.int8),
-            "page": np.zeros(n, np.int64) if page is None else np.asarray(page, dtype=np.int64),
-            "target": np.full(n, -1, np.int64) if target is None else np.asarray(target, dtype=np.int64),
+            "page": np.zeros(n, np.int32) if page is None else np.asarray(page, dtype=np.int32),
+            "target": np.full(n, -1, np.int32) if target is None else np.asarray(target, dtype=np.int32),
             "x": np.zeros(n, np.float32) if x is None else np.asarray(x, dtype=np.float32),
             "y": np.zeros(n, np.float32) if y is None else np.asarray(y, dtype=np.float32),
             "dead": np.zeros(n, bool) if dead is None else np.asarray(dead, dtype=bool),
@@ -82,13 +83,23 @@ class Events:
 # Sessions ------------------------------------------------------------------------------------------
 
 
+def _order(group: np.ndarray, ts: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Positions sorted by (group, time[, tiebreak]), remaining ties in input order (a stable sort).
+
+    Callers fold several grouping keys into one integer `group` first: each key `lexsort` takes costs
+    about as much as a whole sort on millions of rows.
+    """
+    keys = (ts, group) if tiebreak is None else (tiebreak, ts, group)
+    return np.lexsort(keys)
+
+
 def sessionise(user: np.ndarray, ts: np.ndarray, *, gap: float = SESSION_GAP) -> np.ndarray:
     """A session number per event (in the input's order): a user's events belong to one session until
     they are idle for more than `gap` seconds. Numbers are dense, 0..S-1, in (user, time) order."""
     n = len(ts)
     if n == 0:
         return np.zeros(0, np.int64)
-    order = np.lexsort((ts, user))
+    order = _order(user, ts)
     u, t = user[order], ts[order]
     starts = np.ones(n, bool)
     starts[1:] = (u[1:] != u[:-1]) | (t[1:] - t[:-1] > gap)
@@ -155,11 +166,14 @@ def funnel(
     """
     if not steps:
         return FunnelResult(reached=())
-    n = len(ts)
-    order = np.argsort(ts, kind="stable")
+    # Only events matching some step matter: order those by time (input order on ties).
+    masks = [np.asarray(mask, dtype=bool) for mask in steps]
+    order = np.flatnonzero(np.logical_or.reduce(masks))
+    order = order[np.argsort(ts[order], kind="stable")]
+    n = order.size
     u = user[order]
     t = ts[order]
-    size = int(u.max()) + 1 if n else 0
+    size = int(user.max()) + 1 if len(user) else 0
     position = np.arange(n)
     reached: list[int] = []
     seg_sorted = segment[order] if segment is not None else None
@@ -167,13 +181,15 @@ def funnel(
     start = np.full(size, np.inf)
     at = np.full(size, -1, np.int64)  # sorted position of the event that reached the last step
     members: list[np.ndarray] = []
-    for k, mask in enumerate(steps):
-        m = np.asarray(mask, dtype=bool)[order]
+    for k, mask in enumerate(masks):
+        m = mask[order]
         if k == 0:
             candidates = np.flatnonzero(m)
         else:
-            alive = at[u] >= 0
-            candidates = np.flatnonzero(m & alive & (position > at[u]) & (t <= start[u] + window))
+            candidates = np.flatnonzero(m)
+            cu = u[candidates]
+            keep = (at[cu] >= 0) & (position[candidates] > at[cu]) & (t[candidates] <= start[cu] + window)
+            candidates = candidates[keep]
         who, first = np.unique(u[candidates], return_index=True)
         hit = candidates[first]
         new_at = np.full(size, -1, np.int64)
@@ -213,7 +229,7 @@ def retention(user: np.ndarray, ts: np.ndarray, *, origin: float, weeks: int) ->
     """Weekly retention cohorts over `weeks` weeks from `origin`; events outside are ignored."""
     week = np.floor((ts - origin) / WEEK).astype(np.int64)
     keep = (week >= 0) & (week < weeks)
-    u, w = user[keep], week[keep]
+    u, w = user[keep].astype(np.int64), week[keep]
     if u.size == 0:
         return ()
     size = int(u.max()) + 1
@@ -259,8 +275,9 @@ class Occurrence:
 def _clicks_by_element(events: Events, sessions: np.ndarray) -> np.ndarray:
     """Positions of clicks, sorted by (session, element, time)."""
     clicks = np.flatnonzero(events.kind == CLICK)
-    order = np.lexsort((events.ts[clicks], events.target[clicks], sessions[clicks]))
-    return clicks[order]
+    targets = events.target[clicks].astype(np.int64)
+    pair = sessions[clicks].astype(np.int64) * (int(targets.max(initial=0)) + 2) + targets + 1
+    return clicks[_order(pair, events.ts[clicks])]
 
 
 def rage_clicks(
@@ -313,7 +330,7 @@ def dead_clicks(events: Events, sessions: np.ndarray) -> list[Occurrence]:
 def error_clicks(events: Events, sessions: np.ndarray, *, window: float = ERROR_WINDOW) -> list[Occurrence]:
     """Clicks followed by a JavaScript error in the same session within `window` seconds."""
     relevant = np.flatnonzero((events.kind == CLICK) | (events.kind == ERROR))
-    order = relevant[np.lexsort((events.kind[relevant], events.ts[relevant], sessions[relevant]))]
+    order = relevant[_order(sessions[relevant], events.ts[relevant], events.kind[relevant])]
     is_error = events.kind[order] == ERROR
     error_pos = np.flatnonzero(is_error)
     click_pos = np.flatnonzero(~is_error)
@@ -401,10 +418,11 @@ def rank_friction(
     issues = []
     for (signal, page, target), found in groups.items():
         users = {o.user for o in found}
-        seen: list[int] = []
-        for o in sorted(found, key=lambda o: o.ts):
-            if o.session not in seen:
-                seen.append(o.session)
+        first_seen: dict[int, float] = {}
+        for o in found:
+            if o.ts < first_seen.get(o.session, np.inf):
+                first_seen[o.session] = o.ts
+        seen = sorted(first_seen, key=lambda session: (first_seen[session], session))
         issues.append(
             FrictionIssue(
                 signal=signal,
@@ -412,7 +430,7 @@ def rank_friction(
                 target=target,
                 occurrences=len(found),
                 users=len(users),
-                sessions=len({o.session for o in found}),
+                sessions=len(first_seen),
                 revenue=float(
                     sum(revenue_of.get(a, 0.0) for a in {account_of[u] for u in users if u in account_of})
                 ),
