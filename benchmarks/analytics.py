@@ -222,6 +222,7 @@ def _batches(n: int, seed: int, batch: int = 500):
     pages = rng.integers(0, len(PAGES), n)
     targets = rng.integers(0, 200, n)
     xs, ys = rng.integers(0, 1200, n), rng.integers(0, 900, n)
+    dead = rng.random(n) < 0.02  # some clicks the snippet saw nothing follow
     for lo in range(0, n, batch):
         events, rows = [], []
         for i in range(lo, min(n, lo + batch)):
@@ -233,7 +234,7 @@ def _batches(n: int, seed: int, batch: int = 500):
                 "path": PAGES[pages[i]],
             }
             if kinds[i] == 1:
-                event.update(selector=f"button#b{targets[i]}", x=int(xs[i]), y=int(ys[i]))
+                event.update(selector=f"button#b{targets[i]}", x=int(xs[i]), y=int(ys[i]), dead=bool(dead[i]))
             events.append(event)
             rows.append(
                 [
@@ -245,7 +246,7 @@ def _batches(n: int, seed: int, batch: int = 500):
                     event.get("selector", ""),
                     event.get("x", ""),
                     event.get("y", ""),
-                    0,
+                    int(event.get("dead", False)),
                 ]
             )
         yield json.dumps({"key": "ns_a_bench", "events": events}), rows
