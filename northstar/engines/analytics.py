@@ -169,7 +169,11 @@ def funnel(
     # Only events matching some step matter: order those by time (input order on ties).
     masks = [np.asarray(mask, dtype=bool) for mask in steps]
     order = np.flatnonzero(np.logical_or.reduce(masks))
-    order = order[np.argsort(ts[order], kind="stable")]
+    times = ts[order]
+    by_time = np.argsort(times)  # quicksort; a stable sort only when some times tie (input order then)
+    if np.any(times[by_time][1:] == times[by_time][:-1]):
+        by_time = np.argsort(times, kind="stable")
+    order = order[by_time]
     n = order.size
     u = user[order]
     t = ts[order]
