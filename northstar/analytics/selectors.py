@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -349,3 +350,56 @@ def weekly_series(
             value = round(100.0 * result.conversion[-1], 2) if result.reached[0] else 0.0
         series.append(((start + timedelta(weeks=w)).date(), value))
     return series
+
+
+# A person's sessions -------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineRow:
+    event: Event
+    session: int
+    friction: list[str]
+
+
+def person_timeline(site: Site, person: str, *, days: int = 7, limit: int = 2000) -> list[TimelineRow]:
+    """One person's events of the last `days` days, oldest first, with their session number and the
+    friction each one starts (rage, dead or error click, error), as the Friction page counts it."""
+    since = timezone.now() - timedelta(days=days)
+    events = list(
+        Event.objects.filter(site_id=site.pk, at__gte=since)
+        .filter(models.Q(user_ref=person) | models.Q(user_ref="", visitor=person))
+        .order_by("at", "id")[:limit]
+    )
+    if not events:
+        return []
+    selectors_book: dict[str, int] = {}
+    targets = [
+        selectors_book.setdefault(e.selector if e.kind == engine.CLICK else e.name, len(selectors_book))
+        if e.kind in (engine.CLICK, engine.ERROR)
+        else -1
+        for e in events
+    ]
+    columns = engine.Events.of(
+        user=[0] * len(events),
+        ts=[e.at.timestamp() for e in events],
+        kind=[e.kind for e in events],
+        target=targets,
+        x=[e.x or 0 for e in events],
+        y=[e.y or 0 for e in events],
+        dead=[e.dead for e in events],
+    )
+    sessions, found = engine.detect(columns)
+    labels = {
+        engine.Signal.RAGE_CLICK: "rage clicks",
+        engine.Signal.DEAD_CLICK: "dead click",
+        engine.Signal.ERROR_CLICK: "error after click",
+        engine.Signal.ERROR: "error",
+    }
+    marks: dict[int, list[str]] = {}
+    for occurrence in found:
+        marks.setdefault(occurrence.index, []).append(labels[occurrence.signal])
+    return [
+        TimelineRow(event=e, session=int(sessions[i]) + 1, friction=marks.get(i, []))
+        for i, e in enumerate(events)
+    ]

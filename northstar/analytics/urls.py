@@ -12,6 +12,7 @@ urlpatterns = [
     path("sites/<int:site_id>/edit/", views.site_edit, name="site_edit"),
     path("sites/<int:site_id>/import/", views.site_import, name="site_import"),
     path("sites/<int:site_id>/friction/", views.friction, name="friction"),
+    path("sites/<int:site_id>/person/", views.person, name="person"),
     path("sites/<int:site_id>/funnels/new/", views.funnel_create, name="funnel_create"),
     path("sites/<int:site_id>/evidence/", views.evidence_link, name="evidence_link"),
     path("sites/<int:site_id>/kpi/", views.kpi_publish, name="kpi_publish"),

@@ -291,3 +291,12 @@ def kpi_publish(request: HttpRequest, site_id: int) -> HttpResponse:
         return redirect(reverse("analytics:site_detail", args=[site.pk]) + "#kpi")
     flash(request, messages.SUCCESS, f"Wrote {weeks} weeks to {data['metric'].name}.", at="kpi")
     return redirect(reverse("analytics:site_detail", args=[site.pk]) + "#kpi")
+
+
+@login_required
+def person(request: HttpRequest, site_id: int) -> HttpResponse:
+    """One person's last week on the site, session by session, with friction marked."""
+    site = _site(site_id)
+    who = (request.GET.get("who") or "").strip()[:120]
+    rows = selectors.person_timeline(site, who) if who else []
+    return _page(request, "analytics/person.html", {"site": site, "who": who, "rows": rows})

@@ -148,6 +148,7 @@ WEB_CASES = [
     Case("analytics:site_import", "get", WRITERS_PAGE, args=_pk(_site("home")), label="home"),
     Case("analytics:site_import", "get", LEADERS_ONLY_PAGE, args=_pk(_site("away")), label="away"),
     Case("analytics:friction", "get", READ, args=_pk(_site("away"))),
+    Case("analytics:person", "get", READ, args=_pk(_site("away"))),
     Case("analytics:funnel_create", "get", WRITERS_PAGE, args=_pk(_site("home")), label="home"),
     Case(
         "analytics:funnel_create",

@@ -104,3 +104,18 @@ def test_import_page_takes_a_csv_and_names_a_bad_row(cast, login):
     refused = web.post(f"/analytics/sites/{site.pk}/import/", {"file": SimpleUploadedFile("e.csv", bad)})
     assert refused.status_code == 422 and "Row 2" in refused.content.decode()
     assert Event.objects.count() == 1
+
+
+def test_a_persons_timeline_marks_their_friction(cast, login):
+    site = make_site(product=cast.home_product)
+    store(
+        [
+            event(site, "v9", ago(hours=3), path="/cart"),
+            *_rage(site, "v9", ago(hours=2)),
+            event(site, "other", ago(hours=2), path="/secret"),
+        ]
+    )
+    friction = login(cast.stakeholder).get(f"/analytics/sites/{site.pk}/friction/").content.decode()
+    assert "?who=v9" in friction
+    html = login(cast.stakeholder).get(f"/analytics/sites/{site.pk}/person/?who=v9").content.decode()
+    assert html.count("rage clicks") == 1 and "button#pay" in html and "/secret" not in html
