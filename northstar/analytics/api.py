@@ -378,7 +378,7 @@ def friction(
 class EvidenceIn(Schema):
     site_id: int
     initiative_id: int
-    signal: Literal["rage_click", "dead_click", "error_click", "error", "funnel_drop"]
+    signal: Literal["rage_click", "dead_click", "error_click", "error", "slow_page", "funnel_drop"]
     path: str = Field("", max_length=300)
     selector: str = Field("", max_length=300)
     funnel_id: int | None = None

@@ -130,6 +130,7 @@ class Signal(models.TextChoices):
     DEAD_CLICK = engine.Signal.DEAD_CLICK.value, "Dead clicks"
     ERROR_CLICK = engine.Signal.ERROR_CLICK.value, "Error after a click"
     ERROR = engine.Signal.ERROR.value, "JavaScript error"
+    SLOW_PAGE = "slow_page", "Slow page"
     FUNNEL_DROP = "funnel_drop", "Funnel drop-off"
 
 

@@ -57,11 +57,16 @@ class Columns:
     targets: list[str]  # target code -> selector (clicks) or message (errors)
     names: np.ndarray  # custom event name per event ("" otherwise)
     accounts: list[str]  # user code -> account ("" when unknown)
+    vitals: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # VITALS code, or -1
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # a vital's measurement
     truncated: bool = False
     origin: float = 0.0
 
     def __len__(self) -> int:
         return len(self.events)
+
+
+VITAL_CODES = {name: code for code, name in enumerate(engine.VITALS)}
 
 
 def _encode(values: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
@@ -84,7 +89,7 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
             names=np.zeros(0, dtype=object),
             accounts=[],
         )
-    ts, kind, person, account, path, name, selector, x, y, dead = zip(*rows, strict=True)
+    ts, kind, person, account, path, name, selector, x, y, dead, value = zip(*rows, strict=True)
     user_codes, people = _encode(person)
     page_codes, pages = _encode(path)
     kinds = np.asarray(kind, dtype=np.int8)
@@ -116,6 +121,11 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
         targets=targets,
         names=np.asarray(name, dtype=object),
         accounts=account_of,
+        vitals=np.asarray(
+            [VITAL_CODES.get(n, -1) if k == engine.VITAL else -1 for k, n in zip(kind, name, strict=True)],
+            np.int64,
+        ),
+        values=np.asarray([v if v is not None else np.nan for v in value], np.float64),
         truncated=truncated,
         origin=since.timestamp(),
     )
@@ -285,7 +295,7 @@ def friction_report(
     first_person = {}
     for s, u in zip(sessions.tolist(), cols.events.user.tolist(), strict=True):
         first_person.setdefault(s, u)
-    rows = []
+    rows = _slow_page_rows(cols, cut, links, revenue)
     for issue in ranked[:limit]:
         path = cols.pages[issue.page] if issue.page < len(cols.pages) else ""
         element = cols.targets[issue.target] if issue.target >= 0 else ""
@@ -302,6 +312,49 @@ def friction_report(
                 trend=issue.trend,
                 examples=[cols.people[first_person[s]] for s in issue.examples],
                 evidence=links.get((issue.signal.value, path, element), []),
+            )
+        )
+    rows.sort(key=lambda r: (-r.users, -r.revenue, -r.occurrences))
+    return rows[:limit]
+
+
+def _slow_page_rows(cols: Columns, cut: float, links: dict, revenue: dict[str, float]) -> list[FrictionRow]:
+    """Pages whose 75th-percentile vital is over the Web Vitals limit in the period, as friction rows
+    (people affected: those with a poor measurement there), with the trend against the period before."""
+    ev = cols.events
+    now_part = ev.ts >= cut
+
+    def found(part: np.ndarray) -> list[engine.SlowPage]:
+        return engine.slow_pages(ev.page[part], ev.user[part], cols.vitals[part], cols.values[part])
+
+    before = {(s.page, s.vital): s.users for s in found(~now_part)} if len(cols) else {}
+    rows = []
+    for slow in found(now_part) if len(cols) else []:
+        path = cols.pages[slow.page]
+        poor = np.flatnonzero(
+            now_part
+            & (ev.page == slow.page)
+            & (cols.vitals == VITAL_CODES[slow.vital])
+            & (cols.values > slow.limit)
+        )
+        people = sorted({cols.people[u] for u in ev.user[poor].tolist()})
+        accounts = {cols.accounts[u] for u in ev.user[poor].tolist() if cols.accounts[u]}
+        previous = before.get((slow.page, slow.vital), 0)
+        unit = "" if slow.vital == "CLS" else " ms"
+        rows.append(
+            FrictionRow(
+                signal="slow_page",
+                label=f"Slow page ({slow.vital} p75 {slow.p75:,.{3 if unit == '' else 0}f}{unit}, "
+                f"limit {slow.limit:g}{unit})",
+                path=path,
+                element=slow.vital,
+                users=slow.users,
+                occurrences=slow.samples,
+                sessions=slow.samples,
+                revenue=float(sum(revenue.get(a, 0.0) for a in accounts)),
+                trend=(slow.users - previous) / previous if previous else None,
+                examples=people[:3],
+                evidence=links.get(("slow_page", path, slow.vital), []),
             )
         )
     return rows

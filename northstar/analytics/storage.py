@@ -24,7 +24,7 @@ EPOCH = {
 
 def scan(*, site_id: int, since: datetime, until: datetime, limit: int) -> list[tuple]:
     """The newest `limit` events of a site from `since` up to and including `until`, oldest first, as
-    (epoch seconds, kind, person, account, path, name, selector, x, y, dead) tuples."""
+    (epoch seconds, kind, person, account, path, name, selector, x, y, dead, value) tuples."""
     ops = connection.ops
     epoch = EPOCH.get(connection.vendor)
     if epoch is None:  # another backend: let Django convert the times
@@ -40,7 +40,7 @@ def scan(*, site_id: int, since: datetime, until: datetime, limit: int) -> list[
         table = ops.quote_name(Event._meta.db_table)
         sql = (
             f"SELECT {epoch}, kind, CASE WHEN user_ref <> '' THEN user_ref ELSE visitor END, account, path, "  # noqa: S608
-            f"name, selector, x, y, dead FROM {table} WHERE site_id = %s AND at >= %s AND at <= %s "
+            f"name, selector, x, y, dead, value FROM {table} WHERE site_id = %s AND at >= %s AND at <= %s "
             "ORDER BY at DESC LIMIT %s"
         )
         params = [site_id, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until), limit]

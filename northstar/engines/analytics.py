@@ -369,6 +369,52 @@ def _occurrence(
     )
 
 
+#: Core Web Vitals in the order of their codes, with the "good" limits web.dev sets (ms, ms, unitless):
+#: a page is slow when the 75th percentile of its measurements is over the limit.
+VITALS = ("LCP", "INP", "CLS")
+VITAL_LIMITS = (2500.0, 200.0, 0.1)
+
+
+@dataclass(frozen=True)
+class SlowPage:
+    """A page whose 75th-percentile vital is over its limit, and the users who had a poor value there."""
+
+    page: int
+    vital: str
+    p75: float
+    limit: float
+    samples: int
+    users: int
+
+
+def slow_pages(
+    page: np.ndarray, user: np.ndarray, vital: np.ndarray, value: np.ndarray, *, min_samples: int = 5
+) -> list[SlowPage]:
+    """Slow pages from vital measurements: `vital` is each event's vital code (an index into VITALS,
+    -1 for other events) and `value` its measurement. Pages with fewer than `min_samples` measurements
+    of a vital are not judged. Sorted by users affected."""
+    found = []
+    measured = np.flatnonzero(vital >= 0)
+    if measured.size == 0:
+        return []
+    groups = page[measured].astype(np.int64) * len(VITALS) + vital[measured]
+    order = measured[np.argsort(groups, kind="stable")]
+    keys = page[order].astype(np.int64) * len(VITALS) + vital[order]
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi - lo < min_samples:
+            continue
+        rows = order[lo:hi]
+        code = int(vital[rows[0]])
+        limit = VITAL_LIMITS[code]
+        p75 = float(np.percentile(value[rows], 75))
+        if p75 > limit:
+            poor = np.unique(user[rows][value[rows] > limit]).size
+            found.append(SlowPage(int(page[rows[0]]), VITALS[code], p75, limit, int(hi - lo), int(poor)))
+    found.sort(key=lambda s: (-s.users, -s.p75 / s.limit, s.page, s.vital))
+    return found
+
+
 def detect(events: Events, *, gap: float = SESSION_GAP) -> tuple[np.ndarray, list[Occurrence]]:
     """Sessions and every friction occurrence (rage, dead and error clicks, errors) in one pass."""
     sessions = sessionise(events.user, events.ts, gap=gap)

@@ -212,3 +212,27 @@ def test_a_kpi_is_filled_from_events_and_behaves_like_any_kpi(cast):
     away = Metric.objects.create(key="away", name="Away KPI", line=cast.away_line)
     with pytest.raises(PermissionDenied):
         services.kpi_publish(actor=cast.pm, site=site, metric=away, measure="weekly_active_people")
+
+
+def test_a_slow_page_is_friction_ranked_with_the_rest(cast):
+    site = make_site(product=cast.home_product)
+    rows = [
+        event(
+            site,
+            f"p{n}",
+            ago(hours=n + 1),
+            EventKind.VITAL,
+            "/pay",
+            name="LCP",
+            value=4000.0 if n < 6 else 900.0,
+        )
+        for n in range(8)
+    ]
+    rows += [
+        event(site, "q", ago(hours=2), EventKind.VITAL, "/fast", name="LCP", value=800.0) for _ in range(6)
+    ]
+    store(rows)
+    report = selectors.friction_report(site)
+    slow = [r for r in report if r.signal == "slow_page"]
+    assert [(r.path, r.element, r.users) for r in slow] == [("/pay", "LCP", 6)]
+    assert "p75 4,000 ms" in slow[0].label

@@ -227,3 +227,31 @@ def test_detect_finds_each_kind_on_a_small_story():
     _, found = engine.detect(ev)
     kinds = sorted((o.signal.value, o.target) for o in found)
     assert kinds == [("dead_click", 2), ("error", -1), ("error_click", 3), ("rage_click", 1)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.integers(0, 2), st.integers(0, 5), st.integers(0, 2), st.floats(0, 6000, allow_nan=False)
+        ),
+        max_size=80,
+    )
+)
+def test_slow_pages_are_those_whose_p75_is_over_the_limit(values):
+    page = np.asarray([v[0] for v in values], np.int64)
+    user = np.asarray([v[1] for v in values], np.int64)
+    vital = np.asarray([v[2] for v in values], np.int64)
+    value = np.asarray([v[3] if v[2] != 2 else v[3] / 10_000 for v in values])
+    found = engine.slow_pages(page, user, vital, value, min_samples=3)
+    expected = set()
+    for p in range(3):
+        for code, name in enumerate(engine.VITALS):
+            mine = value[(page == p) & (vital == code)]
+            if mine.size >= 3 and np.percentile(mine, 75) > engine.VITAL_LIMITS[code]:
+                expected.add((p, name))
+    assert {(s.page, s.vital) for s in found} == expected
+    for s in found:
+        mine = (page == s.page) & (vital == engine.VITALS.index(s.vital))
+        assert s.users == np.unique(user[mine & (value > s.limit)]).size
+    assert [s.users for s in found] == sorted((s.users for s in found), reverse=True)
