@@ -69,6 +69,14 @@ class Columns:
 VITAL_CODES = {name: code for code, name in enumerate(engine.VITALS)}
 
 
+def _vital_codes(kinds: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """Each event's index into engine.VITALS, -1 for events that are not a known vital."""
+    codes = np.full(kinds.size, -1, np.int64)
+    for i in np.flatnonzero(kinds == engine.VITAL).tolist():
+        codes[i] = VITAL_CODES.get(names[i], -1)
+    return codes
+
+
 def _encode(values: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
     """Dense codes in order of first appearance, and the code book (a dict is faster than sorting)."""
     book: dict[str, int] = {}
@@ -121,10 +129,7 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
         targets=targets,
         names=np.asarray(name, dtype=object),
         accounts=account_of,
-        vitals=np.asarray(
-            [VITAL_CODES.get(n, -1) if k == engine.VITAL else -1 for k, n in zip(kind, name, strict=True)],
-            np.int64,
-        ),
+        vitals=_vital_codes(kinds, name),
         values=np.asarray([v if v is not None else np.nan for v in value], np.float64),
         truncated=truncated,
         origin=since.timestamp(),
