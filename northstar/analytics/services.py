@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from northstar.analytics.models import Event, EventKind, FrictionEvidence, Funnel, Signal, Site
-from northstar.core import ratelimit
+from northstar.core import audit, ratelimit
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_delete, record_save
@@ -92,8 +92,6 @@ def site_create(
 @transaction.atomic
 def site_update(*, actor: User, site: Site, **data: Any) -> Site:
     """Change a site's name, origins, retention, consent mode or whether it takes events."""
-    from northstar.core import audit
-
     access.require_line_edit(actor, _line_of(site), "analytics sites")
     before = audit.snapshot(site)
     for field in ("name", "allowed_origins", "retention_days", "consent_required", "active"):

@@ -21,6 +21,7 @@ from northstar.core.services import get_or_404
 from northstar.core.uploads import refused_upload
 from northstar.core.web import READ_ONLY, edit_page, fetch, flash, plotly_url, refuse, require, user_of
 from northstar.org import access
+from northstar.portfolio.models import Initiative
 
 SITES = Site.objects.select_related("product", "product__line")
 
@@ -31,6 +32,15 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 def _site(site_id: int) -> Site:
     return fetch(get_or_404, Site, site_id, queryset=SITES)
+
+
+def _initiatives(site: Site) -> list[Initiative]:
+    """What friction on this site is most likely evidence for: work on its product line (capped)."""
+    return list(
+        Initiative.objects.filter(product__line_id=site.product.line_id)
+        .only("id", "title")
+        .order_by("title")[:300]
+    )
 
 
 def _can_edit(request: HttpRequest, site: Site) -> bool:
@@ -150,7 +160,7 @@ def friction(request: HttpRequest, site_id: int) -> HttpResponse:
             "rows": rows,
             "days": days,
             "can_edit": user_of(request).can_write,
-            "link_form": EvidenceForm(),
+            "initiatives": _initiatives(site),
         },
     )
 
@@ -193,7 +203,7 @@ def funnel_detail(request: HttpRequest, funnel_id: int) -> HttpResponse:
             "chart": charts.funnel_chart(report),
             "can_edit": user_of(request).can_write,
             "can_delete": _can_edit(request, funnel.site),
-            "link_form": EvidenceForm(),
+            "initiatives": _initiatives(funnel.site),
         },
     )
 
