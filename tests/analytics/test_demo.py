@@ -23,7 +23,10 @@ def test_demo_plants_friction_the_detectors_find_and_links_it(cast, monkeypatch)
         ("error_click", "button#pay-wallet"),
     } <= signals
     # the slow payment page and the dead coupon button hurt the most people
-    assert {(r.signal, r.path) for r in top[:2]} == {("slow_page", "/checkout/payment"), ("dead_click", "/cart")}
+    assert {(r.signal, r.path) for r in top[:2]} == {
+        ("slow_page", "/checkout/payment"),
+        ("dead_click", "/cart"),
+    }
     report = selectors.funnel_report(Funnel.objects.get(), days=30)
     reached = [s.reached for s in report.steps]
     assert reached == sorted(reached, reverse=True) and reached[-1] > 0

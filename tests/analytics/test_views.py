@@ -119,3 +119,13 @@ def test_a_persons_timeline_marks_their_friction(cast, login):
     assert "?who=v9" in friction
     html = login(cast.stakeholder).get(f"/analytics/sites/{site.pk}/person/?who=v9").content.decode()
     assert html.count("rage clicks") == 1 and "button#pay" in html and "/secret" not in html
+
+
+def test_the_sites_list_costs_the_same_queries_for_many_sites(cast, login, django_assert_max_num_queries):
+    for n in range(5):
+        site = make_site(product=cast.home_product, name=f"App {n}")
+        store([event(site, "v", ago(hours=1))])
+    web = login(cast.stakeholder)
+    with django_assert_max_num_queries(12):
+        page = web.get("/analytics/")
+    assert page.status_code == 200 and page.content.decode().count("App ") == 5
