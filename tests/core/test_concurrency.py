@@ -327,7 +327,17 @@ NOT_EDITED_IN_PLACE = {
 
 
 #: Apps whose every record is versioned or listed above; an app joins once its editing is versioned.
-VERSIONED_APPS = {"org", "portfolio", "strategy", "planning", "feedback", "finance", "delivery", "reports", "analytics"}
+VERSIONED_APPS = {
+    "org",
+    "portfolio",
+    "strategy",
+    "planning",
+    "feedback",
+    "finance",
+    "delivery",
+    "reports",
+    "analytics",
+}
 
 
 @pytest.mark.django_db
