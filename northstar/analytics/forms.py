@@ -29,11 +29,14 @@ class SiteForm(forms.Form):
         required=False, help_text="Keep events only from visitors who consented (the snippet's consent flag)."
     )
 
+    active = forms.BooleanField(required=False, initial=True, help_text="Take events (off: refuse the key).")
+
     def __init__(self, *args: Any, site: Site | None = None, **kwargs: Any) -> None:
         if site is not None:
             kwargs.setdefault(
                 "initial",
                 {
+                    "active": site.active,
                     "product": site.product_id,
                     "name": site.name,
                     "allowed_origins": site.allowed_origins,
@@ -44,6 +47,8 @@ class SiteForm(forms.Form):
         super().__init__(*args, **kwargs)
         if site is not None:
             del self.fields["product"]  # a site stays with its product
+        else:
+            del self.fields["active"]  # a new site takes events
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

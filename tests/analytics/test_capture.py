@@ -148,3 +148,8 @@ def test_the_snippet_never_sends_input_values_or_element_text():
     source = (Path(northstar.analytics.__file__).parent / "static" / "analytics" / "capture.js").read_text()
     assert ".value" not in source.replace("e.value", "").replace("r.message", "")
     assert "textContent" not in source and "innerText" not in source
+
+
+def test_a_paused_site_refuses_its_key(site):
+    Site.objects.filter(pk=site.pk).update(active=False)
+    assert post(_batch(site.key, _click())).status_code == 404
