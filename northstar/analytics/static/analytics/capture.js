@@ -16,6 +16,7 @@
     var dnt = navigator.doNotTrack === "1" || window.doNotTrack === "1";
     var consent = script.getAttribute("data-consent") !== "required";
     var queue = [], stopped = dnt, delay = 1000, timer = null, lastChange = 0;
+    var send = window.fetch.bind(window); /* our own requests are not a reaction to a click */
     var visitor = stored("ns_v") || rnd(), who = { user: "", account: "" };
     store("ns_v", visitor);
 
@@ -25,30 +26,30 @@
     function safe(fn) { return function () { try { return fn.apply(this, arguments); } catch (e) { /* never break the page */ } }; }
     function cut(s, n) { return String(s || "").slice(0, n); }
 
-    function push(event) {
+    function push(event, when) {
       if (stopped) return;
-      event.at = new Date().toISOString();
+      event.at = new Date(when || Date.now()).toISOString();
       event.visitor = visitor;
-      event.path = cut(location.pathname, 300) || "/";
+      event.path = event.path || cut(location.pathname, 300) || "/";
       if (who.user) event.user = who.user;
       if (who.account) event.account = who.account;
       queue.push(event);
       if (queue.length >= 50) flush(); else if (!timer) timer = setTimeout(flush, 5000);
     }
 
-    function flush(leaving) {
+    var flush = safe(function (leaving) {
       clearTimeout(timer); timer = null;
       if (stopped || !consent || !queue.length) return;
       var batch = queue.splice(0, 200);
       var body = JSON.stringify({ key: key, consent: consent, events: batch });
       if (leaving && navigator.sendBeacon) { navigator.sendBeacon(endpoint, new Blob([body], { type: "text/plain" })); return; }
-      fetch(endpoint, { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "text/plain" } })
+      send(endpoint, { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "text/plain" } })
         .then(function (r) {
           if (r.status === 429 || r.status >= 500) retry(batch);
           else if (r.status >= 400) stopped = true; /* the server refuses this key or payload: stop */
           else delay = 1000;
         }, function () { retry(batch); });
-    }
+    });
 
     function retry(batch) {
       queue = batch.concat(queue).slice(0, 1000);
@@ -76,19 +77,18 @@
 
     new MutationObserver(function () { lastChange = Date.now(); })
       .observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
-    var origFetch = window.fetch;
-    window.fetch = function () { lastChange = Date.now(); return origFetch.apply(this, arguments); };
-    var send = XMLHttpRequest.prototype.send;
-    XMLHttpRequest.prototype.send = function () { lastChange = Date.now(); return send.apply(this, arguments); };
+    window.fetch = function () { lastChange = Date.now(); return send.apply(window, arguments); };
+    var xhrSend = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function () { lastChange = Date.now(); return xhrSend.apply(this, arguments); };
 
     document.addEventListener("click", safe(function (e) {
       var at = Date.now(), where = location.href, event = {
-        type: "click", selector: selector(e.target) || "unknown",
+        type: "click", selector: selector(e.target) || "unknown", path: cut(location.pathname, 300) || "/",
         x: Math.max(0, Math.round(e.pageX || 0)), y: Math.max(0, Math.round(e.pageY || 0)),
       };
       setTimeout(safe(function () {
         event.dead = lastChange < at && location.href === where;
-        push(event);
+        push(event, at); /* stamped with the click's time, not the time it was judged */
       }), 1000);
     }), true);
 
