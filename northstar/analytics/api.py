@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from northstar.analytics import selectors, services
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
+from northstar.core.concurrency import for_write, with_etag
 from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
@@ -177,6 +178,14 @@ class SiteIn(Schema):
     consent_required: bool = False
 
 
+class SitePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    allowed_origins: str | None = Field(None, max_length=2000)
+    retention_days: int | None = Field(None, ge=1, le=730)
+    consent_required: bool | None = None
+    active: bool | None = None
+
+
 class SiteOut(Schema):
     id: int
     version: int
@@ -212,8 +221,16 @@ def site_create(request: HttpRequest, payload: SiteIn) -> tuple[int, Site]:
 
 
 @router.get("/analytics/sites/{site_id}", response=SiteOut)
-def site_get(request: HttpRequest, site_id: int) -> Site:
-    return get_or_404(Site, site_id)
+def site_get(request: HttpRequest, response: HttpResponse, site_id: int) -> Site:
+    return with_etag(response, get_or_404(Site, site_id))
+
+
+@router.patch("/analytics/sites/{site_id}", response=SiteOut)
+def site_update(request: HttpRequest, response: HttpResponse, site_id: int, payload: SitePatch) -> Site:
+    """Change only the fields sent; with If-Match, refused (412) when someone changed the site since."""
+    site = for_write(request, get_or_404(Site, site_id, queryset=Site.objects.select_related("product")))
+    saved = services.site_update(actor=request.auth, site=site, **payload.dict(exclude_unset=True))
+    return with_etag(response, saved)
 
 
 @router.post("/analytics/sites/{site_id}/import", response={201: ImportOut})

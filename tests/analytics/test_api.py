@@ -99,3 +99,30 @@ def test_another_lines_site_is_refused_for_a_pm(cast):
     )
     other = make_funnel(site=site)
     assert send(api, "delete", f"/api/v1/analytics/funnels/{other.pk}").status_code == 403
+
+
+def test_site_patch_writes_only_what_is_sent_and_honours_if_match(cast):
+    site = make_site(product=cast.home_product, name="Shop", retention_days=90)
+    api = bearer(cast.pm)
+    got = api.get(f"/api/v1/analytics/sites/{site.pk}")
+    etag = got["ETag"]
+    changed = api.patch(
+        f"/api/v1/analytics/sites/{site.pk}",
+        data=json.dumps({"retention_days": 30}),
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert (
+        changed.status_code == 200
+        and changed.json()["retention_days"] == 30
+        and changed.json()["name"] == "Shop"
+    )
+    stale = api.patch(
+        f"/api/v1/analytics/sites/{site.pk}",
+        data=json.dumps({"name": "Old"}),
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert stale.status_code == 412
+    away = make_site(product=cast.away_product)
+    assert send(api, "patch", f"/api/v1/analytics/sites/{away.pk}", {"name": "Mine"}).status_code == 403
