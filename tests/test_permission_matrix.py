@@ -438,6 +438,16 @@ def _api_expect(stakeholder: int = 200, pm: int = 200, leader: int = 200, admin:
     return {"anonymous": 401, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
 
 
+def _analytics_site(cast: Cast, where: str) -> int:
+    from northstar.analytics.models import Site
+
+    product = getattr(cast, f"{where}_product")
+    site, _ = Site.objects.get_or_create(
+        product=product, name="Matrix site", defaults={"key": f"ns_a_m_{where}"}
+    )
+    return site.pk
+
+
 API_READ = _api_expect()
 API_LEADERS_WRITE = _api_expect(403, 403, 201, 201)
 API_WRITERS_WRITE = _api_expect(403, 201, 201, 201)
@@ -517,6 +527,20 @@ API_CASES = [
         "away",
     ),
     ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
+    ApiCase(
+        "patch",
+        lambda c: f"/api/v1/analytics/sites/{_analytics_site(c, 'home')}",
+        _api_expect(403, 200, 200, 200),
+        lambda c: {"name": "Renamed"},
+        "home",
+    ),
+    ApiCase(
+        "patch",
+        lambda c: f"/api/v1/analytics/sites/{_analytics_site(c, 'away')}",
+        _api_expect(403, 403, 200, 200),
+        lambda c: {"name": "Renamed"},
+        "away",
+    ),
     ApiCase(
         "post",
         lambda c: "/api/v1/analytics/sites",
