@@ -357,6 +357,7 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.market.permission_cases",
     "tests.analytics.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
@@ -372,6 +373,7 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "market",
     "analytics",
 )
 
@@ -554,6 +556,42 @@ API_CASES = [
         API_LEADERS_WRITE,
         lambda c: {"product_id": c.away_product.pk, "name": "Api site"},
         "away",
+    ),
+]
+
+
+def _lost_reason(cast: Cast) -> str:
+    from tests.market.factories import lost_reason
+
+    return lost_reason("price")
+
+
+API_CASES += [
+    ApiCase("get", lambda c: "/api/v1/market/segments", API_READ),
+    ApiCase(
+        "post", lambda c: "/api/v1/market/segments", API_WRITERS_WRITE, lambda c: {"name": "Api segment"}
+    ),
+    ApiCase("get", lambda c: "/api/v1/market/matrix", API_READ),
+    ApiCase("get", lambda c: "/api/v1/market/win-loss", API_READ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_WRITERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.home_initiative.pk},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_LEADERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.away_initiative.pk},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/notes",
+        API_WRITERS_WRITE,
+        lambda c: {"title": "Api note", "noted_on": "2026-01-01", "tags": "ai"},
     ),
 ]
 
