@@ -327,6 +327,9 @@ NOT_EDITED_IN_PLACE = {
     "market.deal",  # imported from the CRM, which is their record
     "market.dealreason",
     "market.reasonlink",  # added and removed
+    # analytics
+    "analytics.event",  # captured, never edited
+    "analytics.frictionevidence",  # added and removed
 }
 
 
@@ -341,6 +344,7 @@ VERSIONED_APPS = {
     "delivery",
     "reports",
     "market",
+    "analytics",
 }
 
 
