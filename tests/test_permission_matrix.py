@@ -315,6 +315,7 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.home.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -329,6 +330,7 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "home",
 )
 
 
