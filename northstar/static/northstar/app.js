@@ -63,6 +63,18 @@
       }
     });
   }
+  // "/" (or Ctrl/Cmd+K) anywhere but a field jumps to the search box marked data-search-shortcut.
+  document.addEventListener("keydown", function (event) {
+    var box = document.querySelector("[data-search-shortcut]");
+    if (!box) return;
+    var typing = event.target.closest("input, textarea, select, [contenteditable]");
+    var wanted = (event.key === "/" && !typing) || (event.key === "k" && (event.ctrlKey || event.metaKey));
+    if (!wanted) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
   window.addEventListener("load", function () { drawCharts(document); });
   document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
 })();
