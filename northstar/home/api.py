@@ -1,7 +1,5 @@
 """REST API for home: search, notifications and comments, mounted under /api/v1/."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 
