@@ -38,6 +38,7 @@ MODULES = [
     "northstar.planning.plans",
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
+    "northstar.home.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -91,6 +92,12 @@ NOT_LINE_BOUND = {
     ),
     "plan_compute": "the CLI and the demo loader plan as the system",
     "metric_values_import": "the CLI imports KPI values as the system",
+    # Discussion: whoever reads a record may talk about it; a comment changes nothing of the line's.
+    **dict.fromkeys(
+        ["comment_create", "comment_update", "comment_delete", "require_comment_edit"],
+        "a conversation about the record, not a change to it (its author or a leader edits it)",
+    ),
+    "notification_create": "tells people what another service did; `actor` is who did it",
 }
 
 

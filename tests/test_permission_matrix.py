@@ -474,6 +474,19 @@ API_CASES = [
         lambda c: {"stage": "discovery"},
         "away",
     ),
+    # home: search, notifications and comments are for everyone signed in
+    ApiCase("get", lambda c: "/api/v1/search?q=work", API_READ),
+    ApiCase("get", lambda c: "/api/v1/notifications", API_READ),
+    ApiCase("post", lambda c: "/api/v1/notifications/read", API_READ, lambda c: {}),
+    ApiCase(
+        "get", lambda c: f"/api/v1/comments?target=initiative&target_id={c.away_initiative.pk}", API_READ
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/comments",
+        _api_expect(201, 201, 201, 201),
+        lambda c: {"target": "initiative", "target_id": c.away_initiative.pk, "body": "Api comment"},
+    ),
 ]
 
 

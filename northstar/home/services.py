@@ -83,7 +83,8 @@ def _require_commenter(actor: User) -> None:
         raise PermissionDenied("Sign in to comment.")
 
 
-def _require_author_or_leader(actor: User, comment: Comment, what: str) -> None:
+def require_comment_edit(actor: User, comment: Comment, what: str = "change") -> None:
+    """A comment is its author's: only they, or a product leader, change or delete it."""
     if comment.author_id == actor.pk or actor.is_leading:
         return
     raise PermissionDenied(f"Only the comment's author or a product leader can {what} it.")
@@ -138,7 +139,7 @@ def _notify_mentions(comment: Comment, *, actor: User, about: str, already: set[
 @transaction.atomic
 def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     """Change a comment's text (its author, or a leader); only people newly @mentioned are notified."""
-    _require_author_or_leader(actor, comment, "change")
+    require_comment_edit(actor, comment, "change")
     before = audit.snapshot(comment)
     earlier = {u.pk for u in mentioned_users(comment.body)}
     comment.body = _check_body(body)
@@ -151,7 +152,7 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
 @transaction.atomic
 def comment_delete(*, actor: User, comment: Comment) -> None:
     """Remove a comment and its replies (its author, or a leader); the audit log keeps what it said."""
-    _require_author_or_leader(actor, comment, "delete")
+    require_comment_edit(actor, comment, "delete")
     record_delete(actor=actor, instance=comment, blocked_by="it is referenced")
 
 

@@ -104,6 +104,10 @@ def comments(request: HttpRequest, target: str, target_id: int) -> HttpResponse:
 @login_required
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = fetch(services.comment_get, comment_id=comment_id)
+    try:
+        services.require_comment_edit(user_of(request), comment)
+    except ApplicationError as exc:
+        refuse(exc)
     back = services.comment_url(comment)
     return edit_page(
         request,
