@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import CharField, Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -41,9 +41,13 @@ STALE_DAYS = 14
 #: A KPI flag is "new" when it falls within this many days of the KPI's newest value.
 ANOMALY_DAYS = 28
 #: A theme spikes when its last 30 days hold at least this many items...
-SPIKE_MIN_ITEMS = 3
+SPIKE_MIN_ITEMS = 5
 #: ...and at least this many times its monthly average of the 90 days before.
 SPIKE_RATIO = 2.0
+#: A theme is new when its first piece of feedback arrived within this many days...
+NEW_THEME_DAYS = 30
+#: ...and it holds at least this many items (a theme of one remark is not news).
+NEW_THEME_MIN_ITEMS = 3
 #: With no visit recorded yet, "since my last visit" means the last week.
 FIRST_VISIT_DAYS = 7
 #: Rows shown per panel (each panel also says how many there are in all).
@@ -252,39 +256,54 @@ class ThemeSignal:
     theme: Theme
     recent: int  # items in the last 30 days
     monthly_before: float  # monthly average over the 90 days before
-    is_new: bool
+    first_seen: datetime | None  # the theme's earliest item
 
     @property
     def is_spike(self) -> bool:
         return self.recent >= SPIKE_MIN_ITEMS and self.recent >= SPIKE_RATIO * max(self.monthly_before, 0.5)
 
+    @property
+    def is_new(self) -> bool:
+        """Customers only started raising it lately, more than once or twice (a theme of one item is not
+        news); not: the clustering only just named it."""
+        since = timezone.now() - timedelta(days=NEW_THEME_DAYS)
+        return self.first_seen is not None and self.first_seen >= since and self.recent >= NEW_THEME_MIN_ITEMS
 
-def theme_signals(*, since: datetime) -> list[ThemeSignal]:
-    """Themes found since `since`, and themes whose last 30 days spike against the 90 before. 2 queries."""
+
+def theme_signals() -> list[ThemeSignal]:
+    """Themes customers started raising in the last NEW_THEME_DAYS, and themes whose last 30 days
+    spike against the 90 before. Two queries.
+
+    "New" is read from the feedback, not from when the theme row was made: a re-clustering names
+    themes afresh without the customers having said anything new.
+    """
     now = timezone.now()
     month_ago, before = now - timedelta(days=30), now - timedelta(days=120)
     counts = {
-        theme_id: (recent, prior)
-        for theme_id, recent, prior in FeedbackItem.objects.filter(
-            theme__status=Theme.Status.ACTIVE, received_at__gte=before
-        )
+        theme_id: (recent, prior, first)
+        for theme_id, recent, prior, first in FeedbackItem.objects.filter(theme__status=Theme.Status.ACTIVE)
         .values_list("theme_id")
         .annotate(
             recent=Count("id", filter=Q(received_at__gte=month_ago)),
-            prior=Count("id", filter=Q(received_at__lt=month_ago)),
+            prior=Count("id", filter=Q(received_at__lt=month_ago, received_at__gte=before)),
+            first=Min("received_at"),
         )
         .order_by()
     }
-    themes = Theme.objects.filter(status=Theme.Status.ACTIVE).filter(
-        Q(created_at__gte=since) | Q(pk__in=list(counts))
-    )
-    signals = []
-    for theme in themes.defer("centroid", "keywords"):
-        recent, prior = counts.get(theme.pk, (0, 0))
-        signal = ThemeSignal(theme, recent, prior / 3, theme.created_at >= since)
+    candidates = []
+    for theme_id, (recent, prior, first) in counts.items():
+        signal = ThemeSignal(Theme(pk=theme_id), recent, prior / 3, first)
         if signal.is_new or signal.is_spike:
-            signals.append(signal)
-    signals.sort(key=lambda s: (not s.is_spike, -s.recent, -s.theme.size, s.theme.pk))
+            candidates.append(signal)
+    themes = Theme.objects.defer("centroid", "keywords").in_bulk([s.theme.pk for s in candidates])
+    signals = [
+        ThemeSignal(themes[s.theme.pk], s.recent, s.monthly_before, s.first_seen)
+        for s in candidates
+        if s.theme.pk in themes
+    ]
+    signals.sort(
+        key=lambda s: (not s.is_new, -s.recent / max(s.monthly_before, 0.5), -s.theme.size, s.theme.pk)
+    )
     return signals
 
 
@@ -421,7 +440,7 @@ def cockpit(user: User, *, today: date | None = None) -> Cockpit:
         slips=slip_rows,
         slip_count=len(slip_rows) if len(slip_rows) < PANEL_ROWS else slips.count(),
         blocked=blocked_work(outlook) if outlook.kind != "published" else [],
-        themes=theme_signals(since=since),
+        themes=theme_signals(),
         approvals=approval_rows,
         approval_count=len(approval_rows) if len(approval_rows) < PANEL_ROWS else approvals.count(),
         changes=changes,

@@ -124,26 +124,30 @@ def test_slipped_and_blocked_roadmap_items_are_listed(cast, login):
 
 def test_new_themes_and_demand_spikes(cast, login):
     spiking = make_theme("Bulk export")
-    for _ in range(5):
-        make_item(theme=spiking)
+    for days in (0, 1, 2, 3, 4, 200):
+        make_item(theme=spiking, received_at=timezone.now() - timedelta(days=days))
     steady = make_theme("Dark mode")
-    for days in (40, 60, 80, 100, 110, 115):
+    for days in (0, 40, 60, 80, 100, 110, 115):
         make_item(theme=steady, received_at=timezone.now() - timedelta(days=days))
-    make_item(theme=steady)
-    from northstar.feedback.models import Theme
-
-    Theme.objects.filter(pk__in=[spiking.pk, steady.pk]).update(
-        created_at=timezone.now() - timedelta(days=90)
-    )
     fresh = make_theme("SSO for contractors")
+    for days in (3, 5, 9):
+        make_item(theme=fresh, received_at=timezone.now() - timedelta(days=days))
+    lone = make_theme("A single remark")
+    make_item(theme=lone, received_at=timezone.now() - timedelta(days=3))
+    renamed_by_a_recluster = make_theme("Old topic, new name")  # made today, raised for months
+    for days in (90, 150):
+        make_item(theme=renamed_by_a_recluster, received_at=timezone.now() - timedelta(days=days))
 
-    signals = {s.theme.name: s for s in cockpit.theme_signals(since=timezone.now() - timedelta(days=7))}
+    signals = {s.theme.name: s for s in cockpit.theme_signals()}
 
-    assert signals["Bulk export"].is_spike
+    assert signals["Bulk export"].is_spike and not signals["Bulk export"].is_new
     assert "Dark mode" not in signals
+    assert "Old topic, new name" not in signals
+    assert "A single remark" not in signals
     assert signals["SSO for contractors"].is_new and not signals["SSO for contractors"].is_spike
     page = login(cast.stakeholder).get(reverse("core:home")).content.decode()
     assert reverse("feedback:theme_detail", args=[fresh.pk]) in page
+    assert reverse("feedback:theme_detail", args=[spiking.pk]) in page
 
 
 def test_approvals_waiting_show_for_the_approver_not_the_stakeholder(cast, login):
