@@ -98,6 +98,7 @@ NOT_LINE_BOUND = {
         "a conversation about the record, not a change to it (its author or a leader edits it)",
     ),
     "notification_create": "tells people what another service did; `actor` is who did it",
+    "notification_settings_set": "a person's own email choice",
 }
 
 

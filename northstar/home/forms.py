@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from northstar.home.models import NotificationSettings
 from northstar.home.services import MAX_COMMENT_CHARS
 
 
@@ -32,3 +33,15 @@ class CommentEditForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return {"body": self.cleaned_data["body"]}
+
+
+class NotificationSettingsForm(forms.Form):
+    email = forms.ChoiceField(
+        label="Email me",
+        choices=NotificationSettings.Email.choices,
+        widget=forms.RadioSelect,
+        help_text="Mentions, replies and approvals always reach your list in Northstar; this is about email.",
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        return {"email": self.cleaned_data["email"]}

@@ -106,3 +106,24 @@ class Comment(Versioned):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class NotificationSettings(Versioned):
+    """How a person wants to hear about their notifications beyond the in-app list."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", "An email for each, as it happens"
+        DAILY = "daily", "One email a day with what I have not read"
+        OFF = "off", "No email: the list in Northstar is enough"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"

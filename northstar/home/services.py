@@ -10,12 +10,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, jobs
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.roles import Role
 from northstar.core.services import record_delete, record_save
-from northstar.home.models import Comment, Notification, Visit
+from northstar.home.models import Comment, Notification, NotificationSettings, Visit
 from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
 from northstar.strategy.models import Objective
 
@@ -175,7 +175,33 @@ def notification_create(
         for pk in dict.fromkeys(recipient_ids)
     ]
     Notification.objects.bulk_create(rows)
+    if rows:
+        jobs.job_enqueue(
+            task="northstar.home.tasks.notifications_email",
+            kwargs={"ids": [n.pk for n in rows]},
+            actor=actor,
+            title="Email notifications",
+        )
     return len(rows)
+
+
+def notification_settings_get(*, user: User) -> NotificationSettings:
+    """This person's settings; unsaved defaults (email at once) when they never chose (reads never write)."""
+    return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
+
+
+@transaction.atomic
+def notification_settings_set(
+    *, actor: User, settings: NotificationSettings, email: str
+) -> NotificationSettings:
+    """Choose how notifications reach you by email: each at once, a daily digest, or not at all."""
+    if settings.user_id != actor.pk:
+        raise PermissionDenied("You can only choose how notifications reach you.")
+    if email not in NotificationSettings.Email.values:
+        raise ValidationFailed(f"Choose one of: {', '.join(NotificationSettings.Email.values)}.")
+    before = audit.snapshot(settings) if settings.pk else None
+    settings.email = email
+    return record_save(actor=actor, instance=settings, before=before)
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

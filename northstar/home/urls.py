@@ -13,6 +13,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/unread/", views.unread, name="unread"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
 ]

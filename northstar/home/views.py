@@ -22,7 +22,7 @@ from northstar.core.web import (
 )
 from northstar.home import search as home_search
 from northstar.home import selectors, services
-from northstar.home.forms import CommentEditForm, CommentForm
+from northstar.home.forms import CommentEditForm, CommentForm, NotificationSettingsForm
 from northstar.home.indexing import SOURCES
 from northstar.home.search import MAX_RESULTS
 
@@ -146,6 +146,26 @@ def notifications(request: HttpRequest) -> HttpResponse:
         request,
         "home/notifications.html",
         {"page_obj": page, "unread": selectors.unread_count(user=user)},
+    )
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """How notifications reach this person by email: each at once, a daily digest, or not at all."""
+    user = user_of(request)
+    current = services.notification_settings_get(user=user)
+    return edit_page(
+        request,
+        form=NotificationSettingsForm(request.POST or None, initial={"email": current.email}),
+        save=lambda data: services.notification_settings_set(actor=user, settings=current, **data),
+        done=lambda saved: reverse("home:notifications"),
+        context={
+            "heading": "Notification email",
+            "back_url": reverse("home:notifications"),
+            "back_label": "Notifications",
+        },
+        success="Notification email saved.",
+        record=current if current.pk else None,
     )
 
 

@@ -64,6 +64,8 @@ WEB_CASES = [
     ),
     Case("home:notifications", "get", _expect()),
     Case("home:unread", "get", _expect()),
+    Case("home:notification_settings", "get", _expect()),
+    Case("home:notification_settings", "post", SIGNED_IN_ACTION, data=lambda c, u: {"email": "daily"}),
     Case("home:notifications_read", "get", POST_ONLY),
     Case("home:notifications_read", "post", SIGNED_IN_ACTION),
     Case("home:notification_open", "get", POST_ONLY, args=_own_notification),

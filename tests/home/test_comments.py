@@ -229,3 +229,51 @@ def test_an_approval_request_notifies_the_approver_and_the_decision_the_requeste
     assert decided.recipient == cast.pm
     assert decided.title == "Your move of Home work (Discovery → Planned) was rejected: Not this quarter"
     assert decided.url == reverse("portfolio:detail", args=[cast.home_initiative.pk])
+
+
+# Email --------------------------------------------------------------------------------------------
+
+
+def test_a_mention_reaches_its_person_by_email_at_once(cast, mailoutbox, django_capture_on_commit_callbacks):
+    cast.pm.email = "pat@example.com"
+    cast.pm.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = _comment(cast, "@pm please look")
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["pat@example.com"]
+    assert message.subject == f"Northstar: leader mentioned you on {cast.home_initiative.title}"
+    assert f"#comment-{comment.pk}" in message.body
+
+
+def test_email_settings_daily_digest_and_off(cast, login, mailoutbox, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from northstar.home import mail
+    from northstar.home.models import NotificationSettings
+
+    client = login(cast.pm)
+    assert client.get(reverse("home:notification_settings")).status_code == 200
+    assert not NotificationSettings.objects.exists()  # reading the page writes nothing
+    assert client.post(reverse("home:notification_settings"), {"email": "daily"}).status_code == 302
+    assert NotificationSettings.objects.get(user=cast.pm).email == "daily"
+    assert client.post(reverse("home:notification_settings"), {"email": "weekly"}).status_code == 422
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _comment(cast, "@pm one")
+        _comment(cast, "@pm two")
+    assert mailoutbox == []  # no email at once for a daily reader
+    assert mail.notification_digests_send() == 1  # the pm's person carries the address
+    assert mailoutbox[0].subject == "Northstar: 2 notifications for you"
+    assert mailoutbox[0].to == [cast.pm_person.email]
+    assert mail.notification_digests_send() == 0  # not twice a day
+    later = timezone.now() + timedelta(days=1)
+    assert mail.notification_digests_send(now=later) == 0  # nothing new since
+
+    NotificationSettings.objects.filter(user=cast.pm).update(email="off")
+    with django_capture_on_commit_callbacks(execute=True):
+        _comment(cast, "@pm three")
+    assert len(mailoutbox) == 1
+    assert mail.notification_digests_send(now=later + timedelta(days=1)) == 0

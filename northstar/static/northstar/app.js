@@ -75,6 +75,14 @@
     box.select();
   });
 
+  // A link to "#comment-12" lands on a thread HTMX loads after the page: scroll there once it arrives.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var id = window.location.hash.slice(1);
+    if (!id) return;
+    var target = document.getElementById(id);
+    if (target && event.target.contains(target)) target.scrollIntoView({ block: "center" });
+  });
+
   window.addEventListener("load", function () { drawCharts(document); });
   document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
 })();
