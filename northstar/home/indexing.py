@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
-from northstar.feedback.models import Customer, FeedbackItem, Theme
+from northstar.feedback.models import Customer, FeedbackItem, ImportBatch, Theme
 from northstar.home.models import SearchEntry
 from northstar.org.models import Person, Team
 from northstar.portfolio.models import Decision, Initiative
@@ -256,8 +256,28 @@ def _deleted(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
     _mark(instance)
 
 
+def _import_stored(
+    sender: type[models.Model], instance: Any, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """A feedback import stores its items and new customers in bulk (past the save signals), then
+    records its counts on its batch: index what it stored when that commits."""
+    if not update_fields or "added" not in update_fields:
+        return
+    batch_id = instance.pk
+
+    def index_batch() -> None:
+        index_records(
+            "feedback", list(FeedbackItem.objects.filter(batch_id=batch_id).values_list("pk", flat=True))
+        )
+        indexed = SearchEntry.objects.filter(kind="customer").values("record_id")
+        index_records("customer", list(Customer.objects.exclude(pk__in=indexed).values_list("pk", flat=True)))
+
+    transaction.on_commit(index_batch)
+
+
 def connect() -> None:
     """Keep the index in step with every indexed model (called once, from the app config)."""
+    post_save.connect(_import_stored, sender=ImportBatch, dispatch_uid="home-search-import")
     for model in _BY_MODEL:
         post_save.connect(_saved, sender=model, dispatch_uid=f"home-search-save-{model._meta.label}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"home-search-delete-{model._meta.label}")

@@ -158,3 +158,21 @@ def test_the_api_searches_with_the_same_rules(cast, world, client):
     assert found["Offline onboarding"] == reverse("portfolio:detail", args=[world["initiative"].pk])
     assert "Halve onboarding time" in found
     assert client.get("/api/v1/search", {"q": "x", "kind": "nope"}).status_code == 422
+
+
+def test_a_feedback_import_is_searchable_once_it_lands(cast, tmp_path, django_capture_on_commit_callbacks):
+    from northstar.feedback import imports
+
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Id,Subject,Description,Requester,Requester email,Organization,Created at\n"
+        "101,Exports,Quarterly xylophone exports,Ana Berg,ana@acme.example,Umbrella Corp,2024-05-01\n",
+        encoding="utf-8",
+    )
+    headers, _ = imports.csv_preview(path)
+    mapping = imports.preset_mapping("zendesk", headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping, preset="zendesk")
+    assert _titles(cast.stakeholder, "xylophone") == [("feedback", "Exports")]
+    assert _titles(cast.stakeholder, "umbrella") == [("customer", "Umbrella Corp")]
+    assert _titles(cast.stakeholder, "ana berg") == []  # the author stays out of the index
