@@ -57,6 +57,7 @@ class Notification(models.Model):
         REPLY = "reply", "Replied to you"
         APPROVAL_REQUESTED = "approval_requested", "Approval requested"
         APPROVAL_DECIDED = "approval_decided", "Approval decided"
+        CHECK_IN_DUE = "check_in_due", "Check-in due"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

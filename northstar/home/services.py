@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from northstar.core.roles import Role
 from northstar.core.services import record_delete, record_save
 from northstar.home.models import Comment, Notification, NotificationSettings, Visit
 from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
-from northstar.strategy.models import Objective
+from northstar.strategy.models import KeyResult, Objective
 
 #: Longest comment accepted (a comment is a note, not a document).
 MAX_COMMENT_CHARS = 10_000
@@ -265,3 +266,45 @@ def approval_notify(*, request: ApprovalRequest, created: bool) -> int:
             actor=request.decided_by,
         )
     return 0
+
+
+def check_in_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind each key result's owner when its check-in is due (none for STALE_DAYS days), at most once
+    per key result every STALE_DAYS days. Key results fed by a KPI update themselves and are skipped.
+    Safe to run as often as a scheduler likes; returns how many reminders went out."""
+    from northstar.home.cockpit import STALE_DAYS
+
+    now = now or timezone.now()
+    due_before = now - timedelta(days=STALE_DAYS)
+    today = timezone.localdate(now)
+    key_results = (
+        KeyResult.objects.filter(
+            metric__isnull=True,
+            owner__user__isnull=False,
+            owner__user__is_active=True,
+            objective__archived_at__isnull=True,
+            objective__period__start__lte=today,
+            objective__period__end__gte=today,
+            created_at__lt=due_before,
+        )
+        .annotate(latest=Max("check_ins__created_at"))
+        .filter(Q(latest__isnull=True) | Q(latest__lt=due_before))
+        .select_related("owner", "objective")
+    )
+    urls = {kr.pk: reverse("strategy:key_result_detail", args=[kr.pk]) for kr in key_results}
+    recently = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.CHECK_IN_DUE, created_at__gte=due_before, url__in=list(urls.values())
+        ).values_list("recipient_id", "url")
+    )
+    sent = 0
+    for kr in key_results:
+        if (kr.owner.user_id, urls[kr.pk]) in recently:
+            continue
+        sent += notification_create(
+            recipient_ids=[kr.owner.user_id],
+            kind=Notification.Kind.CHECK_IN_DUE,
+            title=f"Check-in due: {kr.title} ({kr.objective.title})",
+            url=urls[kr.pk],
+        )
+    return sent

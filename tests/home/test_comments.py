@@ -277,3 +277,33 @@ def test_email_settings_daily_digest_and_off(cast, login, mailoutbox, django_cap
         _comment(cast, "@pm three")
     assert len(mailoutbox) == 1
     assert mail.notification_digests_send(now=later + timedelta(days=1)) == 0
+
+
+def test_owners_are_reminded_of_due_check_ins_once(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from northstar.strategy.models import CheckIn, KeyResult
+    from tests.strategy.factories import make_key_result, make_metric, make_period
+
+    today = timezone.localdate()
+    quarter = make_period(name="Now", start=today - timedelta(days=60), end=today + timedelta(days=30))
+    objective = make_objective(period=quarter, title="Grow")
+    quiet = make_key_result(objective=objective, title="Quiet one", owner=cast.pm_person)
+    fresh = make_key_result(objective=objective, title="Fresh one", owner=cast.pm_person)
+    fed = make_key_result(
+        objective=objective, title="Fed by a KPI", owner=cast.pm_person, metric=make_metric()
+    )
+    KeyResult.objects.filter(pk__in=[quiet.pk, fresh.pk, fed.pk]).update(
+        created_at=timezone.now() - timedelta(days=40)
+    )
+    CheckIn.objects.create(key_result=fresh, value=1, confidence=7)
+
+    assert services.check_in_reminders_send() == 1
+    note = Notification.objects.get(kind=Notification.Kind.CHECK_IN_DUE)
+    assert note.recipient == cast.pm
+    assert note.title == "Check-in due: Quiet one (Grow)"
+    assert note.url == reverse("strategy:key_result_detail", args=[quiet.pk])
+    assert services.check_in_reminders_send() == 0  # not again within the fortnight
+    assert services.check_in_reminders_send(now=timezone.now() + timedelta(days=15)) == 2  # both due by then
