@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
@@ -199,7 +199,19 @@ def search_reindex(*, kinds: list[str] | None = None) -> dict[str, int]:
                 SearchEntry.objects.bulk_create([source.entry(r) for r in batch], batch_size=500)
                 n += len(batch)
             counts[kind] = n
+    _refresh_statistics()
     return counts
+
+
+def _refresh_statistics() -> None:
+    """After a rebuild, tell the database what the index now holds: PostgreSQL's planner otherwise
+    scans the whole table instead of the GIN index until autovacuum gets round to it (measured: 0.9 s
+    against 2.5 ms per search on the large demo); SQLite's FTS5 merges its segments."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE home_searchentry")
+        elif connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO home_search_fts(home_search_fts) VALUES ('optimize')")
 
 
 _local = threading.local()
