@@ -30,11 +30,12 @@ def main() -> None:
     load_seconds = load_site("large")
     leader = signed_in("bench-leader", Role.LEADER)
     pm = signed_in("bench-pm", Role.PRODUCT_MANAGER)
-    person = Person.objects.filter(level=Level.PM, user__isnull=True, teams__isnull=False).first()
-    if person is not None:
-        from northstar.core.models import User
+    from northstar.core.models import User
 
-        person.user = User.objects.get(username="bench-pm")
+    pm_user = User.objects.get(username="bench-pm")
+    person = Person.objects.filter(level=Level.PM, user__isnull=True, teams__isnull=False).first()
+    if person is not None and not Person.objects.filter(user=pm_user).exists():  # a rerun keeps its PM
+        person.user = pm_user
         person.save(update_fields=["user"])
     stakeholder = signed_in("bench-stakeholder", Role.STAKEHOLDER)
     htmx = {"HTTP_HX_REQUEST": "true"}
