@@ -24,6 +24,7 @@ from northstar.strategy.models import Alignment, MetricValue
 from tests import factories
 from tests.conftest import Cast
 from tests.feedback import factories as feedback_factories
+from tests.market import factories as market_factories
 from tests.planning.factories import make_quarters, make_scenario
 from tests.strategy.factories import make_key_result, make_metric, make_objective
 
@@ -38,7 +39,13 @@ MODULES = [
     "northstar.planning.plans",
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
+<<<<<<< HEAD
     "northstar.home.services",
+=======
+    "northstar.market.services",
+    "northstar.market.imports",
+    "northstar.analytics.services",
+>>>>>>> main
 ]
 
 #: Writes that belong to no product line, and why.
@@ -90,6 +97,27 @@ NOT_LINE_BOUND = {
         ],
         "customer voice, shared by the whole organisation",
     ),
+    # Market knowledge (segments, competitors, the matrix, deals, notes) is shared by the whole
+    # organisation like the customer voice; leaders alone delete segments and competitors.
+    **dict.fromkeys(
+        [
+            "segment_create",
+            "segment_update",
+            "estimate_add",
+            "competitor_create",
+            "competitor_update",
+            "capability_create",
+            "capability_update",
+            "rating_set",
+            "deal_create",
+            "deals_import",
+            "note_create",
+            "note_update",
+            "note_delete",
+        ],
+        "market knowledge, shared by the whole organisation",
+    ),
+    **dict.fromkeys(["segment_delete", "competitor_delete"], "leaders only"),
     # tests/portfolio/test_services.py::test_restaging_many_applies_each_ones_gates_and_approvals
     "initiatives_restage": "each goes through initiative_move's rule; a refusal is reported per initiative",
     "plan_compute": "the CLI and the demo loader plan as the system",
@@ -129,6 +157,21 @@ def _world(cast: Cast) -> dict[str, Any]:
         "item": item,
         "link": EvidenceLink.objects.create(item=item, initiative=cast.away_initiative),
         "post": feedback_factories.make_post(),
+        **_analytics_world(cast),
+    }
+
+
+def _analytics_world(cast: Cast) -> dict[str, Any]:
+    from northstar.analytics.models import FrictionEvidence, Funnel, Site
+
+    site = Site.objects.create(product=cast.away_product, name="Away app", key="ns_a_away_rule")
+    steps = [{"kind": "page", "match": "/a"}, {"kind": "page", "match": "/b"}]
+    return {
+        "site": site,
+        "funnel": Funnel.objects.create(site=site, name="Away funnel", steps=steps),
+        "friction_link": FrictionEvidence.objects.create(
+            site=site, initiative=cast.away_initiative, signal="dead_click", path="/a"
+        ),
     }
 
 
@@ -213,6 +256,31 @@ CASES: dict[str, Case] = {
     "plan_run_start": lambda c, w: {"scenario": w["scenario"]},
     "plan_edit": lambda c, w: {"run": w["run"], "initiative": c.away_initiative, "action": "remove"},
     "plan_reoptimise": lambda c, w: {"run": w["run"]},
+    # Market evidence for ideas (a loss reason feeds the idea's demand; a segment it serves)
+    "reason_link_create": lambda c, w: {
+        "reason": market_factories.lost_reason(),
+        "initiative": c.away_initiative,
+    },
+    "reason_link_delete": lambda c, w: {"link": market_factories.reason_link(c.away_initiative)},
+    "segment_serves_set": lambda c, w: {
+        "segment": market_factories.make_segment(),
+        "objective_ids": [],
+        "initiative_ids": [c.away_initiative.pk],
+    },
+    # Analytics: sites, imports and funnels follow the site's product line; evidence the initiative's
+    "site_create": lambda c, w: {"product": c.away_product, "name": "S"},
+    "site_update": lambda c, w: {"site": w["site"], "name": "S2"},
+    "events_import": lambda c, w: {"site": w["site"], "text": "at,type,visitor,path\n"},
+    "funnel_create": lambda c, w: {"site": w["site"], "name": "F", "steps": w["funnel"].steps},
+    "funnel_delete": lambda c, w: {"funnel": w["funnel"]},
+    "evidence_link": lambda c, w: {
+        "site": w["site"],
+        "initiative": c.away_initiative,
+        "signal": "rage_click",
+        "path": "/b",
+    },
+    "evidence_unlink": lambda c, w: {"link": w["friction_link"]},
+    "kpi_publish": lambda c, w: {"site": w["site"], "metric": w["metric"], "measure": "weekly_active_people"},
 }
 
 

@@ -357,7 +357,12 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+<<<<<<< HEAD
     "tests.home.permission_cases",
+=======
+    "tests.market.permission_cases",
+    "tests.analytics.permission_cases",
+>>>>>>> main
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -372,7 +377,12 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+<<<<<<< HEAD
     "home",
+=======
+    "market",
+    "analytics",
+>>>>>>> main
 )
 
 
@@ -436,6 +446,16 @@ class ApiCase:
 
 def _api_expect(stakeholder: int = 200, pm: int = 200, leader: int = 200, admin: int = 200) -> dict[str, int]:
     return {"anonymous": 401, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
+
+
+def _analytics_site(cast: Cast, where: str) -> int:
+    from northstar.analytics.models import Site
+
+    product = getattr(cast, f"{where}_product")
+    site, _ = Site.objects.get_or_create(
+        product=product, name="Matrix site", defaults={"key": f"ns_a_m_{where}"}
+    )
+    return site.pk
 
 
 API_READ = _api_expect()
@@ -516,6 +536,7 @@ API_CASES = [
         lambda c: {"stage": "discovery"},
         "away",
     ),
+<<<<<<< HEAD
     # home: search, notifications and comments are for everyone signed in
     ApiCase("get", lambda c: "/api/v1/search?q=work", API_READ),
     ApiCase("get", lambda c: "/api/v1/notifications", API_READ),
@@ -528,6 +549,72 @@ API_CASES = [
         lambda c: "/api/v1/comments",
         _api_expect(201, 201, 201, 201),
         lambda c: {"target": "initiative", "target_id": c.away_initiative.pk, "body": "Api comment"},
+=======
+    ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
+    ApiCase(
+        "patch",
+        lambda c: f"/api/v1/analytics/sites/{_analytics_site(c, 'home')}",
+        _api_expect(403, 200, 200, 200),
+        lambda c: {"name": "Renamed"},
+        "home",
+    ),
+    ApiCase(
+        "patch",
+        lambda c: f"/api/v1/analytics/sites/{_analytics_site(c, 'away')}",
+        _api_expect(403, 403, 200, 200),
+        lambda c: {"name": "Renamed"},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/analytics/sites",
+        API_WRITERS_WRITE,
+        lambda c: {"product_id": c.home_product.pk, "name": "Api site"},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/analytics/sites",
+        API_LEADERS_WRITE,
+        lambda c: {"product_id": c.away_product.pk, "name": "Api site"},
+        "away",
+    ),
+]
+
+
+def _lost_reason(cast: Cast) -> str:
+    from tests.market.factories import lost_reason
+
+    return lost_reason("price")
+
+
+API_CASES += [
+    ApiCase("get", lambda c: "/api/v1/market/segments", API_READ),
+    ApiCase(
+        "post", lambda c: "/api/v1/market/segments", API_WRITERS_WRITE, lambda c: {"name": "Api segment"}
+    ),
+    ApiCase("get", lambda c: "/api/v1/market/matrix", API_READ),
+    ApiCase("get", lambda c: "/api/v1/market/win-loss", API_READ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_WRITERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.home_initiative.pk},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_LEADERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.away_initiative.pk},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/notes",
+        API_WRITERS_WRITE,
+        lambda c: {"title": "Api note", "noted_on": "2026-01-01", "tags": "ai"},
+>>>>>>> main
     ),
 ]
 
