@@ -39,13 +39,10 @@ MODULES = [
     "northstar.planning.plans",
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
-<<<<<<< HEAD
-    "northstar.home.services",
-=======
     "northstar.market.services",
     "northstar.market.imports",
     "northstar.analytics.services",
->>>>>>> main
+    "northstar.home.services",
 ]
 
 #: Writes that belong to no product line, and why.

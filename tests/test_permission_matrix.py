@@ -357,12 +357,9 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
-<<<<<<< HEAD
-    "tests.home.permission_cases",
-=======
     "tests.market.permission_cases",
     "tests.analytics.permission_cases",
->>>>>>> main
+    "tests.home.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -377,12 +374,9 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
-<<<<<<< HEAD
-    "home",
-=======
     "market",
     "analytics",
->>>>>>> main
+    "home",
 )
 
 
@@ -536,7 +530,6 @@ API_CASES = [
         lambda c: {"stage": "discovery"},
         "away",
     ),
-<<<<<<< HEAD
     # home: search, notifications and comments are for everyone signed in
     ApiCase("get", lambda c: "/api/v1/search?q=work", API_READ),
     ApiCase("get", lambda c: "/api/v1/notifications", API_READ),
@@ -549,7 +542,7 @@ API_CASES = [
         lambda c: "/api/v1/comments",
         _api_expect(201, 201, 201, 201),
         lambda c: {"target": "initiative", "target_id": c.away_initiative.pk, "body": "Api comment"},
-=======
+    ),
     ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
     ApiCase(
         "patch",
@@ -614,7 +607,6 @@ API_CASES += [
         lambda c: "/api/v1/market/notes",
         API_WRITERS_WRITE,
         lambda c: {"title": "Api note", "noted_on": "2026-01-01", "tags": "ai"},
->>>>>>> main
     ),
 ]
 

@@ -320,11 +320,6 @@ NOT_EDITED_IN_PLACE = {
     "reports.packsharelink",  # created and revoked
     "reports.slidetemplate",  # uploaded and replaced, not edited
     "reports.digestsubscription",  # each person's own setting, changed only by them
-<<<<<<< HEAD
-    "home.visit",  # when a person last looked at home: replaced whole
-    "home.searchentry",  # derived from the records it indexes
-    "home.notification",  # appended, then marked read
-=======
     # market
     "market.sizeestimate",  # appended: the history of estimates
     "market.rating",  # appended: each cell's history
@@ -335,16 +330,14 @@ NOT_EDITED_IN_PLACE = {
     # analytics
     "analytics.event",  # captured, never edited
     "analytics.frictionevidence",  # added and removed
->>>>>>> main
+    "home.visit",  # when a person last looked at home: replaced whole
+    "home.searchentry",  # derived from the records it indexes
+    "home.notification",  # appended, then marked read
 }
 
 
 #: Apps whose every record is versioned or listed above; an app joins once its editing is versioned.
 VERSIONED_APPS = {
-<<<<<<< HEAD
-    "org", "portfolio", "strategy", "planning", "feedback", "finance", "delivery", "reports", "home",
-}  # fmt: skip
-=======
     "org",
     "portfolio",
     "strategy",
@@ -355,8 +348,8 @@ VERSIONED_APPS = {
     "reports",
     "market",
     "analytics",
+    "home",
 }
->>>>>>> main
 
 
 @pytest.mark.django_db
