@@ -38,6 +38,7 @@ MODULES = [
     "northstar.planning.plans",
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
+    "northstar.people.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -91,6 +92,27 @@ NOT_LINE_BOUND = {
     ),
     "plan_compute": "the CLI and the demo loader plan as the system",
     "metric_values_import": "the CLI imports KPI values as the system",
+    # People: the career framework and review cycles are the leaders'; assessments follow the reporting
+    # line (the person, their manager chain, the author), never a product line (see people.access).
+    **dict.fromkeys(
+        [
+            "competency_create",
+            "competency_update",
+            "level_update",
+            "expectation_set",
+            "framework_install",
+            "cycle_open",
+            "cycle_start_calibration",
+            "cycle_sign_off",
+            "cycle_remind",
+            "review_calibrate",
+        ],
+        "leaders only",
+    ),
+    **dict.fromkeys(
+        ["feedback_request", "feedback_submit", "feedback_for_author"],
+        "reviews follow the reporting line, not product lines",
+    ),
 }
 
 

@@ -315,6 +315,7 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.people.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -329,6 +330,7 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "people",
 )
 
 
@@ -472,6 +474,11 @@ API_CASES = [
         lambda c: {"stage": "discovery"},
         "away",
     ),
+]
+
+# Areas may list API cases as (method, path, expect, body, label) tuples beside their WEB_CASES.
+API_CASES += [
+    ApiCase(*case) for module in AREA_CASE_MODULES for case in getattr(import_module(module), "API_CASES", [])
 ]
 
 

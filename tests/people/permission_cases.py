@@ -1,0 +1,217 @@
+"""People routes in the permission matrix (see tests/permissions.py).
+
+Everyone signed in reads the career framework and the people directory; leaders edit the framework,
+run cycles and calibrate. A review opens for the person, their manager chain and leaders only: the
+cast's PM (Pat) reads their own review and is refused Olu's (who reports to the CPO, not to Pat).
+An assessment opens for its author alone (404 to everyone else, leaders included).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from northstar.core.models import User
+from northstar.org.models import Level, Person
+from northstar.people import services
+from northstar.people.models import CareerLevel, Competency, Feedback, FeedbackKind, Review, ReviewCycle
+from tests import factories
+from tests.conftest import Cast
+from tests.permissions import DONE, LEADERS_ACTION, LEADERS_PAGE, READ, Case, _expect
+
+AUTHOR_ONLY = _expect(stakeholder=404, pm=200, leader=404, admin=404)
+AUTHOR_ACTION = _expect(stakeholder=404, pm=DONE, leader=404, admin=404)
+PRIVATE = _expect(stakeholder=403, pm=403)
+SELF = _expect(stakeholder=403)
+
+
+def _cycle(cast: Cast) -> ReviewCycle:
+    found = ReviewCycle.objects.filter(name="Matrix cycle").first()
+    if found is not None:
+        return found
+    services.install_framework()
+    other = factories.make_person(
+        name="Olu Other", level=Level.PM, manager=Person.objects.get(name="Cora CPO")
+    )
+    return services.cycle_open(
+        actor=cast.admin,
+        name="Matrix cycle",
+        period_start=date(2031, 1, 1),
+        period_end=date(2031, 6, 30),
+        self_due=date(2031, 7, 1),
+        feedback_due=date(2031, 7, 1),
+        manager_due=date(2031, 7, 1),
+        participant_ids=[cast.pm_person.pk, other.pk],
+    )
+
+
+def _review(whose: str):
+    def build(cast: Cast, user: User | None) -> list[int]:
+        cycle = _cycle(cast)
+        name = "Pat PM" if whose == "own" else "Olu Other"
+        return [Review.objects.get(cycle=cycle, person__name=name).pk]
+
+    return build
+
+
+def _own_self_review(cast: Cast, user: User | None) -> list[int]:
+    review = _review("own")(cast, user)[0]
+    return [Feedback.objects.get(review_id=review, kind=FeedbackKind.SELF).pk]
+
+
+def _cell(cast: Cast, user: User | None) -> list[int]:
+    services.install_framework()
+    return [CareerLevel.objects.get(org_level=Level.PM).pk, Competency.objects.first().pk]
+
+
+def _assessment(cast: Cast, user: User | None) -> dict:
+    data = {"overall": "meets", "summary": "Fine"}
+    for competency in Competency.objects.all():
+        data[f"rating_{competency.pk}"] = "meets"
+    return data
+
+
+def _new_cycle(cast: Cast, user: User | None) -> dict:
+    return {
+        "name": "New cycle",
+        "period_start": "2032-01-01",
+        "period_end": "2032-06-30",
+        "self_due": "2032-07-01",
+        "feedback_due": "2032-07-02",
+        "manager_due": "2032-07-03",
+        "participants": [cast.pm_person.pk],
+    }
+
+
+def _reviewer(cast: Cast, user: User | None) -> dict:
+    colleague = factories.make_person(name="Colleague")
+    return {"reviewer": colleague.pk, "relationship": "peer"}
+
+
+WEB_CASES = [
+    Case("people:index", "get", READ),
+    Case("people:framework", "get", READ),
+    Case("people:framework_install", "post", LEADERS_ACTION),
+    Case("people:compare", "get", READ),
+    Case("people:expectation_edit", "get", LEADERS_PAGE, args=_cell),
+    Case(
+        "people:expectation_edit", "post", LEADERS_ACTION, args=_cell, data=lambda c, u: {"text": "New words"}
+    ),
+    Case("people:people", "get", READ),
+    Case("people:person", "get", READ, args=lambda c, u: [c.pm_person.pk]),
+    Case("people:cycles", "get", LEADERS_PAGE),
+    Case("people:cycle_create", "get", LEADERS_PAGE),
+    Case("people:cycle_create", "post", LEADERS_ACTION, data=_new_cycle),
+    Case("people:cycle", "get", LEADERS_PAGE, args=lambda c, u: [_cycle(c).pk]),
+    Case(
+        "people:cycle_action",
+        "post",
+        LEADERS_ACTION,
+        args=lambda c, u: [_cycle(c).pk, "remind"],
+        label="remind",
+    ),
+    Case("people:review", "get", PRIVATE, args=_review("other"), label="someone else's"),
+    Case("people:review", "get", SELF, args=_review("own"), label="own"),
+    Case(
+        "people:review_request",
+        "post",
+        _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE),
+        args=_review("own"),
+        data=_reviewer,
+        label="own",
+    ),
+    Case(
+        "people:review_request",
+        "post",
+        _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE),
+        args=_review("other"),
+        data=_reviewer,
+        label="someone else's",
+    ),
+    Case(
+        "people:review_calibrate",
+        "post",
+        LEADERS_ACTION,
+        args=_review("other"),
+        data=lambda c, u: {"final_rating": "meets", "outcome": "Fine"},
+    ),
+    Case("people:feedback", "get", AUTHOR_ONLY, args=_own_self_review),
+    Case("people:feedback", "post", AUTHOR_ACTION, args=_own_self_review, data=_assessment),
+]
+
+
+def _api(stakeholder: int = 200, pm: int = 200, leader: int = 200, admin: int = 200) -> dict[str, int]:
+    return {"anonymous": 401, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
+
+
+def _cell_path(cast: Cast) -> str:
+    level, competency = _cell(cast, None)
+    return f"/api/v1/career/levels/{level}/expectations/{competency}"
+
+
+def _api_assessment(cast: Cast) -> dict:
+    _cycle(cast)  # the body is built before the path: make sure the framework is there
+    return {
+        "overall": "meets",
+        "ratings": [{"competency_id": c.pk, "rating": "meets"} for c in Competency.objects.all()],
+    }
+
+
+def _api_cycle(cast: Cast) -> dict:
+    data = _new_cycle(cast, None)
+    data["participant_ids"] = data.pop("participants")
+    return data
+
+
+#: (method, path, expected status per role, body, label): run by tests/test_permission_matrix.py.
+API_CASES = [
+    ("get", lambda c: "/api/v1/career/levels", _api(), None, "levels"),
+    ("get", lambda c: "/api/v1/career/competencies", _api(), None, "competencies"),
+    (
+        "post",
+        lambda c: "/api/v1/career/competencies",
+        _api(403, 403, 201, 201),
+        lambda c: {"name": "Negotiation", "group": "Leadership"},
+        "competency",
+    ),
+    ("put", _cell_path, _api(403, 403), lambda c: {"text": "Words"}, "cell"),
+    ("get", lambda c: "/api/v1/reviews/cycles", _api(403, 403), None, "cycles"),
+    ("post", lambda c: "/api/v1/reviews/cycles", _api(403, 403, 201, 201), _api_cycle, "open cycle"),
+    (
+        "get",
+        lambda c: f"/api/v1/reviews/cycles/{_cycle(c).pk}/calibration",
+        _api(403, 403),
+        None,
+        "calibration",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/reviews/cycles/{_cycle(c).pk}/sign-off",
+        _api(403, 403, 409, 409),
+        None,
+        "sign off",
+    ),
+    ("get", lambda c: "/api/v1/reviews", _api(), None, "reviews"),
+    ("get", lambda c: f"/api/v1/reviews/{_review('own')(c, None)[0]}", _api(403), None, "own review"),
+    (
+        "get",
+        lambda c: f"/api/v1/reviews/{_review('other')(c, None)[0]}",
+        _api(403, 403),
+        None,
+        "other review",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/reviews/{_review('other')(c, None)[0]}/requests",
+        _api(403, 403, 201, 201),
+        lambda c: {"reviewer_id": factories.make_person(name="Api colleague").pk},
+        "request",
+    ),
+    ("get", lambda c: "/api/v1/assessments", _api(), None, "assessments"),
+    (
+        "post",
+        lambda c: f"/api/v1/assessments/{_own_self_review(c, None)[0]}/submit",
+        _api(404, 200, 404, 404),
+        _api_assessment,
+        "submit",
+    ),
+]
