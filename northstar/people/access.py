@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from northstar.core.errors import PermissionDenied
 from northstar.core.models import User
@@ -110,3 +111,57 @@ def readable_person_ids(viewer: Viewer) -> set[int] | None:
         frontier = set(Person.objects.filter(manager_id__in=frontier).values_list("pk", flat=True)) - found
         found |= frontier
     return found
+
+
+# Hiring ---------------------------------------------------------------------------------------------
+
+PRIVATE_CANDIDATE = "Candidates are seen by their hiring team, the product leaders and admins only."
+
+
+def hiring_team_ids(requisition: Any) -> set[int]:
+    """The hiring manager and the hiring team of a requisition."""
+    return {requisition.hiring_manager_id, *requisition.hiring_team.values_list("pk", flat=True)}
+
+
+def on_hiring_team(viewer: Viewer, requisition: Any) -> bool:
+    return viewer.leading or (
+        viewer.person_id is not None and viewer.person_id in hiring_team_ids(requisition)
+    )
+
+
+def can_see_candidate(viewer: Viewer, candidate: Any) -> bool:
+    """The hiring team and leaders see every candidate of a requisition; an interviewer sees the
+    candidates they interview."""
+    if on_hiring_team(viewer, candidate.requisition):
+        return True
+    return (
+        viewer.person_id is not None and candidate.interviews.filter(interviewer_id=viewer.person_id).exists()
+    )
+
+
+def require_candidate_reader(viewer: Viewer, candidate: Any) -> None:
+    if not can_see_candidate(viewer, candidate):
+        raise PermissionDenied(PRIVATE_CANDIDATE)
+
+
+def require_hiring_team(viewer: Viewer, requisition: Any) -> None:
+    if not on_hiring_team(viewer, requisition):
+        raise PermissionDenied("Only the requisition's hiring team and the product leaders can do this.")
+
+
+def require_final_say(viewer: Viewer) -> None:
+    """The hire / no-hire decision is the product leader's alone: not an admin's, not a hiring manager's."""
+    if not viewer.is_leader:
+        raise PermissionDenied("Only the product leader approves hiring decisions for product roles.")
+
+
+# 1:1s and growth ---------------------------------------------------------------------------------------
+
+PRIVATE_ONE_ON_ONE = "A 1:1 is seen by the manager and the report it is between, nobody else."
+
+
+def require_pair(viewer: Viewer, one_on_one: Any) -> int:
+    """The viewer's person, if they are one side of the 1:1 (leaders are not let in: it is the pair's)."""
+    if viewer.person_id is None or viewer.person_id not in (one_on_one.manager_id, one_on_one.report_id):
+        raise PermissionDenied(PRIVATE_ONE_ON_ONE)
+    return viewer.person_id

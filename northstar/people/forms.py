@@ -8,8 +8,19 @@ from django import forms
 
 from northstar.core.forms import DateField, LongTextField
 from northstar.org.forms import PeopleChoiceField, PersonChoiceField
-from northstar.org.models import Person
-from northstar.people.models import Competency, Feedback, FeedbackKind, Rating, Relationship, Track
+from northstar.org.models import Person, ProductLine
+from northstar.people.models import (
+    CareerLevel,
+    Competency,
+    Feedback,
+    FeedbackKind,
+    HireDecision,
+    Rating,
+    Recommendation,
+    Relationship,
+    Source,
+    Track,
+)
 
 
 class PeopleFilterForm(forms.Form):
@@ -110,3 +121,141 @@ class CalibrateForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+# Hiring -------------------------------------------------------------------------------------------------
+
+
+class RequisitionForm(forms.Form):
+    title = forms.CharField(max_length=160)
+    level = forms.ModelChoiceField(queryset=CareerLevel.objects.none(), empty_label=None)
+    line = forms.ModelChoiceField(queryset=ProductLine.objects.none(), required=False, empty_label="No line")
+    hiring_manager = PersonChoiceField(
+        queryset=Person.objects.none(), empty_label="Choose the hiring manager"
+    )
+    hiring_team = PeopleChoiceField(queryset=Person.objects.none(), required=False)
+    annual_cost = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
+    currency = forms.CharField(max_length=3, initial="EUR")
+    description = LongTextField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Empty: drafted from the ladder level.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = CareerLevel.objects.order_by("track", "rank")
+        self.fields["line"].queryset = ProductLine.objects.order_by("name")
+        people = Person.objects.order_by("name").only("id", "name")
+        self.fields["hiring_manager"].queryset = people
+        self.fields["hiring_team"].queryset = people
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "level_id": data["level"].pk,
+            "line_id": data["line"].pk if data["line"] else None,
+            "hiring_manager_id": data["hiring_manager"].pk,
+            "hiring_team_ids": [p.pk for p in data["hiring_team"]],
+            "annual_cost": data["annual_cost"],
+            "currency": data["currency"],
+            "description": data["description"],
+        }
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    email = forms.EmailField()
+    source = forms.ChoiceField(choices=Source.choices)
+    applied_on = DateField(required=False, help_text="Empty: today.")
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class InterviewPlanForm(forms.Form):
+    interviewer = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose an interviewer")
+    competencies = forms.ModelMultipleChoiceField(
+        queryset=Competency.objects.none(), widget=forms.CheckboxSelectMultiple(attrs={"class": "checklist"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].queryset = Person.objects.order_by("name").only("id", "name")
+        self.fields["competencies"].queryset = Competency.objects.all()
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "interviewer_id": self.cleaned_data["interviewer"].pk,
+            "competency_ids": [c.pk for c in self.cleaned_data["competencies"]],
+        }
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(choices=HireDecision.Kind.choices, label="Proposal")
+    reason = LongTextField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=[("yes", "Approve"), ("no", "Decline")], coerce=lambda v: v == "yes", widget=forms.RadioSelect
+    )
+    note = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ScorecardForm(forms.Form):
+    recommendation = forms.ChoiceField(choices=Recommendation.choices, widget=forms.RadioSelect)
+    notes = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, interview: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.competencies = list(interview.competencies.all())
+        for competency in self.competencies:
+            self.fields[f"rating_{competency.pk}"] = forms.ChoiceField(
+                choices=Rating.choices, widget=forms.RadioSelect, label=competency.name
+            )
+            self.fields[f"evidence_{competency.pk}"] = LongTextField(
+                required=False, widget=forms.Textarea(attrs={"rows": 2}), label=f"Evidence: {competency.name}"
+            )
+        self.order_fields([f for f in self.fields if f not in ("recommendation", "notes")])
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "recommendation": data["recommendation"],
+            "notes": data["notes"],
+            "ratings": {
+                c.pk: (data[f"rating_{c.pk}"], data.get(f"evidence_{c.pk}", "")) for c in self.competencies
+            },
+        }
+
+
+# 1:1s and growth ------------------------------------------------------------------------------------------
+
+
+class OneOnOneForm(forms.Form):
+    report = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a direct report")
+    cadence_days = forms.IntegerField(min_value=1, max_value=90, initial=7, label="Every (days)")
+    next_on = DateField(required=False, label="First one on")
+
+    def __init__(self, *args: Any, manager_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = Person.objects.filter(manager_id=manager_id).order_by("name")
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class TextForm(forms.Form):
+    text = LongTextField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GoalForm(forms.Form):
+    competency = forms.ModelChoiceField(queryset=Competency.objects.none(), empty_label=None)
+    text = LongTextField(widget=forms.Textarea(attrs={"rows": 2}), label="Goal")
+    target_date = DateField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].queryset = Competency.objects.all()

@@ -195,3 +195,293 @@ class CompetencyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competency}: {self.rating}"
+
+
+# Growth and 1:1s ------------------------------------------------------------------------------------
+
+
+class GrowthPlan(Versioned):
+    """A person's plan to grow: goals tied to competencies, seen by them, their managers and leaders."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="growth_plans")
+    title = models.CharField(max_length=160)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GrowthGoal(Versioned):
+    plan = models.ForeignKey(GrowthPlan, on_delete=models.CASCADE, related_name="goals")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    target_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["done", "target_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"Goal on {self.competency}"
+
+
+class GrowthCheckIn(Versioned):
+    goal = models.ForeignKey(GrowthGoal, on_delete=models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Check-in on {self.goal}"
+
+
+class OneOnOne(Versioned):
+    """A recurring 1:1 between a manager and a report: a shared agenda, action items and private notes."""
+
+    manager = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="one_on_ones_held")
+    report = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="one_on_ones")
+    cadence_days = models.PositiveSmallIntegerField(default=7)
+    next_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["next_on"]
+        verbose_name = "1:1"
+        verbose_name_plural = "1:1s"
+        constraints = [models.UniqueConstraint(fields=["manager", "report"], name="one_on_one_per_pair")]
+
+    def __str__(self) -> str:
+        return f"1:1 {self.manager} / {self.report}"
+
+
+class AgendaItem(Versioned):
+    """A topic either side adds; it stays on the agenda until it is marked discussed."""
+
+    one_on_one = models.ForeignKey(OneOnOne, on_delete=models.CASCADE, related_name="agenda")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    discussed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["discussed_on", "created_at"]
+
+    def __str__(self) -> str:
+        return "Agenda item"
+
+
+class ActionItem(Versioned):
+    """Something someone will do; carried forward from 1:1 to 1:1 until done."""
+
+    one_on_one = models.ForeignKey(OneOnOne, on_delete=models.CASCADE, related_name="actions")
+    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    done_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_on", "created_at"]
+
+    def __str__(self) -> str:
+        return "Action item"
+
+
+class PrivateNote(Versioned):
+    """A note about a 1:1 that only its author can ever read (not the other side, not a leader)."""
+
+    one_on_one = models.ForeignKey(OneOnOne, on_delete=models.CASCADE, related_name="private_notes")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return "Private note"
+
+
+# Hiring -------------------------------------------------------------------------------------------------
+
+
+class RequisitionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    OPEN = "open", "Open"
+    FILLED = "filled", "Filled"
+    CLOSED = "closed", "Closed"
+
+
+class Requisition(Versioned):
+    """An approved slot to hire into: role, level, line, hiring manager and team, cost."""
+
+    title = models.CharField(max_length=160)
+    level = models.ForeignKey(CareerLevel, on_delete=models.PROTECT, related_name="requisitions")
+    line = models.ForeignKey(
+        "org.ProductLine", null=True, blank=True, on_delete=models.PROTECT, related_name="requisitions"
+    )
+    hiring_manager = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requisitions_managed")
+    hiring_team = models.ManyToManyField(Person, blank=True, related_name="hiring_teams")
+    status = models.CharField(
+        max_length=10, choices=RequisitionStatus.choices, default=RequisitionStatus.DRAFT
+    )
+    description = models.TextField(
+        blank=True, help_text="The job description, drafted from the ladder level."
+    )
+    annual_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    leader_approval = models.BooleanField(
+        default=True, help_text="The product leader approves every offer or rejection (product hires)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Stage(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    SCREEN = "screen", "Screen"
+    INTERVIEWS = "interviews", "Interviews"
+    DEBRIEF = "debrief", "Debrief"
+    OFFER = "offer", "Offer"
+    HIRED = "hired", "Hired"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+#: Stages in pipeline order, for pass-through rates.
+PIPELINE = [Stage.APPLIED, Stage.SCREEN, Stage.INTERVIEWS, Stage.DEBRIEF, Stage.OFFER, Stage.HIRED]
+CLOSED_STAGES = {Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN}
+
+
+class Source(models.TextChoices):
+    INBOUND = "inbound", "Applied"
+    REFERRAL = "referral", "Referral"
+    SOURCED = "sourced", "Sourced"
+    AGENCY = "agency", "Agency"
+    INTERNAL = "internal", "Internal move"
+
+
+class Candidate(Versioned):
+    """Someone in a requisition's pipeline; seen by its hiring team, the leaders and admins only."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="candidates")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.INBOUND)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.APPLIED)
+    applied_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["requisition", "email"], name="candidate_once_per_requisition")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageChange(models.Model):
+    """A candidate's move between stages: time to hire and pass-through are read from these."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    on = models.DateField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or 'new'} → {self.to_stage}"
+
+
+class Recommendation(models.TextChoices):
+    STRONG_NO = "strong_no", "Strong no"
+    NO = "no", "No"
+    YES = "yes", "Yes"
+    STRONG_YES = "strong_yes", "Strong yes"
+
+
+class Interview(Versioned):
+    """One interviewer's part in a loop: the competencies they cover and their scorecard."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="interviews")
+    interviewer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="interviews")
+    competencies = models.ManyToManyField(Competency, related_name="+")
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
+    notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "interviewer"], name="interview_once_per_interviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Interview of {self.candidate} by {self.interviewer}"
+
+
+class ScorecardRating(models.Model):
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="ratings")
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["competency__position"]
+
+    def __str__(self) -> str:
+        return f"{self.competency}: {self.rating}"
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the product leader"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class HireDecision(Versioned):
+    """The hiring team's proposal (offer or reject, with the reason) and the leader's final say on it."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", "Make an offer"
+        REJECT = "reject", "Reject"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.candidate}"

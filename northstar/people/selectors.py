@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from northstar.org.models import LEVEL_RANK, Person, ProductLine
 from northstar.people import access
 from northstar.people.access import PEER_THRESHOLD, Viewer
 from northstar.people.models import (
     RATING_SCORE,
+    ActionItem,
+    AgendaItem,
+    Candidate,
     CareerLevel,
     Competency,
     CompetencyRating,
@@ -21,9 +25,21 @@ from northstar.people.models import (
     Expectation,
     Feedback,
     FeedbackKind,
+    GrowthCheckIn,
+    GrowthGoal,
+    GrowthPlan,
+    HireDecision,
+    Interview,
+    OneOnOne,
+    PrivateNote,
     Rating,
+    Requisition,
+    RequisitionStatus,
     Review,
     ReviewCycle,
+    Source,
+    Stage,
+    StageChange,
     Track,
 )
 
@@ -327,4 +343,203 @@ def calibration(cycle: ReviewCycle) -> Calibration:
         by_line=sorted(grouped(lambda r: r.line)),
         promotions=[r for r in rows if r.promotion_recommended or r.review.promotion],
         outliers=[r for r in rows if r.outlier],
+    )
+
+
+# Growth and promotion readiness ---------------------------------------------------------------------------
+
+
+def growth_plans(viewer: Viewer, person: Person) -> list[GrowthPlan]:
+    """The person's growth plans with goals and recent check-ins; refused outside the review rule."""
+    access.require_review_reader(viewer, person.pk)
+    return list(
+        person.growth_plans.prefetch_related(
+            Prefetch("goals", queryset=GrowthGoal.objects.select_related("competency")),
+            Prefetch("goals__check_ins", queryset=GrowthCheckIn.objects.select_related("author")),
+        )
+    )
+
+
+@dataclass
+class Readiness:
+    """Which of the next level's expectations the latest manager review's evidence already meets."""
+
+    next_level: CareerLevel | None
+    rows: list[tuple[Competency, str, str, bool]]  # competency, next-level text, latest rating, ready
+    ready: int
+
+
+def readiness(viewer: Viewer, person: Person) -> Readiness:
+    """Ready on a competency = rated above their current level in the latest submitted manager review."""
+    access.require_review_reader(viewer, person.pk)
+    level = CareerLevel.objects.filter(org_level=person.level).first()
+    following = next_level(level) if level else None
+    if following is None:
+        return Readiness(None, [], 0)
+    latest = (
+        Feedback.objects.filter(review__person=person, kind=FeedbackKind.MANAGER)
+        .exclude(submitted_at=None)
+        .order_by("-submitted_at")
+        .first()
+    )
+    rated = dict(latest.ratings.values_list("competency_id", "rating")) if latest else {}
+    texts = dict(Expectation.objects.filter(level=following).values_list("competency_id", "text"))
+    rows = [
+        (c, texts.get(c.pk, ""), rated.get(c.pk, ""), rated.get(c.pk) == Rating.ABOVE)
+        for c in Competency.objects.all()
+    ]
+    return Readiness(following, rows, sum(1 for r in rows if r[3]))
+
+
+# 1:1s -------------------------------------------------------------------------------------------------------
+
+
+def one_on_ones(viewer: Viewer) -> QuerySet[OneOnOne]:
+    """The viewer's own 1:1s (as manager or as report); nobody else's, leaders included."""
+    if viewer.person_id is None:
+        return OneOnOne.objects.none()
+    return OneOnOne.objects.filter(
+        Q(manager_id=viewer.person_id) | Q(report_id=viewer.person_id)
+    ).select_related("manager", "report")
+
+
+@dataclass
+class OneOnOneView:
+    one_on_one: OneOnOne
+    agenda: list[AgendaItem]
+    discussed: list[AgendaItem]
+    open_actions: list[ActionItem]
+    done_actions: list[ActionItem]
+    my_notes: list[PrivateNote]
+
+
+def one_on_one_view(viewer: Viewer, one_on_one: OneOnOne) -> OneOnOneView:
+    """The 1:1 as one side of the pair sees it: the shared agenda and actions, and only their own notes."""
+    me = access.require_pair(viewer, one_on_one)
+    agenda = list(one_on_one.agenda.select_related("author").order_by("created_at"))
+    actions = list(one_on_one.actions.select_related("owner").order_by("created_at"))
+    return OneOnOneView(
+        one_on_one=one_on_one,
+        agenda=[a for a in agenda if a.discussed_on is None],
+        discussed=sorted((a for a in agenda if a.discussed_on), key=lambda a: a.discussed_on, reverse=True)[
+            :20
+        ],
+        open_actions=[a for a in actions if a.done_on is None],
+        done_actions=[a for a in actions if a.done_on][-10:],
+        my_notes=list(one_on_one.private_notes.filter(author_id=me)[:50]),
+    )
+
+
+# Hiring -----------------------------------------------------------------------------------------------------
+
+
+def requisitions() -> QuerySet[Requisition]:
+    return Requisition.objects.select_related("level", "line", "hiring_manager").order_by("status", "title")
+
+
+def pipeline(viewer: Viewer, requisition: Requisition) -> list[tuple[str, list[Candidate]]]:
+    """The requisition's candidates by stage, for its hiring team and the leaders."""
+    access.require_hiring_team(viewer, requisition)
+    by_stage: dict[str, list[Candidate]] = {stage: [] for stage in Stage.values}
+    for candidate in requisition.candidates.order_by("applied_on", "name"):
+        by_stage[candidate.stage].append(candidate)
+    return [(Stage(stage).label, found) for stage, found in by_stage.items()]
+
+
+def candidates_visible(viewer: Viewer) -> QuerySet[Candidate]:
+    """Every candidate the viewer may see: all for leaders, else their hiring teams' and interviewees."""
+    qs = Candidate.objects.select_related("requisition").order_by("name")
+    if viewer.leading:
+        return qs
+    if viewer.person_id is None:
+        return qs.none()
+    return qs.filter(
+        Q(requisition__hiring_manager_id=viewer.person_id)
+        | Q(requisition__hiring_team__id=viewer.person_id)
+        | Q(interviews__interviewer_id=viewer.person_id)
+    ).distinct()
+
+
+@dataclass
+class CandidateView:
+    candidate: Candidate
+    interviews: list[Interview]
+    scorecards_hidden: bool
+    my_interview: Interview | None
+    decisions: list[HireDecision]
+
+
+def candidate_view(viewer: Viewer, candidate: Candidate) -> CandidateView:
+    """The candidate as this viewer may see them. An interviewer whose scorecard is not submitted yet
+    sees nobody else's (the hiring manager and the leader included, when they interview)."""
+    access.require_candidate_reader(viewer, candidate)
+    interviews = list(
+        candidate.interviews.select_related("interviewer").prefetch_related(
+            "competencies", "ratings__competency"
+        )
+    )
+    mine = next((i for i in interviews if i.interviewer_id == viewer.person_id), None)
+    hidden = mine is not None and mine.submitted_at is None
+    team = access.on_hiring_team(viewer, candidate.requisition)
+    return CandidateView(
+        candidate=candidate,
+        interviews=interviews,
+        scorecards_hidden=hidden if mine is not None else not team,
+        my_interview=mine,
+        decisions=list(candidate.decisions.select_related("proposed_by", "decided_by")) if team else [],
+    )
+
+
+@dataclass
+class HiringMetrics:
+    days_to_hire: list[int]
+    median_days_to_hire: float | None
+    reached: list[tuple[str, int]]
+    pass_through: list[tuple[str, float | None]]
+    offers: int  # offers the candidate answered (accepted or declined)
+    accepted: int
+    sources: list[tuple[str, int]]
+    open_roles: int
+
+
+def hiring_metrics() -> HiringMetrics:
+    """Time to hire, pass-through per stage, offer acceptance and source of hire, in three queries."""
+    reached_by: dict[int, set[str]] = defaultdict(set)
+    hired_on: dict[int, date] = {}
+    for candidate_id, stage, on in StageChange.objects.values_list("candidate_id", "to_stage", "on"):
+        reached_by[candidate_id].add(stage)
+        if stage == Stage.HIRED:
+            hired_on[candidate_id] = on
+    applied = dict(Candidate.objects.values_list("pk", "applied_on"))
+    sources = Counter(Candidate.objects.filter(stage=Stage.HIRED).values_list("source", flat=True))
+    order = [Stage.APPLIED, Stage.SCREEN, Stage.INTERVIEWS, Stage.DEBRIEF, Stage.OFFER, Stage.HIRED]
+    reached = []
+    for stage in order:
+        # A candidate who reached a later stage passed through every earlier one.
+        later = set(order[order.index(stage) :])
+        reached.append((stage, sum(1 for stages in reached_by.values() if stages & later)))
+    pass_through = [(Stage(order[0]).label, None)] + [
+        (Stage(stage).label, round(count / prev, 2) if prev else None)
+        for (stage, count), (_p, prev) in zip(reached[1:], reached[:-1], strict=True)
+    ]
+    days = sorted((hired_on[c] - applied[c]).days for c in hired_on if c in applied)
+    answered_offers = sum(
+        1
+        for stages in reached_by.values()
+        if Stage.OFFER in stages and stages & {Stage.HIRED, Stage.WITHDRAWN}
+    )
+    accepted = sum(1 for stages in reached_by.values() if Stage.HIRED in stages)
+    median = None
+    if days:
+        mid = len(days) // 2
+        median = float(days[mid]) if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
+    return HiringMetrics(
+        days_to_hire=days,
+        median_days_to_hire=median,
+        reached=[(Stage(s).label, n) for s, n in reached],
+        pass_through=pass_through,
+        offers=answered_offers,
+        accepted=accepted,
+        sources=sorted(((Source(s).label, n) for s, n in sources.items()), key=lambda x: -x[1]),
+        open_roles=Requisition.objects.filter(status=RequisitionStatus.OPEN).count(),
     )

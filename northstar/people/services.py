@@ -38,7 +38,9 @@ from northstar.people.models import (
 
 COMPETENCY_FIELDS = {"name", "group", "description", "position"}
 #: Fields whose content is private to the people allowed to read it: audited as changed, never shown.
-PRIVATE_FIELDS = frozenset({"summary", "evidence", "outcome", "body", "text", "reason", "notes"})
+PRIVATE_FIELDS = frozenset(
+    {"summary", "evidence", "outcome", "body", "text", "reason", "notes", "decision_note"}
+)
 PRIVATE = "[private]"
 
 

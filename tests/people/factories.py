@@ -80,3 +80,25 @@ def ask_peers(world: Reporting, review: Review, count: int) -> list[Feedback]:
 
 
 __all__ = ["FeedbackKind"]
+
+
+def make_requisition(cast: Cast, world: Reporting, **kw: object):
+    from northstar.people import hiring
+    from northstar.people.models import CareerLevel, RequisitionStatus
+
+    requisition = hiring.requisition_create(
+        actor=cast.leader,
+        title=kw.pop("title", "Senior PM, Payments"),
+        level_id=CareerLevel.objects.get(org_level=kw.pop("level", Level.SENIOR_PM)).pk,
+        line_id=cast.home_line.pk,
+        hiring_manager_id=world.manager.pk,
+        hiring_team_ids=[world.peers[0].pk],
+        annual_cost="120000",
+        **kw,
+    )
+    hiring.requisition_set_status(
+        actor=cast.leader, requisition=requisition, status=RequisitionStatus.APPROVED
+    )
+    return hiring.requisition_set_status(
+        actor=cast.leader, requisition=requisition, status=RequisitionStatus.OPEN
+    )
