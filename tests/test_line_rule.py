@@ -39,6 +39,8 @@ MODULES = [
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
     "northstar.people.services",
+    "northstar.people.hiring",
+    "northstar.people.growth",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -112,6 +114,33 @@ NOT_LINE_BOUND = {
     **dict.fromkeys(
         ["feedback_request", "feedback_submit", "feedback_for_author"],
         "reviews follow the reporting line, not product lines",
+    ),
+    **dict.fromkeys(["requisition_create", "requisition_set_status"], "leaders only"),
+    **dict.fromkeys(
+        [
+            "candidate_add",
+            "candidate_move",
+            "interview_plan",
+            "scorecard_submit",
+            "decision_propose",
+            "decision_decide",
+            "offer_outcome",
+        ],
+        "a requisition's hiring team and the product leader, whatever their lines (people.access)",
+    ),
+    **dict.fromkeys(
+        [
+            "plan_create",
+            "goal_add",
+            "goal_check_in",
+            "one_on_one_start",
+            "agenda_add",
+            "action_add",
+            "action_done",
+            "meeting_held",
+            "private_note_add",
+        ],
+        "growth and 1:1s follow the reporting line; 1:1s are the pair's alone",
     ),
 }
 

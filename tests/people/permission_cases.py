@@ -215,3 +215,270 @@ API_CASES = [
         "submit",
     ),
 ]
+
+
+# Hiring, growth and 1:1s ---------------------------------------------------------------------------------
+
+HIRING_TEAM_ACTION = _expect(stakeholder=403, pm=403, leader=DONE, admin=DONE)
+LEADER_ONLY_ACTION = _expect(stakeholder=403, pm=403, leader=DONE, admin=403)
+PAIR = _expect(stakeholder=403, pm=200, leader=200, admin=403)
+PAIR_ACTION = _expect(stakeholder=403, pm=DONE, leader=DONE, admin=403)
+
+
+def _requisition(cast: Cast):
+    from northstar.people import hiring
+    from northstar.people.models import Requisition
+
+    found = Requisition.objects.filter(title="Matrix role").first()
+    if found is not None:
+        return found
+    services.install_framework()
+    manager = factories.make_person(name="Hana Hiring", level=Level.DIRECTOR)
+    requisition = hiring.requisition_create(
+        actor=cast.admin,
+        title="Matrix role",
+        level_id=CareerLevel.objects.get(org_level=Level.SENIOR_PM).pk,
+        hiring_manager_id=manager.pk,
+    )
+    hiring.requisition_set_status(actor=cast.admin, requisition=requisition, status="approved")
+    return hiring.requisition_set_status(actor=cast.admin, requisition=requisition, status="open")
+
+
+def _candidate(cast: Cast):
+    from northstar.people import hiring
+    from northstar.people.models import Candidate
+
+    found = Candidate.objects.filter(name="Matrix candidate").first()
+    if found is not None:
+        return found
+    candidate = hiring.candidate_add(
+        actor=cast.admin, requisition=_requisition(cast), name="Matrix candidate", email="mc@example.com"
+    )
+    hiring.interview_plan(
+        actor=cast.admin,
+        candidate=candidate,
+        interviewer_id=cast.pm_person.pk,
+        competency_ids=[Competency.objects.first().pk],
+    )
+    hiring.decision_propose(actor=cast.admin, candidate=candidate, kind="offer", reason="Strong")
+    return candidate
+
+
+def _interview(cast: Cast, user: User | None) -> list[int]:
+    return [_candidate(cast).interviews.get().pk]
+
+
+def _decision(cast: Cast, user: User | None) -> list[int]:
+    return [_candidate(cast).decisions.get().pk]
+
+
+def _scorecard(cast: Cast, user: User | None) -> dict:
+    _candidate(cast)
+    return {"recommendation": "yes", f"rating_{Competency.objects.first().pk}": "meets"}
+
+
+def _one_on_one(cast: Cast, user: User | None) -> list[int]:
+    from northstar.people import growth
+    from northstar.people.models import OneOnOne
+
+    found = OneOnOne.objects.first()
+    if found is None:
+        found = growth.one_on_one_start(actor=cast.leader, report=cast.pm_person)
+    return [found.pk]
+
+
+def _other(cast: Cast, user: User | None) -> list[int]:
+    return [
+        Person.objects.get_or_create(name="Olu Other", defaults={"email": "olu@example.com", "level": "pm"})[
+            0
+        ].pk
+    ]
+
+
+WEB_CASES += [
+    Case("people:requisitions", "get", READ),
+    Case("people:requisition_create", "get", LEADERS_PAGE),
+    Case(
+        "people:requisition_create",
+        "post",
+        LEADERS_ACTION,
+        data=lambda c, u: {
+            "title": "New role",
+            "level": (services.install_framework(), CareerLevel.objects.get(org_level=Level.PM).pk)[1],
+            "hiring_manager": c.pm_person.pk,
+            "annual_cost": "100000",
+            "currency": "EUR",
+        },
+    ),
+    Case("people:requisition", "get", PRIVATE, args=lambda c, u: [_requisition(c).pk]),
+    Case(
+        "people:requisition_status",
+        "post",
+        LEADERS_ACTION,
+        args=lambda c, u: [_requisition(c).pk],
+        data=lambda c, u: {"status": "closed"},
+    ),
+    Case("people:candidate_create", "get", PRIVATE, args=lambda c, u: [_requisition(c).pk]),
+    Case(
+        "people:candidate_create",
+        "post",
+        HIRING_TEAM_ACTION,
+        args=lambda c, u: [_requisition(c).pk],
+        data=lambda c, u: {"name": "New candidate", "email": "new@example.com", "source": "referral"},
+    ),
+    # The PM interviews this candidate: they see them, but are not on the hiring team.
+    Case("people:candidate", "get", SELF, args=lambda c, u: [_candidate(c).pk], label="interviewer"),
+    Case(
+        "people:candidate_action",
+        "post",
+        HIRING_TEAM_ACTION,
+        args=lambda c, u: [_candidate(c).pk, "move"],
+        data=lambda c, u: {"stage": "screen"},
+        label="move",
+    ),
+    Case(
+        "people:decision_decide",
+        "post",
+        LEADER_ONLY_ACTION,
+        args=_decision,
+        data=lambda c, u: {"approve": "yes"},
+        label="only the product leader",
+    ),
+    Case("people:scorecard", "get", _expect(stakeholder=403, pm=200, leader=403, admin=403), args=_interview),
+    Case(
+        "people:scorecard",
+        "post",
+        _expect(stakeholder=403, pm=DONE, leader=403, admin=403),
+        args=_interview,
+        data=_scorecard,
+    ),
+    Case("people:growth", "get", SELF, args=lambda c, u: [c.pm_person.pk], label="own"),
+    Case("people:growth", "get", PRIVATE, args=_other, label="someone else's"),
+    Case(
+        "people:growth_action",
+        "post",
+        _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE),
+        args=lambda c, u: [c.pm_person.pk, "plan"],
+        data=lambda c, u: {"title": "Grow"},
+    ),
+    Case("people:one_on_ones", "get", READ),
+    Case("people:one_on_one_start", "get", _expect(stakeholder=403)),
+    Case(
+        "people:one_on_one_start",
+        "post",
+        _expect(stakeholder=403, pm=422, leader=DONE, admin=422),
+        data=lambda c, u: {"report": c.pm_person.pk, "cadence_days": 7},
+        label="(only a manager of the report)",
+    ),
+    Case("people:one_on_one", "get", PAIR, args=_one_on_one),
+    Case(
+        "people:one_on_one_action",
+        "post",
+        PAIR_ACTION,
+        args=lambda c, u: [_one_on_one(c, u)[0], "agenda"],
+        data=lambda c, u: {"text": "Topic"},
+    ),
+]
+
+
+API_CASES += [
+    ("get", lambda c: "/api/v1/hiring/requisitions", _api(), None, "requisitions"),
+    (
+        "post",
+        lambda c: "/api/v1/hiring/requisitions",
+        _api(403, 403, 201, 201),
+        lambda c: {
+            "title": "Api role",
+            "level_id": _cell(c, None)[0],
+            "hiring_manager_id": c.pm_person.pk,
+        },
+        "requisition",
+    ),
+    (
+        "get",
+        lambda c: f"/api/v1/hiring/requisitions/{_requisition(c).pk}/candidates",
+        _api(403, 403),
+        None,
+        "candidates",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/hiring/requisitions/{_requisition(c).pk}/candidates",
+        _api(403, 403, 201, 201),
+        lambda c: {"name": "Api candidate", "email": "api.c@example.com"},
+        "add candidate",
+    ),
+    (
+        "get",
+        lambda c: f"/api/v1/hiring/candidates/{_candidate(c).pk}",
+        _api(403),
+        None,
+        "candidate (pm interviews)",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/hiring/candidates/{_candidate(c).pk}/move",
+        _api(403, 403),
+        lambda c: {"stage": "screen"},
+        "move",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/hiring/candidates/{_candidate(c).pk}/interviews",
+        _api(403, 403, 201, 201),
+        lambda c: {
+            "interviewer_id": Person.objects.get(name="Cora CPO").pk,
+            "competency_ids": [_cell(c, None)[1]],
+        },
+        "plan interview",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/hiring/interviews/{_interview(c, None)[0]}/scorecard",
+        _api(403, 200, 403, 403),
+        lambda c: {
+            "recommendation": "yes",
+            "ratings": [{"competency_id": _cell(c, None)[1], "rating": "meets"}],
+        },
+        "scorecard",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/hiring/candidates/{_candidate(c).pk}/decisions",
+        _api(403, 403, 409, 409),
+        lambda c: {"kind": "reject", "reason": "x"},
+        "propose (one already pending)",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/hiring/decisions/{_decision(c, None)[0]}/decide",
+        _api(403, 403, 200, 403),
+        lambda c: {"approve": True},
+        "final say",
+    ),
+    ("get", lambda c: "/api/v1/hiring/metrics", _api(403, 403), None, "metrics"),
+    ("get", lambda c: f"/api/v1/growth/{c.pm_person.pk}", _api(403), None, "own growth"),
+    ("get", lambda c: f"/api/v1/growth/{_other(c, None)[0]}", _api(403, 403), None, "other growth"),
+    ("get", lambda c: "/api/v1/one-on-ones", _api(), None, "one-on-ones"),
+    (
+        "get",
+        lambda c: f"/api/v1/one-on-ones/{_one_on_one(c, None)[0]}",
+        _api(403, 200, 200, 403),
+        None,
+        "1:1",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/one-on-ones/{_one_on_one(c, None)[0]}/agenda",
+        _api(403, 201, 201, 403),
+        lambda c: {"text": "Topic"},
+        "agenda",
+    ),
+    (
+        "post",
+        lambda c: f"/api/v1/one-on-ones/{_one_on_one(c, None)[0]}/notes",
+        _api(403, 201, 201, 403),
+        lambda c: {"text": "Mine"},
+        "private note",
+    ),
+]
