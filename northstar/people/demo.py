@@ -9,19 +9,36 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from northstar.org.models import Person
-from northstar.people import services
+from northstar.org.models import Person, ProductLine
+from northstar.people import hiring, services
 from northstar.people.models import (
+    PIPELINE,
+    ActionItem,
+    AgendaItem,
+    Candidate,
     CareerLevel,
     Competency,
     CompetencyRating,
     CycleStatus,
     Feedback,
     FeedbackKind,
+    GrowthCheckIn,
+    GrowthGoal,
+    GrowthPlan,
+    HireDecision,
+    Interview,
+    OneOnOne,
+    PrivateNote,
     Rating,
     Relationship,
+    Requisition,
+    RequisitionStatus,
     Review,
     ReviewCycle,
+    ScorecardRating,
+    Source,
+    Stage,
+    StageChange,
 )
 
 FINISHED = "2026 H1 performance review"
@@ -149,6 +166,148 @@ def _cycle(
     return {"review_cycles": 1, "reviews": len(reviews), "assessments": len(feedback_rows)}
 
 
+def _growth_and_one_on_ones(rng: random.Random) -> dict[str, int]:
+    """Growth plans for a handful of PMs; weekly 1:1s between each director and their first reports."""
+    if OneOnOne.objects.exists() or GrowthPlan.objects.exists():
+        return {}
+    competencies = list(Competency.objects.all())
+    pms = list(Person.objects.filter(level__in=["pm", "senior_pm"]).exclude(manager=None).order_by("pk")[:6])
+    plans = goals = 0
+    for person in pms:
+        plan = GrowthPlan.objects.create(person=person, title=f"{person.name.split()[0]}'s next level")
+        plans += 1
+        for competency in rng.sample(competencies, 2):
+            goal = GrowthGoal.objects.create(
+                plan=plan,
+                competency=competency,
+                text=f"Lead one piece of work where {competency.name.lower()} decides the outcome.",
+                target_date=date(2027, 3, 31),
+            )
+            GrowthCheckIn.objects.create(
+                goal=goal, author=person.manager, text="Good start; pick the project now."
+            )
+            goals += 1
+    meetings = 0
+    for manager in Person.objects.filter(level__in=["director", "vp", "group_pm"]).order_by("pk"):
+        for report in manager.reports.order_by("pk")[:2]:
+            meeting = OneOnOne.objects.create(
+                manager=manager, report=report, cadence_days=7, next_on=date(2026, 12, 10)
+            )
+            meetings += 1
+            AgendaItem.objects.create(
+                one_on_one=meeting, author=report, text="Q1 planning: what I should own"
+            )
+            AgendaItem.objects.create(
+                one_on_one=meeting,
+                author=manager,
+                text="Feedback from the pricing review",
+                discussed_on=date(2026, 12, 3),
+            )
+            ActionItem.objects.create(one_on_one=meeting, owner=report, text="Share the discovery plan")
+            ActionItem.objects.create(
+                one_on_one=meeting,
+                owner=manager,
+                text="Intro to the finance partner",
+                done_on=date(2026, 12, 3),
+            )
+            PrivateNote.objects.create(
+                one_on_one=meeting, author=manager, body="Ready for a bigger scope soon."
+            )
+    return {"growth_plans": plans, "growth_goals": goals, "one_on_ones": meetings}
+
+
+def _hiring(rng: random.Random) -> dict[str, int]:
+    """Two open requisitions with candidates at every stage, and a filled one (for the hiring metrics)."""
+    if Requisition.objects.exists():
+        return {}
+    lines = {line.name: line for line in ProductLine.objects.select_related("director")}
+    if not lines:
+        return {}
+    levels = {lv.org_level: lv for lv in CareerLevel.objects.all()}
+    plan = [
+        ("Senior Product Manager, Checkout", "senior_pm", RequisitionStatus.OPEN, 145000),
+        ("Associate Product Manager", "apm", RequisitionStatus.OPEN, 78000),
+        ("Product Manager, Growth", "pm", RequisitionStatus.FILLED, 110000),
+    ]
+    names = [
+        "Alex Rivera",
+        "Sam Okoro",
+        "Jo Lind",
+        "Kim Park",
+        "Noor Aziz",
+        "Lea Braun",
+        "Tom Silva",
+        "Ivy Chen",
+    ]
+    stages = [Stage.APPLIED, Stage.SCREEN, Stage.INTERVIEWS, Stage.DEBRIEF, Stage.REJECTED, Stage.WITHDRAWN]
+    sources = list(Source.values)
+    competencies = list(Competency.objects.all())
+    counts = {"requisitions": 0, "candidates": 0}
+    for index, (title, level, status, cost) in enumerate(plan):
+        line = list(lines.values())[index % len(lines)]
+        requisition = Requisition.objects.create(
+            title=title,
+            level=levels[level],
+            line=line,
+            hiring_manager=line.director,
+            status=status,
+            annual_cost=cost,
+            description=hiring.draft_description(levels[level], title),
+            leader_approval=True,
+        )
+        team = list(Person.objects.filter(teams__line=line).distinct().order_by("pk")[:2])
+        requisition.hiring_team.set(team)
+        counts["requisitions"] += 1
+        chosen = stages if status == RequisitionStatus.OPEN else [Stage.HIRED, Stage.REJECTED]
+        for n, stage in enumerate(chosen):
+            applied = date(2026, 9, 1) + timedelta(days=7 * n + index)
+            name = names[(n + 3 * index) % len(names)] + ("" if index == 0 else f" {index + 1}")
+            candidate = Candidate.objects.create(
+                requisition=requisition,
+                name=name,
+                email=name.lower().replace(" ", ".") + "@candidates.example",
+                source=sources[(n + index) % len(sources)],
+                stage=stage,
+                applied_on=applied,
+            )
+            counts["candidates"] += 1
+            path = (
+                PIPELINE[: PIPELINE.index(stage) + 1]
+                if stage in PIPELINE
+                else [Stage.APPLIED, Stage.SCREEN, stage]
+            )
+            previous = ""
+            for k, step in enumerate(path):
+                StageChange.objects.create(
+                    candidate=candidate,
+                    from_stage=previous,
+                    to_stage=step,
+                    on=applied + timedelta(days=9 * k),
+                )
+                previous = step
+            if stage in (Stage.INTERVIEWS, Stage.DEBRIEF, Stage.HIRED) and team:
+                for k, interviewer in enumerate([line.director, *team]):
+                    covered = competencies[k * 2 : k * 2 + 2]
+                    interview = Interview.objects.create(candidate=candidate, interviewer=interviewer)
+                    interview.competencies.set(covered)
+                    if stage != Stage.INTERVIEWS or k == 0:
+                        rating = rng.choice([Rating.MEETS, Rating.ABOVE])
+                        interview.recommendation = "yes" if rating == Rating.MEETS else "strong_yes"
+                        interview.notes = rng.choice(EVIDENCE[rating])
+                        interview.submitted_at = _at(applied + timedelta(days=20))
+                        interview.save()
+                        ScorecardRating.objects.bulk_create(
+                            ScorecardRating(interview=interview, competency=c, rating=rating) for c in covered
+                        )
+            if stage == Stage.DEBRIEF:
+                HireDecision.objects.create(
+                    candidate=candidate,
+                    kind=HireDecision.Kind.OFFER,
+                    reason="Strong yes from three of three.",
+                )
+    return counts
+
+
 @transaction.atomic
 def load(*, scale: str, seed: int) -> dict[str, int]:
     """Add the demo records for this area (idempotent); returns {kind: number added}."""
@@ -162,4 +321,6 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
     ):
         for key, value in _cycle(name, start, end, people, rng, finished=finished).items():
             counts[key] = counts.get(key, 0) + value
+    counts.update(_growth_and_one_on_ones(rng))
+    counts.update(_hiring(rng))
     return counts
