@@ -8,15 +8,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from northstar.core import uploads
 from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.services import get_or_404
 from northstar.core.web import edit_page, fetch, flash, paginate, refuse, require, user_of
-from northstar.people import access, hiring, selectors
+from northstar.people import access, candidate_files, hiring, selectors
 from northstar.people.forms import (
     CandidateForm,
     DecideForm,
@@ -37,7 +38,8 @@ def _act(request: HttpRequest, done: str, call: Callable[[], Any], success: str)
             refuse(exc)
         flash(request, messages.ERROR, exc.message)
         return redirect(done)
-    flash(request, messages.SUCCESS, success)
+    if success:
+        flash(request, messages.SUCCESS, success)
     return redirect(done)
 
 
@@ -256,3 +258,57 @@ def scorecard(request: HttpRequest, interview_id: int) -> HttpResponse:
         },
         success="Scorecard submitted: you can now read the others'.",
     )
+
+
+@login_required
+def candidate_cv(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """GET: the CV as a download (never shown inline); POST: upload a new one (hiring team)."""
+    found = _candidate(candidate_id)
+    actor = user_of(request)
+    done = reverse("people:candidate", args=[found.pk])
+    if request.method == "POST":
+        upload = request.FILES.get("cv")
+        refused = uploads.refused_upload(request)
+        if upload is None:
+            return _act(request, done, _invalid(refused or "Choose a PDF or .docx file."), "")
+        return _act(
+            request,
+            done,
+            lambda: candidate_files.candidate_cv_attach(
+                actor=actor,
+                candidate=found,
+                name=upload.name or "",
+                size=upload.size or 0,
+                chunks=upload.chunks(),
+            ),
+            "CV stored.",
+        )
+    path = fetch(candidate_files.candidate_cv_path, actor=actor, candidate=found)
+    if not path.is_file():
+        raise Http404("The CV file is missing.")
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=found.cv_name, content_type="application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def candidates_import(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    found = _requisition(requisition_id)
+    upload = request.FILES.get("file")
+    done = reverse("people:requisition", args=[found.pk])
+    if upload is None:
+        return _act(request, done, _invalid(uploads.refused_upload(request) or "Choose a CSV file."), "")
+    added: list[Candidate] = []
+
+    def run() -> None:
+        added.extend(
+            candidate_files.candidates_import(actor=user_of(request), requisition=found, stream=upload)
+        )
+
+    response = _act(request, done, run, "")
+    if added:
+        flash(request, messages.SUCCESS, f"Imported {len(added)} candidate(s).")
+    return response

@@ -381,6 +381,12 @@ class Candidate(Versioned):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.INBOUND)
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.APPLIED)
     applied_on = models.DateField()
+    cv_name = models.CharField(max_length=200, blank=True, help_text="The CV's file name as uploaded.")
+    cv_file = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The stored CV's name in the data directory (never served inline).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,7 @@ once three answered), never another author's private notes.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from northstar.core.errors import NotFound
 from northstar.org.models import Person
 from northstar.people.access import PEER_THRESHOLD
+from northstar.people.candidate_files import cv_folder
 from northstar.people.models import (
     ActionItem,
     AgendaItem,
@@ -135,9 +137,17 @@ def person_erase(person: Person) -> dict[str, int]:
         "agenda_items": AgendaItem.objects.filter(author=person).delete()[0],
         "action_items": ActionItem.objects.filter(owner=person).delete()[0],
         "private_notes": PrivateNote.objects.filter(author=person).delete()[0],
-        "candidates": Candidate.objects.filter(email__iexact=person.email).delete()[0],
+        "candidates": _delete_candidates(Candidate.objects.filter(email__iexact=person.email)),
     }
     return counts
+
+
+def _delete_candidates(candidates: Any) -> int:
+    """Delete candidates and, once the deletion is committed, their stored CVs."""
+    files = [name for name in candidates.values_list("cv_file", flat=True) if name]
+    deleted = candidates.delete()[0]
+    transaction.on_commit(lambda: [(cv_folder() / Path(name).name).unlink(missing_ok=True) for name in files])
+    return deleted
 
 
 @transaction.atomic
@@ -153,5 +163,5 @@ def candidates_purge(*, older_than_days: int = CANDIDATE_RETENTION_DAYS) -> int:
         .filter(Q(last_move__lt=cut_off) | Q(last_move=None, applied_on__lt=cut_off))
     )
     ids = list(stale.values_list("pk", flat=True))
-    Candidate.objects.filter(pk__in=ids).delete()
+    _delete_candidates(Candidate.objects.filter(pk__in=ids))
     return len(ids)

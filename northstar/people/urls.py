@@ -44,7 +44,13 @@ urlpatterns = [
     path(
         "hiring/<int:requisition_id>/candidates/new/", hiring_views.candidate_create, name="candidate_create"
     ),
+    path(
+        "hiring/<int:requisition_id>/candidates/import/",
+        hiring_views.candidates_import,
+        name="candidates_import",
+    ),
     path("candidates/<int:candidate_id>/", hiring_views.candidate, name="candidate"),
+    path("candidates/<int:candidate_id>/cv/", hiring_views.candidate_cv, name="candidate_cv"),
     path(
         "candidates/<int:candidate_id>/<slug:action>/", hiring_views.candidate_action, name="candidate_action"
     ),

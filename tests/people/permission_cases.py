@@ -482,3 +482,34 @@ API_CASES += [
         "private note",
     ),
 ]
+
+
+def _csv(cast: Cast, user: User | None) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("c.csv", b"name,email\nCsv Person,csv@example.com\n")}
+
+
+def _cv(cast: Cast, user: User | None) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"cv": SimpleUploadedFile("cv.pdf", b"%PDF-1.7\n%%EOF")}
+
+
+WEB_CASES += [
+    Case(
+        "people:candidates_import",
+        "post",
+        HIRING_TEAM_ACTION,
+        args=lambda c, u: [_requisition(c).pk],
+        data=_csv,
+    ),
+    # No CV yet: 404 to those who may see the candidate (the PM interviews them), 403 to others.
+    Case(
+        "people:candidate_cv",
+        "get",
+        _expect(stakeholder=403, pm=404, leader=404, admin=404),
+        args=lambda c, u: [_candidate(c).pk],
+    ),
+    Case("people:candidate_cv", "post", HIRING_TEAM_ACTION, args=lambda c, u: [_candidate(c).pk], data=_cv),
+]
