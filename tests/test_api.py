@@ -45,6 +45,23 @@ def test_openapi_and_docs_are_public_and_describe_the_resources(client):
     assert client.get("/api/v1/docs").status_code == 200
 
 
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI names a schema by its class name: a second class of that name silently replaces the
+    first in the document, and clients then validate one endpoint's answers against another's shape."""
+    from ninja import Schema
+
+    import northstar.api  # noqa: F401 - every router and its schemas
+
+    where: dict[str, set[str]] = {}
+    stack = [Schema]
+    while stack:
+        for cls in stack.pop().__subclasses__():
+            stack.append(cls)
+            if cls.__module__.startswith("northstar."):
+                where.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: sorted(mods) for name, mods in where.items() if len(mods) > 1} == {}
+
+
 @pytest.mark.django_db
 def test_without_a_token_the_api_answers_401_json(client):
     response = client.get("/api/v1/initiatives")

@@ -92,6 +92,8 @@ NOT_LINE_BOUND = {
         ],
         "customer voice, shared by the whole organisation",
     ),
+    # tests/portfolio/test_services.py::test_restaging_many_applies_each_ones_gates_and_approvals
+    "initiatives_restage": "each goes through initiative_move's rule; a refusal is reported per initiative",
     "plan_compute": "the CLI and the demo loader plan as the system",
     "metric_values_import": "the CLI imports KPI values as the system",
     # People: the career framework and review cycles are the leaders'; assessments follow the reporting
@@ -201,6 +203,12 @@ CASES: dict[str, Case] = {
     "link_create": lambda c, w: {"item": w["item"], "initiative": c.away_initiative, "quote": "Customers"},
     "link_delete": lambda c, w: {"link": w["link"]},
     "idea_from_feedback": lambda c, w: {"item": w["item"], "title": "Idea", "product_id": c.away_product.pk},
+    "feedback_triage_many": lambda c, w: {"items": [w["item"]], "initiative": c.away_initiative},
+    "idea_from_feedback_many": lambda c, w: {
+        "items": [w["item"]],
+        "title": "Idea",
+        "product_id": c.away_product.pk,
+    },
     "post_update": lambda c, w: {"post": w["post"], "initiative": c.away_initiative},
     "alignment_create": lambda c, w: {"initiative": c.away_initiative, "objective": w["objective"]},
     "alignment_delete": lambda c, w: {"alignment": w["alignment"]},
@@ -216,6 +224,8 @@ CASES: dict[str, Case] = {
     "key_result_update": lambda c, w: {"key_result": w["key_result"], "title": "K"},
     "key_result_delete": lambda c, w: {"key_result": w["key_result"]},
     "check_in_create": lambda c, w: {"key_result": w["key_result"], "value": 15, "confidence": 5},
+    "require_objective_edit": lambda c, w: {"objective": w["objective"]},
+    "require_metric_edit": lambda c, w: {"metric": w["metric"]},
     "metric_create": lambda c, w: {"key": "away_kpi", "name": "KPI", "line_id": c.away_line.pk},
     "metric_update": lambda c, w: {"metric": w["metric"], "name": "KPI"},
     "metric_delete": lambda c, w: {"metric": w["metric"]},

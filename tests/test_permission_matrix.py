@@ -17,11 +17,12 @@ from importlib import import_module
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from northstar.core.models import Job, User
 from northstar.core.services import api_token_create
 from northstar.org.models import Level, Person, ProductLine
-from northstar.portfolio.models import Stage
+from northstar.portfolio.models import Initiative, Stage
 from tests.conftest import Cast
 from tests.permissions import (
     DONE,
@@ -94,6 +95,19 @@ def _initiative_data(product: str, title: str, *, create: bool = False) -> Build
         if create:
             data["stage"] = Stage.IDEA
         return data
+
+    return build
+
+
+def _initiative_kind(attr: str) -> Builder:
+    return lambda cast, user: ["initiative", getattr(cast, attr).pk]
+
+
+def _archived(attr: str) -> Builder:
+    def build(cast: Cast, user: User | None) -> list:
+        initiative = getattr(cast, attr)
+        Initiative.all_objects.filter(pk=initiative.pk).update(archived_at=timezone.now())
+        return ["initiative", initiative.pk]
 
     return build
 
@@ -174,6 +188,34 @@ CORE_CASES = [
         "post",
         _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE),
         args=lambda cast, user: [_job(cast)],
+    ),
+    Case("core:favicon", "get", _expect(301, 301, 301, 301, 301)),
+    # the archive: everyone sees what was set aside; each record's own rule says who may change it
+    Case("core:archive", "get", READ),
+    Case("core:archive_record", "get", WRITERS_PAGE, args=_initiative_kind("home_initiative"), label="home"),
+    Case("core:archive_record", "get", LEADERS_PAGE, args=_initiative_kind("away_initiative"), label="away"),
+    Case(
+        "core:archive_record", "post", WRITERS_ACTION, args=_initiative_kind("home_initiative"), label="home"
+    ),
+    Case(
+        "core:archive_record", "post", LEADERS_ACTION, args=_initiative_kind("away_initiative"), label="away"
+    ),
+    Case(
+        "core:archive_restore",
+        "get",
+        _expect(stakeholder=405, pm=405, leader=405, admin=405),
+        args=_archived("away_initiative"),
+    ),
+    Case("core:archive_restore", "post", WRITERS_ACTION, args=_archived("home_initiative"), label="home"),
+    Case("core:archive_restore", "post", LEADERS_ACTION, args=_archived("away_initiative"), label="away"),
+    Case("core:archive_delete", "get", WRITERS_PAGE, args=_initiative_kind("home_initiative")),
+    Case(
+        "core:archive_delete",
+        "post",
+        LEADERS_ACTION,
+        args=_initiative_kind("away_initiative"),
+        data=lambda cast, user: {"confirm": "yes"},
+        label="away",
     ),
     # org: reading
     Case("org:chart", "get", READ),

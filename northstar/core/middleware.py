@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +27,8 @@ from northstar.core.numbers import MAX_INT
 
 API_PREFIX = "/api/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Bodies Django parses into request.POST: once parsed, the raw body can no longer be read.
+FORM_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 NUL = "\x00"
 
 
@@ -77,7 +81,7 @@ def nul_field(request: HttpRequest) -> str | None:
     if request.method not in UNSAFE_METHODS:
         return None
     content_type = request.content_type or ""
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type in FORM_CONTENT_TYPES:
         return _first_nul(request.POST.items())
     body = request.body
     if b"\x00" in body:
@@ -130,7 +134,7 @@ def oversized_number_field(request: HttpRequest) -> str | None:
     if request.method not in UNSAFE_METHODS:
         return None
     content_type = request.content_type or ""
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type in FORM_CONTENT_TYPES:
         return next((key for key, value in request.POST.items() if _too_big(value)), None)
     if not _BIG_INT.search(request.body):
         return None
@@ -205,8 +209,14 @@ def _checked(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never 
 # Security headers --------------------------------------------------------------------------------
 
 
-def content_security_policy() -> str:
-    """Scripts, fonts and frames from this site only; no inline script, no eval, no plugins."""
+@cache
+def content_security_policy(sign_on_origin: str = "") -> str:
+    """Scripts, fonts and frames from this site only; no inline script, no eval, no plugins.
+
+    Forms post to this site only, and to the identity provider when single sign-on is on: signing out
+    posts here and is redirected to the provider's sign-out page, and browsers apply form-action to
+    that redirect too.
+    """
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
@@ -217,10 +227,16 @@ def content_security_policy() -> str:
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        "form-action": f"'self' {sign_on_origin}".strip(),
         "frame-ancestors": "'none'",
     }
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def sign_on_origin() -> str:
+    """The identity provider's sign-out origin (scheme://host[:port]) when single sign-on is on, else ""."""
+    parts = urlsplit(settings.SSO_END_SESSION_ENDPOINT or settings.SSO_ISSUER or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 PERMISSIONS_POLICY = ", ".join(
@@ -246,10 +262,11 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or content_security_policy()
+        self.fixed_policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", self.policy)
+        policy = self.fixed_policy or content_security_policy(sign_on_origin())
+        response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

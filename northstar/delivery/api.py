@@ -75,20 +75,20 @@ def connection_get(request: HttpRequest, connection_id: int) -> Connection:
     return get_or_404(Connection, connection_id)
 
 
-class JobOut(Schema):
+class SyncJobOut(Schema):
     id: int
     title: str
     status: str
     progress: float
 
 
-@router.post("/delivery/connections/{connection_id}/sync", response={202: JobOut})
+@router.post("/delivery/connections/{connection_id}/sync", response={202: SyncJobOut})
 def connection_sync(request: HttpRequest, connection_id: int) -> tuple[int, Job]:
     """Start a sync in the background (it resumes an interrupted one); poll the job for its result."""
     return 202, services.sync_start(actor=user_of(request), connection=get_or_404(Connection, connection_id))
 
 
-class RunOut(Schema):
+class SyncRunOut(Schema):
     id: int
     kind: str
     status: str
@@ -100,12 +100,12 @@ class RunOut(Schema):
     finished_at: datetime | None
 
 
-@router.get("/delivery/connections/{connection_id}/runs", response=list[RunOut])
+@router.get("/delivery/connections/{connection_id}/runs", response=list[SyncRunOut])
 def connection_runs(request: HttpRequest, connection_id: int) -> list[SyncRun]:
     return selectors.sync_runs(get_or_404(Connection, connection_id), limit=50)
 
 
-@router.post("/delivery/connections/{connection_id}/import", response={201: RunOut})
+@router.post("/delivery/connections/{connection_id}/import", response={201: SyncRunOut})
 def connection_import(
     request: HttpRequest, connection_id: int, file: File[UploadedFile]
 ) -> tuple[int, SyncRun]:
@@ -184,7 +184,7 @@ def item_list(request: HttpRequest, query: Query[ItemQuery]) -> dict:
     return {"count": qs.count(), "results": list(qs[query.offset : query.offset + query.limit])}
 
 
-class LinkOut(Schema):
+class WorkLinkOut(Schema):
     id: int
     initiative_id: int
     container_id: int
@@ -197,12 +197,12 @@ class LinkOut(Schema):
         return obj.container.key
 
 
-class LinkIn(Schema):
+class WorkLinkIn(Schema):
     initiative_id: int
     container_id: int
 
 
-class DecisionIn(Schema):
+class LinkDecisionIn(Schema):
     confirm: bool
 
 
@@ -212,7 +212,7 @@ class LinkQuery(Schema):
     limit: int = Field(100, ge=1, le=500)
 
 
-@router.get("/delivery/links", response=list[LinkOut])
+@router.get("/delivery/links", response=list[WorkLinkOut])
 def link_list(request: HttpRequest, query: Query[LinkQuery]) -> list[InitiativeLink]:
     qs = InitiativeLink.objects.select_related("container").order_by("-score", "id")
     if query.status:
@@ -222,8 +222,8 @@ def link_list(request: HttpRequest, query: Query[LinkQuery]) -> list[InitiativeL
     return list(qs[: query.limit])
 
 
-@router.post("/delivery/links", response={201: LinkOut})
-def link_create(request: HttpRequest, payload: LinkIn) -> tuple[int, InitiativeLink]:
+@router.post("/delivery/links", response={201: WorkLinkOut})
+def link_create(request: HttpRequest, payload: WorkLinkIn) -> tuple[int, InitiativeLink]:
     """Link an epic, project or milestone to an initiative (confirmed at once)."""
     initiative = get_or_404(
         Initiative, payload.initiative_id, queryset=Initiative.objects.select_related("product")
@@ -232,8 +232,8 @@ def link_create(request: HttpRequest, payload: LinkIn) -> tuple[int, InitiativeL
     return 201, services.link_create(actor=user_of(request), initiative=initiative, container=container)
 
 
-@router.post("/delivery/links/{link_id}/decision", response=LinkOut)
-def link_decide(request: HttpRequest, link_id: int, payload: DecisionIn) -> InitiativeLink:
+@router.post("/delivery/links/{link_id}/decision", response=WorkLinkOut)
+def link_decide(request: HttpRequest, link_id: int, payload: LinkDecisionIn) -> InitiativeLink:
     link = get_or_404(
         InitiativeLink,
         link_id,

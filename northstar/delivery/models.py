@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from northstar.core.concurrency import Versioned
 from northstar.core.models import Job
 from northstar.org.models import Team
 from northstar.portfolio.models import Initiative
@@ -32,7 +33,7 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Connection(models.Model):
+class Connection(Versioned):
     """One workspace of an engineering tool Northstar reads work from.
 
     `scope` names what to read: Jira project keys, Linear team keys or GitHub `owner/repo`s, comma
@@ -202,7 +203,7 @@ class SyncRun(models.Model):
         return f"{self.get_kind_display()} of {self.connection_id} ({self.get_status_display()})"
 
 
-class InitiativeLink(models.Model):
+class InitiativeLink(Versioned):
     """An epic, Linear project or GitHub milestone doing an initiative's work.
 
     Northstar suggests links by name; only a person's confirmation makes a link count.

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
+from northstar.core.middleware import FORM_CONTENT_TYPES
 from northstar.core.services import get_or_404
 from northstar.core.web import edit_page, fetch, paginate, plotly_url, refuse, require, safe_next, user_of
 from northstar.delivery import charts, forecasting, selectors, services
@@ -91,6 +92,7 @@ def connection_edit(request: HttpRequest, connection_id: int) -> HttpResponse:
         done=lambda c: back,
         context={"heading": f"Edit {connection.name}", "back_url": back, "back_label": connection.name},
         success="Saved {record.name}.",
+        record=connection,
     )
 
 
@@ -347,6 +349,12 @@ def webhook(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = Connection.objects.filter(pk=connection_id).first()
     if connection is None:
         return JsonResponse({"message": "No such connection."}, status=404)
+    if request.content_type in FORM_CONTENT_TYPES:
+        # The signature covers the raw JSON body; a form post has been parsed already and cannot be checked.
+        return JsonResponse(
+            {"message": "Webhook deliveries are JSON: send them with Content-Type: application/json."},
+            status=415,
+        )
     try:
         delivery = webhook_receive(connection=connection, headers=dict(request.headers), body=request.body)
     except ApplicationError as exc:

@@ -158,7 +158,7 @@ class ReclusterIn(Schema):
     n_themes: int | None = Field(None, ge=1, le=5000)
 
 
-class JobOut(Schema):
+class ReclusterJobOut(Schema):
     id: int
     status: str
     title: str
@@ -355,7 +355,7 @@ def theme_list(request: HttpRequest) -> object:
     return selectors.theme_list()
 
 
-@router.post("/themes/recluster", response={202: JobOut})
+@router.post("/themes/recluster", response={202: ReclusterJobOut})
 def theme_recluster(request: HttpRequest, payload: ReclusterIn) -> tuple[int, object]:
     return 202, theme_services.themes_recluster_start(actor=request.auth, n_themes=payload.n_themes)
 

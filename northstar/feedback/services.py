@@ -309,9 +309,10 @@ def items_for(ids: Iterable[Any]) -> list[FeedbackItem]:
 def feedback_triage_many(*, actor: User, items: list[FeedbackItem], initiative: Initiative) -> int:
     """Link many items to one idea as evidence (all or none) and mark them processed.
 
-    Items already evidence for it are left as they are; returns how many were newly linked.
+    Items already evidence for it are left as they are; returns how many were newly linked. Evidence
+    re-scores the idea, so, as for one link, only whoever may change the idea may link to it.
     """
-    access.require_write(actor)
+    require_initiative_edit(actor, initiative)
     already = set(
         EvidenceLink.objects.filter(initiative=initiative, item__in=items, quote="").values_list(
             "item_id", flat=True

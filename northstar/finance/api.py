@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from northstar.core import concurrency
 from northstar.core.errors import NotFound
 from northstar.core.services import get_or_404
 from northstar.core.web import user_of
@@ -265,20 +266,27 @@ def case_list(request: HttpRequest, query: Query[PageQuery]) -> dict:
 
 
 @router.get("/finance/cases/{initiative_id}", response=CaseOut)
-def case_get(request: HttpRequest, initiative_id: int) -> BusinessCase:
+def case_get(request: HttpRequest, response: HttpResponse, initiative_id: int) -> BusinessCase:
+    """The case with its ETag: send it back as If-Match on PUT so a case changed meanwhile is refused."""
     case = selectors.case_for(initiative_id)
     if case is None:
         get_or_404(Initiative, initiative_id)
         raise NotFound(f"Initiative {initiative_id} has no business case yet.")
-    return case
+    return concurrency.with_etag(response, case)
 
 
 @router.put("/finance/cases/{initiative_id}", response=CaseOut)
-def case_put(request: HttpRequest, initiative_id: int, payload: CaseIn) -> BusinessCase:
+def case_put(
+    request: HttpRequest, response: HttpResponse, initiative_id: int, payload: CaseIn
+) -> BusinessCase:
     """Create or replace an initiative's business case; its figures are computed as it is saved."""
     initiative = get_or_404(Initiative, initiative_id, queryset=Initiative.objects.select_related("product"))
+    existing = selectors.case_for(initiative.pk)
+    if existing is not None:
+        concurrency.if_match(request, existing)
     data = payload.dict()
-    return services.business_case_save(
+    case = services.business_case_save(
+        version=concurrency.expected_version(existing) if existing else None,
         actor=user_of(request),
         initiative=initiative,
         investment=services.Estimate(**data["investment"]),
@@ -296,3 +304,4 @@ def case_put(request: HttpRequest, initiative_id: int, payload: CaseIn) -> Busin
         currency=data["currency"],
         notes=data["notes"],
     )
+    return concurrency.with_etag(response, case)

@@ -7,13 +7,10 @@ from typing import Any
 
 from django import forms
 
+from northstar.core.forms import DateField
 from northstar.finance.models import BenefitKind, BusinessCase
 from northstar.finance.money import company_currency, company_discount_rate
 from northstar.finance.services import BenefitInput, Estimate
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ActualsImportForm(forms.Form):
@@ -27,14 +24,14 @@ class ActualsImportForm(forms.Form):
 class RateForm(forms.Form):
     currency = forms.CharField(max_length=3, min_length=3, help_text="e.g. USD")
     rate = forms.DecimalField(max_digits=18, decimal_places=8, min_value=Decimal("0.00000001"))
-    valid_from = forms.DateField(widget=DateInput)
+    valid_from = DateField()
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
 
 class PeopleCostForm(forms.Form):
-    month = forms.DateField(widget=DateInput, help_text="Any day of the month to derive.")
+    month = DateField(help_text="Any day of the month to derive.")
 
 
 def _money(label: str) -> forms.DecimalField:

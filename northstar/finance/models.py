@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from northstar.core.concurrency import Versioned
 from northstar.org.models import ProductLine, Team
 from northstar.portfolio.models import Initiative
 
@@ -46,7 +47,7 @@ class ExchangeRate(models.Model):
         return f"1 {self.currency} = {self.rate} from {self.valid_from}"
 
 
-class CostCentre(models.Model):
+class CostCentre(Versioned):
     """A finance system's cost centre code, and the product line its spend belongs to."""
 
     code = models.CharField(max_length=40, unique=True)
@@ -142,7 +143,7 @@ class Actual(models.Model):
         return f"{self.month:%Y-%m} {self.get_category_display()}: {self.amount} {self.currency}"
 
 
-class BusinessCase(models.Model):
+class BusinessCase(Versioned):
     """What an initiative costs and brings, per period, with how sure we are.
 
     Inputs are three-point estimates (low, likely, high) in `currency`; the computed figures are

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
 from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_delete, record_save
@@ -166,10 +166,12 @@ def business_case_save(
     annual_rate: Any | None = None,
     currency: str | None = None,
     notes: str = "",
+    version: int | None = None,
 ) -> BusinessCase:
     """Create or replace an initiative's business case and compute its figures (NPV, risk-adjusted
     NPV, IRR, payback, ROI and the simulated NPV spread) in the same transaction. `actor` None is
-    the system (the demo loader)."""
+    the system (the demo loader). `version` is the one the editor started from (0: there was none):
+    a case saved by someone else meanwhile is refused, never overwritten."""
     line_id = initiative.product.line_id if initiative.product is not None else None
     if actor is not None:
         access.require_line_edit(actor, line_id, "business cases")
@@ -191,6 +193,7 @@ def business_case_save(
         raise ValidationFailed(f"Benefits are one each of: {', '.join(BenefitKind.values)}.")
 
     existing = BusinessCase.objects.filter(initiative=initiative).first()
+    concurrency.require_version(existing, version, what="This business case")
     before = audit.snapshot(existing) if existing else None
     case = existing or BusinessCase(initiative=initiative)
     case.currency = code

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
 from northstar.core.web import edit_page, fetch, paginate, plotly_url, refuse, require, user_of
@@ -214,8 +215,14 @@ def case_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
     return edit_page(
         request,
         form=BusinessCaseForm(request.POST or None, case=case),
-        save=lambda data: services.business_case_save(actor=user_of(request), initiative=initiative, **data),
+        save=lambda data: services.business_case_save(
+            actor=user_of(request),
+            initiative=initiative,
+            version=concurrency.expected_version(case) if case else None,
+            **data,
+        ),
         done=lambda record: back,
+        record=case,
         context={
             "heading": f"Business case: {initiative.title}",
             "back_url": back,

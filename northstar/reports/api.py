@@ -5,9 +5,11 @@ from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from northstar.core import concurrency
 from northstar.core.models import User
+from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.org.models import ProductLine
 from northstar.reports import health, render, selectors, services
@@ -87,7 +89,7 @@ class StatusUpdateOut(Schema):
 
 
 @router.get("/reports/lines/{line_id}/updates", response=list[StatusUpdateOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def status_updates(request: ApiRequest, line_id: int) -> object:
     """A line's status history, newest period first."""
     return selectors.status_history(get_or_404(ProductLine, line_id))
@@ -241,7 +243,7 @@ class PackFilter(Schema):
 
 
 @router.get("/reports/packs", response=list[PackOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def pack_list(request: ApiRequest, filters: Query[PackFilter]) -> object:
     return selectors.pack_list(state=filters.state, template=filters.template).prefetch_related("sections")
 
@@ -261,21 +263,23 @@ def pack_create(request: ApiRequest, data: PackIn) -> object:
 
 
 @router.get("/reports/packs/{pack_id}", response=PackOut)
-def pack_get(request: ApiRequest, pack_id: int) -> object:
-    return services.get_pack(pack_id)
+def pack_get(request: ApiRequest, response: HttpResponse, pack_id: int) -> object:
+    return concurrency.with_etag(response, services.get_pack(pack_id))
 
 
 @router.patch("/reports/packs/{pack_id}", response=PackOut)
-def pack_patch(request: ApiRequest, pack_id: int, data: PackPatch) -> object:
-    """Change a draft; `sections` (when given) replaces the list: keys in order, each with its narrative."""
-    pack = services.get_pack(pack_id)
-    return services.pack_update(
+def pack_patch(request: ApiRequest, response: HttpResponse, pack_id: int, data: PackPatch) -> object:
+    """Change a draft; `sections` (when given) replaces the list: keys in order, each with its narrative.
+    Send the ETag of your GET as If-Match: a draft someone changed meanwhile is refused (412)."""
+    pack = concurrency.for_write(request, services.get_pack(pack_id))
+    saved = services.pack_update(
         actor=request.auth,
         pack=pack,
         title=data.title,
         cut_off=data.cut_off,
         sections=[(s.key, s.narrative) for s in data.sections] if data.sections is not None else None,
     )
+    return concurrency.with_etag(response, saved)
 
 
 @router.post("/reports/packs/{pack_id}/issue", response=PackOut)

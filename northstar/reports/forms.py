@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from northstar.core.forms import LongTextField
+from northstar.core.forms import DateField, LongTextField
 from northstar.org.models import Person, ProductLine
 from northstar.reports.models import Frequency, PackTemplate, Risk, Status
 from northstar.reports.sections import SECTIONS
@@ -98,9 +98,7 @@ class PackCreateForm(forms.Form):
         help_text="For a product-line review.",
         empty_label="All lines",
     )
-    cut_off = forms.DateField(
-        label="Cut-off", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    cut_off = DateField(label="Cut-off")
     title = forms.CharField(
         max_length=200, required=False, help_text="Leave empty for e.g. “Board pack 2026-Q3”."
     )
@@ -114,9 +112,7 @@ class PackEditForm(forms.Form):
     """Title, cut-off, and per section of the registry: included?, its place, its narrative."""
 
     title = forms.CharField(max_length=200)
-    cut_off = forms.DateField(
-        label="Cut-off", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    cut_off = DateField(label="Cut-off")
 
     def __init__(self, *args: Any, chosen: dict[str, tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

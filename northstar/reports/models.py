@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from northstar.core.concurrency import Versioned
 from northstar.org.models import Person, ProductLine
 from northstar.strategy.models import PlanningPeriod
 
@@ -103,7 +104,7 @@ class PackTemplate(models.TextChoices):
     LINE_REVIEW = "line_review", "Product-line review"
 
 
-class Pack(models.Model):
+class Pack(Versioned):
     """A report for the board, the executive team or a product-line review.
 
     A draft reads the data live each time it is shown. Issuing freezes it: the data it showed (a

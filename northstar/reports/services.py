@@ -12,9 +12,10 @@ from io import BytesIO
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
 from northstar.core.errors import Conflict, NotFound, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import get_or_404, record_save
@@ -206,9 +207,12 @@ def pack_update(
 ) -> Pack:
     """Change a draft: its title, cut-off, and its sections (keys in order, each with its narrative)."""
     access.require_leading(actor, "packs")
+    expected = concurrency.expected_version(pack)
     pack = Pack.objects.select_for_update().get(pk=pack.pk)
+    concurrency.expect_version(pack, expected)
     _require_draft(pack)
     before = audit.snapshot(pack)
+    version_before = pack.version
     if title is not None:
         pack.title = _text(title, "The title", 200) or pack.title
     if cut_off is not None:
@@ -223,6 +227,10 @@ def pack_update(
             PackSection(pack=pack, key=k, position=n, narrative=narratives[k]) for n, k in enumerate(keys)
         )
         changed = {k: [old.get(k), narratives[k]] for k in keys if old.get(k) != narratives[k]}
+        if (changed or list(old) != keys) and pack.version == version_before:
+            # The sections are part of the draft: changing only them is still a new version of it.
+            Pack.objects.filter(pk=pack.pk).update(version=F("version") + 1)
+            pack.version += 1
         if changed or list(old) != keys:
             audit.audit_update(
                 actor=actor,

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from northstar.core import concurrency
+from northstar.core.concurrency import StaleRecord
 from northstar.core.errors import ApplicationError
 from northstar.core.models import User
 from northstar.core.ratelimit import rate_limit
 from northstar.core.services import get_or_404
-from northstar.core.web import fetch, form_refused, invalid_form, paginate, refuse, require
+from northstar.core.web import conflict_page, fetch, form_refused, invalid_form, paginate, refuse, require
 from northstar.feedback.clients import visitor_address
 from northstar.org import access
 from northstar.org.models import ProductLine
@@ -201,12 +203,15 @@ def pack_edit(request: SignedIn, pack_id: int) -> HttpResponse:
     form = PackEditForm(
         request.POST or None, chosen=chosen, initial={"title": pack.title, "cut_off": pack.cut_off}
     )
-    context = {"pack": pack, "form": form}
+    context = {"pack": pack, "form": form, "record_version": pack.version}
     if request.method == "POST":
+        concurrency.stale_from_request(pack, request.POST.get("version"))
         if not form.is_valid():
             return invalid_form(request, "reports/pack_edit.html", context, form)
         try:
             services.pack_update(actor=request.user, pack=pack, **form.service_data())
+        except StaleRecord as exc:
+            return conflict_page(request, "reports/pack_edit.html", context, form, exc)
         except ApplicationError as exc:
             return form_refused(request, "reports/pack_edit.html", context, form, exc)
         messages.success(request, "Saved. The draft shows the data as it is now.")

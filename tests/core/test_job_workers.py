@@ -89,7 +89,8 @@ class Site:
         values["result"] = json.loads(values["result"]) if values["result"] else None
         return values
 
-    def wait(self, pk: int, until: Any, seconds: float = 60) -> dict[str, Any]:
+    def wait(self, pk: int, until: Any, seconds: float = 180) -> dict[str, Any]:
+        """Generous: worker processes start slowly on a loaded machine (the whole suite runs beside)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             row = self.job(pk)
@@ -110,10 +111,10 @@ def _kill_mid_job_then_recover(site: Site) -> None:
     killed = site.job(pk)
     assert killed["status"] == "running" and killed["attempts"] == 1  # no one could record anything
 
-    second = site.worker("--max-jobs", "1", "--wait", "30")
+    second = site.worker("--max-jobs", "1", "--wait", "150")
     try:
         row = site.wait(pk, lambda r: r["status"] not in {"queued", "running"})
-        out, _ = second.communicate(timeout=60)
+        out, _ = second.communicate(timeout=180)
     finally:
         if second.poll() is None:
             second.kill()

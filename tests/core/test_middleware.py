@@ -173,12 +173,20 @@ def test_every_response_carries_csp_and_permissions_policy(cast: Cast, login) ->
         )
         assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
         assert "camera=()" in response["Permissions-Policy"]
+        assert "form-action 'self';" in policy  # no single sign-on here: forms post to this site only
+
+
+def test_with_single_sign_on_forms_may_also_go_to_the_provider(settings) -> None:
+    """Signing out posts here and is redirected to the provider's sign-out page: allowed, nothing else."""
+    settings.SSO_END_SESSION_ENDPOINT = "https://id.example.com:8443/session/end"
+    policy = Client().get(reverse("core:login"))["Content-Security-Policy"]
+    assert "form-action 'self' https://id.example.com:8443;" in policy
 
 
 def test_no_page_template_has_an_inline_script_or_handler() -> None:
-    root = Path(__file__).resolve().parents[2] / "northstar" / "templates"
+    root = Path(__file__).resolve().parents[2] / "northstar"
     offenders = []
-    for template in root.rglob("*.html"):
+    for template in root.glob("**/templates/**/*.html"):
         text = template.read_text()
         for tag in re.findall(r"<script\b[^>]*>", text):
             if "src=" not in tag and "application/json" not in tag:

@@ -13,7 +13,7 @@ from northstar.delivery.models import Connection, InitiativeLink, WorkItem
 from tests.conftest import Cast
 from tests.permissions import LEADERS_ACTION, LEADERS_PAGE, READ, WRITERS_ACTION, Case, _expect
 
-ANYONE_POSTS = _expect(anonymous=403, stakeholder=403, pm=403, leader=403, admin=403)
+ANYONE_POSTS = _expect(anonymous=415, stakeholder=415, pm=415, leader=415, admin=415)
 
 
 def _connection(cast: Cast) -> Connection:
@@ -137,5 +137,11 @@ WEB_CASES = [
         WRITERS_ACTION,
         data=lambda c, u: {"scope_growth": "0.1", "simulations": "100", "history_weeks": "26"},
     ),
-    Case("delivery:webhook", "post", ANYONE_POSTS, args=lambda c, u: [_connection(c).pk]),
+    Case(
+        "delivery:webhook",
+        "post",
+        ANYONE_POSTS,
+        args=lambda c, u: [_connection(c).pk],
+        label="(a form post cannot carry a signed JSON delivery: 415 for everyone)",
+    ),
 ]

@@ -123,3 +123,15 @@ def test_a_connection_without_a_secret_or_a_bad_body_is_refused_without_a_500(ca
         == 404
     )
     assert Client().get(reverse("delivery:webhook", args=[secured.pk])).status_code == 405
+
+
+def test_a_form_encoded_delivery_is_refused_with_a_clear_message_not_a_server_error(cast, fake_github):
+    connection = github_connection(cast, fake_github, webhook_secret="s")
+    url = reverse("delivery:webhook", args=[connection.pk])
+    for response in (
+        Client().post(url, {"payload": "{}"}),
+        Client().post(url, "payload=%7B%7D", content_type="application/x-www-form-urlencoded"),
+    ):
+        assert response.status_code == 415
+        assert "application/json" in response.json()["message"]
+    assert not WorkItem.objects.exists()

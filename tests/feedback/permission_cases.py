@@ -221,4 +221,27 @@ WEB_CASES = [
     ),
     Case("portal:roadmap", "get", PUBLIC),
     Case("portal:changelog", "get", PUBLIC),
+    # many at once: "triage" shows the choices; linking to another line's idea is that line's to do
+    Case("feedback:bulk", "get", POST_ONLY),
+    Case(
+        "feedback:bulk",
+        "post",
+        WRITERS_PAGE,
+        data=lambda c, u: {"ids": _item(c, u), "action": "triage"},
+        label="triage",
+    ),
+    Case(
+        "feedback:bulk",
+        "post",
+        WRITERS_ACTION,
+        data=lambda c, u: {"ids": _item(c, u), "action": "link", "initiative": c.home_initiative.pk},
+        label="link home",
+    ),
+    Case(
+        "feedback:bulk",
+        "post",
+        LEADERS_ACTION,
+        data=lambda c, u: {"ids": _item(c, u), "action": "link", "initiative": c.away_initiative.pk},
+        label="link away",
+    ),
 ]

@@ -105,3 +105,18 @@ def test_cases_are_listed_best_first(cast):
     make_case(cast.leader, cast.home_initiative, probability="0.9")
     body = _client(cast.stakeholder).get("/api/v1/finance/cases").json()
     assert [r["initiative_id"] for r in body["results"]] == [cast.home_initiative.pk, cast.away_initiative.pk]
+
+
+def test_a_business_case_changed_meanwhile_is_refused_not_overwritten(cast):
+    pm = _client(cast.pm)
+    url = f"/api/v1/finance/cases/{cast.home_initiative.pk}"
+    created = pm.put(url, CASE, content_type="application/json")
+    assert created.status_code == 200 and created["ETag"] == '"v1"'
+    seen = pm.get(url)["ETag"]
+    leader = _client(cast.leader)
+    assert leader.put(url, {**CASE, "horizon": 10}, content_type="application/json")["ETag"] == '"v2"'
+    stale = pm.put(url, {**CASE, "horizon": 6}, content_type="application/json", HTTP_IF_MATCH=seen)
+    assert stale.status_code == 412 and stale.json()["detail"]["current_version"] == 2
+    assert pm.get(url).json()["horizon"] == 10  # the leader's change stands
+    fresh = pm.put(url, {**CASE, "horizon": 6}, content_type="application/json", HTTP_IF_MATCH='"v2"')
+    assert fresh.status_code == 200 and fresh.json()["horizon"] == 6

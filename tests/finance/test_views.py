@@ -108,3 +108,42 @@ def test_rates_page_saves_and_refuses(cast, login):
         .status_code
         == 403
     )
+
+
+def test_the_business_case_form_shows_a_conflict_instead_of_overwriting(cast, client):
+    from northstar.finance import services
+
+    client.force_login(cast.pm)
+    url = reverse("finance:case_edit", args=[cast.home_initiative.pk])
+    form = {
+        "probability": "0.6",
+        "annual_rate": "0.1",
+        "periods_per_year": "4",
+        "horizon": "8",
+        "currency": "EUR",
+        "investment_low": "50000",
+        "investment_likely": "60000",
+        "investment_high": "90000",
+        "running_low": "1000",
+        "running_likely": "2000",
+        "running_high": "3000",
+    }
+    assert client.post(url, form).status_code == 302
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    case = BusinessCase.objects.get()
+    services.business_case_save(
+        actor=cast.leader,
+        initiative=cast.home_initiative,
+        investment=services.Estimate(1, 2, 3),
+        running_cost=services.Estimate(0, 0, 0),
+        benefits=[],
+        probability="0.5",
+        horizon=12,
+    )
+    conflict = client.post(url, {**form, "horizon": "6", "version": str(case.version)})
+    assert (
+        conflict.status_code == 409 and "saved a change while you were editing" in conflict.content.decode()
+    )
+    assert BusinessCase.objects.get().horizon == 12
+    again = client.post(url, {**form, "horizon": "6", "version": "2"})
+    assert again.status_code == 302 and BusinessCase.objects.get().horizon == 6

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from northstar.portfolio.models import Dependency, ScoringCriterion
+from northstar.portfolio.models import ApprovalRequest, Approver, Dependency, ScoringCriterion, Stage
 from tests.permissions import (
     DONE,
     LEADERS_ACTION,
@@ -25,6 +25,26 @@ from tests.permissions import (
 ADMINS_PAGE = _expect(stakeholder=403, pm=403, leader=403)
 ADMINS_ACTION = _expect(stakeholder=403, pm=403, leader=403, admin=DONE)
 NOT_GET = _expect(stakeholder=405, pm=405, leader=405, admin=405)
+
+
+def _approval(attr: str):
+    def build(cast, user):
+        initiative = getattr(cast, attr)
+        request = ApprovalRequest.objects.create(
+            initiative=initiative,
+            from_stage=initiative.stage,
+            to_stage=Stage.DISCOVERY,
+            approver=Approver.LEADER,
+            why_needed="Discovery needs a leader's approval",
+            requested_by=cast.leader,
+        )
+        return [request.pk]
+
+    return build
+
+
+_pending_approval = _approval("away_initiative")
+_pending_approval_home = _approval("home_initiative")
 
 
 def _both(cast, user):
@@ -205,4 +225,47 @@ WEB_CASES = [
     Case("portfolio:criterion_edit", "post", ADMINS_ACTION, args=_criterion, data=_criterion_data),
     Case("portfolio:criterion_delete", "get", NOT_GET, args=_criterion),
     Case("portfolio:criterion_delete", "post", ADMINS_ACTION, args=_criterion),
+    # many at once: archiving asks first; the archive itself is each initiative's own rule
+    Case("portfolio:bulk", "get", NOT_GET),
+    Case(
+        "portfolio:bulk",
+        "post",
+        WRITERS_PAGE,
+        data=lambda c, u: {"ids": [c.home_initiative.pk], "action": "archive"},
+        label="archive asks",
+    ),
+    Case(
+        "portfolio:bulk",
+        "post",
+        WRITERS_ACTION,
+        data=lambda c, u: {"ids": [c.home_initiative.pk], "action": "archive", "confirm": "yes"},
+        label="archive home",
+    ),
+    Case(
+        "portfolio:bulk",
+        "post",
+        LEADERS_ACTION,
+        data=lambda c, u: {"ids": [c.away_initiative.pk], "action": "archive", "confirm": "yes"},
+        label="archive away",
+    ),
+    # approvals: everyone reads what waits; a leader (or the line's director) decides; who may change
+    # the initiative may withdraw; leaders say who approves which stage
+    Case("portfolio:approvals", "get", READ),
+    Case("portfolio:approval_approve", "get", NOT_GET, args=_pending_approval),
+    Case("portfolio:approval_approve", "post", LEADERS_ACTION, args=_pending_approval),
+    Case(
+        "portfolio:approval_reject",
+        "post",
+        LEADERS_ACTION,
+        args=_pending_approval,
+        data=lambda c, u: {"reason": "Not this quarter"},
+    ),
+    Case("portfolio:approval_withdraw", "post", LEADERS_ACTION, args=_pending_approval, label="away"),
+    Case("portfolio:approval_withdraw", "post", WRITERS_ACTION, args=_pending_approval_home, label="home"),
+    Case(
+        "portfolio:approval_rules",
+        "post",
+        LEADERS_ACTION,
+        data=lambda c, u: {"approver-planned": "leader", "above-planned": ""},
+    ),
 ]

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
+def _fresh_rate_limits(db: None) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()  # and leave none spent for the tests after

@@ -161,3 +161,37 @@ def test_the_pack_command_writes_each_format(cast, world, tmp_path):
         cut_off="2031-03-01",
     )
     assert "Home line" in (tmp_path / "l.html").read_text()
+
+
+def test_a_draft_edited_meanwhile_is_refused_not_overwritten(cast, client, world):
+    client.force_login(cast.leader)
+    client.post(reverse("reports:pack_create"), {"template": "board", "cut_off": "2031-03-01"})
+    pack = Pack.objects.get()
+    url = reverse("reports:pack_edit", args=[pack.pk])
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    services.pack_update(actor=cast.admin, pack=pack, sections=[("headline", "Admin's words")])
+    edit = {"title": "Mine", "cut_off": "2031-03-01", "version": "1"}
+    for key in views.PackEditForm(chosen={}).keys:
+        edit.setdefault(f"position_{key}", "9")
+    conflict = client.post(url, {**edit, "include_themes": "on"})
+    assert conflict.status_code == 409
+    pack.refresh_from_db()
+    assert [s.key for s in pack.sections.all()] == ["headline"] and pack.version == 2
+    assert client.post(url, {**edit, "include_themes": "on", "version": "2"}).status_code == 302
+    assert [s.key for s in pack.sections.all()] == ["themes"]
+
+
+def test_the_pack_api_honours_if_match(cast, world):
+    from tests.test_api import bearer
+
+    api = bearer(cast.leader)
+    created = api.post(
+        "/api/v1/reports/packs",
+        {"template": "board", "cut_off": "2031-03-01"},
+        content_type="application/json",
+    )
+    url = f"/api/v1/reports/packs/{created.json()['id']}"
+    seen = api.get(url)["ETag"]
+    assert api.patch(url, {"title": "One"}, content_type="application/json")["ETag"] == '"v2"'
+    stale = api.patch(url, {"title": "Two"}, content_type="application/json", HTTP_IF_MATCH=seen)
+    assert stale.status_code == 412 and api.get(url).json()["title"] == "One"

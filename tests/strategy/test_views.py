@@ -159,6 +159,8 @@ def test_chart_pages_load_plotly_deferred_and_draw_after(cast, login):
     scripts = re.findall(r"<script[^>]*src=\"([^\"]+)\"[^>]*>", body)
     plotly_tags = [t for t in re.findall(r"<script[^>]*>", body) if "plotly.js" in t]
     assert plotly_tags and all(" defer" in t for t in plotly_tags)  # nothing waits for plotly.js
-    assert any(s.endswith("charts.js") for s in scripts)
+    app_tags = [t for t in re.findall(r"<script[^>]*>", body) if "northstar/app" in t]
+    assert app_tags and all(" defer" in t for t in app_tags)  # app.js draws the figures once plotly is in
+    assert any("northstar/app" in s for s in scripts)
     assert "Plotly.newPlot(" not in body  # no inline call that would need plotly.js already loaded
     assert _figure(body)["data"]
