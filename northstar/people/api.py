@@ -408,7 +408,7 @@ class RequisitionOut(Schema):
     leader_approval: bool
 
 
-class StatusIn(Schema):
+class RequisitionStatusIn(Schema):
     status: str
 
 
@@ -440,7 +440,7 @@ class ScorecardOut(Schema):
     ratings: list[RatingOut] | None
 
 
-class DecisionOut(Schema):
+class HireDecisionOut(Schema):
     id: int
     kind: str
     reason: str
@@ -452,10 +452,10 @@ class CandidateDetailOut(Schema):
     candidate: CandidateOut
     scorecards_hidden: bool
     scorecards: list[ScorecardOut]
-    decisions: list[DecisionOut]
+    decisions: list[HireDecisionOut]
 
 
-class MoveIn(Schema):
+class CandidateMoveIn(Schema):
     stage: str
 
 
@@ -509,7 +509,9 @@ def requisition_create(request: HttpRequest, payload: RequisitionIn) -> tuple[in
 
 
 @router.post("/hiring/requisitions/{requisition_id}/status", response=RequisitionOut)
-def requisition_status(request: HttpRequest, requisition_id: int, payload: StatusIn) -> Requisition:
+def requisition_status(
+    request: HttpRequest, requisition_id: int, payload: RequisitionStatusIn
+) -> Requisition:
     requisition = get_or_404(Requisition, requisition_id)
     return hiring.requisition_set_status(actor=request.auth, requisition=requisition, status=payload.status)
 
@@ -565,7 +567,7 @@ def candidate_get(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
 
 
 @router.post("/hiring/candidates/{candidate_id}/move", response=CandidateOut)
-def candidate_move(request: HttpRequest, candidate_id: int, payload: MoveIn) -> Candidate:
+def candidate_move(request: HttpRequest, candidate_id: int, payload: CandidateMoveIn) -> Candidate:
     return hiring.candidate_move(actor=request.auth, candidate=_candidate(candidate_id), stage=payload.stage)
 
 
@@ -590,7 +592,7 @@ def scorecard_submit(request: HttpRequest, interview_id: int, payload: Scorecard
     )
 
 
-@router.post("/hiring/candidates/{candidate_id}/decisions", response={201: DecisionOut})
+@router.post("/hiring/candidates/{candidate_id}/decisions", response={201: HireDecisionOut})
 def decision_propose(
     request: HttpRequest, candidate_id: int, payload: ProposalIn
 ) -> tuple[int, HireDecision]:
@@ -599,7 +601,7 @@ def decision_propose(
     )
 
 
-@router.post("/hiring/decisions/{decision_id}/decide", response=DecisionOut)
+@router.post("/hiring/decisions/{decision_id}/decide", response=HireDecisionOut)
 def decision_decide(request: HttpRequest, decision_id: int, payload: DecideIn) -> HireDecision:
     """The final say: for product hires, the product leader's alone (admins included are refused)."""
     decision = get_or_404(
@@ -687,7 +689,7 @@ class OneOnOneOut(Schema):
     next_on: date
 
 
-class ItemOut(Schema):
+class OneOnOneItemOut(Schema):
     id: int
     text: str
     author_or_owner_id: int
@@ -696,9 +698,9 @@ class ItemOut(Schema):
 
 class OneOnOneDetailOut(Schema):
     one_on_one: OneOnOneOut
-    agenda: list[ItemOut]
-    open_actions: list[ItemOut]
-    my_private_notes: list[ItemOut]
+    agenda: list[OneOnOneItemOut]
+    open_actions: list[OneOnOneItemOut]
+    my_private_notes: list[OneOnOneItemOut]
 
 
 class TextIn(Schema):
@@ -731,7 +733,7 @@ def one_on_one_get(request: HttpRequest, one_on_one_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/one-on-ones/{one_on_one_id}/agenda", response={201: ItemOut})
+@router.post("/one-on-ones/{one_on_one_id}/agenda", response={201: OneOnOneItemOut})
 def agenda_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) -> tuple[int, dict[str, Any]]:
     item = growth.agenda_add(
         actor=request.auth, one_on_one=get_or_404(OneOnOne, one_on_one_id), text=payload.text
@@ -739,7 +741,7 @@ def agenda_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) -> tup
     return 201, {"id": item.pk, "text": item.text, "author_or_owner_id": item.author_id, "on": None}
 
 
-@router.post("/one-on-ones/{one_on_one_id}/notes", response={201: ItemOut})
+@router.post("/one-on-ones/{one_on_one_id}/notes", response={201: OneOnOneItemOut})
 def private_note_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) -> tuple[int, dict[str, Any]]:
     note = growth.private_note_add(
         actor=request.auth, one_on_one=get_or_404(OneOnOne, one_on_one_id), body=payload.text
