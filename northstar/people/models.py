@@ -365,7 +365,7 @@ CLOSED_STAGES = {Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN}
 
 
 class Source(models.TextChoices):
-    INBOUND = "inbound", "Applied"
+    INBOUND = "inbound", "Applied directly"
     REFERRAL = "referral", "Referral"
     SOURCED = "sourced", "Sourced"
     AGENCY = "agency", "Agency"

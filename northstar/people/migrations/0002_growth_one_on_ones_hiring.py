@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Goes up by one with every saved change; an edit made from an older version is refused.')),
                 ('name', models.CharField(max_length=120)),
                 ('email', models.EmailField(max_length=254)),
-                ('source', models.CharField(choices=[('inbound', 'Applied'), ('referral', 'Referral'), ('sourced', 'Sourced'), ('agency', 'Agency'), ('internal', 'Internal move')], default='inbound', max_length=10)),
+                ('source', models.CharField(choices=[('inbound', 'Applied directly'), ('referral', 'Referral'), ('sourced', 'Sourced'), ('agency', 'Agency'), ('internal', 'Internal move')], default='inbound', max_length=10)),
                 ('stage', models.CharField(choices=[('applied', 'Applied'), ('screen', 'Screen'), ('interviews', 'Interviews'), ('debrief', 'Debrief'), ('offer', 'Offer'), ('hired', 'Hired'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='applied', max_length=12)),
                 ('applied_on', models.DateField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
