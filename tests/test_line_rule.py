@@ -141,8 +141,10 @@ NOT_LINE_BOUND = {
             "action_done",
             "meeting_held",
             "private_note_add",
+            "mentoring_start",
+            "mentoring_note_add",
         ],
-        "growth and 1:1s follow the reporting line; 1:1s are the pair's alone",
+        "growth and 1:1s follow the reporting line; 1:1s and mentoring are the pair's alone",
     ),
 }
 

@@ -165,3 +165,10 @@ def require_pair(viewer: Viewer, one_on_one: Any) -> int:
     if viewer.person_id is None or viewer.person_id not in (one_on_one.manager_id, one_on_one.report_id):
         raise PermissionDenied(PRIVATE_ONE_ON_ONE)
     return viewer.person_id
+
+
+def require_mentoring_pair(viewer: Viewer, pair: Any) -> int:
+    """The viewer's person, if they are the mentor or the mentee."""
+    if viewer.person_id is None or viewer.person_id not in (pair.mentor_id, pair.mentee_id):
+        raise PermissionDenied("Mentoring notes are for the mentor and the mentee only.")
+    return viewer.person_id

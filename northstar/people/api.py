@@ -752,3 +752,19 @@ def private_note_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) 
         "author_or_owner_id": note.author_id,
         "on": note.created_at.date(),
     }
+
+
+class MentoringPairOut(Schema):
+    id: int
+    mentor_id: int
+    mentee_id: int
+    focus: str
+    started_on: date
+    active: bool
+
+
+@router.get("/mentoring", response=list[MentoringPairOut])
+@paginate(Pagination)
+def mentoring_list(request: HttpRequest) -> Any:
+    """Your own mentoring pairs (leaders: every pair, without the notes)."""
+    return selectors.mentoring_pairs(_viewer(request))

@@ -27,6 +27,8 @@ from northstar.people.models import (
     GrowthPlan,
     HireDecision,
     Interview,
+    MentoringNote,
+    MentoringPair,
     OneOnOne,
     PrivateNote,
     Rating,
@@ -216,6 +218,25 @@ def _growth_and_one_on_ones(rng: random.Random) -> dict[str, int]:
     return {"growth_plans": plans, "growth_goals": goals, "one_on_ones": meetings}
 
 
+def _mentoring() -> dict[str, int]:
+    """Directors mentoring a PM from another line, with a note each."""
+    if MentoringPair.objects.exists():
+        return {}
+    directors = list(Person.objects.filter(level="director").order_by("pk"))
+    pms = list(Person.objects.filter(level="pm").order_by("pk"))
+    pairs = 0
+    for index, mentor in enumerate(directors):
+        mentee = next((p for p in pms[index::3] if p.manager_id != mentor.pk), None)
+        if mentee is None:
+            continue
+        pair = MentoringPair.objects.create(
+            mentor=mentor, mentee=mentee, focus="Stakeholder management", started_on=date(2026, 10, 1)
+        )
+        MentoringNote.objects.create(pair=pair, author=mentor, body="Practise the pre-read before the QBR.")
+        pairs += 1
+    return {"mentoring_pairs": pairs}
+
+
 def _hiring(rng: random.Random) -> dict[str, int]:
     """Two open requisitions with candidates at every stage, and a filled one (for the hiring metrics)."""
     if Requisition.objects.exists():
@@ -322,5 +343,6 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
         for key, value in _cycle(name, start, end, people, rng, finished=finished).items():
             counts[key] = counts.get(key, 0) + value
     counts.update(_growth_and_one_on_ones(rng))
+    counts.update(_mentoring())
     counts.update(_hiring(rng))
     return counts

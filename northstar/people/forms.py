@@ -259,3 +259,18 @@ class GoalForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["competency"].queryset = Competency.objects.all()
+
+
+class MentoringForm(forms.Form):
+    mentor = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose the mentor")
+    mentee = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose the mentee")
+    focus = forms.CharField(max_length=160, required=False, help_text="e.g. stakeholder management")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.order_by("name").only("id", "name")
+        self.fields["mentor"].queryset = people
+        self.fields["mentee"].queryset = people
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

@@ -23,6 +23,8 @@ from northstar.people.models import (
     GrowthCheckIn,
     GrowthGoal,
     GrowthPlan,
+    MentoringNote,
+    MentoringPair,
     OneOnOne,
     PrivateNote,
 )
@@ -148,4 +150,30 @@ def private_note_add(*, actor: User, one_on_one: OneOnOne, body: str) -> Private
     """A note only its author will ever read; the audit log records that it was written, not what."""
     author = access.require_pair(access.viewer_of(actor), one_on_one)
     note = PrivateNote(one_on_one=one_on_one, author_id=author, body=_text(body, "A note"))
+    return _save_private(actor=actor, instance=note, created=True)
+
+
+# Mentoring ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mentoring_start(*, actor: User, mentor: Person, mentee: Person, focus: str = "") -> MentoringPair:
+    """Pair a mentor with a mentee: a leader pairs anyone; anyone else pairs themselves with someone."""
+    viewer = access.viewer_of(actor)
+    if not actor.can_write:
+        raise PermissionDenied("Your role is read-only.")
+    if not viewer.leading and viewer.person_id not in (mentor.pk, mentee.pk):
+        raise PermissionDenied("You can start mentoring as the mentor or the mentee; leaders pair anyone.")
+    if mentor.pk == mentee.pk:
+        raise ValidationFailed("A mentor and a mentee are two people.")
+    if MentoringPair.objects.filter(mentor=mentor, mentee=mentee).exists():
+        raise Conflict(f"{mentor.name} already mentors {mentee.name}.")
+    pair = MentoringPair(mentor=mentor, mentee=mentee, focus=focus.strip(), started_on=timezone.localdate())
+    return _save_private(actor=actor, instance=pair, created=True)
+
+
+@transaction.atomic
+def mentoring_note_add(*, actor: User, pair: MentoringPair, body: str) -> MentoringNote:
+    author = access.require_mentoring_pair(access.viewer_of(actor), pair)
+    note = MentoringNote(pair=pair, author_id=author, body=_text(body, "A note"))
     return _save_private(actor=actor, instance=note, created=True)

@@ -12,9 +12,9 @@ from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, edit_page, fetch, require, user_of
 from northstar.org.models import Person
 from northstar.people import access, growth, selectors
-from northstar.people.forms import GoalForm, OneOnOneForm, TextForm
+from northstar.people.forms import GoalForm, MentoringForm, OneOnOneForm, TextForm
 from northstar.people.hiring_views import _act, _invalid
-from northstar.people.models import ActionItem, GrowthGoal, GrowthPlan, OneOnOne
+from northstar.people.models import ActionItem, GrowthGoal, GrowthPlan, MentoringPair, OneOnOne
 
 
 @login_required
@@ -89,6 +89,7 @@ def one_on_ones(request: HttpRequest) -> HttpResponse:
         request,
         "people/one_on_ones.html",
         {
+            "pairs": selectors.mentoring_pairs(viewer)[:100],
             "items": selectors.one_on_ones(viewer),
             "has_reports": Person.objects.filter(manager_id=viewer.person_id).exists(),
         },
@@ -153,3 +154,47 @@ def one_on_one_action(request: HttpRequest, one_on_one_id: int, action: str) -> 
     else:
         return render(request, "404.html", status=404)
     return _act(request, done, call, message)
+
+
+@login_required
+def mentoring_start(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    require(user.can_write, READ_ONLY)
+    return edit_page(
+        request,
+        form=MentoringForm(request.POST or None),
+        save=lambda data: growth.mentoring_start(actor=user, **data),
+        done=lambda pair: reverse("people:mentoring", args=[pair.pk]),
+        context={
+            "heading": "Start mentoring",
+            "back_url": reverse("people:one_on_ones"),
+            "back_label": "1:1s",
+        },
+        success="{record}.",
+    )
+
+
+def _pair(pair_id: int) -> MentoringPair:
+    return fetch(
+        get_or_404, MentoringPair, pair_id, queryset=MentoringPair.objects.select_related("mentor", "mentee")
+    )
+
+
+@login_required
+def mentoring(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = _pair(pair_id)
+    notes = fetch(selectors.mentoring_notes, access.viewer_of(user_of(request)), pair)
+    return render(request, "people/mentoring.html", {"pair": pair, "notes": notes})
+
+
+@login_required
+@require_POST
+def mentoring_note(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = _pair(pair_id)
+    text = request.POST.get("text", "")
+    return _act(
+        request,
+        reverse("people:mentoring", args=[pair.pk]),
+        lambda: growth.mentoring_note_add(actor=user_of(request), pair=pair, body=text),
+        "Note added.",
+    )

@@ -307,6 +307,36 @@ class PrivateNote(Versioned):
         return "Private note"
 
 
+class MentoringPair(Versioned):
+    """A mentor and a mentee, often across the reporting line; their notes are the pair's alone."""
+
+    mentor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentoring")
+    mentee = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentored_by")
+    focus = models.CharField(max_length=160, blank=True)
+    started_on = models.DateField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [models.UniqueConstraint(fields=["mentor", "mentee"], name="mentoring_pair_once")]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentors {self.mentee}"
+
+
+class MentoringNote(Versioned):
+    pair = models.ForeignKey(MentoringPair, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return "Mentoring note"
+
+
 # Hiring -------------------------------------------------------------------------------------------------
 
 

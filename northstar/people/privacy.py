@@ -29,6 +29,7 @@ from northstar.people.models import (
     FeedbackKind,
     GrowthCheckIn,
     GrowthPlan,
+    MentoringPair,
     OneOnOne,
     PrivateNote,
     Review,
@@ -116,6 +117,16 @@ def person_export(person: Person) -> dict[str, Any]:
             }
             for m in meetings
         ],
+        "mentoring": [
+            {
+                "mentor": pair.mentor.name,
+                "mentee": pair.mentee.name,
+                "my_notes": list(pair.notes.filter(author=person).values_list("body", flat=True)),
+            }
+            for pair in MentoringPair.objects.filter(Q(mentor=person) | Q(mentee=person)).select_related(
+                "mentor", "mentee"
+            )
+        ],
         "as_candidate": [
             {"requisition": c.requisition.title, "stage": c.stage, "applied_on": c.applied_on.isoformat()}
             for c in Candidate.objects.filter(email__iexact=person.email).select_related("requisition")
@@ -137,6 +148,7 @@ def person_erase(person: Person) -> dict[str, int]:
         "agenda_items": AgendaItem.objects.filter(author=person).delete()[0],
         "action_items": ActionItem.objects.filter(owner=person).delete()[0],
         "private_notes": PrivateNote.objects.filter(author=person).delete()[0],
+        "mentoring_pairs": MentoringPair.objects.filter(Q(mentor=person) | Q(mentee=person)).delete()[0],
         "candidates": _delete_candidates(Candidate.objects.filter(email__iexact=person.email)),
     }
     return counts

@@ -30,6 +30,8 @@ from northstar.people.models import (
     GrowthPlan,
     HireDecision,
     Interview,
+    MentoringNote,
+    MentoringPair,
     OneOnOne,
     PrivateNote,
     Rating,
@@ -543,3 +545,21 @@ def hiring_metrics() -> HiringMetrics:
         sources=sorted(((Source(s).label, n) for s, n in sources.items()), key=lambda x: -x[1]),
         open_roles=Requisition.objects.filter(status=RequisitionStatus.OPEN).count(),
     )
+
+
+# Mentoring ----------------------------------------------------------------------------------------------
+
+
+def mentoring_pairs(viewer: Viewer) -> QuerySet[MentoringPair]:
+    """The viewer's own mentoring pairs (as mentor or mentee); leaders see who mentors whom, not notes."""
+    qs = MentoringPair.objects.select_related("mentor", "mentee")
+    if viewer.leading:
+        return qs
+    if viewer.person_id is None:
+        return qs.none()
+    return qs.filter(Q(mentor_id=viewer.person_id) | Q(mentee_id=viewer.person_id))
+
+
+def mentoring_notes(viewer: Viewer, pair: MentoringPair) -> list[MentoringNote]:
+    access.require_mentoring_pair(viewer, pair)
+    return list(pair.notes.select_related("author")[:100])

@@ -36,6 +36,9 @@ urlpatterns = [
         growth_views.one_on_one_action,
         name="one_on_one_action",
     ),
+    path("mentoring/new/", growth_views.mentoring_start, name="mentoring_start"),
+    path("mentoring/<int:pair_id>/", growth_views.mentoring, name="mentoring"),
+    path("mentoring/<int:pair_id>/notes/", growth_views.mentoring_note, name="mentoring_note"),
     # Hiring
     path("hiring/", hiring_views.requisitions, name="requisitions"),
     path("hiring/new/", hiring_views.requisition_create, name="requisition_create"),

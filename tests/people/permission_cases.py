@@ -513,3 +513,29 @@ WEB_CASES += [
     ),
     Case("people:candidate_cv", "post", HIRING_TEAM_ACTION, args=lambda c, u: [_candidate(c).pk], data=_cv),
 ]
+
+
+def _pair(cast: Cast, user: User | None) -> list[int]:
+    from northstar.people import growth
+    from northstar.people.models import MentoringPair
+
+    found = MentoringPair.objects.first()
+    if found is None:
+        mentor = Person.objects.get(name="Cora CPO")
+        found = growth.mentoring_start(actor=cast.admin, mentor=mentor, mentee=cast.pm_person)
+    return [found.pk]
+
+
+WEB_CASES += [
+    Case("people:mentoring_start", "get", _expect(stakeholder=403)),
+    Case(
+        "people:mentoring_start",
+        "post",
+        _expect(stakeholder=403, pm=DONE, leader=DONE, admin=DONE),
+        data=lambda c, u: {"mentor": Person.objects.get(name="Cora CPO").pk, "mentee": c.pm_person.pk},
+        label="(the PM is the mentee)",
+    ),
+    Case("people:mentoring", "get", PAIR, args=_pair),
+    Case("people:mentoring_note", "post", PAIR_ACTION, args=_pair, data=lambda c, u: {"text": "Note"}),
+]
+API_CASES += [("get", lambda c: "/api/v1/mentoring", _api(), None, "mentoring")]

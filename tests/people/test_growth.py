@@ -83,3 +83,23 @@ def test_action_items_carry_forward_until_done_and_the_agenda_clears_when_held(c
     growth.action_done(actor=world.user("manager"), action=action)
     view = selectors.one_on_one_view(access.viewer_of(world.user("manager")), meeting)
     assert view.open_actions == [] and [a.text for a in view.done_actions] == ["Send the memo"]
+
+
+def test_mentoring_notes_are_the_pairs_alone(cast, login):
+    world = make_reporting(cast)
+    with pytest.raises(PermissionDenied):
+        growth.mentoring_start(actor=world.user("peer0"), mentor=world.skip, mentee=world.person)
+    pair = growth.mentoring_start(
+        actor=world.user("person"), mentor=world.skip, mentee=world.person, focus="Influence"
+    )
+    growth.mentoring_note_add(actor=world.user("skip"), pair=pair, body="Mentoring words")
+    assert (
+        "Mentoring words" in login(world.user("person")).get(f"/people/mentoring/{pair.pk}/").content.decode()
+    )
+    for who in (cast.leader, world.user("manager"), cast.pm):
+        assert login(who).get(f"/people/mentoring/{pair.pk}/").status_code == 403
+        with pytest.raises(PermissionDenied):
+            growth.mentoring_note_add(actor=who, pair=pair, body="x")
+    # Leaders see who mentors whom (the list), never the notes.
+    listed = login(cast.leader).get("/people/one-on-ones/").content.decode()
+    assert "Sam Skip mentors Rae Reviewee" in listed and "Mentoring words" not in listed
