@@ -117,7 +117,7 @@ NOT_LINE_BOUND = {
         ["feedback_request", "feedback_submit", "feedback_for_author"],
         "reviews follow the reporting line, not product lines",
     ),
-    **dict.fromkeys(["requisition_create", "requisition_set_status"], "leaders only"),
+    **dict.fromkeys(["requisition_create", "requisition_set_status", "headcount_set"], "leaders only"),
     **dict.fromkeys(
         [
             "candidate_add",

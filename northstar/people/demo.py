@@ -25,6 +25,7 @@ from northstar.people.models import (
     GrowthCheckIn,
     GrowthGoal,
     GrowthPlan,
+    HeadcountPlan,
     HireDecision,
     Interview,
     MentoringNote,
@@ -42,6 +43,7 @@ from northstar.people.models import (
     Stage,
     StageChange,
 )
+from northstar.strategy.models import PlanningPeriod
 
 FINISHED = "2026 H1 performance review"
 IN_PROGRESS = "2026 H2 performance review"
@@ -237,6 +239,24 @@ def _mentoring() -> dict[str, int]:
     return {"mentoring_pairs": pairs}
 
 
+def _headcount() -> dict[str, int]:
+    """Approved slots for every line in the quarter the open roles fall in and the next one."""
+    if HeadcountPlan.objects.exists():
+        return {}
+    periods = list(
+        PlanningPeriod.objects.filter(kind="quarter", start__gte=date(2026, 10, 1)).order_by("start")[:2]
+    )
+    if not periods:  # the strategy demo makes the periods; without it there is nothing to plan against
+        return {}
+    plans = [
+        HeadcountPlan(line=line, period=period, slots=2 - n, cost_per_slot=110000)
+        for line in ProductLine.objects.order_by("name")
+        for n, period in enumerate(periods)
+    ]
+    HeadcountPlan.objects.bulk_create(plans)
+    return {"headcount_plans": len(plans)}
+
+
 def _hiring(rng: random.Random) -> dict[str, int]:
     """Two open requisitions with candidates at every stage, and a filled one (for the hiring metrics)."""
     if Requisition.objects.exists():
@@ -345,4 +365,5 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
     counts.update(_growth_and_one_on_ones(rng))
     counts.update(_mentoring())
     counts.update(_hiring(rng))
+    counts.update(_headcount())
     return counts

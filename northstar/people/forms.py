@@ -21,6 +21,7 @@ from northstar.people.models import (
     Source,
     Track,
 )
+from northstar.strategy.models import PlanningPeriod
 
 
 class PeopleFilterForm(forms.Form):
@@ -274,3 +275,28 @@ class MentoringForm(forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+class HeadcountForm(forms.Form):
+    line = forms.ModelChoiceField(queryset=ProductLine.objects.none(), empty_label=None, label="Product line")
+    period = forms.ModelChoiceField(queryset=PlanningPeriod.objects.none(), empty_label=None)
+    slots = forms.IntegerField(min_value=0, max_value=1000, label="Approved slots")
+    cost_per_slot = forms.DecimalField(
+        min_value=0, max_digits=12, decimal_places=2, label="Yearly cost per slot"
+    )
+    currency = forms.CharField(max_length=3, initial="EUR")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = ProductLine.objects.order_by("name")
+        self.fields["period"].queryset = PlanningPeriod.objects.order_by("start")
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "line_id": data["line"].pk,
+            "period_id": data["period"].pk,
+            "slots": data["slots"],
+            "cost_per_slot": data["cost_per_slot"],
+            "currency": data["currency"],
+        }

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from northstar.core import audit
+from northstar.core import audit, concurrency
 from northstar.core.errors import Conflict, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_save
@@ -27,6 +27,7 @@ from northstar.people.models import (
     Competency,
     DecisionStatus,
     Expectation,
+    HeadcountPlan,
     HireDecision,
     Interview,
     Rating,
@@ -40,6 +41,7 @@ from northstar.people.models import (
     Track,
 )
 from northstar.people.services import _private_snapshot, _save_private
+from northstar.strategy.models import PlanningPeriod
 
 #: Tracks whose hires are product hires: the leader's approval is on by default.
 PRODUCT_TRACKS = {Track.IC, Track.MANAGEMENT}
@@ -296,3 +298,35 @@ def offer_outcome(*, actor: User, candidate: Candidate, accepted: bool) -> Candi
     if candidate.stage != Stage.OFFER:
         raise Conflict(f"{candidate.name} has no offer to answer.")
     return _move(candidate, Stage.HIRED if accepted else Stage.WITHDRAWN, actor)
+
+
+@transaction.atomic
+def headcount_set(
+    *,
+    actor: User,
+    line_id: int,
+    period_id: int,
+    slots: int,
+    cost_per_slot: Decimal | int | str = 0,
+    currency: str = "EUR",
+    version: int | None = None,
+) -> HeadcountPlan:
+    """Approve a line's hiring slots for a period (leaders); `version` as seen by the editor (0: none)."""
+    access.require_leading(access.viewer_of(actor), "approve headcount")
+    if not ProductLine.objects.filter(pk=line_id).exists():
+        raise ValidationFailed(f"Unknown product line id {line_id}.")
+    if not PlanningPeriod.objects.filter(pk=period_id).exists():
+        raise ValidationFailed(f"Unknown planning period id {period_id}.")
+    cost = Decimal(str(cost_per_slot))
+    if slots < 0 or cost < 0:
+        raise ValidationFailed("Slots and their cost cannot be negative.")
+    plan = HeadcountPlan.objects.filter(line_id=line_id, period_id=period_id).first()
+    concurrency.require_version(plan, version, what="This headcount plan")
+    if plan is None:
+        plan = HeadcountPlan(
+            line_id=line_id, period_id=period_id, slots=slots, cost_per_slot=cost, currency=currency.upper()
+        )
+        return record_save(actor=actor, instance=plan, before=None)
+    before = audit.snapshot(plan)
+    plan.slots, plan.cost_per_slot, plan.currency = slots, cost, currency.upper()
+    return record_save(actor=actor, instance=plan, before=before)

@@ -22,6 +22,7 @@ from northstar.people.forms import (
     CandidateForm,
     DecideForm,
     DecisionForm,
+    HeadcountForm,
     InterviewPlanForm,
     RequisitionForm,
     ScorecardForm,
@@ -312,3 +313,26 @@ def candidates_import(request: HttpRequest, requisition_id: int) -> HttpResponse
     if added:
         flash(request, messages.SUCCESS, f"Imported {len(added)} candidate(s).")
     return response
+
+
+@login_required
+def headcount(request: HttpRequest) -> HttpResponse:
+    """Approved slots per line and period against hires made and roles open."""
+    return render(request, "people/headcount.html", {"rows": selectors.headcount()})
+
+
+@login_required
+def headcount_set(request: HttpRequest) -> HttpResponse:
+    require(user_of(request).is_leading, "Only product leaders and admins approve headcount.")
+    return edit_page(
+        request,
+        form=HeadcountForm(request.POST or None),
+        save=lambda data: hiring.headcount_set(actor=user_of(request), **data),
+        done=lambda plan: reverse("people:headcount"),
+        context={
+            "heading": "Approve headcount",
+            "back_url": reverse("people:headcount"),
+            "back_label": "Headcount",
+        },
+        success="{record} saved.",
+    )

@@ -521,3 +521,22 @@ class HireDecision(Versioned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.candidate}"
+
+
+class HeadcountPlan(Versioned):
+    """Approved hiring slots for a product line in a planning period, and what each costs a year."""
+
+    line = models.ForeignKey("org.ProductLine", on_delete=models.CASCADE, related_name="headcount_plans")
+    period = models.ForeignKey("strategy.PlanningPeriod", on_delete=models.PROTECT, related_name="+")
+    slots = models.PositiveSmallIntegerField()
+    cost_per_slot = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        ordering = ["period__start", "line__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "period"], name="headcount_once_per_line_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"Headcount {self.line} {self.period}"

@@ -28,6 +28,7 @@ from northstar.people.models import (
     GrowthCheckIn,
     GrowthGoal,
     GrowthPlan,
+    HeadcountPlan,
     HireDecision,
     Interview,
     MentoringNote,
@@ -563,3 +564,43 @@ def mentoring_pairs(viewer: Viewer) -> QuerySet[MentoringPair]:
 def mentoring_notes(viewer: Viewer, pair: MentoringPair) -> list[MentoringNote]:
     access.require_mentoring_pair(viewer, pair)
     return list(pair.notes.select_related("author")[:100])
+
+
+# Headcount ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HeadcountRow:
+    plan: HeadcountPlan
+    cost: float
+    hired: int
+    open_roles: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.plan.slots - self.hired - self.open_roles)
+
+
+def headcount() -> list[HeadcountRow]:
+    """Each line's approved slots per period against hires made in the period and roles still open,
+    in three queries."""
+    plans = list(HeadcountPlan.objects.select_related("line", "period")[:500])
+    hires = list(
+        StageChange.objects.filter(to_stage=Stage.HIRED).values_list("candidate__requisition__line_id", "on")
+    )
+    open_by_line = Counter(
+        Requisition.objects.filter(
+            status__in=[RequisitionStatus.APPROVED, RequisitionStatus.OPEN]
+        ).values_list("line_id", flat=True)
+    )
+    return [
+        HeadcountRow(
+            plan=plan,
+            cost=float(plan.cost_per_slot) * plan.slots,
+            hired=sum(
+                1 for line, on in hires if line == plan.line_id and plan.period.start <= on <= plan.period.end
+            ),
+            open_roles=open_by_line.get(plan.line_id, 0),
+        )
+        for plan in plans
+    ]

@@ -41,6 +41,8 @@ urlpatterns = [
     path("mentoring/<int:pair_id>/notes/", growth_views.mentoring_note, name="mentoring_note"),
     # Hiring
     path("hiring/", hiring_views.requisitions, name="requisitions"),
+    path("hiring/headcount/", hiring_views.headcount, name="headcount"),
+    path("hiring/headcount/set/", hiring_views.headcount_set, name="headcount_set"),
     path("hiring/new/", hiring_views.requisition_create, name="requisition_create"),
     path("hiring/<int:requisition_id>/", hiring_views.requisition, name="requisition"),
     path("hiring/<int:requisition_id>/status/", hiring_views.requisition_status, name="requisition_status"),

@@ -539,3 +539,25 @@ WEB_CASES += [
     Case("people:mentoring_note", "post", PAIR_ACTION, args=_pair, data=lambda c, u: {"text": "Note"}),
 ]
 API_CASES += [("get", lambda c: "/api/v1/mentoring", _api(), None, "mentoring")]
+
+
+def _headcount_data(cast: Cast, user: User | None) -> dict:
+    from northstar.strategy.models import PlanningPeriod
+
+    period, _ = PlanningPeriod.objects.get_or_create(
+        name="2031-Q1", defaults={"kind": "quarter", "start": "2031-01-01", "end": "2031-03-31"}
+    )
+    return {
+        "line": cast.home_line.pk,
+        "period": period.pk,
+        "slots": 2,
+        "cost_per_slot": "100000",
+        "currency": "EUR",
+    }
+
+
+WEB_CASES += [
+    Case("people:headcount", "get", READ),
+    Case("people:headcount_set", "get", LEADERS_PAGE),
+    Case("people:headcount_set", "post", LEADERS_ACTION, data=_headcount_data),
+]

@@ -191,3 +191,26 @@ def test_the_audit_log_keeps_no_scorecard_notes_or_decision_reasons(cast):
     logged = " ".join(str(e.changes) for e in AuditEntry.objects.all())
     assert "Candid interview notes" not in logged and "Private reason" not in logged
     assert AuditEntry.objects.filter(record_type="people.interview", actor=world.user("peer1")).exists()
+
+
+def test_headcount_is_approved_by_leaders_and_read_against_hires_and_open_roles(cast, login):
+    from datetime import date
+
+    from northstar.core.errors import PermissionDenied as Refused
+    from northstar.people.models import StageChange
+    from tests.strategy.factories import make_period
+
+    world = make_reporting(cast)
+    period = make_period(name="2031-Q1", start=date(2031, 1, 1), end=date(2031, 3, 31))
+    with pytest.raises(Refused):
+        hiring.headcount_set(actor=cast.pm, line_id=cast.home_line.pk, period_id=period.pk, slots=3)
+    hiring.headcount_set(
+        actor=cast.leader, line_id=cast.home_line.pk, period_id=period.pk, slots=3, cost_per_slot="100000"
+    )
+    requisition = make_requisition(cast, world)  # open, in the home line
+    hired = _candidate(cast, world, requisition)
+    StageChange.objects.create(candidate=hired, from_stage="offer", to_stage=Stage.HIRED, on=date(2031, 2, 1))
+    [row] = selectors.headcount()
+    assert (row.plan.slots, row.cost, row.hired, row.open_roles, row.remaining) == (3, 300000.0, 1, 1, 1)
+    page = login(cast.stakeholder).get("/people/hiring/headcount/").content.decode()
+    assert "2031-Q1" in page and "300,000 EUR" in page
