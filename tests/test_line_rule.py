@@ -24,6 +24,7 @@ from northstar.strategy.models import Alignment, MetricValue
 from tests import factories
 from tests.conftest import Cast
 from tests.feedback import factories as feedback_factories
+from tests.market import factories as market_factories
 from tests.planning.factories import make_quarters, make_scenario
 from tests.strategy.factories import make_key_result, make_metric, make_objective
 
@@ -41,6 +42,8 @@ MODULES = [
     "northstar.people.services",
     "northstar.people.hiring",
     "northstar.people.growth",
+    "northstar.market.services",
+    "northstar.market.imports",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -92,6 +95,27 @@ NOT_LINE_BOUND = {
         ],
         "customer voice, shared by the whole organisation",
     ),
+    # Market knowledge (segments, competitors, the matrix, deals, notes) is shared by the whole
+    # organisation like the customer voice; leaders alone delete segments and competitors.
+    **dict.fromkeys(
+        [
+            "segment_create",
+            "segment_update",
+            "estimate_add",
+            "competitor_create",
+            "competitor_update",
+            "capability_create",
+            "capability_update",
+            "rating_set",
+            "deal_create",
+            "deals_import",
+            "note_create",
+            "note_update",
+            "note_delete",
+        ],
+        "market knowledge, shared by the whole organisation",
+    ),
+    **dict.fromkeys(["segment_delete", "competitor_delete"], "leaders only"),
     # tests/portfolio/test_services.py::test_restaging_many_applies_each_ones_gates_and_approvals
     "initiatives_restage": "each goes through initiative_move's rule; a refusal is reported per initiative",
     "plan_compute": "the CLI and the demo loader plan as the system",
@@ -258,6 +282,17 @@ CASES: dict[str, Case] = {
     "plan_run_start": lambda c, w: {"scenario": w["scenario"]},
     "plan_edit": lambda c, w: {"run": w["run"], "initiative": c.away_initiative, "action": "remove"},
     "plan_reoptimise": lambda c, w: {"run": w["run"]},
+    # Market evidence for ideas (a loss reason feeds the idea's demand; a segment it serves)
+    "reason_link_create": lambda c, w: {
+        "reason": market_factories.lost_reason(),
+        "initiative": c.away_initiative,
+    },
+    "reason_link_delete": lambda c, w: {"link": market_factories.reason_link(c.away_initiative)},
+    "segment_serves_set": lambda c, w: {
+        "segment": market_factories.make_segment(),
+        "objective_ids": [],
+        "initiative_ids": [c.away_initiative.pk],
+    },
 }
 
 

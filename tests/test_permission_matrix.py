@@ -358,6 +358,7 @@ AREA_CASE_MODULES = (
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
     "tests.people.permission_cases",
+    "tests.market.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -373,6 +374,7 @@ WEB_NAMESPACES = (
     "finance",
     "delivery",
     "people",
+    "market",
 )
 
 
@@ -521,6 +523,42 @@ API_CASES = [
 # Areas may list API cases as (method, path, expect, body, label) tuples beside their WEB_CASES.
 API_CASES += [
     ApiCase(*case) for module in AREA_CASE_MODULES for case in getattr(import_module(module), "API_CASES", [])
+]
+
+
+def _lost_reason(cast: Cast) -> str:
+    from tests.market.factories import lost_reason
+
+    return lost_reason("price")
+
+
+API_CASES += [
+    ApiCase("get", lambda c: "/api/v1/market/segments", API_READ),
+    ApiCase(
+        "post", lambda c: "/api/v1/market/segments", API_WRITERS_WRITE, lambda c: {"name": "Api segment"}
+    ),
+    ApiCase("get", lambda c: "/api/v1/market/matrix", API_READ),
+    ApiCase("get", lambda c: "/api/v1/market/win-loss", API_READ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_WRITERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.home_initiative.pk},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/reason-links",
+        API_LEADERS_WRITE,
+        lambda c: {"reason": _lost_reason(c), "initiative_id": c.away_initiative.pk},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/market/notes",
+        API_WRITERS_WRITE,
+        lambda c: {"title": "Api note", "noted_on": "2026-01-01", "tags": "ai"},
+    ),
 ]
 
 

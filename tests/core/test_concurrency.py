@@ -324,6 +324,13 @@ NOT_EDITED_IN_PLACE = {
     "reports.packsharelink",  # created and revoked
     "reports.slidetemplate",  # uploaded and replaced, not edited
     "reports.digestsubscription",  # each person's own setting, changed only by them
+    # market
+    "market.sizeestimate",  # appended: the history of estimates
+    "market.rating",  # appended: each cell's history
+    "market.dealbatch",
+    "market.deal",  # imported from the CRM, which is their record
+    "market.dealreason",
+    "market.reasonlink",  # added and removed
 }
 
 
@@ -338,6 +345,7 @@ VERSIONED_APPS = {
     "delivery",
     "reports",
     "people",
+    "market",
 }
 
 
