@@ -44,6 +44,7 @@ MODULES = [
     "northstar.people.growth",
     "northstar.market.services",
     "northstar.market.imports",
+    "northstar.analytics.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -198,6 +199,21 @@ def _world(cast: Cast) -> dict[str, Any]:
         "item": item,
         "link": EvidenceLink.objects.create(item=item, initiative=cast.away_initiative),
         "post": feedback_factories.make_post(),
+        **_analytics_world(cast),
+    }
+
+
+def _analytics_world(cast: Cast) -> dict[str, Any]:
+    from northstar.analytics.models import FrictionEvidence, Funnel, Site
+
+    site = Site.objects.create(product=cast.away_product, name="Away app", key="ns_a_away_rule")
+    steps = [{"kind": "page", "match": "/a"}, {"kind": "page", "match": "/b"}]
+    return {
+        "site": site,
+        "funnel": Funnel.objects.create(site=site, name="Away funnel", steps=steps),
+        "friction_link": FrictionEvidence.objects.create(
+            site=site, initiative=cast.away_initiative, signal="dead_click", path="/a"
+        ),
     }
 
 
@@ -293,6 +309,20 @@ CASES: dict[str, Case] = {
         "objective_ids": [],
         "initiative_ids": [c.away_initiative.pk],
     },
+    # Analytics: sites, imports and funnels follow the site's product line; evidence the initiative's
+    "site_create": lambda c, w: {"product": c.away_product, "name": "S"},
+    "site_update": lambda c, w: {"site": w["site"], "name": "S2"},
+    "events_import": lambda c, w: {"site": w["site"], "text": "at,type,visitor,path\n"},
+    "funnel_create": lambda c, w: {"site": w["site"], "name": "F", "steps": w["funnel"].steps},
+    "funnel_delete": lambda c, w: {"funnel": w["funnel"]},
+    "evidence_link": lambda c, w: {
+        "site": w["site"],
+        "initiative": c.away_initiative,
+        "signal": "rage_click",
+        "path": "/b",
+    },
+    "evidence_unlink": lambda c, w: {"link": w["friction_link"]},
+    "kpi_publish": lambda c, w: {"site": w["site"], "metric": w["metric"], "measure": "weekly_active_people"},
 }
 
 

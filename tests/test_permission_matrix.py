@@ -359,6 +359,7 @@ AREA_CASE_MODULES = (
     "tests.delivery.permission_cases",
     "tests.people.permission_cases",
     "tests.market.permission_cases",
+    "tests.analytics.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -375,6 +376,7 @@ WEB_NAMESPACES = (
     "delivery",
     "people",
     "market",
+    "analytics",
 )
 
 
@@ -438,6 +440,16 @@ class ApiCase:
 
 def _api_expect(stakeholder: int = 200, pm: int = 200, leader: int = 200, admin: int = 200) -> dict[str, int]:
     return {"anonymous": 401, "stakeholder": stakeholder, "pm": pm, "leader": leader, "admin": admin}
+
+
+def _analytics_site(cast: Cast, where: str) -> int:
+    from northstar.analytics.models import Site
+
+    product = getattr(cast, f"{where}_product")
+    site, _ = Site.objects.get_or_create(
+        product=product, name="Matrix site", defaults={"key": f"ns_a_m_{where}"}
+    )
+    return site.pk
 
 
 API_READ = _api_expect()
@@ -516,6 +528,35 @@ API_CASES = [
         lambda c: f"/api/v1/initiatives/{c.away_initiative.pk}/move",
         _api_expect(403, 403, 200, 200),
         lambda c: {"stage": "discovery"},
+        "away",
+    ),
+    ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
+    ApiCase(
+        "patch",
+        lambda c: f"/api/v1/analytics/sites/{_analytics_site(c, 'home')}",
+        _api_expect(403, 200, 200, 200),
+        lambda c: {"name": "Renamed"},
+        "home",
+    ),
+    ApiCase(
+        "patch",
+        lambda c: f"/api/v1/analytics/sites/{_analytics_site(c, 'away')}",
+        _api_expect(403, 403, 200, 200),
+        lambda c: {"name": "Renamed"},
+        "away",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/analytics/sites",
+        API_WRITERS_WRITE,
+        lambda c: {"product_id": c.home_product.pk, "name": "Api site"},
+        "home",
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/analytics/sites",
+        API_LEADERS_WRITE,
+        lambda c: {"product_id": c.away_product.pk, "name": "Api site"},
         "away",
     ),
 ]

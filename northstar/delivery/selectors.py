@@ -253,13 +253,19 @@ class ForecastSummary:
         return 1 - self.at_risk_total / self.forecast_total
 
 
-def forecast_summary(*, limit: int = 10, line_ids: Iterable[int] | None = None) -> ForecastSummary:
+def forecast_summary(
+    *, limit: int = 10, line_ids: Iterable[int] | None = None, as_of: date | None = None
+) -> ForecastSummary:
     """For the board pack (`reports`) and the home cockpit: the latest forecast's roadmap dates and
-    its at-risk initiatives, least likely to make it first (optionally only some product lines).
+    its at-risk initiatives, least likely to make it first (optionally only some product lines; with
+    `as_of`, the latest forecast run by that day, so a pack shows what was known at its cut-off).
     Two queries: the forecast with its counts, then the at-risk lines when there are any."""
     scope = Q() if line_ids is None else Q(lines__team__line_id__in=list(line_ids))
+    runs = DeliveryForecast.objects.all()
+    if as_of is not None:
+        runs = runs.filter(created_at__date__lte=as_of)
     forecast = (
-        DeliveryForecast.objects.select_related("roadmap")
+        runs.select_related("roadmap")
         .annotate(
             line_total=Count("lines", filter=scope),
             late_total=Count("lines", filter=scope & Q(lines__late=True)),

@@ -331,6 +331,9 @@ NOT_EDITED_IN_PLACE = {
     "market.deal",  # imported from the CRM, which is their record
     "market.dealreason",
     "market.reasonlink",  # added and removed
+    # analytics
+    "analytics.event",  # captured, never edited
+    "analytics.frictionevidence",  # added and removed
 }
 
 
@@ -346,6 +349,7 @@ VERSIONED_APPS = {
     "reports",
     "people",
     "market",
+    "analytics",
 }
 
 

@@ -3,7 +3,7 @@ confirmed, key results follow delivery, and the forecast flags what will probabl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -153,3 +153,31 @@ def test_team_throughput_counts_finished_items_per_week(cast):
     make_history(connection, cast.home_team, per_week=3, weeks=4, until=date(2026, 3, 4))
     weeks = selectors.team_throughput([cast.home_team.pk], weeks=6, until=date(2026, 3, 4))
     assert weeks[cast.home_team.pk] == [0.0, 0.0, 3.0, 3.0, 3.0, 3.0]
+
+
+def test_the_pack_section_shows_the_forecast_known_at_the_cut_off(cast):
+    from northstar.delivery import reports
+    from northstar.reports.sections import Context
+
+    world = _published(cast)
+    start = date(2030, 1, 1)
+    connection = make_connection()
+    make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
+    make_history(connection, cast.away_team, per_week=8, weeks=26, until=start)
+    epic = make_container(connection, "Home big")
+    confirm(world.home[0], epic)
+    make_items(connection, parent=epic, done=2, open_=30)
+    forecast = forecasting.forecast_run(actor=cast.pm, today=start, simulations=2_000)
+    ran = forecast.created_at.date()
+
+    before = reports.pack_section(Context(cut_off=ran - timedelta(days=1)))
+    assert before.empty.startswith("No data yet") and not before.figures  # not run yet at that cut-off
+    section = reports.pack_section(Context(cut_off=ran))
+    figures = {f.key: f for f in section.figures}
+    assert figures["forecast.p85"].text == forecast.p85.strftime("%d %b %Y")
+    (table,) = section.tables
+    assert table.rows[0][0].text == world.home[0].title and table.rows[0][3].tone == "bad"
+    away_review = reports.pack_section(Context(cut_off=ran, line=cast.away_line))
+    assert away_review.tables == () or all(
+        row[0].text != world.home[0].title for row in away_review.tables[0].rows
+    )

@@ -55,11 +55,12 @@ def test_the_pptx_has_native_charts_holding_the_databases_numbers(cast, issued):
     ]
     progress = charts["Progress of 2031-Q1 objectives"].plots[0].series[0]
     assert progress.name == "Progress" and list(progress.values) == expected == [20.0, 70.0]
-    budget = charts["Budget per line (EUR)"]
-    assert list(budget.plots[0].categories) == ["Away line", "Home line"]
-    assert list(budget.plots[0].series[0].values) == [
-        float(BudgetEnvelope.objects.get(line__name=name).amount) for name in ("Away line", "Home line")
-    ]
+    # The finance area's budget: the quarter's envelopes of both lines, nothing spent yet.
+    budget = charts["Budget, actual and projection per quarter (EUR)"]
+    assert list(budget.plots[0].categories) == ["Q1", "Q2", "Q3", "Q4"]
+    quarter = sum(float(b.amount) for b in BudgetEnvelope.objects.all())
+    assert [s.name for s in budget.plots[0].series] == ["Budget", "Actual", "Projected"]
+    assert list(budget.plots[0].series[0].values) == pytest.approx([quarter, 0, 0, 0])
     themes = charts["Feedback items per theme, last 90 days"]
     assert list(themes.plots[0].categories) == ["東京 checkout in yen", "Invoices in Łódź"]
     assert list(themes.plots[0].series[0].values) == [5.0, 2.0]

@@ -18,6 +18,8 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from northstar.engines.planner.highs import new_highs
+
 from .milp import Model
 
 INF = highspy.kHighsInf
@@ -26,8 +28,7 @@ HEURISTIC_EFFORT = 0.3
 
 
 def _highs(options_time: float, threads: int, seed: int, verbose: bool) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
+    h = new_highs(verbose=verbose)
     h.setOptionValue("time_limit", float(max(options_time, 0.01)))
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", int(seed))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from northstar.engines.planner.highs import new_highs
+
 from .index import EPS, Index, item_value
 
 INF = highspy.kHighsInf
@@ -149,8 +151,7 @@ def to_highs(
     m: Model, time_limit: float, gap: float, threads: int, seed: int, verbose: bool
 ) -> highspy.Highs:
     """A configured HiGHS instance holding the model (columns binary, bundle columns continuous)."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
+    h = new_highs(verbose=verbose)
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("threads", int(threads))

@@ -16,6 +16,8 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
+from northstar.engines.planner.highs import new_highs
+
 from .model import Budget, Bundle, Item, Period, PlannerInputError, Problem, Requires
 
 INF = highspy.kHighsInf
@@ -142,8 +144,7 @@ def solve_nrp_plain(
     """The textbook model: x_b <= x_a per prerequisite, y_c <= x_r per request, one budget row."""
     t0 = time.perf_counter()
     n, m = len(instance.costs), len(instance.customers)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
+    h = new_highs(verbose=verbose)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("threads", int(threads))

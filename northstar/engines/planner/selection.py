@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from northstar.engines.planner.highs import new_highs
+
 from .index import EPS, Index
 from .ledger import requires_closure
 from .model import Problem
@@ -197,7 +199,7 @@ def solve_reduced(
     n_y, n_x = len(red.weights), len(red.class_items)
     if n_y == 0:
         return [], 0.0, "optimal"
-    h = highspy.Highs()
+    h = new_highs(verbose=verbose)
     for option, value in PROOF_OPTIONS.items():
         h.setOptionValue(option, value)
     h.setOptionValue("output_flag", bool(verbose))

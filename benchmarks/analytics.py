@@ -1,0 +1,457 @@
+"""Product analytics: ingest through the real endpoint against SQLite's own bulk load, friction
+detection and a funnel over millions of events, peak memory, and the detectors' precision and recall.
+
+Four measurements, each in a fresh process so peak memory is its own:
+
+* ingest: N events (default 1,000,000) as the snippet sends them (batches of 500, JSON) posted to
+  `POST /api/v1/analytics/collect` in-process through Django's whole middleware stack (WSGI test
+  client) into a fresh embedded SQLite database: validation of every event, key, origin, rate limit
+  (raised for the run: one site sending as fast as the CPU allows), `bulk_create` into the indexed
+  table. Baseline in the same run: the sqlite3 shell's `.import` of the same events as CSV into a
+  bare table (no index, no check), the database's own bulk load.
+* from the database: the same N stored events read back into columns and run through friction
+  detection (sessions, rage, dead and error clicks, errors, ranking) and a four-step funnel, as the
+  pages do.
+* engine at scale: M synthetic events (default 10,000,000) as columns, friction detection and a
+  four-step funnel, with the process's peak resident memory.
+* detectors: a labelled synthetic set with noise (double clicks, slow triple clicks, clicks spread
+  across the page, errors at page load and errors long after a click): precision and recall of rage
+  clicks and error clicks.
+
+    .venv/bin/python benchmarks/analytics.py [--events 1000000] [--engine-events 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks._common import RESULTS, machine, table, write_json  # noqa: E402
+from northstar.engines import analytics as engine  # noqa: E402
+from northstar.engines.analytics import CLICK, CUSTOM, ERROR, PAGEVIEW  # noqa: E402
+
+PAGES = ["/", "/products/a", "/products/b", "/cart", "/checkout", "/checkout/payment", "/checkout/done"]
+COLUMNS = ("at", "type", "visitor", "path", "name", "selector", "x", "y", "dead")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# Synthetic events ----------------------------------------------------------------------------------
+
+
+def synthetic(n: int, seed: int, *, with_labels: bool = False) -> tuple[engine.Events, dict[str, set[int]]]:
+    """About `n` events of visitors browsing (columns), with planted friction and noise around it.
+
+    Background: every visitor's events ~8 s apart, page views and clicks on 300 ordinary elements.
+    Planted (each on an element of its own so the truth is unambiguous): rage bursts of 3-6 clicks
+    within a second, close together; error clicks (an error 50-900 ms after a click). Noise that must
+    not be flagged: double clicks, slow triple clicks (0.7 s apart), fast triple clicks spread across
+    the page, errors at page load, errors 1.5-5 s after a click.
+    """
+    rng = np.random.default_rng(seed)
+    users = max(1, n // 50)
+    base = int(n * 0.956)  # the planted events below make up the rest
+    user = np.sort(rng.integers(0, users, base))
+    gaps = rng.exponential(8.0, base)
+    ts = np.cumsum(gaps)
+    starts = np.r_[0, np.flatnonzero(np.diff(user)) + 1]
+    offsets = np.repeat(ts[starts] - rng.uniform(0, 30 * 86400, starts.size), np.diff(np.r_[starts, base]))
+    ts = ts - offsets
+    kind = np.where(rng.random(base) < 0.3, PAGEVIEW, CLICK).astype(np.int8)
+    kind[rng.random(base) < 0.03] = CUSTOM
+    page = rng.integers(0, len(PAGES), base)
+    target = np.where(kind == CLICK, rng.integers(0, 300, base), -1)
+    x = rng.uniform(0, 1200, base)
+    y = rng.uniform(0, 900, base)
+    dead = (kind == CLICK) & (rng.random(base) < 0.01)
+    cols = {
+        "user": [user],
+        "ts": [ts],
+        "kind": [kind],
+        "page": [page],
+        "target": [target],
+        "x": [x],
+        "y": [y],
+        "dead": [dead],
+    }
+    label_kind: list[np.ndarray] = [np.zeros(base, np.int8)]  # 1 rage start, 2 error click, 0 other
+    next_target = [1000]
+
+    def plant(k: int, clicks: int, spacing: tuple[float, float], spread: float, label: int, error_after=None):
+        who = rng.integers(0, users, k)
+        t0 = ts[rng.integers(0, base, k)]
+        tg = np.arange(next_target[0], next_target[0] + k)
+        next_target[0] += k
+        cx, cy = rng.uniform(50, 1100, k), rng.uniform(50, 850, k)
+        step = rng.uniform(*spacing, k)
+        for j in range(clicks):
+            cols["user"].append(who)
+            cols["ts"].append(t0 + j * step + rng.uniform(0, 0.01, k))
+            cols["kind"].append(np.full(k, CLICK, np.int8))
+            cols["page"].append(np.full(k, 3))
+            cols["target"].append(tg)
+            cols["x"].append(cx + rng.uniform(-spread, spread, k) * (j > 0))
+            cols["y"].append(cy + rng.uniform(-spread, spread, k) * (j > 0))
+            cols["dead"].append(np.zeros(k, bool))
+            label_kind.append(np.full(k, label if j == 0 else 0, np.int8))
+        if error_after is not None:
+            cols["user"].append(who)
+            cols["ts"].append(t0 + rng.uniform(*error_after, k))
+            cols["kind"].append(np.full(k, ERROR, np.int8))
+            cols["page"].append(np.full(k, 3))
+            cols["target"].append(np.full(k, -1))
+            cols["x"].append(np.zeros(k))
+            cols["y"].append(np.zeros(k))
+            cols["dead"].append(np.zeros(k, bool))
+            label_kind.append(np.zeros(k, np.int8))
+
+    share = max(1, n // 400)
+    for clicks in (3, 4, 5, 6):
+        plant(share // 4, clicks, (0.08, 0.9 / (clicks - 1)), 8.0, 1)  # rage
+    plant(share, 2, (0.1, 0.3), 5.0, 0)  # double clicks
+    plant(share, 3, (0.7, 0.9), 5.0, 0)  # slow triple clicks
+    plant(share, 3, (0.1, 0.25), 300.0, 0)  # fast but spread across the page (300 px jitter)
+    plant(share, 1, (0.1, 0.1), 0.0, 2, error_after=(0.05, 0.9))  # error clicks
+    plant(share, 1, (0.1, 0.1), 0.0, 0, error_after=(1.5, 5.0))  # errors long after a click
+    # errors at page load: just after a page view that no click of the visitor preceded by 2 s
+    quiet = np.r_[True, (np.diff(ts) > 2.0) | (np.diff(user) != 0)]
+    loads = np.flatnonzero((kind == PAGEVIEW) & quiet)[:share]
+    cols["user"].append(user[loads])
+    cols["ts"].append(ts[loads] + 0.2)
+    cols["kind"].append(np.full(loads.size, ERROR, np.int8))
+    cols["page"].append(page[loads])
+    cols["target"].append(np.full(loads.size, -1))
+    cols["x"].append(np.zeros(loads.size))
+    cols["y"].append(np.zeros(loads.size))
+    cols["dead"].append(np.zeros(loads.size, bool))
+    label_kind.append(np.zeros(loads.size, np.int8))
+    events = engine.Events.of(**{k: np.concatenate(v) for k, v in cols.items()})
+    labels: dict[str, set[int]] = {}
+    if with_labels:
+        lk = np.concatenate(label_kind)
+        labels = {
+            "rage_click": set(np.flatnonzero(lk == 1).tolist()),
+            "error_click": set(np.flatnonzero(lk == 2).tolist()),
+        }
+    return events, labels
+
+
+def _funnel_masks(events: engine.Events) -> list[np.ndarray]:
+    return [(events.kind == PAGEVIEW) & (events.page == p) for p in (3, 4, 5, 6)]
+
+
+def detectors(seed: int = 7, n: int = 400_000) -> dict:
+    """Precision and recall of the rage and error click detectors on the labelled set."""
+    events, labels = synthetic(n, seed, with_labels=True)
+    _, found = engine.detect(events)
+    result: dict = {"measure": "detectors", "events": len(events)}
+    for signal in ("rage_click", "error_click"):
+        truth = labels[signal]
+        if signal == "rage_click":
+            # a burst is found when the detector starts it at the planted first click
+            flagged = {o.index for o in found if o.signal == signal}
+        else:
+            flagged = {o.index for o in found if o.signal == signal}
+        tp = len(flagged & truth)
+        result[f"{signal}_planted"] = len(truth)
+        result[f"{signal}_precision"] = round(tp / len(flagged), 4) if flagged else 0.0
+        result[f"{signal}_recall"] = round(tp / len(truth), 4) if truth else 0.0
+    return result
+
+
+def engine_generate(n: int, path: str, seed: int = 11) -> None:
+    """Generate the synthetic events once and keep them in a file, so the measuring process holds
+    only the columns (its peak memory is the engine's, not the generator's)."""
+    events, _ = synthetic(n, seed)
+    np.savez(path, **{name: getattr(events, name) for name in events.__dataclass_fields__})
+
+
+def engine_at_scale(path: str) -> dict:
+    started = time.perf_counter()
+    with np.load(path) as data:
+        events = engine.Events(**{name: data[name] for name in data.files})
+    made = time.perf_counter() - started
+    started = time.perf_counter()
+    _, found = engine.detect(events)
+    issues = engine.rank_friction(found)
+    detect_s = time.perf_counter() - started
+    started = time.perf_counter()
+    result = engine.funnel(events.user, events.ts, _funnel_masks(events), window=7200.0)
+    funnel_s = time.perf_counter() - started
+    return {
+        "measure": "engine",
+        "events": len(events),
+        "load_s": round(made, 2),
+        "friction_s": round(detect_s, 2),
+        "friction_issues": len(issues),
+        "occurrences": len(found),
+        "funnel_s": round(funnel_s, 3),
+        "funnel_reached": list(result.reached),
+        "peak_mb": round(_peak_mb()),
+    }
+
+
+# Ingest through the endpoint -----------------------------------------------------------------------
+
+
+def _batches(n: int, seed: int, batch: int = 500):
+    """The snippet's batches: (json body, csv rows) for n events of the last few days."""
+    from datetime import UTC, datetime, timedelta
+
+    rng = np.random.default_rng(seed)
+    now = datetime.now(UTC)
+    kinds = np.where(rng.random(n) < 0.35, 0, 1)
+    ages = rng.uniform(60, 5 * 86400, n)
+    visitors = rng.integers(0, max(1, n // 40), n)
+    pages = rng.integers(0, len(PAGES), n)
+    targets = rng.integers(0, 200, n)
+    xs, ys = rng.integers(0, 1200, n), rng.integers(0, 900, n)
+    dead = rng.random(n) < 0.02  # some clicks the snippet saw nothing follow
+    for lo in range(0, n, batch):
+        events, rows = [], []
+        for i in range(lo, min(n, lo + batch)):
+            at = (now - timedelta(seconds=float(ages[i]))).isoformat()
+            event = {
+                "type": "pageview" if kinds[i] == 0 else "click",
+                "at": at,
+                "visitor": f"v{visitors[i]}",
+                "path": PAGES[pages[i]],
+            }
+            if kinds[i] == 1:
+                event.update(selector=f"button#b{targets[i]}", x=int(xs[i]), y=int(ys[i]), dead=bool(dead[i]))
+            events.append(event)
+            rows.append(
+                [
+                    at,
+                    event["type"],
+                    event["visitor"],
+                    event["path"],
+                    "",
+                    event.get("selector", ""),
+                    event.get("x", ""),
+                    event.get("y", ""),
+                    int(event.get("dead", False)),
+                ]
+            )
+        yield json.dumps({"key": "ns_a_bench", "events": events}), rows
+
+
+CHILD = r"""
+import json, os, resource, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.test import Client
+from django.utils import timezone
+from datetime import timedelta
+from northstar.analytics import selectors, services
+from northstar.analytics.models import Event, Funnel, Site
+from northstar.engines import analytics as engine
+from northstar.org.models import Person, Product, ProductLine
+sys.path.insert(0, sys.argv[3])
+from benchmarks.analytics import _batches
+services.BATCHES_PER_MINUTE = 10**9  # one site sending as fast as this CPU allows
+director = Person.objects.create(name="Bench", email="bench@example.com")
+line = ProductLine.objects.create(name="Bench", director=director)
+product = Product.objects.create(line=line, name="Bench")
+site = Site.objects.create(product=product, name="Bench", key="ns_a_bench")
+n = int(sys.argv[1])
+client = Client()
+sent = 0
+import csv
+with open(sys.argv[2], "w", newline="") as f:
+    writer = csv.writer(f)
+    bodies = []
+    for body, rows in _batches(n, 5):
+        bodies.append(body)
+        writer.writerows(rows)
+client.post("/api/v1/analytics/collect", data="{}", content_type="text/plain")  # warm up: load the URLconf
+started = time.perf_counter()
+for body in bodies:
+    r = client.post("/api/v1/analytics/collect", data=body, content_type="text/plain")
+    assert r.status_code == 202, r.content
+    sent += r.json()["stored"]
+ingest = time.perf_counter() - started
+del bodies
+assert Event.objects.count() == n
+paths = ("/cart", "/checkout", "/checkout/payment", "/checkout/done")
+steps = [{"kind": "page", "match": p} for p in paths]
+funnel = Funnel.objects.create(site=site, name="F", steps=steps, window_hours=2)
+now = timezone.now()
+started = time.perf_counter()
+cols = selectors.columns(site, since=now - timedelta(days=7), until=now)
+load = time.perf_counter() - started
+started = time.perf_counter()
+sessions, found = engine.detect(cols.events)
+ranked = engine.rank_friction(found)
+detect = time.perf_counter() - started
+started = time.perf_counter()
+masks = selectors.step_masks(cols, funnel.steps)
+result = engine.funnel(cols.events.user, cols.events.ts, masks, window=7200.0)
+fun = time.perf_counter() - started
+started = time.perf_counter()
+report = selectors.friction_report(site, days=7)
+page = time.perf_counter() - started
+print(json.dumps({"ingest_s": ingest, "stored": sent, "load_s": load, "friction_s": detect,
+                  "funnel_s": fun, "friction_page_s": page, "issues": len(ranked),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+BARE = """CREATE TABLE events (at TEXT, type TEXT, visitor TEXT, path TEXT, name TEXT, selector TEXT,
+x INTEGER, y INTEGER, dead INTEGER);"""
+
+
+def ingest(n: int) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="nsbench-analytics-") as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        csv_path = Path(tmp) / "events.csv"
+        env = {
+            **os.environ,
+            "NORTHSTAR_DATA_DIR": str(data),
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "DJANGO_SETTINGS_MODULE": "northstar.settings",
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "testserver",
+        }
+        env.pop("DATABASE_URL", None)
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, str(n), str(csv_path), str(REPO)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if child.returncode != 0:
+            raise SystemExit(child.stderr[-4000:])
+        ours = json.loads(child.stdout.strip().splitlines()[-1])
+        db = Path(tmp) / "bare.sqlite3"
+        shell = shutil.which("sqlite3")
+        started = time.perf_counter()
+        if shell:
+            subprocess.run(
+                [shell, str(db)],
+                input=f"{BARE}\n.mode csv\n.import {csv_path} events\n",
+                text=True,
+                check=True,
+            )
+            how = "sqlite3 .import"
+        else:
+            import csv
+            import sqlite3
+
+            con = sqlite3.connect(db)
+            con.execute(BARE)
+            with open(csv_path, newline="") as f, con:
+                con.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)", csv.reader(f))
+            how = "executemany"
+        bulk = time.perf_counter() - started
+    return [
+        {
+            "measure": "ingest",
+            "path": "POST /api/v1/analytics/collect (batches of 500, validated, executemany)",
+            "events": n,
+            "seconds": round(ours["ingest_s"], 2),
+            "events_per_s": round(n / ours["ingest_s"]),
+            "peak_mb": round(ours["peak_mb"]),
+        },
+        {
+            "measure": "ingest",
+            "path": f"baseline: {how} into a bare table",
+            "events": n,
+            "seconds": round(bulk, 2),
+            "events_per_s": round(n / bulk),
+        },
+        {
+            "measure": "from the database",
+            "events": n,
+            "load_s": round(ours["load_s"], 2),
+            "friction_s": round(ours["friction_s"], 2),
+            "funnel_s": round(ours["funnel_s"], 3),
+            "friction_page_s": round(ours["friction_page_s"], 2),
+            "issues": ours["issues"],
+        },
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--engine-events", type=int, default=10_000_000)
+    args = parser.parse_args()
+    records = [{"measure": "machine", **machine()}]
+    records.append(detectors())
+    print(
+        table(
+            ["rage P", "rage R", "error P", "error R"],
+            [
+                [
+                    records[-1]["rage_click_precision"],
+                    records[-1]["rage_click_recall"],
+                    records[-1]["error_click_precision"],
+                    records[-1]["error_click_recall"],
+                ]
+            ],
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="nsbench-engine-") as tmp:
+        path = str(Path(tmp) / "events.npz")
+        subprocess.run(
+            [sys.executable, __file__, "--engine-generate", str(args.engine_events), path], check=True
+        )
+        scale = subprocess.run(
+            [sys.executable, __file__, "--engine-run", path], capture_output=True, text=True, check=True
+        )
+    records.append(json.loads(scale.stdout.strip().splitlines()[-1]))
+    print(
+        table(
+            ["events", "friction s", "funnel s", "peak MB"],
+            [
+                [
+                    records[-1]["events"],
+                    records[-1]["friction_s"],
+                    records[-1]["funnel_s"],
+                    records[-1]["peak_mb"],
+                ]
+            ],
+        )
+    )
+    records += ingest(args.events)
+    print(
+        table(
+            ["path", "events", "seconds", "events/s"],
+            [
+                [r["path"], r["events"], r["seconds"], r["events_per_s"]]
+                for r in records
+                if r["measure"] == "ingest"
+            ],
+        )
+    )
+    write_json(RESULTS / "analytics.json", records)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--engine-generate":
+        engine_generate(int(sys.argv[2]), sys.argv[3])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--engine-run":
+        print(json.dumps(engine_at_scale(sys.argv[2])))
+    else:
+        main()

@@ -1,0 +1,174 @@
+"""Analytics: the product web apps that send usage events, the events, funnels and friction evidence."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from northstar.core.concurrency import Versioned
+from northstar.engines import analytics as engine
+from northstar.org.models import Product
+from northstar.portfolio.models import Initiative
+
+
+class Site(Versioned):
+    """A product's web app that sends usage events with its public write key.
+
+    The key is public (it sits in the page's script tag): it only lets events in, for this site,
+    from its allowed origins. Events older than the retention period are deleted.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="analytics_sites")
+    name = models.CharField(max_length=120)
+    key = models.CharField(max_length=48, unique=True, editable=False)
+    allowed_origins = models.TextField(
+        blank=True, help_text="One origin per line, e.g. https://app.example.com. Empty: any origin."
+    )
+    retention_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="Events older than this many days are deleted.",
+    )
+    consent_required = models.BooleanField(
+        default=False, help_text="Keep events only from visitors who consented (the snippet says so)."
+    )
+    active = models.BooleanField(default=True)
+    rejected_batches = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Batches refused as malformed or invalid."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["product", "name"], name="analytics_site_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.splitlines() if o.strip()]
+
+
+class EventKind(models.IntegerChoices):
+    PAGEVIEW = engine.PAGEVIEW, "Page view"
+    CLICK = engine.CLICK, "Click"
+    ERROR = engine.ERROR, "Error"
+    CUSTOM = engine.CUSTOM, "Custom event"
+    VITAL = engine.VITAL, "Web vital"
+
+
+class Event(models.Model):
+    """One captured interaction, stored lean for volume.
+
+    No foreign-key constraint and no index of its own on `site`: the (site, at) index serves every
+    scan (a site's events over a period), and bulk inserts skip a per-row check. No input values,
+    no IP address: the snippet never sends them and the endpoint refuses unknown fields.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    at = models.DateTimeField()
+    kind = models.PositiveSmallIntegerField(choices=EventKind.choices)
+    visitor = models.CharField(max_length=64, help_text="The snippet's anonymous visitor id.")
+    user_ref = models.CharField(max_length=120, blank=True, help_text="From identify(user).")
+    account = models.CharField(max_length=120, blank=True, help_text="From identify(user, account).")
+    path = models.CharField(max_length=300)
+    name = models.CharField(
+        max_length=120, blank=True, help_text="Custom event name, error message or vital."
+    )
+    selector = models.CharField(max_length=300, blank=True, help_text="The clicked element.")
+    x = models.IntegerField(null=True, blank=True)
+    y = models.IntegerField(null=True, blank=True)
+    dead = models.BooleanField(default=False, help_text="The snippet saw no reaction to this click.")
+    value = models.FloatField(null=True, blank=True, help_text="A vital's value (ms, or unitless CLS).")
+    props = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["site", "at"], name="analytics_event_site_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.path}"
+
+    @property
+    def person(self) -> str:
+        return self.user_ref or self.visitor
+
+
+class Funnel(Versioned):
+    """Ordered steps a user should pass within a window, e.g. cart → checkout → paid.
+
+    Each step is {"kind": "page", "match": "/checkout*"} (a page-view path, `*` matching anything) or
+    {"kind": "event", "match": "order_paid"} (a custom event's name).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="funnels")
+    name = models.CharField(max_length=120)
+    steps = models.JSONField(default=list)
+    window_hours = models.PositiveIntegerField(
+        default=24, validators=[MinValueValidator(1), MaxValueValidator(24 * 90)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="analytics_funnel_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Signal(models.TextChoices):
+    RAGE_CLICK = engine.Signal.RAGE_CLICK.value, "Rage clicks"
+    DEAD_CLICK = engine.Signal.DEAD_CLICK.value, "Dead clicks"
+    ERROR_CLICK = engine.Signal.ERROR_CLICK.value, "Error after a click"
+    ERROR = engine.Signal.ERROR.value, "JavaScript error"
+    SLOW_PAGE = "slow_page", "Slow page"
+    FUNNEL_DROP = "funnel_drop", "Funnel drop-off"
+
+
+class FrictionEvidence(models.Model):
+    """A friction issue (a signal on a page and element) or a funnel step's drop-off, linked to an
+    initiative as evidence that the problem is real, with the users affected when it was linked."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="evidence")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="friction_evidence")
+    signal = models.CharField(max_length=20, choices=Signal.choices)
+    path = models.CharField(max_length=300, blank=True)
+    selector = models.CharField(max_length=300, blank=True)
+    funnel = models.ForeignKey(
+        Funnel, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    step = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Funnel step (1 = first).")
+    users = models.PositiveIntegerField(default=0, help_text="Users affected over the period when linked.")
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "friction evidence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "site", "signal", "path", "selector"],
+                condition=Q(funnel__isnull=True),
+                name="analytics_friction_evidence_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["initiative", "funnel", "step"],
+                condition=Q(funnel__isnull=False),
+                name="analytics_funnel_evidence_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_signal_display()} on {self.path or self.funnel} → {self.initiative}"
