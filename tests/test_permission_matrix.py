@@ -357,6 +357,7 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.people.permission_cases",
     "tests.market.permission_cases",
     "tests.analytics.permission_cases",
     "tests.home.permission_cases",
@@ -374,6 +375,7 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "people",
     "market",
     "analytics",
     "home",
@@ -572,6 +574,11 @@ API_CASES = [
         lambda c: {"product_id": c.away_product.pk, "name": "Api site"},
         "away",
     ),
+]
+
+# Areas may list API cases as (method, path, expect, body, label) tuples beside their WEB_CASES.
+API_CASES += [
+    ApiCase(*case) for module in AREA_CASE_MODULES for case in getattr(import_module(module), "API_CASES", [])
 ]
 
 

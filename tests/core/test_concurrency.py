@@ -301,6 +301,10 @@ NOT_EDITED_IN_PLACE = {
     "feedback.evidencelink",  # added and removed
     "feedback.vote",
     "feedback.comment",
+    # people
+    "people.competencyrating",  # written once with its submitted assessment
+    "people.scorecardrating",  # written once with its submitted scorecard
+    "people.stagechange",  # a log of a candidate's moves
     # money and delivery
     "finance.exchangerate",  # a new rate is a new row from its date on
     "finance.actualbatch",  # imported, never edited
@@ -346,6 +350,7 @@ VERSIONED_APPS = {
     "finance",
     "delivery",
     "reports",
+    "people",
     "market",
     "analytics",
     "home",
