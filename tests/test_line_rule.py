@@ -45,6 +45,7 @@ MODULES = [
     "northstar.market.services",
     "northstar.market.imports",
     "northstar.analytics.services",
+    "northstar.home.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -171,6 +172,13 @@ NOT_LINE_BOUND = {
         ],
         "growth and 1:1s follow the reporting line; 1:1s and mentoring are the pair's alone",
     ),
+    # Discussion: whoever reads a record may talk about it; a comment changes nothing of the line's.
+    **dict.fromkeys(
+        ["comment_create", "comment_update", "comment_delete", "require_comment_edit"],
+        "a conversation about the record, not a change to it (its author or a leader edits it)",
+    ),
+    "notification_create": "tells people what another service did; `actor` is who did it",
+    "notification_settings_set": "a person's own email choice",
 }
 
 

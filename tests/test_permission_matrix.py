@@ -360,6 +360,7 @@ AREA_CASE_MODULES = (
     "tests.people.permission_cases",
     "tests.market.permission_cases",
     "tests.analytics.permission_cases",
+    "tests.home.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -377,6 +378,7 @@ WEB_NAMESPACES = (
     "people",
     "market",
     "analytics",
+    "home",
 )
 
 
@@ -529,6 +531,19 @@ API_CASES = [
         _api_expect(403, 403, 200, 200),
         lambda c: {"stage": "discovery"},
         "away",
+    ),
+    # home: search, notifications and comments are for everyone signed in
+    ApiCase("get", lambda c: "/api/v1/search?q=work", API_READ),
+    ApiCase("get", lambda c: "/api/v1/notifications", API_READ),
+    ApiCase("post", lambda c: "/api/v1/notifications/read", API_READ, lambda c: {}),
+    ApiCase(
+        "get", lambda c: f"/api/v1/comments?target=initiative&target_id={c.away_initiative.pk}", API_READ
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/comments",
+        _api_expect(201, 201, 201, 201),
+        lambda c: {"target": "initiative", "target_id": c.away_initiative.pk, "body": "Api comment"},
     ),
     ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
     ApiCase(

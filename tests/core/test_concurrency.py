@@ -334,6 +334,9 @@ NOT_EDITED_IN_PLACE = {
     # analytics
     "analytics.event",  # captured, never edited
     "analytics.frictionevidence",  # added and removed
+    "home.visit",  # when a person last looked at home: replaced whole
+    "home.searchentry",  # derived from the records it indexes
+    "home.notification",  # appended, then marked read
 }
 
 
@@ -350,6 +353,7 @@ VERSIONED_APPS = {
     "people",
     "market",
     "analytics",
+    "home",
 }
 
 
