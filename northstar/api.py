@@ -152,6 +152,7 @@ def _mount() -> None:
     from northstar.delivery.api import router as delivery_router
     from northstar.feedback.api import router as feedback_router
     from northstar.finance.api import router as finance_router
+    from northstar.home.api import router as home_router
     from northstar.market.api import router as market_router
     from northstar.org.api import router as org_router
     from northstar.people.api import router as people_router
@@ -173,6 +174,7 @@ def _mount() -> None:
         analytics_router,
         market_router,
         reports_router,
+        home_router,
     ):
         api.add_router("/", router)
 

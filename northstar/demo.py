@@ -32,6 +32,7 @@ AREA_DEMOS = (
     "northstar.analytics.demo",
     "northstar.market.demo",
     "northstar.reports.demo",
+    "northstar.home.demo",
 )
 
 DOMAIN = "lumenpay.example"

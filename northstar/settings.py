@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "northstar.analytics",
     "northstar.market",
     "northstar.reports",
+    "northstar.home",
 ]
 
 MIDDLEWARE = [

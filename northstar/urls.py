@@ -18,6 +18,7 @@ urlpatterns = [
     path("analytics/", include("northstar.analytics.urls")),
     path("market/", include("northstar.market.urls")),
     path("reports/", include("northstar.reports.urls")),
+    path("home/", include("northstar.home.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -39,9 +39,13 @@ MODULES = [
     "northstar.planning.plans",
     "northstar.feedback.services",
     "northstar.feedback.portal_services",
+    "northstar.people.services",
+    "northstar.people.hiring",
+    "northstar.people.growth",
     "northstar.market.services",
     "northstar.market.imports",
     "northstar.analytics.services",
+    "northstar.home.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -118,6 +122,63 @@ NOT_LINE_BOUND = {
     "initiatives_restage": "each goes through initiative_move's rule; a refusal is reported per initiative",
     "plan_compute": "the CLI and the demo loader plan as the system",
     "metric_values_import": "the CLI imports KPI values as the system",
+    # People: the career framework and review cycles are the leaders'; assessments follow the reporting
+    # line (the person, their manager chain, the author), never a product line (see people.access).
+    **dict.fromkeys(
+        [
+            "competency_create",
+            "competency_update",
+            "level_update",
+            "expectation_set",
+            "framework_install",
+            "cycle_open",
+            "cycle_start_calibration",
+            "cycle_sign_off",
+            "cycle_remind",
+            "review_calibrate",
+        ],
+        "leaders only",
+    ),
+    **dict.fromkeys(
+        ["feedback_request", "feedback_submit", "feedback_for_author"],
+        "reviews follow the reporting line, not product lines",
+    ),
+    **dict.fromkeys(["requisition_create", "requisition_set_status", "headcount_set"], "leaders only"),
+    **dict.fromkeys(
+        [
+            "candidate_add",
+            "candidate_move",
+            "interview_plan",
+            "scorecard_submit",
+            "decision_propose",
+            "decision_decide",
+            "offer_outcome",
+        ],
+        "a requisition's hiring team and the product leader, whatever their lines (people.access)",
+    ),
+    **dict.fromkeys(
+        [
+            "plan_create",
+            "goal_add",
+            "goal_check_in",
+            "one_on_one_start",
+            "agenda_add",
+            "action_add",
+            "action_done",
+            "meeting_held",
+            "private_note_add",
+            "mentoring_start",
+            "mentoring_note_add",
+        ],
+        "growth and 1:1s follow the reporting line; 1:1s and mentoring are the pair's alone",
+    ),
+    # Discussion: whoever reads a record may talk about it; a comment changes nothing of the line's.
+    **dict.fromkeys(
+        ["comment_create", "comment_update", "comment_delete", "require_comment_edit"],
+        "a conversation about the record, not a change to it (its author or a leader edits it)",
+    ),
+    "notification_create": "tells people what another service did; `actor` is who did it",
+    "notification_settings_set": "a person's own email choice",
 }
 
 

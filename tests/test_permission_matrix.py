@@ -357,8 +357,10 @@ AREA_CASE_MODULES = (
     "tests.planning.permission_cases",
     "tests.finance.permission_cases",
     "tests.delivery.permission_cases",
+    "tests.people.permission_cases",
     "tests.market.permission_cases",
     "tests.analytics.permission_cases",
+    "tests.home.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -373,8 +375,10 @@ WEB_NAMESPACES = (
     "planning",
     "finance",
     "delivery",
+    "people",
     "market",
     "analytics",
+    "home",
 )
 
 
@@ -528,6 +532,19 @@ API_CASES = [
         lambda c: {"stage": "discovery"},
         "away",
     ),
+    # home: search, notifications and comments are for everyone signed in
+    ApiCase("get", lambda c: "/api/v1/search?q=work", API_READ),
+    ApiCase("get", lambda c: "/api/v1/notifications", API_READ),
+    ApiCase("post", lambda c: "/api/v1/notifications/read", API_READ, lambda c: {}),
+    ApiCase(
+        "get", lambda c: f"/api/v1/comments?target=initiative&target_id={c.away_initiative.pk}", API_READ
+    ),
+    ApiCase(
+        "post",
+        lambda c: "/api/v1/comments",
+        _api_expect(201, 201, 201, 201),
+        lambda c: {"target": "initiative", "target_id": c.away_initiative.pk, "body": "Api comment"},
+    ),
     ApiCase("get", lambda c: "/api/v1/analytics/sites", API_READ),
     ApiCase(
         "patch",
@@ -557,6 +574,11 @@ API_CASES = [
         lambda c: {"product_id": c.away_product.pk, "name": "Api site"},
         "away",
     ),
+]
+
+# Areas may list API cases as (method, path, expect, body, label) tuples beside their WEB_CASES.
+API_CASES += [
+    ApiCase(*case) for module in AREA_CASE_MODULES for case in getattr(import_module(module), "API_CASES", [])
 ]
 
 

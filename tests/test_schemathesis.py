@@ -46,9 +46,22 @@ STAKEHOLDER_MAY = {
     ("POST", "/api/v1/portal/posts"),
     ("POST", "/api/v1/portal/posts/{post_id}/votes"),
     ("POST", "/api/v1/widget/feedback"),
+    # Anyone signed in discusses what they read (their own comments) and reads their notifications.
+    ("POST", "/api/v1/comments"),
+    ("PATCH", "/api/v1/comments/{comment_id}"),
+    ("DELETE", "/api/v1/comments/{comment_id}"),
+    ("POST", "/api/v1/notifications/read"),
 }
 #: Tables a stakeholder's writes may touch (the portal's visitor tables and their own tokens).
-STAKEHOLDER_TABLES = {"core.apitoken", "feedback.post", "feedback.vote", "feedback.feedbackitem"}
+STAKEHOLDER_TABLES = {
+    "core.apitoken",
+    "feedback.post",
+    "feedback.vote",
+    "feedback.feedbackitem",
+    "home.comment",  # their comments, with the audit entries and the notifications they cause
+    "home.notification",
+    "core.auditentry",
+}
 
 
 @dataclass

@@ -29,8 +29,8 @@ from northstar.core.web import (
     safe_next,
     user_of,
 )
+from northstar.home import cockpit as home_cockpit
 from northstar.org import access
-from northstar.org import selectors as org_selectors
 from northstar.portfolio import selectors as portfolio_selectors
 from northstar.portfolio.models import STAGE_PATH, Stage
 
@@ -39,9 +39,8 @@ from northstar.portfolio.models import STAGE_PATH, Stage
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: the size of the org, where the work sits, and what changed last."""
+    """The leader's cockpit: what needs attention today, fitted to the role (see home.cockpit)."""
     stage_counts = portfolio_selectors.stage_counts()
-    counts = org_selectors.org_counts()
     total = sum(stage_counts.values()) or 1
     stages: list[dict[str, Any]] = [
         {"value": stage.value, "label": stage.label, "count": stage_counts.get(stage.value, 0)}
@@ -49,15 +48,13 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     for stage in stages:
         stage["share"] = round(100 * stage["count"] / total)
-    recent = list(portfolio_selectors.initiative_list()[:8])
     return render(
         request,
         "core/home.html",
         {
-            "counts": counts,
+            "cockpit": home_cockpit.cockpit(user_of(request)),
             "stages": stages,
             "initiative_total": sum(stage_counts.values()),
-            "recent": recent,
         },
     )
 

@@ -301,6 +301,10 @@ NOT_EDITED_IN_PLACE = {
     "feedback.evidencelink",  # added and removed
     "feedback.vote",
     "feedback.comment",
+    # people
+    "people.competencyrating",  # written once with its submitted assessment
+    "people.scorecardrating",  # written once with its submitted scorecard
+    "people.stagechange",  # a log of a candidate's moves
     # money and delivery
     "finance.exchangerate",  # a new rate is a new row from its date on
     "finance.actualbatch",  # imported, never edited
@@ -330,6 +334,9 @@ NOT_EDITED_IN_PLACE = {
     # analytics
     "analytics.event",  # captured, never edited
     "analytics.frictionevidence",  # added and removed
+    "home.visit",  # when a person last looked at home: replaced whole
+    "home.searchentry",  # derived from the records it indexes
+    "home.notification",  # appended, then marked read
 }
 
 
@@ -343,8 +350,10 @@ VERSIONED_APPS = {
     "finance",
     "delivery",
     "reports",
+    "people",
     "market",
     "analytics",
+    "home",
 }
 
 

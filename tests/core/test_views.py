@@ -54,17 +54,16 @@ def test_sign_out_is_a_post_and_ends_the_session(cast, login):
     assert client.get(reverse("core:home")).status_code == 302
 
 
-def test_dashboard_shows_org_size_stages_and_recent_work(cast, login):
+def test_home_shows_the_cockpit_and_where_the_work_sits(cast, login):
     factories.make_initiative(title="Checkout redesign", product=cast.home_product, stage=Stage.PLANNED)
     response = login(cast.stakeholder).get(reverse("core:home"))
     assert response.status_code == 200
     html = response.content.decode()
-    counts = response.context["counts"]
-    assert counts == {"lines": 2, "products": 2, "teams": 2, "people": 4}
+    assert response.context["cockpit"].outlook.kind == "published"
     planned = next(s for s in response.context["stages"] if s["value"] == Stage.PLANNED)
     assert planned["count"] == 1
     assert response.context["initiative_total"] == 3
-    assert "Checkout redesign" in html
+    assert "Objectives at risk" in html
     assert f'href="{reverse("portfolio:list")}?stage=planned"' in html
     # A stakeholder is not offered a button they cannot use.
     assert "New initiative" not in html
@@ -82,13 +81,14 @@ def test_navigation_lists_areas_and_marks_the_ones_to_come_without_links(cast, l
         ("Feedback", "feedback:inbox"),
         ("Roadmap", "planning:roadmap"),
         ("Reports", "reports:index"),
+        ("People & hiring", "people:index"),
         ("Market", "market:index"),
+        ("Analytics", "analytics:index"),
         ("API tokens", "core:tokens"),
     ]:
         assert f'<a href="{reverse(name)}"' in html, label
     nav = html[html.index('id="site-nav"') : html.index("</nav>")]
-    for label in ("People &amp; hiring",):
-        assert f'<li><span>{label} <small class="soon">soon</small></span></li>' in nav
+    assert 'class="soon"' not in nav  # every area is built now
     assert "Audit log" not in nav
     assert "Product manager" in nav and "Sign out" in nav
     assert 'action="/logout/"' in nav and 'method="post"' in nav

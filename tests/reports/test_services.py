@@ -184,12 +184,13 @@ def test_a_failed_issue_leaves_a_draft_and_no_files(cast, world, monkeypatch):
     assert set((storage.root() / "packs").glob("*")) == before
 
 
-def test_sections_of_areas_still_being_built_say_no_data_yet(cast, world):
+def test_sections_of_areas_without_records_say_so_and_org_counts_the_people(cast, world):
     pack = services.pack_create(
         actor=cast.leader, template="board", cut_off=TODAY, sections=["org", "forecast", "market"]
     )
-    sections = packs.build_document(pack).sections
-    assert all(s.empty.startswith("No data yet") and not s.charts for s in sections)
+    org, forecast, market = packs.build_document(pack).sections
+    assert all(s.empty.startswith("No data yet") and not s.figures for s in (forecast, market))
+    assert org.figures and not org.empty.startswith("No data yet")  # the cast's people are the org
 
 
 def test_share_links_open_issued_packs_until_revoked(cast, world):

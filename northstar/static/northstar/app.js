@@ -63,6 +63,26 @@
       }
     });
   }
+  // "/" (or Ctrl/Cmd+K) anywhere but a field jumps to the search box marked data-search-shortcut.
+  document.addEventListener("keydown", function (event) {
+    var box = document.querySelector("[data-search-shortcut]");
+    if (!box) return;
+    var typing = event.target.closest("input, textarea, select, [contenteditable]");
+    var wanted = (event.key === "/" && !typing) || (event.key === "k" && (event.ctrlKey || event.metaKey));
+    if (!wanted) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  // A link to "#comment-12" lands on a thread HTMX loads after the page: scroll there once it arrives.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var id = window.location.hash.slice(1);
+    if (!id) return;
+    var target = document.getElementById(id);
+    if (target && event.target.contains(target)) target.scrollIntoView({ block: "center" });
+  });
+
   window.addEventListener("load", function () { drawCharts(document); });
   document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
 })();

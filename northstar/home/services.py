@@ -1,0 +1,310 @@
+"""Writes of the home area: marking home as seen, comments with @mentions, and notifications."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from northstar.core import audit, jobs
+from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
+from northstar.core.models import User
+from northstar.core.roles import Role
+from northstar.core.services import record_delete, record_save
+from northstar.home.models import Comment, Notification, NotificationSettings, Visit
+from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
+from northstar.strategy.models import KeyResult, Objective
+
+#: Longest comment accepted (a comment is a note, not a document).
+MAX_COMMENT_CHARS = 10_000
+#: "@name" mentions a colleague by login name; an e-mail address ("a@b.com") is not a mention.
+MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])")
+
+TARGETS = {
+    Comment.Target.INITIATIVE: (Initiative, "portfolio:detail"),
+    Comment.Target.OBJECTIVE: (Objective, "strategy:objective_detail"),
+}
+
+
+def visit_mark_seen(*, user: User, at: datetime | None = None) -> Visit:
+    """Start "what changed since my last visit" afresh from now (or `at`). Any signed-in person may."""
+    visit, _ = Visit.objects.update_or_create(user=user, defaults={"seen_at": at or timezone.now()})
+    return visit
+
+
+# Comments -----------------------------------------------------------------------------------------
+
+
+def target_get(*, target: str, target_id: int) -> Initiative | Objective:
+    """The record a comment is about; archived ones too (their pages still show)."""
+    if target not in TARGETS:
+        raise NotFound(f"Comments are on initiatives and objectives, not {target!r}.")
+    model, _ = TARGETS[target]  # type: ignore[index]
+    record = model.all_objects.filter(pk=target_id).first()
+    if record is None:
+        raise NotFound(f"No {target} with id {target_id}.")
+    return record
+
+
+def target_url(target: str, target_id: int) -> str:
+    return reverse(TARGETS[target][1], args=[target_id])  # type: ignore[index]
+
+
+def comment_url(comment: Comment) -> str:
+    return f"{target_url(comment.target, comment.target_id)}#comment-{comment.pk}"
+
+
+def mentioned_users(body: str) -> list[User]:
+    """The logins named with @ in a comment (case-insensitive; unknown names are plain text)."""
+    names = {m.lower() for m in MENTION.findall(body or "")}
+    if not names:
+        return []
+    return [u for u in User.objects.filter(is_active=True) if u.username.lower() in names]
+
+
+def _check_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed("Write something: an empty comment says nothing.")
+    if len(body) > MAX_COMMENT_CHARS:
+        raise ValidationFailed(
+            f"A comment holds at most {MAX_COMMENT_CHARS:,} characters; this has {len(body):,}."
+        )
+    return body
+
+
+def _require_commenter(actor: User) -> None:
+    # Anyone who reads a record may discuss it: stakeholders ask their questions here too.
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied("Sign in to comment.")
+
+
+def require_comment_edit(actor: User, comment: Comment, what: str = "change") -> None:
+    """A comment is its author's: only they, or a product leader, change or delete it."""
+    if comment.author_id == actor.pk or actor.is_leading:
+        return
+    raise PermissionDenied(f"Only the comment's author or a product leader can {what} it.")
+
+
+@transaction.atomic
+def comment_create(
+    *, actor: User, target: str, target_id: int, body: str, parent_id: int | None = None
+) -> Comment:
+    """Add a comment (or a reply); notify the people it @mentions and the author it replies to."""
+    _require_commenter(actor)
+    record = target_get(target=target, target_id=target_id)
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, target=target, target_id=record.pk).first()
+        if parent is None:
+            raise ValidationFailed("The comment you reply to is not on this page any more.")
+        if parent.parent_id:  # one level of replies keeps a thread readable
+            parent = parent.parent
+    comment = Comment(target=target, target_id=record.pk, parent=parent, author=actor, body=_check_body(body))
+    record_save(actor=actor, instance=comment, before=None)
+    about = str(record)[:120]
+    mentioned = _notify_mentions(comment, actor=actor, about=about, already=set())
+    if (
+        parent is not None
+        and parent.author_id
+        and parent.author_id != actor.pk
+        and parent.author_id not in mentioned
+    ):
+        notification_create(
+            recipient_ids=[parent.author_id],
+            kind=Notification.Kind.REPLY,
+            title=f"{actor.get_username()} replied to your comment on {about}",
+            url=comment_url(comment),
+            actor=actor,
+        )
+    return comment
+
+
+def _notify_mentions(comment: Comment, *, actor: User, about: str, already: set[int]) -> set[int]:
+    ids = {u.pk for u in mentioned_users(comment.body)} - {actor.pk} - already
+    notification_create(
+        recipient_ids=sorted(ids),
+        kind=Notification.Kind.MENTION,
+        title=f"{actor.get_username()} mentioned you on {about}",
+        url=comment_url(comment),
+        actor=actor,
+    )
+    return ids
+
+
+@transaction.atomic
+def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
+    """Change a comment's text (its author, or a leader); only people newly @mentioned are notified."""
+    require_comment_edit(actor, comment, "change")
+    before = audit.snapshot(comment)
+    earlier = {u.pk for u in mentioned_users(comment.body)}
+    comment.body = _check_body(body)
+    record_save(actor=actor, instance=comment, before=before)
+    record = target_get(target=comment.target, target_id=comment.target_id)
+    _notify_mentions(comment, actor=actor, about=str(record)[:120], already=earlier)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment: Comment) -> None:
+    """Remove a comment and its replies (its author, or a leader); the audit log keeps what it said."""
+    require_comment_edit(actor, comment, "delete")
+    record_delete(actor=actor, instance=comment, blocked_by="it is referenced")
+
+
+def comment_get(*, comment_id: int) -> Comment:
+    comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound(f"No comment with id {comment_id}.")
+    return comment
+
+
+# Notifications ------------------------------------------------------------------------------------
+
+
+def notification_create(
+    *, recipient_ids: Iterable[int], kind: str, title: str, url: str = "", actor: User | None = None
+) -> int:
+    """Tell these people something (one row each, in one statement); returns how many were told."""
+    rows = [
+        Notification(recipient_id=pk, kind=kind, title=title[:300], url=url[:300], actor=actor)
+        for pk in dict.fromkeys(recipient_ids)
+    ]
+    Notification.objects.bulk_create(rows)
+    if rows:
+        jobs.job_enqueue(
+            task="northstar.home.tasks.notifications_email",
+            kwargs={"ids": [n.pk for n in rows]},
+            actor=actor,
+            title="Email notifications",
+        )
+    return len(rows)
+
+
+def notification_settings_get(*, user: User) -> NotificationSettings:
+    """This person's settings; unsaved defaults (email at once) when they never chose (reads never write)."""
+    return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
+
+
+@transaction.atomic
+def notification_settings_set(
+    *, actor: User, settings: NotificationSettings, email: str
+) -> NotificationSettings:
+    """Choose how notifications reach you by email: each at once, a daily digest, or not at all."""
+    if settings.user_id != actor.pk:
+        raise PermissionDenied("You can only choose how notifications reach you.")
+    if email not in NotificationSettings.Email.values:
+        raise ValidationFailed(f"Choose one of: {', '.join(NotificationSettings.Email.values)}.")
+    before = audit.snapshot(settings) if settings.pk else None
+    settings.email = email
+    return record_save(actor=actor, instance=settings, before=before)
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark this person's notifications read (all, or the ids given); another person's are untouched."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notification_open(*, user: User, notification_id: int) -> Notification:
+    """Mark one notification read and hand it back (to go to what it is about)."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        raise NotFound(f"You have no notification with id {notification_id}.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def _approvers(request: ApprovalRequest) -> list[int]:
+    if request.approver == Approver.LINE_DIRECTOR:
+        user_id = request.approver_person.user_id if request.approver_person else None
+        if user_id:
+            return [user_id]
+    leaders = list(User.objects.filter(role=Role.LEADER, is_active=True).values_list("pk", flat=True))
+    return leaders or list(User.objects.filter(role=Role.ADMIN, is_active=True).values_list("pk", flat=True))
+
+
+def approval_notify(*, request: ApprovalRequest, created: bool) -> int:
+    """A stage-gate request tells its approvers; its approval or rejection tells whoever asked.
+
+    Called on every save of a request (see `home.apps`): a request is created once and decided once,
+    so each notification goes out once.
+    """
+    url = reverse("portfolio:detail", args=[request.initiative_id])
+    title = request.initiative.title
+    move = f"{request.get_from_stage_display()} → {request.get_to_stage_display()}"
+    if created and request.status == ApprovalRequest.Status.PENDING:
+        asker = request.requested_by.get_username() if request.requested_by else "Someone"
+        return notification_create(
+            recipient_ids=[pk for pk in _approvers(request) if pk != request.requested_by_id],
+            kind=Notification.Kind.APPROVAL_REQUESTED,
+            title=f"{asker} asks your approval to move {title} ({move})",
+            url=url,
+            actor=request.requested_by,
+        )
+    decided = {ApprovalRequest.Status.APPROVED: "approved", ApprovalRequest.Status.REJECTED: "rejected"}
+    if (
+        request.status in decided
+        and request.requested_by_id
+        and request.requested_by_id != request.decided_by_id
+    ):
+        note = f": {request.decision_note}" if request.decision_note else ""
+        return notification_create(
+            recipient_ids=[request.requested_by_id],
+            kind=Notification.Kind.APPROVAL_DECIDED,
+            title=f"Your move of {title} ({move}) was {decided[request.status]}{note}",
+            url=url,
+            actor=request.decided_by,
+        )
+    return 0
+
+
+def check_in_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind each key result's owner when its check-in is due (none for STALE_DAYS days), at most once
+    per key result every STALE_DAYS days. Key results fed by a KPI update themselves and are skipped.
+    Safe to run as often as a scheduler likes; returns how many reminders went out."""
+    from northstar.home.cockpit import STALE_DAYS
+
+    now = now or timezone.now()
+    due_before = now - timedelta(days=STALE_DAYS)
+    today = timezone.localdate(now)
+    key_results = (
+        KeyResult.objects.filter(
+            metric__isnull=True,
+            owner__user__isnull=False,
+            owner__user__is_active=True,
+            objective__archived_at__isnull=True,
+            objective__period__start__lte=today,
+            objective__period__end__gte=today,
+            created_at__lt=due_before,
+        )
+        .annotate(latest=Max("check_ins__created_at"))
+        .filter(Q(latest__isnull=True) | Q(latest__lt=due_before))
+        .select_related("owner", "objective")
+    )
+    urls = {kr.pk: reverse("strategy:key_result_detail", args=[kr.pk]) for kr in key_results}
+    recently = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.CHECK_IN_DUE, created_at__gte=due_before, url__in=list(urls.values())
+        ).values_list("recipient_id", "url")
+    )
+    sent = 0
+    for kr in key_results:
+        if (kr.owner.user_id, urls[kr.pk]) in recently:
+            continue
+        sent += notification_create(
+            recipient_ids=[kr.owner.user_id],
+            kind=Notification.Kind.CHECK_IN_DUE,
+            title=f"Check-in due: {kr.title} ({kr.objective.title})",
+            url=urls[kr.pk],
+        )
+    return sent
