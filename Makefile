@@ -77,6 +77,7 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check northstar tests benchmarks manage.py
+	$(BIN)/mypy northstar
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 
 test: install browser oidc-provider lint

@@ -348,7 +348,7 @@ def _load_org(scale: Scale, seed: int) -> dict[str, Person]:
     dealt: dict[str, int] = {}
     every_team = sorted((t for ts in teams_by_line.values() for t in ts), key=lambda t: t.name)
     skilled = {skill: [t for t in every_team if skill in t_skills[t.name]] for skill in ("design", "data")}
-    for name, _title, level, _manager, line_name in plan:
+    for name, _title, level, _manager, home_line in plan:
         person = by_name[name]
         if level in (Level.DESIGNER, Level.ANALYST) and _title != "Product Marketing Manager":
             pool = skilled["design" if level == Level.DESIGNER else "data"]
@@ -356,7 +356,7 @@ def _load_org(scale: Scale, seed: int) -> dict[str, Person]:
             dealt[level] = k + 1
             pool[k % len(pool)].members.add(person)
             continue
-        if line_name is None or level not in {
+        if home_line is None or level not in {
             Level.GROUP_PM,
             Level.PRINCIPAL_PM,
             Level.SENIOR_PM,
@@ -364,12 +364,12 @@ def _load_org(scale: Scale, seed: int) -> dict[str, Person]:
             Level.APM,
         }:
             continue
-        line_teams = sorted(teams_by_line[line_name], key=lambda t: t.name)
-        k = dealt.get(line_name, 0)
-        dealt[line_name] = k + 1
+        line_teams = sorted(teams_by_line[home_line], key=lambda t: t.name)
+        k = dealt.get(home_line, 0)
+        dealt[home_line] = k + 1
         line_teams[k % len(line_teams)].members.add(person)
         if level in {Level.GROUP_PM, Level.PRINCIPAL_PM}:
-            lines[line_name].owners.add(person)
+            lines[home_line].owners.add(person)
     return by_name
 
 
@@ -399,7 +399,7 @@ def _initiative_rows(
             if kind != Kind.IDEA
             else rng.choice([Stage.IDEA, Stage.IDEA, Stage.DISCOVERY, Stage.PARKED])
         )
-        line_owners = owners.get(product.line_id) or [None]
+        line_owners: list[Person | None] = [*owners.get(product.line_id, [])] or [None]
         evidence = f"{rng.randint(3, 60)} feedback items, {rng.randint(1, 12)} lost deals last quarter"
         description = (
             f"## Why\nMerchants on **{product.name}** keep asking for {subject}. Evidence: {evidence}.\n\n"

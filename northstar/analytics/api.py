@@ -18,6 +18,7 @@ from northstar.core.concurrency import for_write, with_etag
 from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 
@@ -126,7 +127,8 @@ def collect(request: HttpRequest, response: HttpResponse) -> tuple[int, dict]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise ApplicationError("The batch is not JSON.") from None
-    key = data.get("key") if isinstance(data, dict) and isinstance(data.get("key"), str) else ""
+    raw_key = data.get("key") if isinstance(data, dict) else None
+    key = raw_key if isinstance(raw_key, str) else ""
     try:
         batch = BatchIn.model_validate(data)
         for event in batch.events:
@@ -217,7 +219,7 @@ def site_list(request: HttpRequest) -> object:
 def site_create(request: HttpRequest, payload: SiteIn) -> tuple[int, Site]:
     product = get_or_404(Product, payload.product_id)
     data = payload.dict(exclude={"product_id"})
-    return 201, services.site_create(actor=request.auth, product=product, **data)
+    return 201, services.site_create(actor=user_of(request), product=product, **data)
 
 
 @router.get("/analytics/sites/{site_id}", response=SiteOut)
@@ -229,7 +231,7 @@ def site_get(request: HttpRequest, response: HttpResponse, site_id: int) -> Site
 def site_update(request: HttpRequest, response: HttpResponse, site_id: int, payload: SitePatch) -> Site:
     """Change only the fields sent; with If-Match, refused (412) when someone changed the site since."""
     site = for_write(request, get_or_404(Site, site_id, queryset=Site.objects.select_related("product")))
-    saved = services.site_update(actor=request.auth, site=site, **payload.dict(exclude_unset=True))
+    saved = services.site_update(actor=user_of(request), site=site, **payload.dict(exclude_unset=True))
     return with_etag(response, saved)
 
 
@@ -237,7 +239,7 @@ def site_update(request: HttpRequest, response: HttpResponse, site_id: int, payl
 def events_import(request: HttpRequest, site_id: int, payload: ImportIn) -> tuple[int, dict]:
     """Bulk import of past events as CSV; all rows land or none do (the failing row is named)."""
     site = get_or_404(Site, site_id, queryset=Site.objects.select_related("product"))
-    return 201, {"imported": services.events_import(actor=request.auth, site=site, text=payload.csv)}
+    return 201, {"imported": services.events_import(actor=user_of(request), site=site, text=payload.csv)}
 
 
 class EventOut(Schema):
@@ -328,7 +330,7 @@ def funnel_list(request: HttpRequest, site_id: int) -> object:
 def funnel_create(request: HttpRequest, site_id: int, payload: FunnelIn) -> tuple[int, Funnel]:
     site = get_or_404(Site, site_id, queryset=Site.objects.select_related("product"))
     data = payload.dict()
-    return 201, services.funnel_create(actor=request.auth, site=site, **data)
+    return 201, services.funnel_create(actor=user_of(request), site=site, **data)
 
 
 @router.get("/analytics/funnels/{funnel_id}", response=FunnelReportOut)
@@ -348,7 +350,7 @@ def funnel_get(request: HttpRequest, funnel_id: int, days: int = Query(30, ge=1,
 @router.delete("/analytics/funnels/{funnel_id}", response={204: None})
 def funnel_delete(request: HttpRequest, funnel_id: int) -> tuple[int, None]:
     funnel = get_or_404(Funnel, funnel_id, queryset=Funnel.objects.select_related("site__product"))
-    services.funnel_delete(actor=request.auth, funnel=funnel)
+    services.funnel_delete(actor=user_of(request), funnel=funnel)
     return 204, None
 
 
@@ -425,7 +427,7 @@ def evidence_link(request: HttpRequest, payload: EvidenceIn) -> tuple[int, Frict
     funnel = get_or_404(Funnel, payload.funnel_id) if payload.funnel_id is not None else None
     data = payload.dict(exclude={"site_id", "initiative_id", "funnel_id"})
     return 201, services.evidence_link(
-        actor=request.auth, site=site, initiative=initiative, funnel=funnel, **data
+        actor=user_of(request), site=site, initiative=initiative, funnel=funnel, **data
     )
 
 

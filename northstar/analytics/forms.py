@@ -8,6 +8,7 @@ from django import forms
 
 from northstar.analytics.models import Funnel, Site
 from northstar.analytics.selectors import MEASURES
+from northstar.core.forms import model_choice
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 from northstar.strategy.models import Metric
@@ -105,4 +106,4 @@ class KpiForm(forms.Form):
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["funnel"].queryset = Funnel.objects.filter(site=site).order_by("name")
+        model_choice(self, "funnel").queryset = Funnel.objects.filter(site=site).order_by("name")

@@ -311,7 +311,7 @@ def friction_report(
     for link in FrictionEvidence.objects.filter(site=site, funnel__isnull=True).select_related("initiative"):
         links.setdefault((link.signal, link.path, link.selector), []).append(link)
     labels = dict(Signal.choices)
-    first_person = {}
+    first_person: dict[int, int] = {}
     for s, u in zip(sessions.tolist(), cols.events.user.tolist(), strict=True):
         first_person.setdefault(s, u)
     rows = _slow_page_rows(cols, cut, links, revenue)

@@ -40,7 +40,8 @@ MAX_BATCH = 500
 MAX_AGE = timedelta(days=7)
 MAX_AHEAD = timedelta(hours=1)
 BOTS = re.compile(r"bot|crawl|spider|slurp|headless|lighthouse|pingdom|uptime", re.IGNORECASE)
-KINDS = {
+#: The event type a capture or an import names -> its stored kind (an EventKind).
+KINDS: dict[str, int] = {
     "pageview": EventKind.PAGEVIEW,
     "click": EventKind.CLICK,
     "error": EventKind.ERROR,

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from northstar.core import archive, jobs, selectors, services
 from northstar.core.models import AuditEntry
 from northstar.core.pagination import Pagination
+from northstar.core.web import user_of
 from northstar.org import access
 
 router = Router(tags=["core"])
@@ -67,7 +68,7 @@ class AuditFilter(Schema):
 
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict:
-    user = request.auth
+    user = user_of(request)
     person = getattr(user, "person", None)
     return {
         "id": user.pk,
@@ -79,20 +80,20 @@ def me(request: HttpRequest) -> dict:
 
 @router.get("/tokens", response=list[TokenOut])
 def token_list(request: HttpRequest) -> list:
-    return list(selectors.api_token_list(user=request.auth))
+    return list(selectors.api_token_list(user=user_of(request)))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
     token, raw = services.api_token_create(
-        user=request.auth, name=payload.name, scope=payload.scope, expires_in_days=payload.expires_in_days
+        user=user_of(request), name=payload.name, scope=payload.scope, expires_in_days=payload.expires_in_days
     )
     return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
-    services.api_token_revoke(user=request.auth, token_id=token_id)
+    services.api_token_revoke(user=user_of(request), token_id=token_id)
     return 204, None
 
 
@@ -100,7 +101,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
 @paginate(Pagination)
 def audit_list(request: HttpRequest, filters: Query[AuditFilter]) -> object:
     """Every create, update and delete, newest first; filter by record to see one record's history."""
-    access.require_audit_reader(request.auth)
+    access.require_audit_reader(user_of(request))
     return selectors.audit_list(**filters.dict())
 
 
@@ -120,13 +121,13 @@ class JobOut(Schema):
 @router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
 def job_get(request: HttpRequest, job_id: int) -> object:
     """A background job's progress (planning runs, re-clustering, imports)."""
-    return jobs.job_get(job_id=job_id, user=request.auth)
+    return jobs.job_get(job_id=job_id, user=user_of(request))
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
 def job_cancel(request: HttpRequest, job_id: int) -> object:
-    job = jobs.job_get(job_id=job_id, user=request.auth)
-    return jobs.job_cancel(job=job, actor=request.auth)
+    job = jobs.job_get(job_id=job_id, user=user_of(request))
+    return jobs.job_cancel(job=job, actor=user_of(request))
 
 
 # Archive -----------------------------------------------------------------------------------------
@@ -181,21 +182,23 @@ def archive_list(request: HttpRequest, kind: str) -> object:
 def restore_many(request: HttpRequest, kind: str, payload: IdsIn) -> list[dict]:
     """Restore many at once, all or none. (Declared before the one-record routes, which it would match.)"""
     k = archive.kind_get(kind)
-    return [_archived_out(k, r) for r in archive.records_restore(actor=request.auth, kind=k, ids=payload.ids)]
+    return [
+        _archived_out(k, r) for r in archive.records_restore(actor=user_of(request), kind=k, ids=payload.ids)
+    ]
 
 
 @router.post("/archive/{kind}/{record_id}", response=ArchivedOut, tags=["archive"])
 def archive_record(request: HttpRequest, kind: str, record_id: int) -> dict:
     """Archive one record: out of lists and plans, still reachable, restorable."""
     k = archive.kind_get(kind)
-    record = archive.record_archive(actor=request.auth, kind=k, record=archive.record_get(k, record_id))
+    record = archive.record_archive(actor=user_of(request), kind=k, record=archive.record_get(k, record_id))
     return _archived_out(k, record)
 
 
 @router.post("/archive/{kind}/{record_id}/restore", response=ArchivedOut, tags=["archive"])
 def archive_restore(request: HttpRequest, kind: str, record_id: int) -> dict:
     k = archive.kind_get(kind)
-    record = archive.record_restore(actor=request.auth, kind=k, record=archive.record_get(k, record_id))
+    record = archive.record_restore(actor=user_of(request), kind=k, record=archive.record_get(k, record_id))
     return _archived_out(k, record)
 
 
@@ -203,7 +206,7 @@ def archive_restore(request: HttpRequest, kind: str, record_id: int) -> dict:
 def archive_delete(request: HttpRequest, kind: str, record_id: int) -> tuple[int, None]:
     """Delete for good (the audit log keeps what it was)."""
     k = archive.kind_get(kind)
-    archive.record_delete(actor=request.auth, kind=k, record=archive.record_get(k, record_id))
+    archive.record_delete(actor=user_of(request), kind=k, record=archive.record_get(k, record_id))
     return 204, None
 
 
@@ -211,4 +214,6 @@ def archive_delete(request: HttpRequest, kind: str, record_id: int) -> tuple[int
 def archive_many(request: HttpRequest, kind: str, payload: IdsIn) -> list[dict]:
     """Archive many at once, all or none (at most 500)."""
     k = archive.kind_get(kind)
-    return [_archived_out(k, r) for r in archive.records_archive(actor=request.auth, kind=k, ids=payload.ids)]
+    return [
+        _archived_out(k, r) for r in archive.records_archive(actor=user_of(request), kind=k, ids=payload.ids)
+    ]

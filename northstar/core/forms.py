@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -21,12 +22,23 @@ class LongTextField(forms.CharField):
 
     widget = forms.Textarea
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
 
-    def to_python(self, value: object) -> str:
-        return super().to_python(value).replace("\r\n", "\n")
+    def to_python(self, value: object) -> str | None:
+        text = super().to_python(value)
+        return None if text is None else text.replace("\r\n", "\n")
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's own copy of a model choice field, typed as one (`form.fields` holds plain `Field`s)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of a choice field, typed as one (`form.fields` holds plain `Field`s)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class IsoDateInput(forms.DateInput):
@@ -147,6 +159,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, record_types: Iterable[str], actors: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["record_type"].choices = [("", "Any type")] + [(t, t) for t in sorted(record_types)]
-        self.fields["actor"].queryset = actors
-        self.fields["actor"].empty_label = "Anyone"
+        choice_field(self, "record_type").choices = [("", "Any type")] + [
+            (t, t) for t in sorted(record_types)
+        ]
+        model_choice(self, "actor").queryset = actors
+        model_choice(self, "actor").empty_label = "Anyone"

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,7 +31,7 @@ def get_or_404(model: type[M], pk: Any, *, queryset: models.QuerySet[M] | None =
     qs = queryset if queryset is not None else model._base_manager.all()
     try:
         return qs.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(f"No {model._meta.verbose_name} with id {pk}.") from None
 
 

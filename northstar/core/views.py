@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The leader's cockpit: what needs attention today, fitted to the role (see home.cockpit)."""
     stage_counts = portfolio_selectors.stage_counts()
     total = sum(stage_counts.values()) or 1
-    stages = [
+    stages: list[dict[str, Any]] = [
         {"value": stage.value, "label": stage.label, "count": stage_counts.get(stage.value, 0)}
         for stage in [*STAGE_PATH, Stage.PARKED, Stage.KILLED]
     ]
@@ -63,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     """Who changed what and when, field by field; only leaders and admins may read it."""
     try:
-        access.require_audit_reader(request.user)
+        access.require_audit_reader(user_of(request))
     except ApplicationError as exc:
         refuse(exc)
     form = AuditFilterForm(
@@ -94,7 +94,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 token, raw = services.api_token_create(
-                    user=request.user,
+                    user=user_of(request),
                     name=form.cleaned_data["name"],
                     scope=form.cleaned_data["scope"],
                     expires_in_days=form.cleaned_data["expires_in_days"],
@@ -107,7 +107,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 form = TokenForm()
         else:
             status = 422
-    context.update(form=form, tokens=selectors.api_token_list(user=request.user))
+    context.update(form=form, tokens=selectors.api_token_list(user=user_of(request)))
     return render(request, "core/tokens.html", context, status=status)
 
 
@@ -115,7 +115,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.api_token_revoke(user=request.user, token_id=token_id)
+        services.api_token_revoke(user=user_of(request), token_id=token_id)
     except ApplicationError as exc:
         refuse(exc)
     messages.success(request, "Token revoked: anything still using it is now refused.")
@@ -145,15 +145,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 @login_required
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """A job's progress panel; HTMX polls it while the job runs, so no page ever waits on a job."""
-    job = fetch(jobs.job_get, job_id=job_id, user=request.user)
+    job = fetch(jobs.job_get, job_id=job_id, user=user_of(request))
     return render(request, "core/_job_status.html", {"job": job})
 
 
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = fetch(jobs.job_get, job_id=job_id, user=request.user)
-    job = jobs.job_cancel(job=job, actor=request.user)
+    job = fetch(jobs.job_get, job_id=job_id, user=user_of(request))
+    job = jobs.job_cancel(job=job, actor=user_of(request))
     if is_fragment_request(request):
         return render(request, "core/_job_status.html", {"job": job})
     messages.info(request, f"{job.title}: cancel requested.")

@@ -96,7 +96,7 @@ def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
 def is_fragment_request(request: HttpRequest) -> bool:
     """An HTMX request for a fragment (not a history restore, which needs the whole page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def render_list(request: HttpRequest, page: str, fragment: str, context: dict[str, Any]) -> HttpResponse:

@@ -61,7 +61,7 @@ class Events:
         dead: Sequence[bool] | np.ndarray | None = None,
     ) -> Events:
         n = len(ts)
-        columns = {
+        columns: dict[str, np.ndarray] = {
             "user": np.asarray(user, dtype=np.int32),
             "ts": np.asarray(ts, dtype=np.float64),
             "kind": np.asarray(kind, dtype=np.int8),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, fetch, require
+from northstar.core.web import READ_ONLY, fetch, require, user_of
 from northstar.feedback import portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
 from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
@@ -30,7 +30,7 @@ def _post_choices() -> list[tuple[int, str]]:
 @login_required
 def portal_admin(request: HttpRequest) -> HttpResponse:
     # The moderation queue holds unpublished posts with their authors' addresses: the people rule applies.
-    posts, comments = selectors.moderation_queue() if can_see_customer_people(request.user) else ([], [])
+    posts, comments = selectors.moderation_queue() if can_see_customer_people(user_of(request)) else ([], [])
     return render(
         request,
         "feedback/portal_admin.html",
@@ -50,12 +50,12 @@ def portal_admin(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     model = Post if kind == "post" else Comment
     target = fetch(get_or_404, model, pk)
     try:
         portal_services.moderate(
-            actor=request.user,
+            actor=user_of(request),
             target=target,
             decision=request.POST.get("decision", ""),
             base_url=request.build_absolute_uri("/"),
@@ -68,12 +68,12 @@ def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def board_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.is_leading, LEADERS_ONLY)
+    require(user_of(request).is_leading, LEADERS_ONLY)
     form = BoardForm(request.POST)
     try:
         if not form.is_valid():
             raise portal_services.ValidationFailed("Give the board a name.")
-        board = portal_services.board_create(actor=request.user, **form.cleaned_data)
+        board = portal_services.board_create(actor=user_of(request), **form.cleaned_data)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("feedback:portal_admin")
@@ -84,12 +84,12 @@ def board_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def widget_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.is_leading, LEADERS_ONLY)
+    require(user_of(request).is_leading, LEADERS_ONLY)
     form = WidgetSiteForm(request.POST)
     try:
         if not form.is_valid():
             raise portal_services.ValidationFailed("Give the site a name.")
-        portal_services.widget_site_create(actor=request.user, **form.cleaned_data)
+        portal_services.widget_site_create(actor=user_of(request), **form.cleaned_data)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("feedback:portal_admin")
@@ -102,12 +102,12 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
     """Link a portal request to an idea (its status then follows the idea's stage) or set its status."""
     post = fetch(get_or_404, Post, post_id, queryset=Post.objects.select_related("initiative", "board"))
     if request.method == "POST":
-        require(request.user.can_write, READ_ONLY)
+        require(user_of(request).can_write, READ_ONLY)
         raw = request.POST.get("initiative", "")
         try:
             initiative = get_or_404(Initiative, int(raw)) if raw.isdigit() else None
             portal_services.post_update(
-                actor=request.user,
+                actor=user_of(request),
                 post=post,
                 status=request.POST.get("status") or None,
                 initiative=initiative,
@@ -128,12 +128,12 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 def changelog_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     form = ChangelogForm(request.POST or None, post_choices=_post_choices())
     if request.method == "POST" and form.is_valid():
         try:
             portal_services.changelog_create(
-                actor=request.user,
+                actor=user_of(request),
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 post_ids=[int(p) for p in form.cleaned_data["posts"]],
@@ -154,11 +154,13 @@ def changelog_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def changelog_publish(request: HttpRequest, entry_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     entry = fetch(get_or_404, ChangelogEntry, entry_id)
     try:
         entry = portal_services.changelog_publish(
-            actor=request.user, entry=entry, site_url=request.build_absolute_uri(reverse("portal:changelog"))
+            actor=user_of(request),
+            entry=entry,
+            site_url=request.build_absolute_uri(reverse("portal:changelog")),
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -16,6 +16,7 @@ from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.feedback import portal_services, selectors, services, theme_services
 from northstar.feedback.clients import client_id
 from northstar.feedback.models import (
@@ -240,7 +241,7 @@ def customer_list(request: HttpRequest, search: str = "") -> object:
 
 @router.post("/customers", response={201: CustomerOut})
 def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
-    return 201, services.customer_create(actor=request.auth, **payload.dict())
+    return 201, services.customer_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/customers/{customer_id}", response=CustomerOut)
@@ -255,20 +256,22 @@ def customer_update(
     customer = for_write(request, get_or_404(Customer, customer_id))
     return with_etag(
         response,
-        services.customer_update(actor=request.auth, customer=customer, **payload.dict(exclude_unset=True)),
+        services.customer_update(
+            actor=user_of(request), customer=customer, **payload.dict(exclude_unset=True)
+        ),
     )
 
 
 @router.get("/customers/{customer_id}/contacts", response=list[ContactOut])
 def contact_list(request: HttpRequest, customer_id: int) -> object:
-    access.require_customer_people(request.auth)
+    access.require_customer_people(user_of(request))
     return get_or_404(Customer, customer_id).contacts.all()
 
 
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut})
 def contact_create(request: HttpRequest, customer_id: int, payload: ContactIn) -> tuple[int, object]:
     customer = get_or_404(Customer, customer_id)
-    return 201, services.contact_create(actor=request.auth, customer=customer, **payload.dict())
+    return 201, services.contact_create(actor=user_of(request), customer=customer, **payload.dict())
 
 
 # Feedback ------------------------------------------------------------------------------------------
@@ -282,7 +285,7 @@ def feedback_list(request: HttpRequest, filters: Query[FeedbackFilterIn]) -> obj
 
 @router.post("/feedback", response={201: FeedbackOut})
 def feedback_create(request: HttpRequest, payload: FeedbackIn) -> tuple[int, FeedbackItem]:
-    return 201, services.feedback_create(actor=request.auth, **payload.dict())
+    return 201, services.feedback_create(actor=user_of(request), **payload.dict())
 
 
 class TriageManyIn(Schema):
@@ -304,12 +307,12 @@ def feedback_triage_many(request: HttpRequest, payload: TriageManyIn) -> dict:
     items = services.items_for(payload.ids)
     if payload.initiative_id is not None:
         initiative = get_or_404(Initiative, payload.initiative_id)
-        linked = services.feedback_triage_many(actor=request.auth, items=items, initiative=initiative)
+        linked = services.feedback_triage_many(actor=user_of(request), items=items, initiative=initiative)
         return {"initiative_id": initiative.pk, "linked": linked}
     if not payload.title.strip():
         raise ValidationFailed("Give initiative_id to link them to an idea, or a title for a new one.")
     idea = services.idea_from_feedback_many(
-        actor=request.auth, items=items, title=payload.title, product_id=payload.product_id
+        actor=user_of(request), items=items, title=payload.title, product_id=payload.product_id
     )
     return {"initiative_id": idea.pk, "linked": len(items)}
 
@@ -322,7 +325,7 @@ def feedback_get(request: HttpRequest, response: HttpResponse, item_id: int) -> 
 @router.post("/feedback/{item_id}/status", response=FeedbackOut)
 def feedback_status(request: HttpRequest, item_id: int, payload: StatusIn) -> FeedbackItem:
     item = get_or_404(FeedbackItem, item_id)
-    services.feedback_set_status(actor=request.auth, items=[item], status=payload.status)
+    services.feedback_set_status(actor=user_of(request), items=[item], status=payload.status)
     return get_or_404(FeedbackItem, item_id)
 
 
@@ -336,13 +339,13 @@ def link_create(request: HttpRequest, item_id: int, payload: LinkIn) -> tuple[in
     item = get_or_404(FeedbackItem, item_id)
     initiative = get_or_404(Initiative, payload.initiative_id)
     return 201, services.link_create(
-        actor=request.auth, item=item, initiative=initiative, quote=payload.quote
+        actor=user_of(request), item=item, initiative=initiative, quote=payload.quote
     )
 
 
 @router.delete("/links/{link_id}", response={204: None})
 def link_delete(request: HttpRequest, link_id: int) -> tuple[int, None]:
-    services.link_delete(actor=request.auth, link=for_write(request, get_or_404(EvidenceLink, link_id)))
+    services.link_delete(actor=user_of(request), link=for_write(request, get_or_404(EvidenceLink, link_id)))
     return 204, None
 
 
@@ -357,7 +360,7 @@ def theme_list(request: HttpRequest) -> object:
 
 @router.post("/themes/recluster", response={202: ReclusterJobOut})
 def theme_recluster(request: HttpRequest, payload: ReclusterIn) -> tuple[int, object]:
-    return 202, theme_services.themes_recluster_start(actor=request.auth, n_themes=payload.n_themes)
+    return 202, theme_services.themes_recluster_start(actor=user_of(request), n_themes=payload.n_themes)
 
 
 @router.get("/themes/{theme_id}", response=ThemeOut)

@@ -68,8 +68,8 @@ _REVENUE = {
 
 
 def _customers(rng: random.Random) -> list[Customer]:
-    wanted = []
-    seen = set()
+    wanted: list[Customer] = []
+    seen: set[str] = set()
     while len(wanted) < 60:
         name = f"{rng.choice(_NAME_A)}{rng.choice(_NAME_B)} {rng.choice(_KIND)}"
         if name in seen:
@@ -139,7 +139,8 @@ def _items(rng: random.Random, customers: list[Customer], count: int) -> int:
     weights = [n[1] for n in NEEDS]
     # Each need matters to some accounts, not all: a theme's customers are the ones who raise it.
     askers = {need[0]: rng.sample(customers, k=min(len(customers), rng.randint(5, 20))) for need in NEEDS}
-    rows = []
+    rows: list[FeedbackItem] = []
+    need_of: dict[str, str] = {}  # each demo item's need, by external id
     for n in range(count):
         key, _w, trend, sources, sentences = rng.choices(NEEDS, weights=weights)[0]
         source = rng.choice(sources)
@@ -164,14 +165,14 @@ def _items(rng: random.Random, customers: list[Customer], count: int) -> int:
             )
         )
         rows[-1].status = FeedbackItem.Status.PROCESSED if age > 0.25 else FeedbackItem.Status.NEW
-        rows[-1]._need = key
+        need_of[rows[-1].external_id] = key
     before = FeedbackItem.objects.count()
     FeedbackItem.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    _links(rng, rows)
+    _links(rng, rows, need_of)
     return FeedbackItem.objects.count() - before
 
 
-def _links(rng: random.Random, rows: list[FeedbackItem]) -> None:
+def _links(rng: random.Random, rows: list[FeedbackItem], need_of: dict[str, str]) -> None:
     """About one item in twelve is evidence for an idea of the portfolio: each need points at one idea."""
     need_idea = _need_initiatives()
     ids = dict(
@@ -181,10 +182,14 @@ def _links(rng: random.Random, rows: list[FeedbackItem]) -> None:
     )
     links = []
     for row in rows:
-        if rng.random() < 0.08 and row.external_id in ids and row._need in need_idea:
+        if rng.random() < 0.08 and row.external_id in ids and need_of[row.external_id] in need_idea:
             quote = row.text.split(". ")[0] if rng.random() < 0.3 else ""
             links.append(
-                EvidenceLink(item_id=ids[row.external_id], initiative_id=need_idea[row._need], quote=quote)
+                EvidenceLink(
+                    item_id=ids[row.external_id],
+                    initiative_id=need_idea[need_of[row.external_id]],
+                    quote=quote,
+                )
             )
     EvidenceLink.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
     services.evidence_reach_refresh(initiative_ids={link.initiative_id for link in links})
@@ -305,6 +310,8 @@ def _statuses_follow_the_changelog() -> int:
             Decision.objects.filter(initiative_id=post.initiative_id, to_stage=Stage.LAUNCHED)
             .values_list("decided_on", flat=True)
             .first()
+            if post.initiative_id is not None
+            else None  # a post marked done by hand has no launch decision
         )
         when = timezone.now() - timedelta(days=30)
         if launched is not None:

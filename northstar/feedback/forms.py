@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from northstar.core import uploads
-from northstar.core.forms import DateField, LongTextField
+from northstar.core.forms import DateField, LongTextField, choice_field, model_choice
 from northstar.feedback.imports import PRESETS, TARGET_FIELDS
 from northstar.feedback.models import Customer, FeedbackItem, Segment, Source, Theme
 from northstar.org.models import Product
@@ -24,10 +24,12 @@ class ItemFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = Theme.objects.filter(status=Theme.Status.ACTIVE).only("id", "name")
-        self.fields["theme"].empty_label = "Any theme"
-        self.fields["customer"].queryset = Customer.objects.only("id", "name")
-        self.fields["customer"].empty_label = "Any customer"
+        model_choice(self, "theme").queryset = Theme.objects.filter(status=Theme.Status.ACTIVE).only(
+            "id", "name"
+        )
+        model_choice(self, "theme").empty_label = "Any theme"
+        model_choice(self, "customer").queryset = Customer.objects.only("id", "name")
+        model_choice(self, "customer").empty_label = "Any customer"
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
@@ -53,7 +55,7 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.only("id", "name")
+        model_choice(self, "customer").queryset = Customer.objects.only("id", "name")
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -112,7 +114,7 @@ class IdeaForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.select_related("line").order_by("name")
+        model_choice(self, "product").queryset = Product.objects.select_related("line").order_by("name")
 
 
 class UploadForm(forms.Form):
@@ -162,7 +164,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["others"].queryset = Theme.objects.filter(status=Theme.Status.ACTIVE).exclude(pk=theme.pk)
+        model_choice(self, "others").queryset = Theme.objects.filter(status=Theme.Status.ACTIVE).exclude(
+            pk=theme.pk
+        )
 
 
 class ReclusterForm(forms.Form):
@@ -229,7 +233,7 @@ class ChangelogForm(forms.Form):
 
     def __init__(self, *args: Any, post_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["posts"].choices = post_choices
+        choice_field(self, "posts").choices = post_choices
 
 
 class WidgetSiteForm(forms.Form):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -184,6 +184,7 @@ def parse_date(raw: str) -> datetime | None:
             raise ValueError(f"“{raw[:40]}” is not a date Northstar can read (use e.g. 2024-05-31)") from None
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time())
+    assert value is not None  # both branches above end with a datetime or raise
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_current_timezone())
     return value
@@ -213,7 +214,7 @@ class _Plan:
     customers: dict[str, str]  # lower-case name -> name as written
 
 
-def _read_rows(path: Path) -> tuple[list[str], Iterator[list[str]], io.TextIOBase]:
+def _read_rows(path: Path) -> tuple[list[str], Iterator[list[str]], io.TextIOWrapper]:
     handle = path.open(newline="", encoding="utf-8-sig", errors="strict")
     reader = csv.reader(handle)
     try:
@@ -313,7 +314,9 @@ def _csv_rows(
                     continue
                 yield _Row(number, item, cell("customer"))
                 if number % PROGRESS_EVERY == 0:
-                    progress(span * handle.buffer.tell() / size, f"Read {number - 1} rows")
+                    progress(
+                        span * cast(io.BufferedReader, handle.buffer).tell() / size, f"Read {number - 1} rows"
+                    )
         except (csv.Error, UnicodeDecodeError) as exc:
             yield _Row(
                 number, None, "", f"Row {number}: the file cannot be read there ({exc}); save it as UTF-8 CSV"
@@ -479,7 +482,7 @@ def _item_from_message(raw: bytes, where: str) -> FeedbackItem:
         received = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):
         raise ValidationFailed(f"{where}: its Date header cannot be read.") from None
-    text = _message_text(message)  # type: ignore[arg-type]
+    text = _message_text(message)
     if not text:
         raise ValidationFailed(f"{where}: the message has no text.")
     return build_item(

@@ -297,7 +297,7 @@ class Post(Versioned):
     @property
     def public_status(self) -> str:
         """The status customers see: the linked initiative's stage, else the one set by hand."""
-        if self.initiative_id is not None:
+        if self.initiative is not None:
             return STAGE_TO_POST_STATUS[Stage(self.initiative.stage)].value
         return self.status
 

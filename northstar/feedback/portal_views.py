@@ -29,7 +29,7 @@ def page(request: HttpRequest, inner: str, context: dict, *, title: str, status:
 def _board(slug: str) -> Board:
     board = Board.objects.filter(slug=slug, is_public=True).first()
     if board is None:
-        fetch(get_or_404, Board, 0)
+        return fetch(get_or_404, Board, 0)  # raises: the same "not found" page as any missing board
     return board
 
 

@@ -340,8 +340,8 @@ def demand_for_initiatives(ids: list[int] | set[int] | tuple[int, ...]) -> dict[
             segments[segment]["customers"].add(customer_id)
             segments[segment]["revenue"][currency] += amount
         for item_id in items[initiative_id]:
-            customer_id = item_customer[item_id]
-            segment = info[customer_id][0] if customer_id else "unknown"
+            item_customer_id = item_customer[item_id]
+            segment = info[item_customer_id][0] if item_customer_id else "unknown"
             segments[segment]["items"] += 1
         result[initiative_id] = Demand(
             initiative_id=initiative_id,
@@ -412,10 +412,10 @@ def _with_public_status(qs: QuerySet[Post], status: str) -> QuerySet[Post]:
 
 def roadmap_columns() -> list[tuple[str, list[Post]]]:
     """The public roadmap: planned, in progress and recently done, most voted first."""
-    columns = []
+    columns: list[tuple[str, list[Post]]] = []
     for status in (PostStatus.PLANNED, PostStatus.IN_PROGRESS, PostStatus.DONE):
         posts = list(public_posts(status=status)[:30])
-        columns.append((status.label, posts))
+        columns.append((str(status.label), posts))
     return columns
 
 

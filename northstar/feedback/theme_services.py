@@ -246,9 +246,9 @@ def themes_assign_new(*, item_ids: list[int]) -> int:
     else:
         vectors = embedder.embed(texts)
         centres = np.stack([_vector(t.centroid) for t in themes])
-        best, sims = nearest(vectors, centres)
+        nearest_theme, sims = nearest(vectors, centres)
         threshold = embedder.assign_similarity
-        for item, vector, b, s in zip(items, vectors, best, sims, strict=True):
+        for item, vector, b, s in zip(items, vectors, nearest_theme, sims, strict=True):
             row = FeedbackItem(pk=item.pk, embedding=_blob(vector), embedder=embedder.name)
             row.theme_id, row.theme_similarity = (
                 (themes[b].pk, round(float(s), 4)) if s >= threshold else (None, None)

@@ -22,7 +22,7 @@ from northstar.core.errors import ApplicationError
 from northstar.core.jobs import job_get
 from northstar.core.models import Job
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, paginate, render_list, require, safe_next
+from northstar.core.web import READ_ONLY, edit_page, fetch, paginate, render_list, require, safe_next, user_of
 from northstar.engines.themes import available_embedders
 from northstar.feedback import imports, selectors, services, theme_services
 from northstar.feedback.forms import (
@@ -69,11 +69,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     return edit_page(
         request,
         form=ItemForm(request.POST or None),
-        save=lambda data: services.feedback_create(actor=request.user, **data),
+        save=lambda data: services.feedback_create(actor=user_of(request), **data),
         done=lambda item: reverse("feedback:item_detail", args=[item.pk]),
         context={"heading": "Add feedback", "back_url": reverse("feedback:inbox"), "back_label": "Inbox"},
         success="The feedback was added.",
@@ -110,11 +110,11 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_process(request: HttpRequest, item_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     item = _item(item_id)
     status = request.POST.get("status", FeedbackItem.Status.PROCESSED)
     try:
-        services.feedback_set_status(actor=request.user, items=[item], status=status)
+        services.feedback_set_status(actor=user_of(request), items=[item], status=status)
     except ApplicationError as exc:
         return _fail(request, exc, reverse("feedback:item_detail", args=[item.pk]))
     messages.success(
@@ -127,7 +127,7 @@ def item_process(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
     """Link the item (or a quote from it) to an existing idea as evidence."""
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     item = _item(item_id)
     back = reverse("feedback:item_detail", args=[item.pk])
     form = LinkForm(request.POST)
@@ -137,7 +137,7 @@ def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         initiative = get_or_404(Initiative, form.cleaned_data["initiative"])
         services.link_create(
-            actor=request.user, item=item, initiative=initiative, quote=form.cleaned_data["quote"]
+            actor=user_of(request), item=item, initiative=initiative, quote=form.cleaned_data["quote"]
         )
     except ApplicationError as exc:
         return _fail(request, exc, back)
@@ -148,11 +148,11 @@ def item_link(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def link_delete(request: HttpRequest, link_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     link = fetch(get_or_404, EvidenceLink, link_id)
     back = reverse("feedback:item_detail", args=[link.item_id])
     try:
-        services.link_delete(actor=request.user, link=link)
+        services.link_delete(actor=user_of(request), link=link)
     except ApplicationError as exc:
         return _fail(request, exc, back)
     messages.success(request, "The link was removed.")
@@ -163,7 +163,7 @@ def link_delete(request: HttpRequest, link_id: int) -> HttpResponse:
 @require_POST
 def item_idea(request: HttpRequest, item_id: int) -> HttpResponse:
     """Create a new idea from the item; the item becomes its first evidence."""
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     item = _item(item_id)
     back = reverse("feedback:item_detail", args=[item.pk])
     form = IdeaForm(request.POST)
@@ -173,7 +173,7 @@ def item_idea(request: HttpRequest, item_id: int) -> HttpResponse:
     product = form.cleaned_data["product"]
     try:
         initiative = services.idea_from_feedback(
-            actor=request.user,
+            actor=user_of(request),
             item=item,
             title=form.cleaned_data["title"],
             product_id=product.pk if product else None,
@@ -191,7 +191,7 @@ def item_idea(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: upload a file. CSVs go on to the column mapping; mail files start importing at once."""
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     form = UploadForm(request.POST or None, request.FILES or None)
     too_large = uploads.refused_upload(request) if request.method == "POST" else None
     if too_large:
@@ -202,10 +202,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            token = imports.upload_save(actor=request.user, upload=upload)
+            token = imports.upload_save(actor=user_of(request), upload=upload)
             if not token.endswith(".csv") and not token.endswith(".txt"):
                 job = imports.import_start(
-                    actor=request.user, token=token, kind="email", filename=upload.name
+                    actor=user_of(request), token=token, kind="email", filename=upload.name
                 )
                 return redirect("feedback:import_job", job_id=job.pk)
         except ApplicationError as exc:
@@ -221,9 +221,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_map(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: say which column holds what (a preset fills it in), see the first rows, import."""
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     try:
-        path = imports.upload_path(actor=request.user, token=token)
+        path = imports.upload_path(actor=user_of(request), token=token)
         headers, sample = imports.csv_preview(path)
     except ApplicationError as exc:
         return _fail(request, exc, reverse("feedback:import_upload"))
@@ -245,7 +245,7 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "feedback/import_map.html", context, status=422)
         try:
             job = imports.import_start(
-                actor=request.user,
+                actor=user_of(request),
                 token=token,
                 kind="csv",
                 mapping=form.mapping(),
@@ -262,7 +262,7 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """Step 3: the import's progress bar, then what it added (or why nothing was stored)."""
-    job: Job = fetch(job_get, job_id=job_id, user=request.user)
+    job: Job = fetch(job_get, job_id=job_id, user=user_of(request))
     return render(request, "feedback/import_job.html", {"job": job})
 
 
@@ -290,11 +290,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     return edit_page(
         request,
         form=CustomerForm(request.POST or None),
-        save=lambda data: services.customer_create(actor=request.user, **data),
+        save=lambda data: services.customer_create(actor=user_of(request), **data),
         done=lambda c: reverse("feedback:customer_detail", args=[c.pk]),
         context={
             "heading": "New customer",
@@ -308,12 +308,12 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = fetch(get_or_404, Customer, customer_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     return edit_page(
         request,
         form=CustomerForm(request.POST or None, customer=customer),
         record=customer,
-        save=lambda data: services.customer_update(actor=request.user, customer=customer, **data),
+        save=lambda data: services.customer_update(actor=user_of(request), customer=customer, **data),
         done=lambda c: reverse("feedback:customer_detail", args=[c.pk]),
         context={
             "heading": f"Edit {customer.name}",
@@ -333,7 +333,7 @@ def themes(request: HttpRequest) -> HttpResponse:
     job = None
     if job_id.isdigit():
         try:
-            job = job_get(job_id=int(job_id), user=request.user)
+            job = job_get(job_id=int(job_id), user=user_of(request))
         except ApplicationError:
             job = None
     embedder = theme_services.current_embedder()
@@ -363,11 +363,11 @@ def themes(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def themes_recluster(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     form = ReclusterForm(request.POST)
     n_themes = form.cleaned_data["n_themes"] if form.is_valid() else None
     try:
-        job = theme_services.themes_recluster_start(actor=request.user, n_themes=n_themes)
+        job = theme_services.themes_recluster_start(actor=user_of(request), n_themes=n_themes)
     except ApplicationError as exc:
         return _fail(request, exc, reverse("feedback:themes"))
     return redirect(f"{reverse('feedback:themes')}?job={job.pk}")
@@ -396,11 +396,11 @@ def theme_detail(request: HttpRequest, theme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def theme_rename(request: HttpRequest, theme_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     theme = _theme(theme_id)
     back = reverse("feedback:theme_detail", args=[theme.pk])
     try:
-        theme_services.theme_rename(actor=request.user, theme=theme, name=request.POST.get("name", ""))
+        theme_services.theme_rename(actor=user_of(request), theme=theme, name=request.POST.get("name", ""))
     except ApplicationError as exc:
         return _fail(request, exc, back)
     messages.success(request, "Renamed. The name stays across re-clusterings.")
@@ -410,7 +410,7 @@ def theme_rename(request: HttpRequest, theme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def theme_merge(request: HttpRequest, theme_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     theme = _theme(theme_id)
     back = reverse("feedback:theme_detail", args=[theme.pk])
     form = MergeForm(request.POST, theme=theme)
@@ -418,7 +418,9 @@ def theme_merge(request: HttpRequest, theme_id: int) -> HttpResponse:
         messages.error(request, "Choose at least one other theme to merge into this one.")
         return redirect(back)
     try:
-        theme_services.theme_merge(actor=request.user, theme=theme, others=list(form.cleaned_data["others"]))
+        theme_services.theme_merge(
+            actor=user_of(request), theme=theme, others=list(form.cleaned_data["others"])
+        )
     except ApplicationError as exc:
         return _fail(request, exc, back)
     messages.success(request, "Merged. The theme is pinned: re-clustering keeps its items together.")
@@ -428,13 +430,13 @@ def theme_merge(request: HttpRequest, theme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def theme_split(request: HttpRequest, theme_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     theme = _theme(theme_id)
     back = reverse("feedback:theme_detail", args=[theme.pk])
     parts = request.POST.get("parts", "2")
     try:
         theme_services.theme_split(
-            actor=request.user, theme=theme, parts=int(parts) if parts.isdigit() else 2
+            actor=user_of(request), theme=theme, parts=int(parts) if parts.isdigit() else 2
         )
     except ApplicationError as exc:
         return _fail(request, exc, back)
@@ -445,12 +447,12 @@ def theme_split(request: HttpRequest, theme_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def theme_pin(request: HttpRequest, theme_id: int) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     theme = _theme(theme_id)
     back = reverse("feedback:theme_detail", args=[theme.pk])
     try:
         theme_services.theme_set_pinned(
-            actor=request.user, theme=theme, pinned=request.POST.get("pinned") == "1"
+            actor=user_of(request), theme=theme, pinned=request.POST.get("pinned") == "1"
         )
     except ApplicationError as exc:
         return _fail(request, exc, back)

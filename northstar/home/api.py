@@ -3,12 +3,14 @@
 from datetime import datetime
 from typing import Literal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from northstar.core.concurrency import for_write, with_etag
 from northstar.core.pagination import Pagination
+from northstar.core.web import user_of
 from northstar.home import search as home_search
 from northstar.home import selectors, services
 from northstar.home.indexing import SOURCES
@@ -57,7 +59,7 @@ class SearchOut(Schema):
 @router.get("/search", response=SearchOut)
 def search(request: HttpRequest, filters: Query[SearchQueryIn]) -> home_search.Results:
     """Search everything you may see, best matches first (typo-corrected when nothing matches)."""
-    return home_search.search(user=request.auth, query=filters.q, kind=filters.kind, limit=filters.limit)
+    return home_search.search(user=user_of(request), query=filters.q, kind=filters.kind, limit=filters.limit)
 
 
 class NotificationOut(Schema):
@@ -80,16 +82,16 @@ class ReadOut(Schema):
 
 @router.get("/notifications", response=list[NotificationOut])
 @paginate(Pagination)
-def notification_list(request: HttpRequest) -> list[Notification]:
+def notification_list(request: HttpRequest) -> QuerySet[Notification]:
     """Your notifications, newest first."""
-    return selectors.notification_list(user=request.auth)
+    return selectors.notification_list(user=user_of(request))
 
 
 @router.post("/notifications/read", response=ReadOut)
 def notifications_read(request: HttpRequest, payload: ReadIn) -> dict:
     """Mark your notifications read (all unread, or the ids given)."""
-    marked = services.notifications_mark_read(user=request.auth, ids=payload.ids)
-    return {"marked": marked, "unread": selectors.unread_count(user=request.auth)}
+    marked = services.notifications_mark_read(user=user_of(request), ids=payload.ids)
+    return {"marked": marked, "unread": selectors.unread_count(user=user_of(request))}
 
 
 class CommentIn(Schema):
@@ -125,7 +127,7 @@ class CommentFilter(Schema):
 
 @router.get("/comments", response=list[CommentOut])
 @paginate(Pagination)
-def comment_list(request: HttpRequest, filters: Query[CommentFilter]) -> list[Comment]:
+def comment_list(request: HttpRequest, filters: Query[CommentFilter]) -> QuerySet[Comment]:
     """The comments on one initiative or objective, oldest first."""
     record = services.target_get(target=filters.target, target_id=filters.target_id)
     return Comment.objects.filter(target=filters.target, target_id=record.pk).select_related("author")
@@ -134,7 +136,7 @@ def comment_list(request: HttpRequest, filters: Query[CommentFilter]) -> list[Co
 @router.post("/comments", response={201: CommentOut})
 def comment_create(request: HttpRequest, payload: CommentIn) -> tuple[int, Comment]:
     """Comment (or reply); people @mentioned by login name are notified."""
-    return 201, services.comment_create(actor=request.auth, **payload.dict())
+    return 201, services.comment_create(actor=user_of(request), **payload.dict())
 
 
 @router.patch("/comments/{comment_id}", response=CommentOut)
@@ -143,12 +145,12 @@ def comment_update(
 ) -> Comment:
     comment = for_write(request, services.comment_get(comment_id=comment_id))
     return with_etag(
-        response, services.comment_update(actor=request.auth, comment=comment, body=payload.body)
+        response, services.comment_update(actor=user_of(request), comment=comment, body=payload.body)
     )
 
 
 @router.delete("/comments/{comment_id}", response={204: None})
 def comment_delete(request: HttpRequest, comment_id: int) -> tuple[int, None]:
     comment = for_write(request, services.comment_get(comment_id=comment_id))
-    services.comment_delete(actor=request.auth, comment=comment)
+    services.comment_delete(actor=user_of(request), comment=comment)
     return 204, None

@@ -191,7 +191,7 @@ def kpi_anomalies(outlook: Outlook, *, today: date | None = None) -> list[strate
     metrics = Metric.objects.select_related("line", "drives")
     if outlook.kind == "lines":
         metrics = metrics.filter(Q(line_id__in=outlook.line_ids) | Q(line__isnull=True))
-    rows = []
+    rows: list[strategy.AnomalyRow] = []
     for card in strategy.kpi_cards(metrics, today=today):
         if card.latest is None:
             continue

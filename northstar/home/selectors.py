@@ -30,7 +30,7 @@ def comment_thread(*, target: str, target_id: int) -> list[ThreadItem]:
     )
     comments.reverse()
     items = {c.pk: ThreadItem(c, render_markdown(c.body)) for c in comments}
-    roots = []
+    roots: list[ThreadItem] = []
     for comment in comments:
         item = items[comment.pk]
         parent = items.get(comment.parent_id) if comment.parent_id else None

@@ -25,7 +25,7 @@ MAX_COMMENT_CHARS = 10_000
 #: "@name" mentions a colleague by login name; an e-mail address ("a@b.com") is not a mention.
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])")
 
-TARGETS = {
+TARGETS: dict[str, tuple[type[Initiative] | type[Objective], str]] = {
     Comment.Target.INITIATIVE: (Initiative, "portfolio:detail"),
     Comment.Target.OBJECTIVE: (Objective, "strategy:objective_detail"),
 }
@@ -44,7 +44,7 @@ def target_get(*, target: str, target_id: int) -> Initiative | Objective:
     """The record a comment is about; archived ones too (their pages still show)."""
     if target not in TARGETS:
         raise NotFound(f"Comments are on initiatives and objectives, not {target!r}.")
-    model, _ = TARGETS[target]  # type: ignore[index]
+    model, _ = TARGETS[target]
     record = model.all_objects.filter(pk=target_id).first()
     if record is None:
         raise NotFound(f"No {target} with id {target_id}.")
@@ -52,7 +52,7 @@ def target_get(*, target: str, target_id: int) -> Initiative | Objective:
 
 
 def target_url(target: str, target_id: int) -> str:
-    return reverse(TARGETS[target][1], args=[target_id])  # type: ignore[index]
+    return reverse(TARGETS[target][1], args=[target_id])
 
 
 def comment_url(comment: Comment) -> str:
@@ -251,7 +251,10 @@ def approval_notify(*, request: ApprovalRequest, created: bool) -> int:
             url=url,
             actor=request.requested_by,
         )
-    decided = {ApprovalRequest.Status.APPROVED: "approved", ApprovalRequest.Status.REJECTED: "rejected"}
+    decided: dict[str, str] = {
+        ApprovalRequest.Status.APPROVED: "approved",
+        ApprovalRequest.Status.REJECTED: "rejected",
+    }
     if (
         request.status in decided
         and request.requested_by_id
@@ -299,10 +302,13 @@ def check_in_reminders_send(*, now: datetime | None = None) -> int:
     )
     sent = 0
     for kr in key_results:
-        if (kr.owner.user_id, urls[kr.pk]) in recently:
+        owner = kr.owner
+        if owner is None or owner.user_id is None:  # never: filtered to owners with an active login
+            continue
+        if (owner.user_id, urls[kr.pk]) in recently:
             continue
         sent += notification_create(
-            recipient_ids=[kr.owner.user_id],
+            recipient_ids=[owner.user_id],
             kind=Notification.Kind.CHECK_IN_DUE,
             title=f"Check-in due: {kr.title} ({kr.objective.title})",
             url=urls[kr.pk],

@@ -91,7 +91,7 @@ def comments(request: HttpRequest, target: str, target_id: int) -> HttpResponse:
                     return redirect(services.comment_url(comment))
                 return render(request, "home/_comments.html", _thread_context(request, target, record.pk))
         if not is_fragment_request(request):
-            messages.error(request, "; ".join(m for errs in form.errors.values() for m in errs))
+            messages.error(request, "; ".join(str(m) for errs in form.errors.values() for m in errs))
             return redirect(services.target_url(target, record.pk) + "#comments")
         return render(
             request, "home/_comments.html", _thread_context(request, target, record.pk, form), status=status

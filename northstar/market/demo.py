@@ -246,14 +246,14 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
         subjects: list[tuple[Product | None, Competitor | None]] = [(p, None) for p in products]
         subjects += [(None, c) for c in competitors]
         offset = 0 if len(products) == 2 else 2 - len(products)
-        for index, (product, competitor) in enumerate(subjects):
+        for index, (product, rival) in enumerate(subjects):
             score = scores[index + offset]
             # an older rating first for some cells, so "what changed" has something to show
             if (index + position) % 3 == 0:
                 Rating.objects.create(
                     capability=capability,
                     product=product,
-                    competitor=competitor,
+                    competitor=rival,
                     score=max(0, score - 1),
                     note="Earlier assessment",
                     rated_on=today - timedelta(days=200),
@@ -262,7 +262,7 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
             Rating.objects.create(
                 capability=capability,
                 product=product,
-                competitor=competitor,
+                competitor=rival,
                 score=score,
                 note="Hands-on trial" if competitor else "Product review",
                 rated_on=today - timedelta(days=rng.randrange(5, 60)),

@@ -41,7 +41,7 @@ class Preset:
     outcomes: dict[str, str]  # lower-case stage text -> Outcome
 
 
-_PLAIN_OUTCOMES = {
+_PLAIN_OUTCOMES: dict[str, str] = {
     "won": Outcome.WON,
     "lost": Outcome.LOST,
     "no decision": Outcome.NO_DECISION,

@@ -5,6 +5,7 @@ initiatives, loss reasons feed ideas, notes link to both."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,7 +19,7 @@ from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 from northstar.strategy.models import Objective
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 
 
 class Segment(Versioned):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -73,8 +74,8 @@ def segment_rows(segments: QuerySet[Segment] | None = None, *, as_of: date | Non
     estimates = SizeEstimate.objects.filter(segment__in=chosen)
     if as_of is not None:
         estimates = estimates.filter(as_of__lte=as_of)
-    for estimate in estimates.order_by("segment_id", "-as_of", "-id"):
-        latest.setdefault(estimate.segment_id, estimate)
+    for newer in estimates.order_by("segment_id", "-as_of", "-id"):
+        latest.setdefault(newer.segment_id, newer)
     revenue = customer_revenue_by_segment()
     rows = []
     for segment in chosen:
@@ -226,8 +227,8 @@ def changes_since(since: date, *, limit: int = 200) -> list[Change]:
         changes.append(
             Change(competitor.updated_at.date(), "profile", f"{competitor}: profile updated", competitor)
         )
-    for note in ResearchNote.objects.filter(noted_on__gte=since):
-        changes.append(Change(note.noted_on, "note", f"{note.get_kind_display()}: {note.title}"))
+    for research in ResearchNote.objects.filter(noted_on__gte=since):
+        changes.append(Change(research.noted_on, "note", f"{research.get_kind_display()}: {research.title}"))
     changes.sort(key=lambda c: c.day, reverse=True)
     return changes[:limit]
 
@@ -285,7 +286,7 @@ def deal_facts(
 @dataclass(frozen=True)
 class LabelledRate:
     label: str
-    key: int | str | None
+    key: Hashable  # the segment's or competitor's id (None for none named), or the quarter
     rate: engine.WinRate
     won_amount: float
     lost_amount: float
@@ -384,9 +385,9 @@ def lost_demand_for_initiatives(ids: list[int] | set[int]) -> dict[int, LostDema
     rows = DealReason.objects.filter(reason__in=all_reasons, deal__outcome=Outcome.LOST).values_list(
         "reason", "deal_id", "deal__amount", "deal__currency"
     )
-    for reason, deal_id, amount, currency in rows:
+    for reason, deal_id, deal_amount, currency in rows:
         deals_by_reason[reason].add(deal_id)
-        deal_money[deal_id] = (amount, currency)
+        deal_money[deal_id] = (deal_amount, currency)
     result = {}
     for initiative_id in wanted:
         deals = (

@@ -147,7 +147,8 @@ def estimate_add(
         if None in values:
             raise ValidationFailed("A top-down estimate needs TAM, SAM and SOM.")
         estimate.tam, estimate.sam, estimate.som = values  # type: ignore[assignment]
-        sizing = engine.TopDown(*(float(v or 0) for v in values), spread=float(spread_value))
+        top, serviceable, obtainable = (float(v or 0) for v in values)
+        sizing = engine.TopDown(top, serviceable, obtainable, spread=float(spread_value))
     else:
         raise ValidationFailed(f"Unknown method “{method}”: top_down or bottom_up.")
     try:
@@ -327,12 +328,15 @@ def deal_create(
         raise ValidationFailed(f"Unknown outcome “{outcome}”: {', '.join(Outcome.values)}.")
     if Deal.objects.filter(external_id=external_id.strip()).exists():
         raise ValidationFailed(f"Deal {external_id} is already recorded.")
+    money = _decimal(amount, "The amount")
+    if money is None:
+        raise ValidationFailed("The amount is required.")
     deal = Deal(
         external_id=external_id.strip(),
         name=name.strip(),
         account=account.strip(),
         customer=Customer.objects.filter(name__iexact=account.strip()).first(),
-        amount=_decimal(amount, "The amount"),
+        amount=money,
         currency=currency.upper(),
         outcome=outcome,
         closed_on=closed_on,

@@ -294,7 +294,7 @@ def rating_set(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error, status = exc.message, exc.status_code
     else:
-        error = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        error = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         status = 422
     if not fragment:
         if error:

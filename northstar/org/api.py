@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from northstar.core.concurrency import for_write, with_etag
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.org import selectors, services
 from northstar.org.models import Person, Product, ProductLine, Team
 
@@ -62,7 +63,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> object:
 
 @router.post("/people", response={201: PersonOut}, tags=["people"])
 def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
-    return 201, services.person_create(actor=request.auth, **payload.dict())
+    return 201, services.person_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/people/{person_id}", response=PersonOut, tags=["people"])
@@ -75,12 +76,14 @@ def person_update(
     request: HttpRequest, response: HttpResponse, person_id: int, payload: PersonPatch
 ) -> Person:
     person = for_write(request, get_or_404(Person, person_id))
-    return with_etag(response, services.person_update(actor=request.auth, person=person, **_changes(payload)))
+    return with_etag(
+        response, services.person_update(actor=user_of(request), person=person, **_changes(payload))
+    )
 
 
 @router.delete("/people/{person_id}", response={204: None}, tags=["people"])
 def person_delete(request: HttpRequest, person_id: int) -> tuple[int, None]:
-    services.person_delete(actor=request.auth, person=for_write(request, get_or_404(Person, person_id)))
+    services.person_delete(actor=user_of(request), person=for_write(request, get_or_404(Person, person_id)))
     return 204, None
 
 
@@ -132,7 +135,7 @@ def line_list(request: HttpRequest) -> object:
 
 @router.post("/lines", response={201: LineOut}, tags=["product lines"])
 def line_create(request: HttpRequest, payload: LineIn) -> tuple[int, ProductLine]:
-    return 201, services.line_create(actor=request.auth, **payload.dict())
+    return 201, services.line_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/lines/{line_id}", response=LineOut, tags=["product lines"])
@@ -145,12 +148,12 @@ def line_update(
     request: HttpRequest, response: HttpResponse, line_id: int, payload: LinePatch
 ) -> ProductLine:
     line = for_write(request, get_or_404(ProductLine, line_id))
-    return with_etag(response, services.line_update(actor=request.auth, line=line, **_changes(payload)))
+    return with_etag(response, services.line_update(actor=user_of(request), line=line, **_changes(payload)))
 
 
 @router.delete("/lines/{line_id}", response={204: None}, tags=["product lines"])
 def line_delete(request: HttpRequest, line_id: int) -> tuple[int, None]:
-    services.line_delete(actor=request.auth, line=for_write(request, get_or_404(ProductLine, line_id)))
+    services.line_delete(actor=user_of(request), line=for_write(request, get_or_404(ProductLine, line_id)))
     return 204, None
 
 
@@ -189,7 +192,7 @@ def product_list(request: HttpRequest, filters: Query[LineFilter]) -> object:
 
 @router.post("/products", response={201: ProductOut}, tags=["products"])
 def product_create(request: HttpRequest, payload: ProductIn) -> tuple[int, Product]:
-    return 201, services.product_create(actor=request.auth, **payload.dict())
+    return 201, services.product_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/products/{product_id}", response=ProductOut, tags=["products"])
@@ -203,13 +206,15 @@ def product_update(
 ) -> Product:
     product = for_write(request, get_or_404(Product, product_id))
     return with_etag(
-        response, services.product_update(actor=request.auth, product=product, **_changes(payload))
+        response, services.product_update(actor=user_of(request), product=product, **_changes(payload))
     )
 
 
 @router.delete("/products/{product_id}", response={204: None}, tags=["products"])
 def product_delete(request: HttpRequest, product_id: int) -> tuple[int, None]:
-    services.product_delete(actor=request.auth, product=for_write(request, get_or_404(Product, product_id)))
+    services.product_delete(
+        actor=user_of(request), product=for_write(request, get_or_404(Product, product_id))
+    )
     return 204, None
 
 
@@ -261,7 +266,7 @@ def team_list(request: HttpRequest, filters: Query[LineFilter]) -> object:
 
 @router.post("/teams", response={201: TeamOut}, tags=["teams"])
 def team_create(request: HttpRequest, payload: TeamIn) -> tuple[int, Team]:
-    return 201, services.team_create(actor=request.auth, **payload.dict())
+    return 201, services.team_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/teams/{team_id}", response=TeamOut, tags=["teams"])
@@ -272,10 +277,10 @@ def team_get(request: HttpRequest, response: HttpResponse, team_id: int) -> Team
 @router.patch("/teams/{team_id}", response=TeamOut, tags=["teams"])
 def team_update(request: HttpRequest, response: HttpResponse, team_id: int, payload: TeamPatch) -> Team:
     team = for_write(request, get_or_404(Team, team_id))
-    return with_etag(response, services.team_update(actor=request.auth, team=team, **_changes(payload)))
+    return with_etag(response, services.team_update(actor=user_of(request), team=team, **_changes(payload)))
 
 
 @router.delete("/teams/{team_id}", response={204: None}, tags=["teams"])
 def team_delete(request: HttpRequest, team_id: int) -> tuple[int, None]:
-    services.team_delete(actor=request.auth, team=for_write(request, get_or_404(Team, team_id)))
+    services.team_delete(actor=user_of(request), team=for_write(request, get_or_404(Team, team_id)))
     return 204, None

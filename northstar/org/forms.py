@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from northstar.core import selectors as core_selectors
-from northstar.core.forms import LongTextField
+from northstar.core.forms import LongTextField, model_choice
 from northstar.core.models import User
 from northstar.org.models import Level, Person, ProductLine
 
@@ -69,8 +69,8 @@ class PersonForm(forms.Form):
         managers = _people()
         if person is not None:
             managers = managers.exclude(pk=person.pk)
-        self.fields["manager"].queryset = managers
-        self.fields["user"].queryset = core_selectors.user_list()
+        model_choice(self, "manager").queryset = managers
+        model_choice(self, "user").queryset = core_selectors.user_list()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -106,8 +106,8 @@ class LineForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["director"].queryset = _people()
-        self.fields["owners"].queryset = _people()
+        model_choice(self, "director").queryset = _people()
+        model_choice(self, "owners").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -130,7 +130,7 @@ class ProductForm(forms.Form):
                 "initial", {"line": product.line_id, "name": product.name, "description": product.description}
             )
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = ProductLine.objects.order_by("name").only("id", "name")
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name").only("id", "name")
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -170,10 +170,10 @@ class TeamForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = ProductLine.objects.order_by("name").only("id", "name")
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name").only("id", "name")
         # Left to the service to refuse (so its message shows), but every team needs one.
-        self.fields["line"].show_as_required = True
-        self.fields["members"].queryset = _people()
+        self.fields["line"].show_as_required = True  # type: ignore[attr-defined]  # a flag _field.html reads
+        model_choice(self, "members").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data

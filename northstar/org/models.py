@@ -31,7 +31,7 @@ class Level(models.TextChoices):
 
 
 #: Rank on the ladder; lower is more senior. Used to order the org chart, never to check permissions.
-LEVEL_RANK = {level: rank for rank, level in enumerate(Level)}
+LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(Level)}
 
 
 class Skill(models.Model):

@@ -28,7 +28,7 @@ PRODUCT_FIELDS = {"name", "description", "line_id"}
 TEAM_FIELDS = {"name", "line_id", "cost_rate", "currency"}
 
 
-def _existing_ids(model: type, ids: Iterable[int], what: str) -> list[int]:
+def _existing_ids(model: type[Person], ids: Iterable[int], what: str) -> list[int]:
     ids = sorted(set(ids))
     found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [i for i in ids if i not in found]

@@ -16,6 +16,7 @@ from northstar.core.concurrency import with_etag
 from northstar.core.errors import PermissionDenied
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.org.models import Person
 from northstar.people import access, growth, hiring, selectors, services
 from northstar.people.models import (
@@ -37,7 +38,7 @@ router = Router(tags=["People"])
 
 
 def _viewer(request: HttpRequest) -> access.Viewer:
-    return access.viewer_of(request.auth)  # type: ignore[arg-type]
+    return access.viewer_of(user_of(request))
 
 
 # Career framework -----------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def competency_list(request: HttpRequest) -> Any:
 
 @router.post("/career/competencies", response={201: CompetencyOut})
 def competency_create(request: HttpRequest, payload: CompetencyIn) -> tuple[int, Competency]:
-    return 201, services.competency_create(actor=request.auth, **payload.dict())
+    return 201, services.competency_create(actor=user_of(request), **payload.dict())
 
 
 @router.put("/career/levels/{level_id}/expectations/{competency_id}", response=ExpectationOut)
@@ -107,7 +108,7 @@ def expectation_set(
     request: HttpRequest, response: HttpResponse, level_id: int, competency_id: int, payload: ExpectationIn
 ) -> Any:
     cell = services.expectation_set(
-        actor=request.auth,
+        actor=user_of(request),
         level=get_or_404(CareerLevel, level_id),
         competency=get_or_404(Competency, competency_id),
         text=payload.text,
@@ -165,7 +166,7 @@ def cycle_list(request: HttpRequest) -> Any:
 
 @router.post("/reviews/cycles", response={201: CycleOut})
 def cycle_open(request: HttpRequest, payload: CycleIn) -> tuple[int, ReviewCycle]:
-    return 201, services.cycle_open(actor=request.auth, **payload.dict())
+    return 201, services.cycle_open(actor=user_of(request), **payload.dict())
 
 
 @router.get("/reviews/cycles/{cycle_id}/calibration", response=list[CalibrationRowOut])
@@ -193,7 +194,7 @@ def cycle_calibration(request: HttpRequest, cycle_id: int) -> Any:
 
 @router.post("/reviews/cycles/{cycle_id}/sign-off", response=CycleOut)
 def cycle_sign_off(request: HttpRequest, cycle_id: int) -> ReviewCycle:
-    return services.cycle_sign_off(actor=request.auth, cycle=get_or_404(ReviewCycle, cycle_id))
+    return services.cycle_sign_off(actor=user_of(request), cycle=get_or_404(ReviewCycle, cycle_id))
 
 
 # Reviews ----------------------------------------------------------------------------------------------------
@@ -344,7 +345,7 @@ def review_request(request: HttpRequest, review_id: int, payload: FeedbackReques
     review = get_or_404(Review, review_id, queryset=Review.objects.select_related("cycle"))
     if not access.review_access(_viewer(request), review.person_id).allowed:
         raise PermissionDenied(access.PRIVATE_REVIEW)
-    return 201, services.feedback_request(actor=request.auth, review=review, **payload.dict())
+    return 201, services.feedback_request(actor=user_of(request), review=review, **payload.dict())
 
 
 @router.get("/assessments", response=list[AssessmentTaskOut])
@@ -369,9 +370,9 @@ class AssessmentIn(Schema):
 
 @router.post("/assessments/{feedback_id}/submit", response=AssessmentTaskOut)
 def assessment_submit(request: HttpRequest, feedback_id: int, payload: AssessmentIn) -> Feedback:
-    feedback = services.feedback_for_author(actor=request.auth, feedback_id=feedback_id)
+    feedback = services.feedback_for_author(actor=user_of(request), feedback_id=feedback_id)
     return services.feedback_submit(
-        actor=request.auth,
+        actor=user_of(request),
         feedback=feedback,
         overall=payload.overall,
         summary=payload.summary,
@@ -505,7 +506,7 @@ def requisition_list(request: HttpRequest) -> Any:
 
 @router.post("/hiring/requisitions", response={201: RequisitionOut})
 def requisition_create(request: HttpRequest, payload: RequisitionIn) -> tuple[int, Requisition]:
-    return 201, hiring.requisition_create(actor=request.auth, **payload.dict())
+    return 201, hiring.requisition_create(actor=user_of(request), **payload.dict())
 
 
 @router.post("/hiring/requisitions/{requisition_id}/status", response=RequisitionOut)
@@ -513,7 +514,9 @@ def requisition_status(
     request: HttpRequest, requisition_id: int, payload: RequisitionStatusIn
 ) -> Requisition:
     requisition = get_or_404(Requisition, requisition_id)
-    return hiring.requisition_set_status(actor=request.auth, requisition=requisition, status=payload.status)
+    return hiring.requisition_set_status(
+        actor=user_of(request), requisition=requisition, status=payload.status
+    )
 
 
 @router.get("/hiring/requisitions/{requisition_id}/candidates", response=list[CandidateOut])
@@ -527,7 +530,7 @@ def candidate_list(request: HttpRequest, requisition_id: int) -> Any:
 @router.post("/hiring/requisitions/{requisition_id}/candidates", response={201: CandidateOut})
 def candidate_add(request: HttpRequest, requisition_id: int, payload: CandidateIn) -> tuple[int, Candidate]:
     requisition = get_or_404(Requisition, requisition_id)
-    return 201, hiring.candidate_add(actor=request.auth, requisition=requisition, **payload.dict())
+    return 201, hiring.candidate_add(actor=user_of(request), requisition=requisition, **payload.dict())
 
 
 def _candidate(candidate_id: int) -> Candidate:
@@ -568,13 +571,15 @@ def candidate_get(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
 
 @router.post("/hiring/candidates/{candidate_id}/move", response=CandidateOut)
 def candidate_move(request: HttpRequest, candidate_id: int, payload: CandidateMoveIn) -> Candidate:
-    return hiring.candidate_move(actor=request.auth, candidate=_candidate(candidate_id), stage=payload.stage)
+    return hiring.candidate_move(
+        actor=user_of(request), candidate=_candidate(candidate_id), stage=payload.stage
+    )
 
 
 @router.post("/hiring/candidates/{candidate_id}/interviews", response={201: InterviewOut})
 def interview_plan(request: HttpRequest, candidate_id: int, payload: InterviewIn) -> tuple[int, Interview]:
     return 201, hiring.interview_plan(
-        actor=request.auth, candidate=_candidate(candidate_id), **payload.dict()
+        actor=user_of(request), candidate=_candidate(candidate_id), **payload.dict()
     )
 
 
@@ -584,7 +589,7 @@ def scorecard_submit(request: HttpRequest, interview_id: int, payload: Scorecard
     if interview.interviewer_id != _viewer(request).person_id:
         raise PermissionDenied("Only the interviewer writes their scorecard.")
     return hiring.scorecard_submit(
-        actor=request.auth,
+        actor=user_of(request),
         interview=interview,
         recommendation=payload.recommendation,
         notes=payload.notes,
@@ -597,7 +602,7 @@ def decision_propose(
     request: HttpRequest, candidate_id: int, payload: ProposalIn
 ) -> tuple[int, HireDecision]:
     return 201, hiring.decision_propose(
-        actor=request.auth, candidate=_candidate(candidate_id), **payload.dict()
+        actor=user_of(request), candidate=_candidate(candidate_id), **payload.dict()
     )
 
 
@@ -608,7 +613,7 @@ def decision_decide(request: HttpRequest, decision_id: int, payload: DecideIn) -
         HireDecision, decision_id, queryset=HireDecision.objects.select_related("candidate")
     )
     access.require_candidate_reader(_viewer(request), decision.candidate)
-    return hiring.decision_decide(actor=request.auth, decision=decision, **payload.dict())
+    return hiring.decision_decide(actor=user_of(request), decision=decision, **payload.dict())
 
 
 @router.get("/hiring/metrics", response=MetricsOut)
@@ -736,7 +741,7 @@ def one_on_one_get(request: HttpRequest, one_on_one_id: int) -> dict[str, Any]:
 @router.post("/one-on-ones/{one_on_one_id}/agenda", response={201: OneOnOneItemOut})
 def agenda_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) -> tuple[int, dict[str, Any]]:
     item = growth.agenda_add(
-        actor=request.auth, one_on_one=get_or_404(OneOnOne, one_on_one_id), text=payload.text
+        actor=user_of(request), one_on_one=get_or_404(OneOnOne, one_on_one_id), text=payload.text
     )
     return 201, {"id": item.pk, "text": item.text, "author_or_owner_id": item.author_id, "on": None}
 
@@ -744,7 +749,7 @@ def agenda_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) -> tup
 @router.post("/one-on-ones/{one_on_one_id}/notes", response={201: OneOnOneItemOut})
 def private_note_add(request: HttpRequest, one_on_one_id: int, payload: TextIn) -> tuple[int, dict[str, Any]]:
     note = growth.private_note_add(
-        actor=request.auth, one_on_one=get_or_404(OneOnOne, one_on_one_id), body=payload.text
+        actor=user_of(request), one_on_one=get_or_404(OneOnOne, one_on_one_id), body=payload.text
     )
     return 201, {
         "id": note.pk,

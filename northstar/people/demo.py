@@ -48,7 +48,7 @@ from northstar.strategy.models import PlanningPeriod
 FINISHED = "2026 H1 performance review"
 IN_PROGRESS = "2026 H2 performance review"
 
-EVIDENCE = {
+EVIDENCE: dict[str, list[str]] = {
     Rating.BELOW: [
         "Needed several reminders before the plan was shared.",
         "The analysis stopped short of a recommendation.",
@@ -93,7 +93,8 @@ def _write(
                 feedback=feedback, competency=competency, rating=rating, evidence=rng.choice(EVIDENCE[rating])
             )
         )
-    score = sum({Rating.BELOW: -1, Rating.MEETS: 0, Rating.ABOVE: 1}[r] for r in chosen) / len(chosen)
+    points: dict[str, int] = {Rating.BELOW: -1, Rating.MEETS: 0, Rating.ABOVE: 1}
+    score = sum(points[r] for r in chosen) / len(chosen)
     feedback.overall = Rating.BELOW if score < -0.25 else Rating.ABOVE if score > 0.35 else Rating.MEETS
     feedback.summary = rng.choice(EVIDENCE[feedback.overall])
     feedback.submitted_at = _at(when)
@@ -130,9 +131,11 @@ def _cycle(
     for index, (review, person) in enumerate(zip(reviews, people, strict=True)):
         bias = rng.uniform(-0.15, 0.2)
         # In progress: most self reviews written, a third of manager reviews, 360s trickling in.
-        items = [(FeedbackKind.SELF, person, "", finished or index % 5 != 0)]
+        items: list[tuple[str, int, str, bool]] = [
+            (FeedbackKind.SELF, person.pk, "", finished or index % 5 != 0)
+        ]
         if person.manager_id:
-            items.append((FeedbackKind.MANAGER, None, "", finished or index % 3 == 0))
+            items.append((FeedbackKind.MANAGER, person.manager_id, "", finished or index % 3 == 0))
         peers = [p for p in by_manager.get(person.manager_id, []) if p.pk != person.pk]
         rng.shuffle(peers)
         for n, peer in enumerate(peers[:4]):
@@ -142,13 +145,13 @@ def _cycle(
                 Relationship.DESIGN,
                 Relationship.STAKEHOLDER,
             ][n]
-            items.append((FeedbackKind.PEER, peer, relationship, finished or n < index % 5))
-        for kind, author, relationship, submit in items:
+            items.append((FeedbackKind.PEER, peer.pk, relationship, finished or n < index % 5))
+        for kind, author_id, relation, submit in items:
             feedback = Feedback(
                 review=review,
-                author_id=person.manager_id if kind == FeedbackKind.MANAGER else author.pk,
+                author_id=author_id,
                 kind=kind,
-                relationship=relationship,
+                relationship=relation,
                 requested_by_id=person.pk if kind == FeedbackKind.PEER else None,
             )
             feedback_rows.append(feedback)
@@ -178,6 +181,8 @@ def _growth_and_one_on_ones(rng: random.Random) -> dict[str, int]:
     pms = list(Person.objects.filter(level__in=["pm", "senior_pm"]).exclude(manager=None).order_by("pk")[:6])
     plans = goals = 0
     for person in pms:
+        manager = person.manager
+        assert manager is not None  # the PMs are chosen among those with a manager
         plan = GrowthPlan.objects.create(person=person, title=f"{person.name.split()[0]}'s next level")
         plans += 1
         for competency in rng.sample(competencies, 2):
@@ -187,9 +192,7 @@ def _growth_and_one_on_ones(rng: random.Random) -> dict[str, int]:
                 text=f"Lead one piece of work where {competency.name.lower()} decides the outcome.",
                 target_date=date(2027, 3, 31),
             )
-            GrowthCheckIn.objects.create(
-                goal=goal, author=person.manager, text="Good start; pick the project now."
-            )
+            GrowthCheckIn.objects.create(goal=goal, author=manager, text="Good start; pick the project now.")
             goals += 1
     meetings = 0
     for manager in Person.objects.filter(level__in=["director", "vp", "group_pm"]).order_by("pk"):

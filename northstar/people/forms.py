@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField
+from northstar.core.forms import DateField, LongTextField, model_choice
 from northstar.org.forms import PeopleChoiceField, PersonChoiceField
 from northstar.org.models import Person, ProductLine
 from northstar.people.models import (
@@ -50,7 +50,7 @@ class CycleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = Person.objects.order_by("name").only("id", "name")
+        model_choice(self, "participants").queryset = Person.objects.order_by("name").only("id", "name")
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -64,7 +64,7 @@ class FeedbackRequestForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = Person.objects.order_by("name").only("id", "name")
+        model_choice(self, "reviewer").queryset = Person.objects.order_by("name").only("id", "name")
 
     def service_data(self) -> dict[str, Any]:
         return {
@@ -145,11 +145,11 @@ class RequisitionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].queryset = CareerLevel.objects.order_by("track", "rank")
-        self.fields["line"].queryset = ProductLine.objects.order_by("name")
+        model_choice(self, "level").queryset = CareerLevel.objects.order_by("track", "rank")
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
         people = Person.objects.order_by("name").only("id", "name")
-        self.fields["hiring_manager"].queryset = people
-        self.fields["hiring_team"].queryset = people
+        model_choice(self, "hiring_manager").queryset = people
+        model_choice(self, "hiring_team").queryset = people
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -183,8 +183,8 @@ class InterviewPlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewer"].queryset = Person.objects.order_by("name").only("id", "name")
-        self.fields["competencies"].queryset = Competency.objects.all()
+        model_choice(self, "interviewer").queryset = Person.objects.order_by("name").only("id", "name")
+        model_choice(self, "competencies").queryset = Competency.objects.all()
 
     def service_data(self) -> dict[str, Any]:
         return {
@@ -242,7 +242,7 @@ class OneOnOneForm(forms.Form):
 
     def __init__(self, *args: Any, manager_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["report"].queryset = Person.objects.filter(manager_id=manager_id).order_by("name")
+        model_choice(self, "report").queryset = Person.objects.filter(manager_id=manager_id).order_by("name")
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -259,7 +259,7 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["competency"].queryset = Competency.objects.all()
+        model_choice(self, "competency").queryset = Competency.objects.all()
 
 
 class MentoringForm(forms.Form):
@@ -270,8 +270,8 @@ class MentoringForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = Person.objects.order_by("name").only("id", "name")
-        self.fields["mentor"].queryset = people
-        self.fields["mentee"].queryset = people
+        model_choice(self, "mentor").queryset = people
+        model_choice(self, "mentee").queryset = people
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -288,8 +288,8 @@ class HeadcountForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = ProductLine.objects.order_by("name")
-        self.fields["period"].queryset = PlanningPeriod.objects.order_by("start")
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
+        model_choice(self, "period").queryset = PlanningPeriod.objects.order_by("start")
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -131,6 +133,7 @@ def one_on_one_action(request: HttpRequest, one_on_one_id: int, action: str) -> 
     actor = user_of(request)
     done = reverse("people:one_on_one", args=[found.pk])
     text = request.POST.get("text", "")
+    call: Callable[[], object]
     if action == "agenda":
         call, message = (
             lambda: growth.agenda_add(actor=actor, one_on_one=found, text=text),

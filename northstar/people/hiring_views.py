@@ -187,13 +187,13 @@ def candidate_action(request: HttpRequest, candidate_id: int, action: str) -> Ht
             "Interviewer added to the loop.",
         )
     if action == "propose":
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
+        decision_form = DecisionForm(request.POST)
+        if not decision_form.is_valid():
             return _act(request, done, _invalid("Choose offer or reject, and give the reason."), "")
         return _act(
             request,
             done,
-            lambda: hiring.decision_propose(actor=actor, candidate=found, **form.cleaned_data),
+            lambda: hiring.decision_propose(actor=actor, candidate=found, **decision_form.cleaned_data),
             "Proposed: waiting for the final say.",
         )
     if action in ("accepted", "declined"):
@@ -262,7 +262,7 @@ def scorecard(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 
 @login_required
-def candidate_cv(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def candidate_cv(request: HttpRequest, candidate_id: int) -> HttpResponse | FileResponse:
     """GET: the CV as a download (never shown inline); POST: upload a new one (hiring team)."""
     found = _candidate(candidate_id)
     actor = user_of(request)

@@ -158,7 +158,12 @@ def _delete_candidates(candidates: Any) -> int:
     """Delete candidates and, once the deletion is committed, their stored CVs."""
     files = [name for name in candidates.values_list("cv_file", flat=True) if name]
     deleted = candidates.delete()[0]
-    transaction.on_commit(lambda: [(cv_folder() / Path(name).name).unlink(missing_ok=True) for name in files])
+
+    def remove_files() -> None:
+        for name in files:
+            (cv_folder() / Path(name).name).unlink(missing_ok=True)
+
+    transaction.on_commit(remove_files)
     return deleted
 
 

@@ -424,9 +424,9 @@ def one_on_one_view(viewer: Viewer, one_on_one: OneOnOne) -> OneOnOneView:
     return OneOnOneView(
         one_on_one=one_on_one,
         agenda=[a for a in agenda if a.discussed_on is None],
-        discussed=sorted((a for a in agenda if a.discussed_on), key=lambda a: a.discussed_on, reverse=True)[
-            :20
-        ],
+        discussed=sorted(
+            (a for a in agenda if a.discussed_on), key=lambda a: a.discussed_on or date.min, reverse=True
+        )[:20],
         open_actions=[a for a in actions if a.done_on is None],
         done_actions=[a for a in actions if a.done_on][-10:],
         my_notes=list(one_on_one.private_notes.filter(author_id=me)[:50]),

@@ -316,7 +316,7 @@ def cycle_remind(*, actor: User, cycle: ReviewCycle) -> int:
         .select_related("author", "review__person")
         .order_by("author__name")
     )
-    due = {FeedbackKind.SELF: cycle.self_due, FeedbackKind.PEER: cycle.feedback_due}
+    due: dict[str, date] = {FeedbackKind.SELF: cycle.self_due, FeedbackKind.PEER: cycle.feedback_due}
     messages = []
     for item in pending:
         what = (

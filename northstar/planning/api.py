@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from northstar.core.errors import NotFound
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning import plans, selectors, services
 from northstar.planning.models import PlanAssignment, PlanRun, Roadmap
@@ -42,7 +43,9 @@ def capacity_put(request: HttpRequest, data: CapacityIn):
     if skill is None:
         raise NotFound(f"No skill called {data.skill!r}.")
     period = get_or_404(PlanningPeriod, data.period_id)
-    cell = services.capacity_set(actor=request.auth, team=team, skill=skill, period=period, weeks=data.weeks)
+    cell = services.capacity_set(
+        actor=user_of(request), team=team, skill=skill, period=period, weeks=data.weeks
+    )
     return {
         "team_id": team.pk,
         "skill": skill.name,
@@ -71,7 +74,7 @@ def budget_put(request: HttpRequest, data: BudgetIn):
     line = get_or_404(ProductLine, data.line_id)
     period = get_or_404(PlanningPeriod, data.period_id)
     envelope = services.budget_set(
-        actor=request.auth, line=line, period=period, amount=data.amount, currency=data.currency
+        actor=user_of(request), line=line, period=period, amount=data.amount, currency=data.currency
     )
     return {
         "line_id": line.pk,
@@ -108,7 +111,7 @@ class ScenarioOut(Schema):
 
 @router.get("/roadmap/scenarios", response=list[ScenarioOut])
 def scenario_list(request: HttpRequest):
-    services.require_drafts(request.auth)
+    services.require_drafts(user_of(request))
     return selectors.scenario_list()
 
 
@@ -121,8 +124,8 @@ class RunStarted(Schema):
 @router.post("/roadmap/scenarios/{scenario_id}/runs", response={202: RunStarted})
 def scenario_run(request: HttpRequest, scenario_id: int):
     """Start the optimiser as a background job; poll GET /roadmap/runs/{run_id} for the plan."""
-    services.require_drafts(request.auth)
-    run = plans.plan_run_start(actor=request.auth, scenario=services.get_scenario(scenario_id))
+    services.require_drafts(user_of(request))
+    run = plans.plan_run_start(actor=user_of(request), scenario=services.get_scenario(scenario_id))
     return 202, {"run_id": run.pk, "job_id": run.job_id, "status": run.status}
 
 
@@ -142,11 +145,11 @@ class AssignmentOut(Schema):
 
     @staticmethod
     def resolve_line(obj: PlanAssignment) -> str | None:
-        return obj.line.name if obj.line_id else None
+        return obj.line.name if obj.line else None
 
     @staticmethod
     def resolve_team(obj: PlanAssignment) -> str | None:
-        return obj.team.name if obj.team_id else None
+        return obj.team.name if obj.team else None
 
     @staticmethod
     def resolve_start(obj: PlanAssignment) -> str:
@@ -202,7 +205,7 @@ class _Exclusions:
 
 
 def _run(request: HttpRequest, run_id: int) -> PlanRun:
-    services.require_drafts(request.auth)
+    services.require_drafts(user_of(request))
     return plans.get_run(run_id)
 
 
@@ -210,7 +213,7 @@ def _run(request: HttpRequest, run_id: int) -> PlanRun:
 @paginate(Pagination)
 def run_list(request: HttpRequest, scenario: int | None = None) -> object:
     """Optimiser runs, newest first (of one scenario with `?scenario=`)."""
-    services.require_drafts(request.auth)
+    services.require_drafts(user_of(request))
     return selectors.run_list(scenario_id=scenario)
 
 
@@ -327,6 +330,6 @@ class PublishIn(Schema):
 @router.post("/roadmap/runs/{run_id}/publish", response={201: RoadmapOut})
 def run_publish(request: HttpRequest, run_id: int, data: PublishIn):
     roadmap = plans.roadmap_publish(
-        actor=request.auth, run=plans.get_run(run_id), title=data.title, note=data.note
+        actor=user_of(request), run=plans.get_run(run_id), title=data.title, note=data.note
     )
     return 201, _roadmap_out(roadmap)

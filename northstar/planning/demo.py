@@ -28,7 +28,7 @@ from northstar.planning.models import (
     ValueSource,
 )
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
-from northstar.strategy.models import Alignment
+from northstar.strategy.models import Alignment, Objective, PlanningPeriod
 
 #: Seconds the standard demo gives the optimiser per scenario at load time.
 DEMO_TIME_LIMIT = 2.0
@@ -58,7 +58,7 @@ def _budgets(periods: list) -> int:
     return len(rows)
 
 
-def _top_objective(period) -> object | None:
+def _top_objective(period: PlanningPeriod) -> Objective | None:
     """The objective of `period` with the most aligned candidate work: the natural 'at least 20%' target."""
     row = (
         Alignment.objects.filter(
@@ -72,8 +72,6 @@ def _top_objective(period) -> object | None:
     )
     if row is None:
         return None
-    from northstar.strategy.models import Objective
-
     return Objective.objects.get(pk=row["objective_id"])
 
 

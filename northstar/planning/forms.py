@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField
+from northstar.core.forms import DateField, LongTextField, model_choice
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning.models import AssumptionKind, Scenario, ValueSource
 from northstar.portfolio.models import Initiative, Stage, Tag
@@ -72,11 +72,11 @@ class ScenarioForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         periods = PlanningPeriod.objects.order_by("start")
-        self.fields["first_period"].queryset = periods
-        self.fields["last_period"].queryset = periods
-        self.fields["line"].queryset = ProductLine.objects.order_by("name")
+        model_choice(self, "first_period").queryset = periods
+        model_choice(self, "last_period").queryset = periods
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
         if creating:
-            self.fields["base"].queryset = Scenario.objects.order_by("name")
+            model_choice(self, "base").queryset = Scenario.objects.order_by("name")
         else:
             del self.fields["base"]
 
@@ -102,16 +102,16 @@ class AssumptionForm(forms.Form):
 
     def __init__(self, *args: Any, initiatives: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["initiative"].queryset = (
+        model_choice(self, "initiative").queryset = (
             initiatives if initiatives is not None else Initiative.objects.all()
         )
-        self.fields["period"].queryset = PlanningPeriod.objects.order_by("start")
-        self.fields["team"].queryset = Team.objects.order_by("name")
-        self.fields["skill"].queryset = Skill.objects.order_by("name")
-        self.fields["objective"].queryset = Objective.objects.select_related("period").order_by(
+        model_choice(self, "period").queryset = PlanningPeriod.objects.order_by("start")
+        model_choice(self, "team").queryset = Team.objects.order_by("name")
+        model_choice(self, "skill").queryset = Skill.objects.order_by("name")
+        model_choice(self, "objective").queryset = Objective.objects.select_related("period").order_by(
             "-period__start", "title"
         )
-        self.fields["tag"].queryset = Tag.objects.order_by("name")
+        model_choice(self, "tag").queryset = Tag.objects.order_by("name")
 
     def service_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

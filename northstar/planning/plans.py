@@ -305,7 +305,9 @@ def _write_assignments(
 def recheck(run: PlanRun, inputs: translate.Inputs | None = None) -> PlanRun:
     """Re-run the independent checker on a stored plan against its scenario as it is now."""
     inputs = inputs or translate.build(run.scenario)
-    rows = list(run.assignments.values_list("initiative_id", "team_id", "start__name", "end__name"))
+    rows: list[tuple[int, int | None, str, str]] = list(
+        run.assignments.values_list("initiative_id", "team_id", "start__name", "end__name")
+    )
     plan = translate.as_plan(inputs, rows)
     run.violations = explain.violations(check_plan(inputs.problem, plan), inputs)
     run.value = plan.value
@@ -375,7 +377,7 @@ def plan_edit(
     require_plan(actor, run.scenario)
     if not run.has_plan:
         raise ValidationFailed("Only a finished plan can be edited.")
-    line_id = initiative.product.line_id if initiative.product_id else None
+    line_id = initiative.product.line_id if initiative.product else None
     access.require_line_edit(actor, line_id, "the plan")
     inputs = translate.build(run.scenario)
     candidate = inputs.candidates.get(initiative.pk)
@@ -415,13 +417,13 @@ def plan_edit(
             allowed = ", ".join(inputs.teams[t].name for t in candidate.teams)
             raise ValidationFailed(f"{initiative.title} needs a team with its skills: {allowed}.")
         periods = inputs.period_by_name
-        before = audit.snapshot(current) if current else None
+        prior = audit.snapshot(current) if current else None
         row = current or PlanAssignment(
             run=edited, initiative=initiative, line_id=candidate.line_id, effort=candidate.effort
         )
         row.team_id, row.start, row.end = team_id, period, periods[names[k]]
         row.value, row.pinned = _decayed(inputs, candidate, names[k]), True
-        record_save(actor=actor, instance=row, before=before)
+        record_save(actor=actor, instance=row, before=prior)
         edited.exclusions = {k2: v for k2, v in edited.exclusions.items() if k2 != str(initiative.pk)}
         message = f"{initiative.title} is pinned to {period.name} with {inputs.teams[team_id].name}."
     edited.removed = removed
@@ -547,13 +549,18 @@ def diff(
                 reason,
             )
         )
-    rank = {ChangeKind.SLIPPED: 0, ChangeKind.DROPPED: 1, ChangeKind.ADDED: 2, ChangeKind.PULLED_IN: 3}
+    rank: dict[str, int] = {
+        ChangeKind.SLIPPED: 0,
+        ChangeKind.DROPPED: 1,
+        ChangeKind.ADDED: 2,
+        ChangeKind.PULLED_IN: 3,
+    }
     return sorted(out, key=lambda c: (rank[c.kind], -abs(c.shift), c.title))
 
 
 def run_rows(run: PlanRun) -> list[Row]:
     return [
-        Row(a.initiative_id, a.initiative.title, a.start, a.end, a.team.name if a.team_id else "", a.pinned)
+        Row(a.initiative_id, a.initiative.title, a.start, a.end, a.team.name if a.team else "", a.pinned)
         for a in run.assignments.select_related("initiative", "start", "end", "team")
     ]
 
@@ -596,8 +603,8 @@ def freeze_entries(roadmap: Roadmap, run: PlanRun) -> None:
                 initiative_id=a.initiative_id,
                 title=a.initiative.title,
                 line_id=a.line_id,
-                line_name=a.line.name if a.line_id else "",
-                team_name=a.team.name if a.team_id else "",
+                line_name=a.line.name if a.line else "",
+                team_name=a.team.name if a.team else "",
                 stage=a.initiative.stage,
                 objective=objectives.get(a.initiative_id, "")[:200],
                 start_id=a.start_id,

@@ -128,10 +128,10 @@ def capacity_map(
         "period", "skill"
     )
     for change in changes:
-        if change.team_id not in teams or change.people is None or change.skill_id is None:
+        if change.team_id not in teams or change.people is None or change.skill is None:
             continue
         for p in periods:
-            if change.period_id and p.start < change.period.start:
+            if change.period and p.start < change.period.start:
                 continue
             key = (change.team_id, change.skill.name, p.name)
             added = float(change.people) * weeks_in(p) * availability.get(key, DEFAULT_AVAILABILITY)
@@ -239,11 +239,11 @@ def build(scenario: Scenario, *, pins: tuple[Pin, ...] = (), removed: tuple[int,
         effort = estimates.get(it.pk)
         if not effort:
             rough = scoring.effort if scoring is not None else None
-            skill = line_skill.get(line.pk) or (all_skills.most_common(1)[0][0] if all_skills else None)
-            if not rough or skill is None:
+            rough_skill = line_skill.get(line.pk) or (all_skills.most_common(1)[0][0] if all_skills else None)
+            if not rough or rough_skill is None:
                 unplannable[it.pk] = "not estimated: add an estimate (or a rough effort) to plan it"
                 continue
-            effort = {skill: float(rough)}
+            effort = {rough_skill: float(rough)}
         needed = {s for s, e in effort.items() if e > 0}
         own = [t for t in teams.values() if t.line_id == line.pk and needed <= team_skills[t.pk]]
         able = own or [t for t in teams.values() if needed <= team_skills[t.pk]]
@@ -298,18 +298,19 @@ def build(scenario: Scenario, *, pins: tuple[Pin, ...] = (), removed: tuple[int,
     mandatory, excluded, rule_pins, guardrails = set(), set(removed), [], []
     period_names = {p.name for p in periods}
     for a in assumptions:
-        key = str(a.initiative_id) if a.initiative_id else None
         if a.kind == AssumptionKind.MANDATORY and a.initiative_id in candidates:
-            mandatory.add(key)
+            mandatory.add(str(a.initiative_id))
         elif a.kind == AssumptionKind.EXCLUDE and a.initiative_id:
             excluded.add(a.initiative_id)
         elif a.kind == AssumptionKind.PIN and a.initiative_id in candidates and a.period:
             if a.period.name in period_names:
-                rule_pins.append(Pin(key, a.period.name, str(a.team_id) if a.team_id else None))
+                rule_pins.append(
+                    Pin(str(a.initiative_id), a.period.name, str(a.team_id) if a.team_id else None)
+                )
         elif a.kind in (AssumptionKind.MIN_SHARE, AssumptionKind.MAX_SHARE) and a.share is not None:
-            if a.objective_id:
+            if a.objective:
                 group = f"objective: {a.objective.title} ({a.objective.period.name})"
-            elif a.tag_id:
+            elif a.tag:
                 group = f"tag: {a.tag.name}"
             else:
                 continue

@@ -86,7 +86,7 @@ def scenario_list() -> list[Scenario]:
     for run in done.order_by("scenario_id", "-finished_at", "-id"):
         latest.setdefault(run.scenario_id, run)
     for s in scenarios:
-        s.latest = latest.get(s.pk)  # type: ignore[attr-defined]
+        s.latest = latest.get(s.pk)
     return scenarios
 
 
@@ -271,6 +271,8 @@ def roadmap_periods(roadmap: Roadmap) -> list[PlanningPeriod]:
         return []
     spans = PlanningPeriod.objects.filter(pk__in=ids).order_by("start")
     first, last = spans.first(), spans.last()
+    if first is None or last is None:
+        return []
     return list(
         PlanningPeriod.objects.filter(
             kind=first.kind, start__gte=first.start, start__lte=last.start

@@ -26,6 +26,7 @@ from northstar.core.web import (
     refuse,
     require,
     safe_next,
+    user_of,
 )
 from northstar.feedback.clients import visitor_address
 from northstar.org import access
@@ -81,7 +82,7 @@ def _act(request: HttpRequest, action: Any, fallback: str, success: str = "") ->
 
 
 def _drafts(request: HttpRequest) -> None:
-    require(services.can_see_drafts(request.user), DRAFTS_ONLY)
+    require(services.can_see_drafts(user_of(request)), DRAFTS_ONLY)
 
 
 def _view_options(request: HttpRequest) -> dict[str, Any]:
@@ -118,7 +119,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_roadmap()
     context = _roadmap_context(request, latest)
     context["is_landing"] = True
-    if services.can_see_drafts(request.user):
+    if services.can_see_drafts(user_of(request)):
         current = selectors.current_plan()
         context["current"] = current
         context["scenarios"] = selectors.scenario_list()
@@ -146,7 +147,7 @@ def change_reason(request: HttpRequest, change_id: int) -> HttpResponse:
     return _act(
         request,
         lambda: plans.change_reason_set(
-            actor=request.user, change=change, reason=request.POST.get("reason", "")
+            actor=user_of(request), change=change, reason=request.POST.get("reason", "")
         ),
         reverse("planning:published", args=[change.roadmap_id]),
         "The reason was recorded.",
@@ -182,13 +183,13 @@ def roadmap_export(request: HttpRequest, roadmap_id: int, fmt: str) -> HttpRespo
 
 @login_required
 def share_links(request: HttpRequest) -> HttpResponse:
-    require(request.user.is_leading, "Only product leaders and admins manage share links.")
+    require(user_of(request).is_leading, "Only product leaders and admins manage share links.")
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         roadmap = None if form.cleaned_data["follow_latest"] else selectors.latest_roadmap()
         try:
             link = services.share_link_create(
-                actor=request.user, label=form.cleaned_data["label"], roadmap=roadmap
+                actor=user_of(request), label=form.cleaned_data["label"], roadmap=roadmap
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -209,7 +210,7 @@ def share_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     link = fetch(get_or_404, ShareLink, link_id)
     return _act(
         request,
-        lambda: services.share_link_revoke(actor=request.user, link=link),
+        lambda: services.share_link_revoke(actor=user_of(request), link=link),
         reverse("planning:share_links"),
         "The link was revoked: it no longer opens the roadmap.",
     )
@@ -248,13 +249,13 @@ def shared_export(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 def capacity(request: HttpRequest) -> HttpResponse:
     periods = selectors.periods_upcoming()
     rows = selectors.capacity_grid(periods)
-    scope = access.line_scope(request.user)
+    scope = access.line_scope(user_of(request))
     for row in rows:
         row.editable = scope.allows(row.team.line_id)  # type: ignore[attr-defined]
     return render(
         request,
         "planning/capacity.html",
-        {"periods": periods, "rows": rows, "can_lead": request.user.is_leading},
+        {"periods": periods, "rows": rows, "can_lead": user_of(request).is_leading},
     )
 
 
@@ -268,7 +269,7 @@ def capacity_cell(request: HttpRequest) -> HttpResponse:
     if is_fragment_request(request):
         try:
             cell = services.capacity_set(
-                actor=request.user,
+                actor=user_of(request),
                 team=team,
                 skill=skill,
                 period=period,
@@ -296,7 +297,7 @@ def capacity_cell(request: HttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.capacity_set(
-            actor=request.user,
+            actor=user_of(request),
             team=team,
             skill=skill,
             period=period,
@@ -315,7 +316,7 @@ def capacity_derive(request: HttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.capacity_derive(
-            actor=request.user, periods=periods, availability=request.POST.get("availability", "0.8")
+            actor=user_of(request), periods=periods, availability=request.POST.get("availability", "0.8")
         ),
         reverse("planning:capacity"),
         "{result} capacity cells derived from team members (cells set by hand were kept).",
@@ -329,7 +330,7 @@ def periods_add(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", PlanningPeriod.Kind.QUARTER)
     return _act(
         request,
-        lambda: len(services.periods_ensure(actor=request.user, count=count, kind=kind)),
+        lambda: len(services.periods_ensure(actor=user_of(request), count=count, kind=kind)),
         reverse("planning:capacity"),
         "{result} periods from today are in place.",
     )
@@ -341,7 +342,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/budgets.html",
-        {"periods": periods, "rows": selectors.budget_grid(periods), "can_lead": request.user.is_leading},
+        {"periods": periods, "rows": selectors.budget_grid(periods), "can_lead": user_of(request).is_leading},
     )
 
 
@@ -353,7 +354,7 @@ def budget_cell(request: HttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.budget_set(
-            actor=request.user,
+            actor=user_of(request),
             line=line,
             period=period,
             amount=request.POST.get("amount", ""),
@@ -391,7 +392,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
         initial.update(ScenarioForm(scenario=base).initial, base=base.pk, name=f"{base.name} (variant)")
 
     def save(data: dict[str, Any]) -> Scenario:
-        return services.scenario_create(actor=request.user, **data)
+        return services.scenario_create(actor=user_of(request), **data)
 
     return edit_page(
         request,
@@ -411,16 +412,16 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
 def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = _scenario(scenario_id)
     require(
-        services.can_plan(request.user, scenario),
+        services.can_plan(user_of(request), scenario),
         READ_ONLY
-        if not request.user.can_write
+        if not user_of(request).can_write
         else "You can only change scenarios of your own product lines.",
     )
     return edit_page(
         request,
         form=ScenarioForm(request.POST or None, scenario=scenario, creating=False),
         record=scenario,
-        save=lambda data: services.scenario_update(actor=request.user, scenario=scenario, **data),
+        save=lambda data: services.scenario_update(actor=user_of(request), scenario=scenario, **data),
         done=lambda s: reverse("planning:scenario_detail", args=[s.pk]),
         context={
             "heading": f"Edit {scenario.name}",
@@ -445,7 +446,7 @@ def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
         "runs": runs,
         "active": active,
         "latest": next((r for r in runs if r.has_plan), None),
-        "can_plan": services.can_plan(request.user, scenario),
+        "can_plan": services.can_plan(user_of(request), scenario),
         "form": AssumptionForm(
             initiatives=Initiative.objects.filter(
                 pk__in=[i.pk for i in selectors.candidate_choices(scenario)]
@@ -462,7 +463,7 @@ def scenario_primary(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = _scenario(scenario_id)
     return _act(
         request,
-        lambda: services.scenario_make_primary(actor=request.user, scenario=scenario),
+        lambda: services.scenario_make_primary(actor=user_of(request), scenario=scenario),
         reverse("planning:scenario_detail", args=[scenario.pk]),
         "{result} is now the plan of record.",
     )
@@ -473,18 +474,20 @@ def scenario_primary(request: HttpRequest, scenario_id: int) -> HttpResponse:
 def assumption_add(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = _scenario(scenario_id)
     require(
-        services.can_plan(request.user, scenario), "You can only change scenarios of your own product lines."
+        services.can_plan(user_of(request), scenario),
+        "You can only change scenarios of your own product lines.",
     )
     form = AssumptionForm(request.POST)
     back = reverse("planning:scenario_detail", args=[scenario.pk])
     if not form.is_valid():
         messages.error(
-            request, "Check the rule: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            request,
+            "Check the rule: " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()),
         )
         return redirect(back)
     return _act(
         request,
-        lambda: services.assumption_add(actor=request.user, scenario=scenario, **form.service_data()),
+        lambda: services.assumption_add(actor=user_of(request), scenario=scenario, **form.service_data()),
         back,
         "Assumption added: run the optimiser to see its effect.",
     )
@@ -498,7 +501,7 @@ def assumption_remove(request: HttpRequest, assumption_id: int) -> HttpResponse:
     )
     return _act(
         request,
-        lambda: services.assumption_remove(actor=request.user, assumption=item),
+        lambda: services.assumption_remove(actor=user_of(request), assumption=item),
         reverse("planning:scenario_detail", args=[item.scenario_id]),
         "Assumption removed.",
     )
@@ -510,7 +513,7 @@ def scenario_run(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = _scenario(scenario_id)
     return _act(
         request,
-        lambda: plans.plan_run_start(actor=request.user, scenario=scenario),
+        lambda: plans.plan_run_start(actor=user_of(request), scenario=scenario),
         reverse("planning:scenario_detail", args=[scenario.pk]),
         "The optimiser is working on {result.scenario.name}: the page updates when it is done.",
     )
@@ -539,8 +542,8 @@ def _plan_context(request: HttpRequest, run: PlanRun, tab: str) -> dict[str, Any
         "run": run,
         "scenario": run.scenario,
         "tab": tab,
-        "can_plan": services.can_plan(request.user, run.scenario),
-        "can_publish": request.user.is_leading,
+        "can_plan": services.can_plan(user_of(request), run.scenario),
+        "can_publish": user_of(request).is_leading,
         "periods": horizon(run.scenario),
     }
 
@@ -574,9 +577,9 @@ def plan_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         ):
             teams.setdefault(team_line, []).append((pk, name))
         for a in page:
-            a.team_choices = list(teams.get(a.line_id, []))  # type: ignore[attr-defined]
-            if a.team_id and a.team_id not in {pk for pk, _ in a.team_choices}:  # type: ignore[attr-defined]
-                a.team_choices.insert(0, (a.team_id, a.team.name))  # type: ignore[attr-defined]
+            a.team_choices = list(teams.get(a.line_id, []))
+            if a.team_id and a.team_id not in {pk for pk, _ in a.team_choices}:
+                a.team_choices.insert(0, (a.team_id, a.team.name))
     excluded_ids = [int(k) for k in run.exclusions]
     excluded = [
         (pk, title, run.exclusions[str(pk)])
@@ -648,11 +651,12 @@ def plan_edit(request: HttpRequest, run_id: int) -> HttpResponse:
         request.POST.get("initiative"),
         queryset=Initiative.objects.select_related("product"),
     )
-    period = PlanningPeriod.objects.filter(pk=_int(request.POST.get("period"))).first()
-    team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+    period_id, team_id = _int(request.POST.get("period")), _int(request.POST.get("team"))
+    period = PlanningPeriod.objects.filter(pk=period_id).first() if period_id is not None else None
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     try:
         result = plans.plan_edit(
-            actor=request.user,
+            actor=user_of(request),
             run=run,
             initiative=initiative,
             action=request.POST.get("action", "move"),
@@ -677,7 +681,7 @@ def plan_edit(request: HttpRequest, run_id: int) -> HttpResponse:
 def plan_reoptimise(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        new = plans.plan_reoptimise(actor=request.user, run=run)
+        new = plans.plan_reoptimise(actor=user_of(request), run=run)
     except ApplicationError as exc:
         if exc.status_code in (403, 404):
             refuse(exc)
@@ -690,11 +694,11 @@ def plan_reoptimise(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 def plan_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
-    require(request.user.is_leading, "Only product leaders and admins publish the roadmap.")
+    require(user_of(request).is_leading, "Only product leaders and admins publish the roadmap.")
     return edit_page(
         request,
         form=PublishForm(request.POST or None, initial={"title": f"Roadmap: {run.scenario.name}"}),
-        save=lambda data: plans.roadmap_publish(actor=request.user, run=run, **data),
+        save=lambda data: plans.roadmap_publish(actor=user_of(request), run=run, **data),
         done=lambda r: reverse("planning:published", args=[r.pk]),
         context={
             "heading": f"Publish the plan of {run.scenario.name} as the roadmap",

@@ -12,6 +12,7 @@ from northstar.core.errors import ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.portfolio import approvals, selectors, services
 from northstar.portfolio.approvals_api import ApprovalOut
 from northstar.portfolio.approvals_api import router as approvals_router
@@ -77,7 +78,7 @@ class InitiativeOut(Schema):
 
     @staticmethod
     def resolve_line_id(obj: Initiative) -> int | None:
-        return obj.product.line_id if obj.product_id else None
+        return obj.product.line_id if obj.product else None
 
     @staticmethod
     def resolve_description_html(obj: Initiative) -> str:
@@ -111,7 +112,7 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeFilterIn]) ->
 
 @router.post("/initiatives", response={201: InitiativeOut})
 def initiative_create(request: HttpRequest, payload: InitiativeIn) -> tuple[int, Initiative]:
-    initiative = services.initiative_create(actor=request.auth, **payload.dict())
+    initiative = services.initiative_create(actor=user_of(request), **payload.dict())
     return 201, _detail(initiative.pk)
 
 
@@ -133,7 +134,7 @@ def initiatives_move(request: HttpRequest, payload: BulkMoveIn) -> list[dict]:
     """Move many initiatives to one stage, each through its own gates and approvals; each result says
     what happened to it (a refused one stays where it was)."""
     results = services.initiatives_restage(
-        actor=request.auth, ids=payload.ids, stage=payload.stage, rationale=payload.rationale
+        actor=user_of(request), ids=payload.ids, stage=payload.stage, rationale=payload.rationale
     )
     return [
         {
@@ -161,14 +162,14 @@ def initiative_update(
     initiative = for_write(request, get_or_404(Initiative, initiative_id))
     fields = payload.dict(exclude_unset=True)
     if "stage" in fields:
-        require_initiative_edit(request.auth, initiative)
+        require_initiative_edit(user_of(request), initiative)
         raise ValidationFailed(
             "PATCH does not change the stage: move the initiative with "
             f"POST /api/v1/initiatives/{initiative_id}/move, which checks the stage gates and records "
             "the move in the decision log.",
             detail={"move": f"/api/v1/initiatives/{initiative_id}/move"},
         )
-    services.initiative_update(actor=request.auth, initiative=initiative, **fields)
+    services.initiative_update(actor=user_of(request), initiative=initiative, **fields)
     return with_etag(response, _detail(initiative_id))
 
 
@@ -180,7 +181,7 @@ def initiative_move(
     approval you cannot give, it waits for the approver: 202 with the request."""
     initiative = for_write(request, get_or_404(Initiative, initiative_id))
     outcome = approvals.stage_move(
-        actor=request.auth, initiative=initiative, stage=payload.stage, rationale=payload.rationale
+        actor=user_of(request), initiative=initiative, stage=payload.stage, rationale=payload.rationale
     )
     if outcome.request is not None:
         return 202, outcome.request
@@ -190,5 +191,5 @@ def initiative_move(
 @router.delete("/initiatives/{initiative_id}", response={204: None})
 def initiative_delete(request: HttpRequest, initiative_id: int) -> tuple[int, None]:
     initiative = for_write(request, get_or_404(Initiative, initiative_id))
-    services.initiative_delete(actor=request.auth, initiative=initiative)
+    services.initiative_delete(actor=user_of(request), initiative=initiative)
     return 204, None

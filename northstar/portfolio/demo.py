@@ -205,20 +205,25 @@ def _decisions(rng: random.Random, item: Initiative, today: datetime.date) -> li
     return entries
 
 
+def _product(item: Initiative) -> Product:
+    assert item.product is not None  # every demo initiative has a product
+    return item.product
+
+
 def _dependencies(rng: random.Random, pool: list[Initiative]) -> list[Dependency]:
     """Later work requires earlier work (by position), so the demo graph has no cycles by construction."""
     edges: set[tuple[int, int]] = set()
     by_line: dict[int, list[Initiative]] = {}
     for item in pool:
-        by_line.setdefault(item.product.line_id, []).append(item)
-    platform = [i for i in pool if i.product.line.name == "Platform"]
+        by_line.setdefault(_product(item).line_id, []).append(item)
+    platform = [i for i in pool if _product(i).line.name == "Platform"]
     for position, item in enumerate(pool):
         if position < 10 or item.stage in (Stage.KILLED, Stage.PARKED) or rng.random() > 0.3:
             continue
-        earlier = [i for i in by_line[item.product.line_id] if i.pk < item.pk]
+        earlier = [i for i in by_line[_product(item).line_id] if i.pk < item.pk]
         for other in rng.sample(earlier, min(len(earlier), rng.choice([1, 1, 2]))):
             edges.add((item.pk, other.pk))
-        if item.product.line.name != "Platform" and rng.random() < 0.3:
+        if _product(item).line.name != "Platform" and rng.random() < 0.3:
             base = [i for i in platform if i.pk < item.pk]
             if base:
                 edges.add((item.pk, rng.choice(base).pk))
@@ -226,7 +231,7 @@ def _dependencies(rng: random.Random, pool: list[Initiative]) -> list[Dependency
 
 
 def _problem(item: Initiative) -> tuple[str, str]:
-    product = item.product.name if item.product_id else "our product"
+    product = item.product.name if item.product else "our product"
     subject = item.title
     return (
         f"Merchants using **{product}** lose time and revenue today; “{subject}” is how we would fix it.",
@@ -254,7 +259,9 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
     criteria = {c.key: c for c in ScoringCriterion.objects.all()}
     model = scoring.weighted_model(criteria.values())
     today = timezone.localdate()
-    rows, ratings, lines, decisions, touched = [], [], [], [], []
+    rows, decisions, touched = [], [], []
+    ratings: list[CriterionRating] = []
+    lines: list[EstimateLine] = []
     for item in items:
         rng = random.Random(f"{seed}:prioritise:{item.pk - (first_id or 0)}")
         row = _inputs(rng, item)
@@ -265,7 +272,9 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
         if item.stage in ESTIMATED_STAGES and skills.get(item.product.line_id):
             team_skills = skills[item.product.line_id]
             estimate = _estimate(rng, team_skills[item.pk % len(team_skills)])
-            point = engine.Estimate({s: (float(lo), float(mid), float(hi)) for s, lo, mid, hi in estimate})
+            point = engine.Estimate(
+                {s: engine.ThreePoint(float(lo), float(mid), float(hi)) for s, lo, mid, hi in estimate}
+            )
             row.estimated_effort, row.estimated_effort_sd = point.expected, point.std_dev
             lines.extend(
                 EstimateLine(initiative=item, skill=known_skills[s], low=lo, likely=mid, high=hi)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import LongTextField, QuickSelect
+from northstar.core.forms import LongTextField, QuickSelect, model_choice
 from northstar.org.models import Person, Product, ProductLine
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
 from northstar.portfolio.selectors import InitiativeFilters
@@ -172,12 +172,12 @@ class InitiativeForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.editing = initiative is not None
-        if self.editing:
+        if initiative is not None:
             del self.fields["stage"]
             if initiative.parent_id:
                 self.fields["parent"].help_text = f"Now inside “{initiative.parent}”. Clear to detach it."
-        self.fields["product"].queryset = _products()
-        self.fields["owner"].queryset = _people()
+        model_choice(self, "product").queryset = _products()
+        model_choice(self, "owner").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -124,7 +124,7 @@ SUGGESTED_GATES: dict[str, list[str]] = {
 
 def gate_rules() -> dict[str, list[str]]:
     """Each stage's requirements (stages without a gate map to an empty list)."""
-    rules = {s: [] for s in Stage.values}
+    rules: dict[str, list[str]] = {s: [] for s in Stage.values}
     for stage, requirements in StageGate.objects.values_list("stage", "requirements"):
         rules[stage] = [r for r in requirements if r in REQUIREMENTS]
     return rules

@@ -20,6 +20,7 @@ from northstar.core.web import (
     paginate,
     render_list,
     require,
+    user_of,
 )
 from northstar.org.models import ProductLine
 from northstar.portfolio import governance, graph, rankings, scoring
@@ -55,7 +56,7 @@ def dependency_add(request: HttpRequest, initiative_id: int) -> HttpResponse:
         )
     else:
         try:
-            governance.dependency_add(actor=request.user, initiative=initiative, **form.service_data())
+            governance.dependency_add(actor=user_of(request), initiative=initiative, **form.service_data())
         except ApplicationError as exc:
             if exc.status_code == 403:
                 require(False, exc.message)
@@ -71,7 +72,7 @@ def dependency_remove(request: HttpRequest, initiative_id: int, dependency_id: i
     initiative = _initiative(initiative_id)
     dependency = fetch(get_or_404, Dependency, dependency_id)
     try:
-        governance.dependency_remove(actor=request.user, dependency=dependency, initiative=initiative)
+        governance.dependency_remove(actor=user_of(request), dependency=dependency, initiative=initiative)
     except ApplicationError as exc:
         require(exc.status_code != 403, exc.message)
         flash(request, messages.ERROR, exc.message, at=DEPENDENCIES)
@@ -120,12 +121,12 @@ def decisions(request: HttpRequest) -> HttpResponse:
 @login_required
 def decision_create(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(_can_edit(request, initiative), EDIT_REFUSED)
     return edit_page(
         request,
         form=DecisionForm(request.POST or None),
-        save=lambda data: governance.decision_record(actor=request.user, initiative=initiative, **data),
+        save=lambda data: governance.decision_record(actor=user_of(request), initiative=initiative, **data),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#decisions",
         success_at="decisions",
         context={
@@ -144,7 +145,7 @@ def decision_create(request: HttpRequest, initiative_id: int) -> HttpResponse:
 @login_required
 def gates(request: HttpRequest) -> HttpResponse:
     """Everyone sees what each stage requires; admins change it here."""
-    is_admin = request.user.role == "admin"
+    is_admin = user_of(request).role == "admin"
     rules = governance.gate_rules()
     form = GateForm(request.POST or None, rules=rules)
     status = 200
@@ -152,7 +153,7 @@ def gates(request: HttpRequest) -> HttpResponse:
         require(is_admin, ADMINS_ONLY)
         if form.is_valid():
             try:
-                governance.gates_set(actor=request.user, rules=form.cleaned_data)
+                governance.gates_set(actor=user_of(request), rules=form.cleaned_data)
             except ApplicationError as exc:
                 return form_refused(
                     request, "portfolio/gates.html", _gates_context(rules, is_admin), form, exc
@@ -187,7 +188,7 @@ def _gates_context(rules: dict[str, list[str]], is_admin: bool) -> dict:
 @require_POST
 def gates_suggested(request: HttpRequest) -> HttpResponse:
     try:
-        governance.gates_adopt_suggested(actor=request.user)
+        governance.gates_adopt_suggested(actor=user_of(request))
     except ApplicationError as exc:
         require(exc.status_code != 403, exc.message)
         raise
@@ -201,14 +202,14 @@ def gates_suggested(request: HttpRequest) -> HttpResponse:
 @login_required
 def scoring_settings(request: HttpRequest) -> HttpResponse:
     """Which frameworks are active, and the weighted model's criteria; admins change them."""
-    is_admin = request.user.role == "admin"
+    is_admin = user_of(request).role == "admin"
     active = scoring.active_framework_keys()
     form = FrameworksForm(request.POST or None, initial={"active": active})
     if request.method == "POST":
         require(is_admin, ADMINS_ONLY)
         if form.is_valid():
             try:
-                scoring.frameworks_activate(actor=request.user, active=form.cleaned_data["active"])
+                scoring.frameworks_activate(actor=user_of(request), active=form.cleaned_data["active"])
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -230,12 +231,12 @@ def scoring_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _criterion_page(request: HttpRequest, criterion: ScoringCriterion | None) -> HttpResponse:
-    require(request.user.role == "admin", ADMINS_ONLY)
+    require(user_of(request).role == "admin", ADMINS_ONLY)
     back = reverse("portfolio:scoring_settings")
     if criterion is None:
-        save = lambda data: scoring.criterion_create(actor=request.user, **data)  # noqa: E731
+        save = lambda data: scoring.criterion_create(actor=user_of(request), **data)  # noqa: E731
     else:
-        save = lambda data: scoring.criterion_update(actor=request.user, criterion=criterion, **data)  # noqa: E731
+        save = lambda data: scoring.criterion_update(actor=user_of(request), criterion=criterion, **data)  # noqa: E731
     return edit_page(
         request,
         form=CriterionForm(request.POST or None, criterion=criterion),
@@ -265,7 +266,7 @@ def criterion_edit(request: HttpRequest, criterion_id: int) -> HttpResponse:
 @require_POST
 def criterion_delete(request: HttpRequest, criterion_id: int) -> HttpResponse:
     criterion = fetch(get_or_404, ScoringCriterion, criterion_id)
-    require(request.user.role == "admin", ADMINS_ONLY)
-    scoring.criterion_delete(actor=request.user, criterion=criterion)
+    require(user_of(request).role == "admin", ADMINS_ONLY)
+    scoring.criterion_delete(actor=user_of(request), criterion=criterion)
     messages.success(request, f"Criterion {criterion.label} removed; weighted scores were recomputed.")
     return redirect("portfolio:scoring_settings")

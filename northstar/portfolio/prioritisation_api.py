@@ -14,6 +14,7 @@ from northstar.core import concurrency
 from northstar.core.errors import NotFound
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.portfolio import approvals, governance, rankings, scoring
 from northstar.portfolio.models import (
     FRAMEWORK_KEYS,
@@ -184,7 +185,7 @@ def scoring_inputs_update(
     initiative = _initiative(initiative_id)
     row = concurrency.for_write(request, scoring.scoring_of(initiative))
     scoring.scoring_update(
-        actor=request.auth,
+        actor=user_of(request),
         initiative=initiative,
         version=concurrency.expected_version(row),
         **payload.dict(exclude_unset=True),
@@ -248,7 +249,7 @@ def estimate_put(
     initiative = _initiative(initiative_id)
     row = concurrency.for_write(request, scoring.scoring_of(initiative))
     scoring.estimate_set(
-        actor=request.auth,
+        actor=user_of(request),
         initiative=initiative,
         lines=[line.dict() for line in payload.lines],
         version=concurrency.expected_version(row),
@@ -287,13 +288,13 @@ def dependencies(request: HttpRequest, initiative_id: int) -> dict:
 def dependency_add(request: HttpRequest, initiative_id: int, payload: DependencyIn) -> tuple[int, Dependency]:
     """Add a requires/blocks link; a cycle is refused with 409 and the cycle in `detail`."""
     initiative = _initiative(initiative_id)
-    return 201, governance.dependency_add(actor=request.auth, initiative=initiative, **payload.dict())
+    return 201, governance.dependency_add(actor=user_of(request), initiative=initiative, **payload.dict())
 
 
 @router.delete("/initiatives/{initiative_id}/dependencies/{dependency_id}", response={204: None})
 def dependency_remove(request: HttpRequest, initiative_id: int, dependency_id: int) -> tuple[int, None]:
     governance.dependency_remove(
-        actor=request.auth,
+        actor=user_of(request),
         dependency=get_or_404(Dependency, dependency_id),
         initiative=_initiative(initiative_id),
     )
@@ -347,7 +348,7 @@ def decision_list(request: HttpRequest, filters: Query[DecisionFilterIn]) -> Que
 @router.post("/initiatives/{initiative_id}/decisions", response={201: DecisionOut})
 def decision_create(request: HttpRequest, initiative_id: int, payload: DecisionIn) -> tuple[int, Decision]:
     initiative = _initiative(initiative_id)
-    return 201, governance.decision_record(actor=request.auth, initiative=initiative, **payload.dict())
+    return 201, governance.decision_record(actor=user_of(request), initiative=initiative, **payload.dict())
 
 
 # Stage gates and the scoring model ----------------------------------------------------------------
@@ -398,7 +399,7 @@ def gate_requirements(request: HttpRequest) -> list[dict]:
 @router.put("/stage-gates/{stage}", response=list[GateOut])
 def gate_update(request: HttpRequest, stage: str, payload: GateIn) -> list[dict]:
     """Set a stage's requirements (admins); keys as listed by GET /stage-gates/requirements."""
-    governance.gate_update(actor=request.auth, stage=stage, requirements=payload.requirements)
+    governance.gate_update(actor=user_of(request), stage=stage, requirements=payload.requirements)
     return _gates()
 
 
@@ -443,4 +444,4 @@ def criteria(request: HttpRequest) -> list[ScoringCriterion]:
 def criterion_create(request: HttpRequest, payload: CriterionIn) -> tuple[int, ScoringCriterion]:
     """Add a weighted-model criterion (admins); every weighted score is recomputed."""
     data = payload.dict(exclude_none=True)
-    return 201, scoring.criterion_create(actor=request.auth, **data)
+    return 201, scoring.criterion_create(actor=user_of(request), **data)

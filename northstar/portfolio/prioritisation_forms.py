@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
-from northstar.core.forms import DateField, LongTextField
+from northstar.core.forms import DateField, LongTextField, choice_field, model_choice
 from northstar.engines.scoring import RICE_IMPACT_SCALE
 from northstar.org.models import Person, Product, ProductLine, Skill
 from northstar.portfolio import rankings
@@ -166,7 +166,7 @@ class EstimateLineForm(forms.Form):
 
     def __init__(self, *args: Any, skills: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["skill"].choices = [("", "—"), *[(s, s) for s in skills]]
+        choice_field(self, "skill").choices = [("", "—"), *[(s, s) for s in skills]]
 
 
 class BaseEstimateFormSet(forms.BaseFormSet):
@@ -179,7 +179,10 @@ class BaseEstimateFormSet(forms.BaseFormSet):
         ]
 
 
-EstimateFormSet = forms.formset_factory(EstimateLineForm, formset=BaseEstimateFormSet, extra=2)
+EstimateFormSet = cast(
+    "type[BaseEstimateFormSet]",
+    forms.formset_factory(EstimateLineForm, formset=BaseEstimateFormSet, extra=2),
+)
 
 
 def skill_names() -> list[str]:
@@ -226,7 +229,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["decided_by"].queryset = Person.objects.only("id", "name").order_by("name")
+        model_choice(self, "decided_by").queryset = Person.objects.only("id", "name").order_by("name")
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -34,6 +35,7 @@ from northstar.core.web import (
     refuse,
     render_list,
     require,
+    user_of,
 )
 from northstar.engines import scoring as engine
 from northstar.engines.scoring.base import fmt
@@ -56,7 +58,9 @@ def _initiative(initiative_id: int) -> Initiative:
 
 
 def _can_edit(request: HttpRequest, initiative: Initiative) -> bool:
-    return can_edit_initiative(request.user, product_id=initiative.product_id, owner_id=initiative.owner_id)
+    return can_edit_initiative(
+        user_of(request), product_id=initiative.product_id, owner_id=initiative.owner_id
+    )
 
 
 # Ranked lists -------------------------------------------------------------------------------------
@@ -110,6 +114,7 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
     keys = scoring.active_framework_keys()
     key = _framework(params, keys)
     form = RankFilterForm(params)
+    chosen = {k: str(v) for k, v in params.items() if k in form.fields and v}
     filters = form.filters()
     criteria = scoring.criteria() if key == "weighted" else []
     context: dict[str, Any] = {
@@ -117,14 +122,10 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
         "framework": key,
         "framework_label": scoring.framework_label(key) if key else "",
         "tabs": [(k, scoring.framework_label(k)) for k in keys],
-        "filter_query": urlencode({k: v for k, v in params.items() if k in form.fields and v}),
+        "filter_query": urlencode(chosen),
         **extra,
     }
-    context["page_base"] = (
-        reverse("portfolio:ranked")
-        + "?"
-        + urlencode({"framework": key, **{k: v for k, v in params.items() if k in form.fields and v}})
-    )
+    context["page_base"] = reverse("portfolio:ranked") + "?" + urlencode({"framework": key, **chosen})
     if not key:
         return context
     # Page through ids only (a light sort, even 7,000 rows deep), then load the page's rows whole.
@@ -133,7 +134,7 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
     items = rankings.in_order(list(page.object_list))
     rows = rankings.score_rows(items, key, start=page.start_index(), model=model)
     columns = _columns(key, criteria)
-    editable = editable_ids(request.user, [r.initiative for r in rows])
+    editable = editable_ids(user_of(request), [r.initiative for r in rows])
     for row in rows:
         row.cells = [  # type: ignore[attr-defined]
             (name, heading, _plain(_input_value(row, name))) for name, heading in columns
@@ -145,7 +146,7 @@ def _ranked_context(request: HttpRequest, params: QueryDict, **extra: Any) -> di
         page_obj=page,
         rows=rows,
         columns=columns,
-        impact_choices=ScoringForm.base_fields["impact"].choices,
+        impact_choices=cast(forms.ChoiceField, ScoringForm.base_fields["impact"]).choices,
     )
     return context
 
@@ -175,11 +176,11 @@ def score_inline(request: HttpRequest, initiative_id: int) -> HttpResponse:
     notice, error, status = "", "", 200
     before = rankings.rank_of(initiative, key, RankFilterForm(request.POST).filters())[0] if key else 0
     if not form.is_valid():
-        error = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        error = "; ".join(f"{form.fields[f].label}: {' '.join(map(str, e))}" for f, e in form.errors.items())
         status = 422
     else:
         try:
-            scoring.scoring_update(actor=request.user, initiative=initiative, **form.service_data())
+            scoring.scoring_update(actor=user_of(request), initiative=initiative, **form.service_data())
         except ApplicationError as exc:
             if isinstance(exc, Refused):
                 refuse(exc)
@@ -242,9 +243,9 @@ def _csv_rows(key: str, filters: rankings.RankFilters) -> Iterator[list[Any]]:
                 i.title,
                 i.get_kind_display(),
                 i.get_stage_display(),
-                i.product.line.name if i.product_id else "",
-                i.product.name if i.product_id else "",
-                i.owner.name if i.owner_id else "",
+                i.product.line.name if i.product else "",
+                i.product.name if i.product else "",
+                i.owner.name if i.owner else "",
                 "" if row.score.value is None else round(row.score.value, 4),
                 row.score.category or "",
                 *[values.get(name) if values.get(name) is not None else "" for name, _ in columns],
@@ -253,7 +254,7 @@ def _csv_rows(key: str, filters: rankings.RankFilters) -> Iterator[list[Any]]:
 
 
 @login_required
-def ranked_csv(request: HttpRequest) -> HttpResponse:
+def ranked_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The whole filtered ranking as CSV (every row, not one page), streamed and escaped."""
     keys = scoring.active_framework_keys()
     key = _framework(request.GET, keys)
@@ -387,7 +388,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 @login_required
 def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(_can_edit(request, initiative), EDIT_REFUSED)
     criteria = scoring.criteria()
     ratings = scoring.ratings_of([initiative.pk]).get(initiative.pk, {})
@@ -398,7 +399,10 @@ def scores(request: HttpRequest, initiative_id: int) -> HttpResponse:
         form=form,
         record=inputs,
         save=lambda data: scoring.scoring_update(
-            actor=request.user, initiative=initiative, version=concurrency.expected_version(inputs), **data
+            actor=user_of(request),
+            initiative=initiative,
+            version=concurrency.expected_version(inputs),
+            **data,
         ),
         done=lambda saved: reverse("portfolio:detail", args=[initiative.pk]) + "#scores",
         success_at="scores",
@@ -424,12 +428,12 @@ def estimate(request: HttpRequest, initiative_id: int) -> HttpResponse:
     )
     error, status = "", 200
     if request.method == "POST":
-        require(request.user.can_write, READ_ONLY)
+        require(user_of(request).can_write, READ_ONLY)
         require(can_edit, EDIT_REFUSED)
         if formset.is_valid():
             try:
                 scoring.estimate_set(
-                    actor=request.user,
+                    actor=user_of(request),
                     initiative=initiative,
                     lines=formset.lines(),
                     version=concurrency.submitted_version(request.POST.get("version")),

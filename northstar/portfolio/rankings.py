@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
 from django.apps import apps
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -59,8 +60,9 @@ def objective_support() -> Any:
     Prefers strategy selectors named `objective_choices` and `initiative_ids_for_objective`; otherwise
     reads `strategy.Objective` and the initiatives' `alignments` relation when both exist.
     """
+    strategy_selectors: ModuleType | None
     try:
-        from northstar.strategy import selectors as strategy_selectors  # type: ignore[attr-defined]
+        from northstar.strategy import selectors as strategy_selectors
     except ImportError:
         strategy_selectors = None
     needed = ("objective_choices", "initiative_ids_for_objective")
@@ -259,8 +261,8 @@ def matrix_points(filters: RankFilters = RankFilters()) -> tuple[list[MatrixPoin
         MatrixPoint(
             pk,
             title,
-            value,
-            estimated if estimated is not None else rough,
+            cast(float, value),  # both filtered to scored rows above
+            cast(float, estimated if estimated is not None else rough),
             evidence if source == "evidence" else reach,
             quadrant,
             line or "",

@@ -362,7 +362,9 @@ def _estimate_text(lines: Iterable[EstimateLine]) -> str:
 
 
 def engine_estimate(lines: Iterable[EstimateLine]) -> engine.Estimate:
-    return engine.Estimate({e.skill.name: (float(e.low), float(e.likely), float(e.high)) for e in lines})
+    return engine.Estimate(
+        {e.skill.name: engine.ThreePoint(float(e.low), float(e.likely), float(e.high)) for e in lines}
+    )
 
 
 def _decimal(value: Any, skill: str, field: str) -> Decimal:
@@ -450,10 +452,10 @@ def skill_rates(line_id: int | None) -> tuple[dict[str, Decimal], str]:
         if team_line == line_id:
             per_line.setdefault(skill, []).append(rate)
         currencies[currency] = currencies.get(currency, 0) + 1
-    rates = {}
+    rates: dict[str, Decimal] = {}
     for skill, values in per_org.items():
         chosen = per_line.get(skill) or values
-        rates[skill] = (sum(chosen) / len(chosen)).quantize(Decimal("0.01"))
+        rates[skill] = (sum(chosen, Decimal(0)) / len(chosen)).quantize(Decimal("0.01"))
     currency = max(currencies, key=lambda c: currencies[c]) if currencies else ""
     return rates, currency
 
@@ -462,7 +464,7 @@ def estimate_cost(initiative: Initiative, lines: list[EstimateLine]) -> engine.C
     """What the estimate costs at the team rates; None when not estimated or a skill has no team."""
     if not lines:
         return None
-    rates, currency = skill_rates(initiative.product.line_id if initiative.product_id else None)
+    rates, currency = skill_rates(initiative.product.line_id if initiative.product else None)
     try:
         return engine.estimate_cost(engine_estimate(lines), rates, currency=currency)
     except engine.ScoringError:

@@ -66,6 +66,5 @@ def effort_by_initiative(initiative_ids: Iterable[int]) -> dict[int, float]:
     rows = ScoringInput.objects.filter(initiative_id__in=list(initiative_ids)).values_list(
         "initiative_id", "estimated_effort", "effort"
     )
-    return {
-        pk: float(est if est is not None else rough) for pk, est, rough in rows if (est or rough) is not None
-    }
+    efforts = {pk: est if est is not None else rough for pk, est, rough in rows}
+    return {pk: float(effort) for pk, effort in efforts.items() if effort is not None}

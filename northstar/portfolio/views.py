@@ -28,6 +28,7 @@ from northstar.core.web import (
     paginate,
     render_list,
     require,
+    user_of,
 )
 from northstar.engines import scoring as engine
 from northstar.feedback import selectors as feedback_selectors
@@ -79,13 +80,13 @@ def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) 
         "next_gate_missing": [r.needs for r in governance.gate_missing(initiative, next_stage)]
         if next_stage
         else [],
-        "can_edit": can_edit(request.user, initiative),
+        "can_edit": can_edit(user_of(request), initiative),
         "history": history[:HISTORY_LIMIT],
         "stage_error": "",
         "stage_missing": [],
         "stage_note": "",
         "pending_approval": pending,
-        "can_decide_approval": pending is not None and approvals.can_decide(request.user, pending),
+        "can_decide_approval": pending is not None and approvals.can_decide(user_of(request), pending),
         "decisions": initiative.decisions.select_related("decided_by")[:DECISIONS_SHOWN],
         "decision_count": initiative.decisions.count(),
         **extra,
@@ -123,18 +124,18 @@ def _initiative(initiative_id: int) -> Initiative:
 @login_required
 def detail(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    context = _detail_context(request, initiative, **_prioritisation_context(initiative, request.user))
+    context = _detail_context(request, initiative, **_prioritisation_context(initiative, user_of(request)))
     return render(request, "portfolio/detail.html", context)
 
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     initial = {k: request.GET[k] for k in ("parent", "product") if request.GET.get(k, "").isdigit()}
     return edit_page(
         request,
         form=InitiativeForm(request.POST or None, initial=initial or None),
-        save=lambda data: services.initiative_create(actor=request.user, **data),
+        save=lambda data: services.initiative_create(actor=user_of(request), **data),
         done=lambda initiative: reverse("portfolio:detail", args=[initiative.pk]),
         context={
             "heading": "New initiative",
@@ -148,16 +149,16 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        can_edit(request.user, initiative),
+        can_edit(user_of(request), initiative),
         "You can only change initiatives in the product lines you belong to.",
     )
     return edit_page(
         request,
         form=InitiativeForm(request.POST or None, initiative=initiative),
         record=initiative,
-        save=lambda data: services.initiative_update(actor=request.user, initiative=initiative, **data),
+        save=lambda data: services.initiative_update(actor=user_of(request), initiative=initiative, **data),
         done=lambda saved: reverse("portfolio:detail", args=[saved.pk]),
         context={
             "heading": f"Edit {initiative.title}",
@@ -175,7 +176,7 @@ def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = _initiative(initiative_id)
     try:
         outcome = approvals.stage_move(
-            actor=request.user,
+            actor=user_of(request),
             initiative=initiative,
             stage=request.POST.get("stage", ""),
             rationale=request.POST.get("rationale", "")[:2000],
@@ -191,7 +192,7 @@ def move(request: HttpRequest, initiative_id: int) -> HttpResponse:
         )
         if is_fragment_request(request):
             return render(request, "portfolio/_stage_move.html", context, status=exc.status_code)
-        context.update(_prioritisation_context(initiative, request.user))
+        context.update(_prioritisation_context(initiative, user_of(request)))
         return render(request, "portfolio/detail.html", context, status=exc.status_code)
     if is_fragment_request(request):
         context = _detail_context(request, initiative, stage_note="" if outcome.moved else outcome.message)

@@ -8,9 +8,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from northstar.core import concurrency
-from northstar.core.models import User
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
 from northstar.org.models import ProductLine
 from northstar.reports import health, render, selectors, services
 from northstar.reports.models import Pack, StatusUpdate
@@ -18,12 +18,6 @@ from northstar.reports.sections import SECTIONS, TEMPLATE_SECTIONS
 from northstar.strategy.models import PlanningPeriod
 
 router = Router(tags=["Reports"])
-
-
-class ApiRequest(HttpRequest):
-    """A request the API authenticated: `auth` is the user."""
-
-    auth: User
 
 
 class SignalOut(Schema):
@@ -90,18 +84,18 @@ class StatusUpdateOut(Schema):
 
 @router.get("/reports/lines/{line_id}/updates", response=list[StatusUpdateOut])
 @paginate(Pagination)
-def status_updates(request: ApiRequest, line_id: int) -> object:
+def status_updates(request: HttpRequest, line_id: int) -> object:
     """A line's status history, newest period first."""
     return selectors.status_history(get_or_404(ProductLine, line_id))
 
 
 @router.post("/reports/lines/{line_id}/updates", response={201: StatusUpdateOut})
-def status_update_post(request: ApiRequest, line_id: int, data: StatusUpdateIn) -> object:
+def status_update_post(request: HttpRequest, line_id: int, data: StatusUpdateIn) -> object:
     """Post a status; a status other than the proposed one needs `override_reason`."""
     line = get_or_404(ProductLine, line_id)
     period = get_or_404(PlanningPeriod, data.period_id)
     update = services.status_update_create(
-        actor=request.auth,
+        actor=user_of(request),
         line=line,
         period=period,
         status=data.status,
@@ -144,7 +138,7 @@ class HealthQuery(Schema):
 
 
 @router.get("/reports/health", response=HealthOut)
-def portfolio_health(request: ApiRequest, query: Query[HealthQuery]) -> object:
+def portfolio_health(request: HttpRequest, query: Query[HealthQuery]) -> object:
     """Every line's status (posted, else proposed) with the signals and figures behind it."""
     from django.utils import timezone
 
@@ -184,7 +178,7 @@ class SectionOut(Schema):
 
 
 @router.get("/reports/sections", response=list[SectionOut])
-def sections(request: ApiRequest) -> object:
+def sections(request: HttpRequest) -> object:
     """Sections a pack can hold, and the templates that include each by default."""
     return [
         {
@@ -244,15 +238,15 @@ class PackFilter(Schema):
 
 @router.get("/reports/packs", response=list[PackOut])
 @paginate(Pagination)
-def pack_list(request: ApiRequest, filters: Query[PackFilter]) -> object:
+def pack_list(request: HttpRequest, filters: Query[PackFilter]) -> object:
     return selectors.pack_list(state=filters.state, template=filters.template).prefetch_related("sections")
 
 
 @router.post("/reports/packs", response={201: PackOut})
-def pack_create(request: ApiRequest, data: PackIn) -> object:
+def pack_create(request: HttpRequest, data: PackIn) -> object:
     line = get_or_404(ProductLine, data.line_id) if data.line_id else None
     pack = services.pack_create(
-        actor=request.auth,
+        actor=user_of(request),
         template=data.template,
         cut_off=data.cut_off,
         title=data.title,
@@ -263,17 +257,17 @@ def pack_create(request: ApiRequest, data: PackIn) -> object:
 
 
 @router.get("/reports/packs/{pack_id}", response=PackOut)
-def pack_get(request: ApiRequest, response: HttpResponse, pack_id: int) -> object:
+def pack_get(request: HttpRequest, response: HttpResponse, pack_id: int) -> object:
     return concurrency.with_etag(response, services.get_pack(pack_id))
 
 
 @router.patch("/reports/packs/{pack_id}", response=PackOut)
-def pack_patch(request: ApiRequest, response: HttpResponse, pack_id: int, data: PackPatch) -> object:
+def pack_patch(request: HttpRequest, response: HttpResponse, pack_id: int, data: PackPatch) -> object:
     """Change a draft; `sections` (when given) replaces the list: keys in order, each with its narrative.
     Send the ETag of your GET as If-Match: a draft someone changed meanwhile is refused (412)."""
     pack = concurrency.for_write(request, services.get_pack(pack_id))
     saved = services.pack_update(
-        actor=request.auth,
+        actor=user_of(request),
         pack=pack,
         title=data.title,
         cut_off=data.cut_off,
@@ -283,13 +277,13 @@ def pack_patch(request: ApiRequest, response: HttpResponse, pack_id: int, data: 
 
 
 @router.post("/reports/packs/{pack_id}/issue", response=PackOut)
-def pack_issue(request: ApiRequest, pack_id: int) -> object:
+def pack_issue(request: HttpRequest, pack_id: int) -> object:
     """Freeze a draft: its data snapshot and its PPTX, PDF and HTML files are stored and never change."""
-    return services.pack_issue(actor=request.auth, pack=services.get_pack(pack_id))
+    return services.pack_issue(actor=user_of(request), pack=services.get_pack(pack_id))
 
 
 @router.get("/reports/packs/{pack_id}/download/{fmt}", response={200: None})
-def pack_download(request: ApiRequest, pack_id: int, fmt: str) -> HttpResponse:
+def pack_download(request: HttpRequest, pack_id: int, fmt: str) -> HttpResponse:
     """The pack as pptx, pdf, html (or json, its data). Issued packs: the stored file, byte for byte."""
     pack = services.get_pack(pack_id)
     data = services.pack_file(pack, fmt)

@@ -20,10 +20,18 @@ from django.views.decorators.http import require_POST
 from northstar.core import concurrency
 from northstar.core.concurrency import StaleRecord
 from northstar.core.errors import ApplicationError
-from northstar.core.models import User
 from northstar.core.ratelimit import rate_limit
 from northstar.core.services import get_or_404
-from northstar.core.web import conflict_page, fetch, form_refused, invalid_form, paginate, refuse, require
+from northstar.core.web import (
+    conflict_page,
+    fetch,
+    form_refused,
+    invalid_form,
+    paginate,
+    refuse,
+    require,
+    user_of,
+)
 from northstar.feedback.clients import visitor_address
 from northstar.org import access
 from northstar.org.models import ProductLine
@@ -38,13 +46,6 @@ from northstar.reports.forms import (
     StatusUpdateForm,
 )
 from northstar.reports.models import DigestSubscription, Pack, PackShareLink, PackTemplate, StatusUpdate
-
-
-class SignedIn(HttpRequest):
-    """A request behind `login_required`: its user is a real login."""
-
-    user: User
-
 
 LEADERS_ONLY = "Only product leaders and admins build and issue packs."
 #: Downloads of an issued pack through a public link, per visitor and hour.
@@ -72,7 +73,7 @@ def _act(request: HttpRequest, action: Any, fallback: str, success: str = "") ->
 
 
 @login_required
-def index(request: SignedIn) -> HttpResponse:
+def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     period, owing = selectors.lines_owing_update(today)
     state = request.GET.get("state", "")
@@ -86,14 +87,14 @@ def index(request: SignedIn) -> HttpResponse:
             "owing": owing,
             "due": bool(period and selectors.is_due(period, today)),
             "create_form": PackCreateForm(initial={"cut_off": today, "template": PackTemplate.BOARD}),
-            "subscription": DigestSubscription.objects.filter(user=request.user, is_active=True).first(),
+            "subscription": DigestSubscription.objects.filter(user=user_of(request), is_active=True).first(),
             "slide_template": services.active_slide_template(),
         },
     )
 
 
 @login_required
-def health_page(request: SignedIn) -> HttpResponse:
+def health_page(request: HttpRequest) -> HttpResponse:
     day = _day(request.GET.get("date"))
     result = health.portfolio_health(today=day)
     return render(request, "reports/health.html", {"health": result, "day": day})
@@ -103,27 +104,27 @@ def health_page(request: SignedIn) -> HttpResponse:
 
 
 @login_required
-def line_status(request: SignedIn, line_id: int) -> HttpResponse:
+def line_status(request: HttpRequest, line_id: int) -> HttpResponse:
     line = fetch(get_or_404, ProductLine, line_id, queryset=ProductLine.objects.select_related("director"))
     page = Paginator(selectors.status_history(line), 12).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/line_status.html",
-        {"line": line, "page": page, "can_post": access.can_edit_line(request.user, line.pk)},
+        {"line": line, "page": page, "can_post": access.can_edit_line(user_of(request), line.pk)},
     )
 
 
 @login_required
-def status_detail(request: SignedIn, update_id: int) -> HttpResponse:
+def status_detail(request: HttpRequest, update_id: int) -> HttpResponse:
     update = fetch(get_or_404, StatusUpdate, update_id, queryset=selectors.update_detail(update_id))
     return render(request, "reports/status_detail.html", {"update": update})
 
 
 @login_required
-def status_create(request: SignedIn, line_id: int) -> HttpResponse:
+def status_create(request: HttpRequest, line_id: int) -> HttpResponse:
     line = fetch(get_or_404, ProductLine, line_id)
     require(
-        access.can_edit_line(request.user, line.pk),
+        access.can_edit_line(user_of(request), line.pk),
         "Only the line's director, its people and product leaders post its status.",
     )
     today = timezone.localdate()
@@ -145,7 +146,7 @@ def status_create(request: SignedIn, line_id: int) -> HttpResponse:
             return invalid_form(request, "reports/status_form.html", context, form)
         try:
             update = services.status_update_create(
-                actor=request.user, line=line, today=today, **form.service_data()
+                actor=user_of(request), line=line, today=today, **form.service_data()
             )
         except ApplicationError as exc:
             return form_refused(request, "reports/status_form.html", context, form, exc)
@@ -158,15 +159,15 @@ def status_create(request: SignedIn, line_id: int) -> HttpResponse:
 
 
 @login_required
-def pack_create(request: SignedIn) -> HttpResponse:
-    require(request.user.is_leading, LEADERS_ONLY)
+def pack_create(request: HttpRequest) -> HttpResponse:
+    require(user_of(request).is_leading, LEADERS_ONLY)
     form = PackCreateForm(request.POST or None, initial={"cut_off": timezone.localdate()})
     context = {"form": form}
     if request.method == "POST":
         if not form.is_valid():
             return invalid_form(request, "reports/pack_create.html", context, form)
         try:
-            pack = services.pack_create(actor=request.user, **form.service_data())
+            pack = services.pack_create(actor=user_of(request), **form.service_data())
         except ApplicationError as exc:
             return form_refused(request, "reports/pack_create.html", context, form, exc)
         messages.success(request, f"{pack.title} started: write the narrative, then issue it.")
@@ -180,11 +181,11 @@ def _pack_context(pack: Pack, *, base: str = "") -> dict[str, Any]:
 
 
 @login_required
-def pack_detail(request: SignedIn, pack_id: int) -> HttpResponse:
+def pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     context = _pack_context(pack)
     context.update(
-        links=selectors.pack_links(pack) if request.user.is_leading else [],
+        links=selectors.pack_links(pack) if user_of(request).is_leading else [],
         share_form=ShareForm(),
         previous=packs.previous_issued(pack),
         formats=formats.FORMATS,
@@ -193,8 +194,8 @@ def pack_detail(request: SignedIn, pack_id: int) -> HttpResponse:
 
 
 @login_required
-def pack_edit(request: SignedIn, pack_id: int) -> HttpResponse:
-    require(request.user.is_leading, LEADERS_ONLY)
+def pack_edit(request: HttpRequest, pack_id: int) -> HttpResponse:
+    require(user_of(request).is_leading, LEADERS_ONLY)
     pack = fetch(services.get_pack, pack_id)
     if pack.is_issued:
         messages.error(request, "This pack was issued and is frozen: start a new draft to change it.")
@@ -209,7 +210,7 @@ def pack_edit(request: SignedIn, pack_id: int) -> HttpResponse:
         if not form.is_valid():
             return invalid_form(request, "reports/pack_edit.html", context, form)
         try:
-            services.pack_update(actor=request.user, pack=pack, **form.service_data())
+            services.pack_update(actor=user_of(request), pack=pack, **form.service_data())
         except StaleRecord as exc:
             return conflict_page(request, "reports/pack_edit.html", context, form, exc)
         except ApplicationError as exc:
@@ -221,11 +222,11 @@ def pack_edit(request: SignedIn, pack_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_issue(request: SignedIn, pack_id: int) -> HttpResponse:
+def pack_issue(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     return _act(
         request,
-        lambda: services.pack_issue(actor=request.user, pack=pack),
+        lambda: services.pack_issue(actor=user_of(request), pack=pack),
         reverse("reports:pack_detail", args=[pack.pk]),
         "Issued: the data and the PPTX, PDF and HTML files are frozen as they are now.",
     )
@@ -233,10 +234,10 @@ def pack_issue(request: SignedIn, pack_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_delete(request: SignedIn, pack_id: int) -> HttpResponse:
+def pack_delete(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     try:
-        services.pack_delete(actor=request.user, pack=pack)
+        services.pack_delete(actor=user_of(request), pack=pack)
     except ApplicationError as exc:
         if exc.status_code in (403, 404):
             refuse(exc)
@@ -259,7 +260,7 @@ def _download(pack: Pack, fmt: str) -> HttpResponse:
 
 
 @login_required
-def pack_download(request: SignedIn, pack_id: int, fmt: str) -> HttpResponse:
+def pack_download(request: HttpRequest, pack_id: int, fmt: str) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     try:
         return _download(pack, fmt)
@@ -269,13 +270,13 @@ def pack_download(request: SignedIn, pack_id: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_share(request: SignedIn, pack_id: int) -> HttpResponse:
+def pack_share(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     form = ShareForm(request.POST)
     label = form.data.get("label", "")
     return _act(
         request,
-        lambda: services.pack_share_link_create(actor=request.user, pack=pack, label=label),
+        lambda: services.pack_share_link_create(actor=user_of(request), pack=pack, label=label),
         reverse("reports:pack_detail", args=[pack.pk]) + "#share",
         "Link for {result.label} created: copy it below.",
     )
@@ -283,11 +284,11 @@ def pack_share(request: SignedIn, pack_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pack_share_revoke(request: SignedIn, link_id: int) -> HttpResponse:
+def pack_share_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
     link = fetch(get_or_404, PackShareLink, link_id)
     return _act(
         request,
-        lambda: services.pack_share_link_revoke(actor=request.user, link=link),
+        lambda: services.pack_share_link_revoke(actor=user_of(request), link=link),
         reverse("reports:pack_detail", args=[link.pack_id]) + "#share",
         "The link was revoked: it no longer opens the pack.",
     )
@@ -327,15 +328,15 @@ def shared_download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-def slide_template(request: SignedIn) -> HttpResponse:
-    require(request.user.is_leading, "Only product leaders and admins set the company slide template.")
+def slide_template(request: HttpRequest) -> HttpResponse:
+    require(user_of(request).is_leading, "Only product leaders and admins set the company slide template.")
     form = SlideTemplateForm(request.POST or None, request.FILES or None)
     context = {"form": form, "active": services.active_slide_template()}
     if request.method == "POST":
         if request.POST.get("clear"):
             return _act(
                 request,
-                lambda: services.slide_template_clear(actor=request.user),
+                lambda: services.slide_template_clear(actor=user_of(request)),
                 reverse("reports:slide_template"),
                 "Packs use Northstar's own slides again.",
             )
@@ -347,7 +348,7 @@ def slide_template(request: SignedIn) -> HttpResponse:
             return invalid_form(request, "reports/slide_template.html", context, form)
         try:
             services.slide_template_upload(
-                actor=request.user, name=form.cleaned_data["name"], data=upload.read()
+                actor=user_of(request), name=form.cleaned_data["name"], data=upload.read()
             )
         except ApplicationError as exc:
             return form_refused(request, "reports/slide_template.html", context, form, exc)
@@ -357,13 +358,13 @@ def slide_template(request: SignedIn) -> HttpResponse:
 
 
 @login_required
-def digest_settings(request: SignedIn) -> HttpResponse:
-    current = DigestSubscription.objects.filter(user=request.user, is_active=True).first()
+def digest_settings(request: HttpRequest) -> HttpResponse:
+    current = DigestSubscription.objects.filter(user=user_of(request), is_active=True).first()
     form = DigestForm(request.POST or None, initial={"frequency": current.frequency if current else ""})
     context = {"form": form, "current": current}
     if request.method == "POST" and form.is_valid():
         try:
-            digests.digest_subscribe(user=request.user, frequency=form.cleaned_data["frequency"])
+            digests.digest_subscribe(user=user_of(request), frequency=form.cleaned_data["frequency"])
         except ApplicationError as exc:
             return form_refused(request, "reports/digest.html", context, form, exc)
         messages.success(request, "Your digest setting is saved.")
@@ -383,15 +384,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def mail_send_now(request: SignedIn) -> HttpResponse:
+def mail_send_now(request: HttpRequest) -> HttpResponse:
     """Queue the digests and reminders that are due (what the scheduler's `send-digests` does)."""
     from northstar.core.jobs import job_enqueue
 
-    require(request.user.is_leading, "Only product leaders and admins send digests by hand.")
+    require(user_of(request).is_leading, "Only product leaders and admins send digests by hand.")
     try:
         job_enqueue(
             task="northstar.reports.tasks.mail_send",
-            actor=request.user,
+            actor=user_of(request),
             title="Send due digests and reminders",
             unique_key="reports:mail",  # one send at a time: two would mail people twice
         )

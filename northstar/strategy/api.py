@@ -11,6 +11,8 @@ from ninja.pagination import paginate
 from northstar.core.concurrency import for_write, set_etag, with_etag
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
+from northstar.core.web import user_of
+from northstar.engines.metrics.detect import Flag
 from northstar.strategy import metrics, selectors, services
 from northstar.strategy.models import (
     Alignment,
@@ -60,7 +62,7 @@ class VisionOut(Schema):
 
     @staticmethod
     def resolve_author(obj: VisionVersion) -> str | None:
-        return obj.author.username if obj.author_id else None
+        return obj.author.username if obj.author else None
 
 
 class KeyResultIn(Schema):
@@ -185,7 +187,7 @@ class CheckInOut(Schema):
 
     @staticmethod
     def resolve_author(obj: CheckIn) -> str | None:
-        return obj.author.username if obj.author_id else None
+        return obj.author.username if obj.author else None
 
 
 class MetricIn(Schema):
@@ -330,7 +332,7 @@ def period_list(request: HttpRequest) -> object:
 
 @router.post("/periods", response={201: PeriodOut})
 def period_create(request: HttpRequest, payload: PeriodIn) -> tuple[int, PlanningPeriod]:
-    return 201, services.period_create(actor=request.auth, **payload.dict())
+    return 201, services.period_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/vision", response=list[VisionOut])
@@ -341,7 +343,7 @@ def vision_list(request: HttpRequest) -> object:
 
 @router.post("/vision", response={201: VisionOut})
 def vision_save(request: HttpRequest, payload: VisionIn) -> tuple[int, VisionVersion]:
-    return 201, services.vision_save(actor=request.auth, **payload.dict())
+    return 201, services.vision_save(actor=user_of(request), **payload.dict())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -366,7 +368,7 @@ def objective_list(request: HttpRequest, period: str = "") -> list[dict]:
 
 @router.post("/objectives", response={201: ObjectiveOut})
 def objective_create(request: HttpRequest, payload: ObjectiveIn) -> tuple[int, dict]:
-    objective = services.objective_create(actor=request.auth, **payload.dict())
+    objective = services.objective_create(actor=user_of(request), **payload.dict())
     return 201, _objective_out(_objective_row(objective.pk))
 
 
@@ -382,21 +384,21 @@ def objective_update(
     request: HttpRequest, response: HttpResponse, objective_id: int, payload: ObjectivePatch
 ) -> dict:
     objective = for_write(request, get_or_404(Objective, objective_id))
-    services.objective_update(actor=request.auth, objective=objective, **payload.dict(exclude_unset=True))
+    services.objective_update(actor=user_of(request), objective=objective, **payload.dict(exclude_unset=True))
     return objective_get(request, response, objective_id)
 
 
 @router.delete("/objectives/{objective_id}", response={204: None})
 def objective_delete(request: HttpRequest, objective_id: int) -> tuple[int, None]:
     objective = for_write(request, get_or_404(Objective, objective_id))
-    services.objective_delete(actor=request.auth, objective=objective)
+    services.objective_delete(actor=user_of(request), objective=objective)
     return 204, None
 
 
 @router.post("/objectives/{objective_id}/key-results", response={201: KeyResultOut})
 def key_result_create(request: HttpRequest, objective_id: int, payload: KeyResultIn) -> tuple[int, KeyResult]:
     objective = get_or_404(Objective, objective_id)
-    return 201, services.key_result_create(actor=request.auth, objective=objective, **payload.dict())
+    return 201, services.key_result_create(actor=user_of(request), objective=objective, **payload.dict())
 
 
 def _key_result(key_result_id: int) -> KeyResult:
@@ -413,13 +415,17 @@ def key_result_update(
     request: HttpRequest, response: HttpResponse, key_result_id: int, payload: KeyResultPatch
 ) -> KeyResult:
     kr = for_write(request, _key_result(key_result_id))
-    saved = services.key_result_update(actor=request.auth, key_result=kr, **payload.dict(exclude_unset=True))
+    saved = services.key_result_update(
+        actor=user_of(request), key_result=kr, **payload.dict(exclude_unset=True)
+    )
     return with_etag(response, saved)
 
 
 @router.delete("/key-results/{key_result_id}", response={204: None})
 def key_result_delete(request: HttpRequest, key_result_id: int) -> tuple[int, None]:
-    services.key_result_delete(actor=request.auth, key_result=for_write(request, _key_result(key_result_id)))
+    services.key_result_delete(
+        actor=user_of(request), key_result=for_write(request, _key_result(key_result_id))
+    )
     return 204, None
 
 
@@ -431,7 +437,7 @@ def check_in_list(request: HttpRequest, key_result_id: int) -> object:
 @router.post("/key-results/{key_result_id}/check-ins", response={201: CheckInOut})
 def check_in_create(request: HttpRequest, key_result_id: int, payload: CheckInIn) -> tuple[int, CheckIn]:
     kr = _key_result(key_result_id)
-    return 201, services.check_in_create(actor=request.auth, key_result=kr, **payload.dict())
+    return 201, services.check_in_create(actor=user_of(request), key_result=kr, **payload.dict())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -445,7 +451,7 @@ def metric_list(request: HttpRequest) -> object:
 
 @router.post("/metrics", response={201: MetricOut})
 def metric_create(request: HttpRequest, payload: MetricIn) -> tuple[int, Metric]:
-    return 201, metrics.metric_create(actor=request.auth, **payload.dict())
+    return 201, metrics.metric_create(actor=user_of(request), **payload.dict())
 
 
 @router.get("/metrics/{metric_id}", response=SeriesOut)
@@ -462,7 +468,7 @@ def metric_get(request: HttpRequest, response: HttpResponse, metric_id: int) -> 
     }
 
 
-def _flag(when: date, flag: object) -> dict:
+def _flag(when: date, flag: Flag) -> dict:
     return {
         "date": when,
         "kind": str(flag.kind),
@@ -478,7 +484,7 @@ def metric_update(
     request: HttpRequest, response: HttpResponse, metric_id: int, payload: MetricPatch
 ) -> Metric:
     metric = for_write(request, get_or_404(Metric, metric_id))
-    saved = metrics.metric_update(actor=request.auth, metric=metric, **payload.dict(exclude_unset=True))
+    saved = metrics.metric_update(actor=user_of(request), metric=metric, **payload.dict(exclude_unset=True))
     return with_etag(response, saved)
 
 
@@ -488,7 +494,7 @@ def metric_values_push(request: HttpRequest, metric_id: int, payload: PushIn) ->
     stored for the same date and dimension is replaced."""
     metric = get_or_404(Metric, metric_id)
     record = metrics.metric_values_push(
-        actor=request.auth, metric=metric, points=[(p.date, p.value, p.dimension) for p in payload.points]
+        actor=user_of(request), metric=metric, points=[(p.date, p.value, p.dimension) for p in payload.points]
     )
     return 201, record
 
@@ -558,7 +564,7 @@ def alignment_create(request: HttpRequest, payload: AlignmentIn) -> tuple[int, A
 
     key_result = get_or_404(KeyResult, payload.key_result_id) if payload.key_result_id else None
     link = services.alignment_create(
-        actor=request.auth,
+        actor=user_of(request),
         initiative=get_or_404(Initiative, payload.initiative_id),
         objective=get_or_404(Objective, payload.objective_id),
         key_result=key_result,
@@ -570,5 +576,5 @@ def alignment_create(request: HttpRequest, payload: AlignmentIn) -> tuple[int, A
 @router.delete("/alignments/{alignment_id}", response={204: None})
 def alignment_delete(request: HttpRequest, alignment_id: int) -> tuple[int, None]:
     link = get_or_404(Alignment, alignment_id, queryset=Alignment.objects.select_related("initiative"))
-    services.alignment_delete(actor=request.auth, alignment=link)
+    services.alignment_delete(actor=user_of(request), alignment=link)
     return 204, None

@@ -370,6 +370,9 @@ KPIS = [
 ]
 
 
+#: A key result: (title, unit, direction, start, target); a milestone has no numbers.
+KrRow = tuple[str, str, str, float | None, float | None]
+
 COMPANY_OKRS = [
     (
         "Make LumenPay the default checkout for growing merchants",
@@ -386,7 +389,8 @@ COMPANY_OKRS = [
         ],
     ),
 ]
-LINE_OKRS = {
+#: Per line: (objective, index of the company objective it serves, key results).
+LINE_OKRS: dict[str, list[tuple[str, int, list[KrRow]]]] = {
     "Commerce": [
         (
             "The fastest checkout in Europe",

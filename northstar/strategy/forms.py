@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField
+from northstar.core.forms import DateField, LongTextField, choice_field, model_choice
 from northstar.org.models import Person, ProductLine, Team
 from northstar.strategy.models import (
     Direction,
@@ -101,19 +101,24 @@ class ObjectiveForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = PlanningPeriod.objects.order_by("-start")
-        self.fields["line"].queryset = ProductLine.objects.order_by("name")
-        self.fields["team"].queryset = Team.objects.select_related("line").order_by("name")
-        self.fields["team"].label_from_instance = lambda t: f"{t.name} ({t.line.name})"
+        model_choice(self, "period").queryset = PlanningPeriod.objects.order_by("-start")
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
+        model_choice(self, "team").queryset = Team.objects.select_related("line").order_by("name")
+        # Django calls the field's own label_from_instance; these labels are per form.
+        team = model_choice(self, "team")
+        team.label_from_instance = lambda obj: f"{obj.name} ({obj.line.name})"  # type: ignore[method-assign]
         parents = Objective.objects.select_related("period", "line", "team").order_by("-period__start", "id")
         if objective is not None:
             parents = parents.exclude(pk=objective.pk)
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].label_from_instance = lambda o: f"{o.period.name} · {o.level_label}: {o.title}"
-        self.fields["owner"].queryset = Person.objects.only("id", "name").order_by("name")
+        model_choice(self, "parent").queryset = parents
+        parent = model_choice(self, "parent")
+        parent.label_from_instance = lambda obj: (  # type: ignore[method-assign]
+            f"{obj.period.name} · {obj.level_label}: {obj.title}"
+        )
+        model_choice(self, "owner").queryset = Person.objects.only("id", "name").order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
         if data.get("line") and data.get("team"):
             self.add_error(
                 "team", "Choose a line or a team, not both: a team objective belongs to its team's line."
@@ -170,8 +175,8 @@ class KeyResultForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["metric"].queryset = Metric.objects.order_by("name")
-        self.fields["owner"].queryset = Person.objects.only("id", "name").order_by("name")
+        model_choice(self, "metric").queryset = Metric.objects.order_by("name")
+        model_choice(self, "owner").queryset = Person.objects.only("id", "name").order_by("name")
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -253,9 +258,9 @@ class MetricForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = ProductLine.objects.order_by("name")
+        model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
         others = Metric.objects.order_by("name")
-        self.fields["drives"].queryset = others.exclude(pk=metric.pk) if metric else others
+        model_choice(self, "drives").queryset = others.exclude(pk=metric.pk) if metric else others
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -292,4 +297,4 @@ class AlignmentForm(forms.Form):
         for o in objectives:
             choices.append((f"o{o.pk}", f"{o.level_label}: {o.title}"))
             choices += [(f"k{kr.pk}", f"    ↳ {kr.title}") for kr in o.key_results.all()]
-        self.fields["target"].choices = choices
+        choice_field(self, "target").choices = choices

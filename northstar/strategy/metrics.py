@@ -148,6 +148,8 @@ def refresh_bound_key_results(metric_ids: Iterable[int]) -> int:
     latest = metric_latest(metric_ids)
     changed = []
     for kr in KeyResult.objects.filter(metric_id__in=latest):
+        if kr.metric_id is None:  # never: filtered on the metric above
+            continue
         value = latest[kr.metric_id][1]
         if kr.current != value:
             kr.current = value

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from northstar.engines.metrics.detect import Analysis, DetectorSettings, Flag, analyse
 from northstar.engines.metrics.progress import (
@@ -173,9 +174,9 @@ def objective_tree(period: PlanningPeriod | None) -> list[ObjectiveRow]:
 
 
 def _scope_name(objective: Objective) -> str:
-    if objective.team_id:
+    if objective.team:
         return objective.team.name
-    if objective.line_id:
+    if objective.line:
         return objective.line.name
     return ""
 
@@ -256,6 +257,8 @@ class KpiCard:
     points: list[tuple[date, float]]
     analysis: Analysis
     trend: Trend | None
+    #: The card's inline chart, drawn by the page that shows it.
+    sparkline: SafeString | None = None
 
     @property
     def latest(self) -> tuple[date, float] | None:

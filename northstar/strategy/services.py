@@ -132,7 +132,7 @@ def _check_cascade(objective: Objective) -> None:
             f"(it cannot sit under a {parent.level_label.lower()} objective)."
         )
     if parent.level == Level.LINE and objective.level == Level.TEAM:
-        team_line = Team.objects.filter(pk=objective.team_id).values_list("line_id", flat=True).first()
+        team_line = objective.team.line_id if objective.team else None
         if team_line != parent.line_id:
             raise ValidationFailed(
                 "A team objective can only sit under an objective of its own product line."
@@ -254,7 +254,7 @@ def can_check_in(user: User, key_result: KeyResult) -> bool:
     """Whoever may edit the objective, and the key result's (or objective's) owner."""
     if not user.is_authenticated or not user.can_write:
         return False
-    owners = {key_result.owner_id, key_result.objective.owner_id} - {None}
+    owners = {pk for pk in (key_result.owner_id, key_result.objective.owner_id) if pk is not None}
     if owners and Person.objects.filter(pk__in=owners, user=user).exists():
         return True
     return can_edit_objective(user, key_result.objective)

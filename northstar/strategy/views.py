@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, edit_page, fetch, plotly_url, refuse, require
+from northstar.core.web import READ_ONLY, edit_page, fetch, plotly_url, refuse, require, user_of
 from northstar.portfolio import permissions
 from northstar.portfolio.models import Initiative
 from northstar.strategy import charts, metrics, selectors, services
@@ -77,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mean_progress": sum(measured) / len(measured) if measured else None,
             "vision": vision,
             "vision_html": render_markdown(vision.body.split("\n\n")[0]) if vision else "",
-            "can_write": request.user.can_write,
+            "can_write": user_of(request).can_write,
         },
     )
 
@@ -88,11 +88,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def period_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.is_leading, "Only product leaders and admins can add planning periods.")
+    require(user_of(request).is_leading, "Only product leaders and admins can add planning periods.")
     return edit_page(
         request,
         form=PeriodForm(request.POST or None),
-        save=lambda data: services.period_create(actor=request.user, **data),
+        save=lambda data: services.period_create(actor=user_of(request), **data),
         done=lambda period: reverse("strategy:dashboard") + f"?period={period.pk}",
         context={
             "heading": "New planning period",
@@ -120,12 +120,12 @@ def vision(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def vision_edit(request: HttpRequest) -> HttpResponse:
-    require(request.user.is_leading, "Only product leaders and admins can change the vision.")
+    require(user_of(request).is_leading, "Only product leaders and admins can change the vision.")
     current = selectors.vision_current()
     return edit_page(
         request,
         form=VisionForm(request.POST or None, current=current),
-        save=lambda data: services.vision_save(actor=request.user, **data),
+        save=lambda data: services.vision_save(actor=user_of(request), **data),
         done=lambda version: reverse("strategy:vision"),
         context={
             "heading": "Edit the vision and strategy",
@@ -181,16 +181,16 @@ def _key_result(key_result_id: int) -> KeyResult:
 
 @login_required
 def objective_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
-    initial = {
+    require(user_of(request).can_write, READ_ONLY)
+    initial: dict[str, str | int] = {
         k: request.GET[k] for k in ("period", "parent", "line", "team") if request.GET.get(k, "").isdigit()
     }
-    if "owner" not in initial and getattr(request.user, "person", None) is not None:
-        initial["owner"] = request.user.person.pk
+    if "owner" not in initial and getattr(user_of(request), "person", None) is not None:
+        initial["owner"] = user_of(request).person.pk
     return edit_page(
         request,
         form=ObjectiveForm(request.POST or None, initial=initial),
-        save=lambda data: services.objective_create(actor=request.user, **data),
+        save=lambda data: services.objective_create(actor=user_of(request), **data),
         done=lambda objective: reverse("strategy:objective_detail", args=[objective.pk]),
         context={
             "heading": "New objective",
@@ -216,8 +216,8 @@ def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
             "description_html": render_markdown(objective.description),
             "alignments": alignments,
             # Unlink is offered only where the service would allow it (the initiative's edit rule).
-            "unlinkable": permissions.editable_ids(request.user, [a.initiative for a in alignments]),
-            "can_edit": services.can_edit_objective(request.user, objective),
+            "unlinkable": permissions.editable_ids(user_of(request), [a.initiative for a in alignments]),
+            "can_edit": services.can_edit_objective(user_of(request), objective),
         },
     )
 
@@ -225,16 +225,16 @@ def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
 @login_required
 def objective_edit(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = _objective(objective_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        services.can_edit_objective(request.user, objective),
+        services.can_edit_objective(user_of(request), objective),
         "You can only change objectives of the product lines you belong to.",
     )
     return edit_page(
         request,
         form=ObjectiveForm(request.POST or None, objective=objective),
         record=objective,
-        save=lambda data: services.objective_update(actor=request.user, objective=objective, **data),
+        save=lambda data: services.objective_update(actor=user_of(request), objective=objective, **data),
         done=lambda saved: reverse("strategy:objective_detail", args=[saved.pk]),
         context={
             "heading": f"Edit {objective.title}",
@@ -248,15 +248,15 @@ def objective_edit(request: HttpRequest, objective_id: int) -> HttpResponse:
 @login_required
 def key_result_create(request: HttpRequest, objective_id: int) -> HttpResponse:
     objective = _objective(objective_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        services.can_edit_objective(request.user, objective),
+        services.can_edit_objective(user_of(request), objective),
         "You can only add key results to objectives of the product lines you belong to.",
     )
     return edit_page(
         request,
         form=KeyResultForm(request.POST or None),
-        save=lambda data: services.key_result_create(actor=request.user, objective=objective, **data),
+        save=lambda data: services.key_result_create(actor=user_of(request), objective=objective, **data),
         done=lambda kr: reverse("strategy:key_result_detail", args=[kr.pk]),
         context={
             "heading": f"New key result for {objective.title}",
@@ -270,16 +270,16 @@ def key_result_create(request: HttpRequest, objective_id: int) -> HttpResponse:
 @login_required
 def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     kr = _key_result(key_result_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        services.can_edit_objective(request.user, kr.objective),
+        services.can_edit_objective(user_of(request), kr.objective),
         "You can only change key results of the product lines you belong to.",
     )
     return edit_page(
         request,
         form=KeyResultForm(request.POST or None, key_result=kr),
         record=kr,
-        save=lambda data: services.key_result_update(actor=request.user, key_result=kr, **data),
+        save=lambda data: services.key_result_update(actor=user_of(request), key_result=kr, **data),
         done=lambda saved: reverse("strategy:key_result_detail", args=[saved.pk]),
         context={
             "heading": f"Edit {kr.title}",
@@ -307,8 +307,8 @@ def _key_result_context(
         "chart": chart,
         "form": form
         or CheckInForm(initial={"value": kr.current, "confidence": kr.confidence or 7}, key_result=kr),
-        "can_check_in": services.can_check_in(request.user, kr),
-        "can_edit": services.can_edit_objective(request.user, kr.objective),
+        "can_check_in": services.can_check_in(user_of(request), kr),
+        "can_edit": services.can_edit_objective(user_of(request), kr.objective),
     }
 
 
@@ -322,9 +322,9 @@ def key_result_detail(request: HttpRequest, key_result_id: int) -> HttpResponse:
 @require_POST
 def check_in(request: HttpRequest, key_result_id: int) -> HttpResponse:
     kr = _key_result(key_result_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        services.can_check_in(request.user, kr),
+        services.can_check_in(user_of(request), kr),
         "Only the owner, the line's PMs or a leader can check in here.",
     )
     form = CheckInForm(request.POST, key_result=kr)
@@ -333,7 +333,7 @@ def check_in(request: HttpRequest, key_result_id: int) -> HttpResponse:
             request, "strategy/key_result_detail.html", _key_result_context(request, kr, form), status=422
         )
     try:
-        services.check_in_create(actor=request.user, key_result=kr, **form.cleaned_data)
+        services.check_in_create(actor=user_of(request), key_result=kr, **form.cleaned_data)
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         kr.refresh_from_db()
@@ -361,7 +361,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
             target=card.metric.target,
             good_up=card.metric.direction == "up",
         )
-    return _page(request, "strategy/metrics.html", {"cards": cards, "can_write": request.user.can_write})
+    return _page(request, "strategy/metrics.html", {"cards": cards, "can_write": user_of(request).can_write})
 
 
 def _metric(metric_id: int) -> Metric:
@@ -390,7 +390,7 @@ def _metric_context(
             "-objective__period__start"
         ),
         "form": form or MetricValueForm(),
-        "can_edit": metrics.can_edit_metric(request.user, metric),
+        "can_edit": metrics.can_edit_metric(user_of(request), metric),
     }
 
 
@@ -402,11 +402,11 @@ def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
 
 @login_required
 def metric_create(request: HttpRequest) -> HttpResponse:
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     return edit_page(
         request,
         form=MetricForm(request.POST or None),
-        save=lambda data: metrics.metric_create(actor=request.user, **data),
+        save=lambda data: metrics.metric_create(actor=user_of(request), **data),
         done=lambda metric: reverse("strategy:metric_detail", args=[metric.pk]),
         context={"heading": "New KPI", "back_url": reverse("strategy:metrics"), "back_label": "KPIs"},
         success="{record} was created.",
@@ -416,16 +416,16 @@ def metric_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = _metric(metric_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        metrics.can_edit_metric(request.user, metric),
+        metrics.can_edit_metric(user_of(request), metric),
         "You can only change KPIs of the product lines you belong to.",
     )
     return edit_page(
         request,
         form=MetricForm(request.POST or None, metric=metric),
         record=metric,
-        save=lambda data: metrics.metric_update(actor=request.user, metric=metric, **data),
+        save=lambda data: metrics.metric_update(actor=user_of(request), metric=metric, **data),
         done=lambda saved: reverse("strategy:metric_detail", args=[saved.pk]),
         context={
             "heading": f"Edit {metric.name}",
@@ -440,9 +440,9 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
 @require_POST
 def metric_value_add(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = _metric(metric_id)
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     require(
-        metrics.can_edit_metric(request.user, metric),
+        metrics.can_edit_metric(user_of(request), metric),
         "You can only change KPIs of the product lines you belong to.",
     )
     form = MetricValueForm(request.POST)
@@ -451,7 +451,7 @@ def metric_value_add(request: HttpRequest, metric_id: int) -> HttpResponse:
             request, "strategy/metric_detail.html", _metric_context(request, metric, form), status=422
         )
     try:
-        metrics.metric_value_record(actor=request.user, metric=metric, **form.cleaned_data)
+        metrics.metric_value_record(actor=user_of(request), metric=metric, **form.cleaned_data)
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return _page(
@@ -483,7 +483,7 @@ def alignment(request: HttpRequest) -> HttpResponse:
     form = AlignmentForm(request.POST or None, objectives=objectives)
     status = 200
     if request.method == "POST":
-        require(request.user.can_write, READ_ONLY)
+        require(user_of(request).can_write, READ_ONLY)
         if form.is_valid():
             try:
                 link = _align(request, form)
@@ -509,7 +509,7 @@ def alignment(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "chart": chart,
             "form": form,
-            "can_write": request.user.can_write,
+            "can_write": user_of(request).can_write,
         },
         status=status,
     )
@@ -525,7 +525,7 @@ def _align(request: HttpRequest, form: AlignmentForm) -> Alignment:
     else:
         objective = get_or_404(Objective, target[1:])
     return services.alignment_create(
-        actor=request.user,
+        actor=user_of(request),
         initiative=initiative,
         objective=objective,
         key_result=key_result,
@@ -542,9 +542,9 @@ def alignment_remove(request: HttpRequest, alignment_id: int) -> HttpResponse:
         alignment_id,
         queryset=Alignment.objects.select_related("initiative", "objective"),
     )
-    require(request.user.can_write, READ_ONLY)
+    require(user_of(request).can_write, READ_ONLY)
     try:
-        services.alignment_delete(actor=request.user, alignment=link)
+        services.alignment_delete(actor=user_of(request), alignment=link)
     except ApplicationError as exc:
         refuse(exc)
     messages.success(request, f"{link.initiative} no longer counts towards {link.objective}.")

@@ -231,3 +231,17 @@ def test_the_cli_imports_a_file_or_names_the_failing_rows(cast: Cast, tmp_path):
     with pytest.raises(CommandError, match=r"row 2, closed: “31/01/2026” is not a date"):
         call_command("import_deals", str(bad))
     assert Deal.objects.count() == 2
+
+
+def test_a_deal_without_an_amount_is_refused_in_words(cast: Cast):
+    """Found by mypy: an empty amount reached the database as NULL (an integrity error, a 500)."""
+    with pytest.raises(ValidationFailed, match="amount is required"):
+        services.deal_create(
+            actor=cast.pm,
+            external_id="D-1",
+            name="Big deal",
+            account="Acme",
+            amount="",
+            outcome="won",
+            closed_on=date(2026, 1, 5),
+        )

@@ -367,3 +367,17 @@ def test_a_move_that_jumps_stages_passes_every_gate_it_passes_over(cast):
     with pytest.raises(ValidationFailed) as refused:
         services.initiative_move(actor=cast.pm, initiative=item, stage=Stage.PLANNED)
     assert refused.value.detail["missing"][:2] == ["problem_statement", "evidence"]
+
+
+def test_an_estimate_of_zero_team_weeks_counts_as_zero_not_as_unsized(cast):
+    """Found by mypy: `(est or rough) is not None` dropped a 0.0 estimate without a rough effort, so
+    alignment counted that work at the median instead of at zero."""
+    from northstar.portfolio import selectors
+
+    zero = factories.make_initiative(product=cast.home_product)
+    sized = factories.make_initiative(product=cast.home_product)
+    unsized = factories.make_initiative(product=cast.home_product)
+    ScoringInput.objects.create(initiative=zero, estimated_effort=0.0)
+    ScoringInput.objects.create(initiative=sized, effort=4.0)
+    ScoringInput.objects.create(initiative=unsized)
+    assert selectors.effort_by_initiative([zero.pk, sized.pk, unsized.pk]) == {zero.pk: 0.0, sized.pk: 4.0}

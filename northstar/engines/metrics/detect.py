@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 MAD_TO_SIGMA = 1.4826  # MAD of a normal sample times this estimates its standard deviation
@@ -142,7 +143,7 @@ def seasonal_profile(detrended: np.ndarray, season: int, *, spread: int = 2) -> 
     if season < 2 or n < 2 * season:
         return np.zeros(n)
     cycles = -(-n // season)
-    grid = np.full(cycles * season, np.nan)
+    grid: npt.NDArray[np.float64] = np.full(cycles * season, np.nan)
     grid[:n] = detrended
     grid = grid.reshape(cycles, season)  # grid[c, p]: cycle c, phase p
     # Neighbouring phases wrap around the cycle: phase 0's left neighbour is the last phase.

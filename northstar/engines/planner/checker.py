@@ -79,8 +79,8 @@ def check_plan(problem: Problem, plan: Plan) -> list[Violation]:
         if m not in chosen:
             bad("mandatory", f"mandatory item {m} is missing", m)
     for pin in problem.pins:
-        a = plan.assignment_of(pin.item)
-        if a is None or a.start != pin.start or (pin.team is not None and a.team != pin.team):
+        placed = plan.assignment_of(pin.item)
+        if placed is None or placed.start != pin.start or (pin.team is not None and placed.team != pin.team):
             bad("pin", f"{pin.item} is not at its pinned start {pin.start}", pin.item)
     for r in problem.requires:
         if r.item in chosen and r.needs not in chosen:
@@ -131,10 +131,10 @@ def check_plan(problem: Problem, plan: Plan) -> list[Violation]:
         total = part = 0.0
         for x in chosen:
             it = items[x]
-            m = sum(it.effort.values()) if g.measure == "capacity" else it.cost
-            total += m
+            amount = sum(it.effort.values()) if g.measure == "capacity" else it.cost
+            total += amount
             if g.group in it.groups:
-                part += m
+                part += amount
         if part + TOL * max(1.0, total) < g.min_share * total:
             bad("guardrail", f"{g.label}: {part:g} of {total:g} is below the minimum share")
         if _over(part, g.max_share * total):

@@ -105,7 +105,7 @@ def lp_bound(
     if should_stop is not None:
 
         def poll(e: highspy.HighsCallbackEvent) -> None:
-            if should_stop():
+            if should_stop() and e.data_in is not None:
                 e.data_in.user_interrupt = True
 
         h.cbSimplexInterrupt.subscribe(poll)

@@ -177,13 +177,13 @@ def build_index(problem: Problem) -> Index:
             continue
         lo, hi = ix.window(it)
         starts = range(max(lo, 0), min(hi, ix.n_periods - it.duration) + 1)
-        pin = ix.pins.get(it.id)
+        pinned = ix.pins.get(it.id)
         opts: list[tuple[str | None, int]] = []
         for team in teams:
-            if pin is not None and pin[0] is not None and team is not None and team != pin[0]:
+            if pinned is not None and pinned[0] is not None and team is not None and team != pinned[0]:
                 continue
             for s in starts:
-                if pin is not None and s != pin[1]:
+                if pinned is not None and s != pinned[1]:
                     continue
                 if ix.fits_alone(it, team, s):
                     opts.append((team, s))

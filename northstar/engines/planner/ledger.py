@@ -90,10 +90,10 @@ class Ledger:
                     cap = ix.caps.get((team, skill, q), 0.0)
                     if self.cap_used[(team, skill, q)] + per > cap + EPS * max(1.0, cap):
                         out.append(cell_label(ix, team, skill, q, full=False))
-        for k, b in enumerate(ix.problem.budgets):
+        for k, budget in enumerate(ix.problem.budgets):
             use = self._budget_share(k, item, start)
-            if use > 0 and self.budget_used[k] + use > b.amount + EPS * max(1.0, b.amount):
-                out.append(f"{b.label} is exhausted")
+            if use > 0 and self.budget_used[k] + use > budget.amount + EPS * max(1.0, budget.amount):
+                out.append(f"{budget.label} is exhausted")
         return out
 
     def order_fits(self, item: Item, start: int) -> bool:

@@ -89,10 +89,10 @@ def build_model(ix: Index) -> Model:
             for k, b in enumerate(p.budgets):
                 if b.group is not None and b.group not in it.groups:
                     continue
-                q = budget_q[k]
-                if q is None:
+                bq = budget_q[k]
+                if bq is None:
                     budget_rows[k].append((c, it.cost))
-                elif start <= q < start + it.duration:
+                elif start <= bq < start + it.duration:
                     budget_rows[k].append((c, it.cost / it.duration))
     for (team, skill, q), entries in sorted(cap.items()):
         limit = ix.caps.get((team, skill, q), 0.0)
@@ -127,13 +127,13 @@ def build_model(ix: Index) -> Model:
             m.add_row(entries, -INF, 1.0, "exclusive:" + ",".join(members))
     for pr in p.precedences:
         _precedence_rows(ix, m, pr.before, pr.after, by_item)
-    for b in p.bundles:
+    for bundle in p.bundles:
         z = m.n_cols
-        m.bundle_cols.append(b.id)
-        m.bundle_items[b.id] = b.items
-        m.obj.append(b.value)
-        for x in dict.fromkeys(b.items):
-            m.add_row([(z, 1.0)] + [(c, -1.0) for c in by_item[x]], -INF, 0.0, f"bundle:{b.id}")
+        m.bundle_cols.append(bundle.id)
+        m.bundle_items[bundle.id] = bundle.items
+        m.obj.append(bundle.value)
+        for x in dict.fromkeys(bundle.items):
+            m.add_row([(z, 1.0)] + [(c, -1.0) for c in by_item[x]], -INF, 0.0, f"bundle:{bundle.id}")
     return m
 
 

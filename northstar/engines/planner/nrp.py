@@ -154,8 +154,11 @@ def solve_nrp_plain(
     h.changeColsIntegrality(n + m, np.arange(n + m), np.full(n + m, highspy.HighsVarType.kInteger))
     h.changeColsCost(n + m, np.arange(n + m), cost)
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    starts, idx, val = [], [], []
-    lo, hi = [], []
+    starts: list[int] = []
+    idx: list[int] = []
+    val: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for a, b in instance.prerequisites:
         starts.append(len(idx))
         idx += [b - 1, a - 1]

@@ -222,7 +222,11 @@ def solve_reduced(
     lp.sense_ = highspy.ObjSense.kMaximize
     # Branch on customers only: for integral y the cheapest x is integral (the union of closures).
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n_y + [highspy.HighsVarType.kContinuous] * n_x
-    rows, cols, vals, lo, hi = [], [], [], [], []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for c, k in red.links:
         r = len(lo)
         rows += [r, r]
@@ -268,7 +272,7 @@ def solve_reduced(
     if should_stop is not None:
 
         def poll(e: highspy.HighsCallbackEvent) -> None:
-            if should_stop():
+            if should_stop() and e.data_in is not None:
                 e.data_in.user_interrupt = True
 
         h.cbMipInterrupt.subscribe(poll)

@@ -7,6 +7,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from typing import cast
 
 import highspy
 import numpy as np
@@ -22,7 +23,7 @@ from .index import Index, build_index, validate
 from .ledger import Ledger
 from .milp import Model, build_model, set_start, to_highs
 from .model import Problem, SolveOptions
-from .results import Assignment, Plan
+from .results import Assignment, Plan, PlanStatus
 from .selection import greedy_customers, is_selection_problem, reduce_selection, solve_reduced
 
 LARGE_MODEL_COLUMNS = 30_000
@@ -231,7 +232,7 @@ def _solve_milp(ix: Index, options: SolveOptions, t0: float) -> Plan:
     if integral and math.isfinite(bound):
         bound = math.floor(bound + 1e-6)
     bound = max(bound, plan.value)
-    name = status_name
+    name = cast(PlanStatus, status_name)  # the MIP's outcome is named as a plan status
     if name == "feasible" and _gap(plan.value, bound) <= options.mip_rel_gap:
         name = "optimal"  # within the requested gap of a valid bound, as HiGHS itself would say
     return Plan(
@@ -275,7 +276,7 @@ def _full_mip(
             out = e.data_out
             if report is not None:
                 report(time.perf_counter() - t0, float(out.mip_primal_bound), float(out.mip_dual_bound))
-            if should_stop is not None and should_stop():
+            if (should_stop is not None and should_stop()) and e.data_in is not None:
                 e.data_in.user_interrupt = True
 
         h.cbMipInterrupt.subscribe(on_event)
@@ -441,7 +442,7 @@ def _neighbourhood_mip(
         )
 
     def on_event(e: highspy.HighsCallbackEvent) -> None:
-        if done():
+        if done() and e.data_in is not None:
             e.data_in.user_interrupt = True
         if report is not None:  # keeps the caller's clock moving while the value stands still
             report(time.perf_counter() - t0, last[1], bound)

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 
 from .base import InputSpec, Score, ScoringError, Term, fmt
 
@@ -64,7 +65,7 @@ CATEGORY_WEIGHT: Mapping[KanoCategory, int] = {_M: 4, _O: 3, _A: 2, _I: 1, _R: 0
 _COLUMNS = tuple(KanoAnswer)
 
 
-def _answer(raw: object, which: str) -> KanoAnswer:
+def _answer(raw: Any, which: str) -> KanoAnswer:
     try:
         return KanoAnswer(raw)
     except ValueError:
@@ -135,7 +136,7 @@ def kano_evaluate(responses: Sequence[KanoResponse | tuple[str, str]]) -> KanoRe
 
 def _response(raw: object) -> KanoResponse:
     try:
-        functional, dysfunctional = raw  # type: ignore[misc]
+        functional, dysfunctional = cast(tuple[Any, Any], raw)
     except (TypeError, ValueError):
         raise ScoringError(
             f"each Kano response must be (functional, dysfunctional); got {raw!r}", field="kano_responses"

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from .base import ScoringError, as_number, fmt
 
@@ -95,7 +95,7 @@ class EvidenceReach:
     def _normalise(request: object) -> CustomerRequest:
         if not isinstance(request, CustomerRequest):
             try:
-                customer_id, revenue = request  # type: ignore[misc]
+                customer_id, revenue = cast(tuple[Any, Any], request)
             except (TypeError, ValueError) as exc:
                 raise ScoringError(
                     f"each request must be (customer_id, revenue); got {request!r}", field="requests"
@@ -116,7 +116,7 @@ class EvidenceReach:
     def customers(self) -> dict[str, float]:
         """Distinct customers asking, with the highest revenue each stated."""
         best: dict[str, float] = {}
-        for r in self.requests:  # type: ignore[union-attr]
+        for r in cast(tuple[CustomerRequest, ...], self.requests):  # normalised in __post_init__
             best[r.customer_id] = max(best.get(r.customer_id, 0.0), float(r.revenue))
         return best
 

@@ -46,9 +46,9 @@ def reconcile(
     overlap = np.zeros((len(clusters), len(old)))
     for i, cluster in enumerate(clusters):
         for item in cluster:
-            j = where.get(item)
-            if j is not None:
-                overlap[i, j] += 1
+            found = where.get(item)
+            if found is not None:
+                overlap[i, found] += 1
     sizes_new = np.array([len(c) for c in clusters], dtype=np.float64)[:, None]
     sizes_old = np.array([len(t.items) for t in old], dtype=np.float64)[None, :]
     jaccard = overlap / np.maximum(sizes_new + sizes_old - overlap, 1)

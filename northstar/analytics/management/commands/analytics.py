@@ -45,8 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         action = options["action"]
         if action == "sites":
-            for site in Site.objects.select_related("product").order_by("name"):
-                self.stdout.write(f"{site.key}\t{site.product.name}\t{site.name}")
+            for each in Site.objects.select_related("product").order_by("name"):
+                self.stdout.write(f"{each.key}\t{each.product.name}\t{each.name}")
             return
         if action == "purge":
             self.stdout.write(f"Deleted {services.events_purge():,} events past their site's retention.")
