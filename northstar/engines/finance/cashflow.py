@@ -27,7 +27,7 @@ def npv(rate: float, flows: Sequence[float]) -> float:
 
 
 def irr(flows: Sequence[float]) -> float | None:
-    """The per-period rate at which NPV is zero, or None when there is none to find.
+    """The per-period rate at which NPV is zero, or None when there is none between IRR_LOW and IRR_HIGH.
 
     Conventional series (money out first, then in) have exactly one; a series that never changes sign
     has none. For series with several sign changes the root nearest to zero from the search bracket is
