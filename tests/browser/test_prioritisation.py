@@ -110,7 +110,7 @@ def test_demo_workspace_pages(cast, page, shoot):
     shoot(page, "compare")
 
     page.goto("/portfolio/decisions/")
-    page.get_by_label("Search").fill("Go:")
+    page.get_by_label("Search", exact=True).fill("Go:")
     expect(page.locator(".decision-list > li").first).to_contain_text("Go:")
     shoot(page, "decision-log")
 
