@@ -235,7 +235,13 @@ def index_records(kind: str, ids: set[int] | list[int]) -> None:
         chunk = ids[start : start + 500]
         records = [r for r in source.queryset().filter(pk__in=chunk) if source.indexable(r)]
         SearchEntry.objects.filter(kind=kind, record_id__in=chunk).delete()
-        SearchEntry.objects.bulk_create([source.entry(r) for r in records])
+        # An upsert: two requests re-indexing the same record at once must not collide on the key.
+        SearchEntry.objects.bulk_create(
+            [source.entry(r) for r in records],
+            update_conflicts=True,
+            unique_fields=["kind", "record_id"],
+            update_fields=["title", "body", "detail", "updated_at"],
+        )
 
 
 def _flush() -> None:
