@@ -20,8 +20,8 @@ from northstar.core.web import (
     render_list,
     user_of,
 )
+from northstar.home import pickers, selectors, services
 from northstar.home import search as home_search
-from northstar.home import selectors, services
 from northstar.home.forms import CommentEditForm, CommentForm, NotificationSettingsForm
 from northstar.home.indexing import SOURCES
 from northstar.home.search import MAX_RESULTS
@@ -51,6 +51,25 @@ def search(request: HttpRequest) -> HttpResponse:
         "home/search.html",
         "home/_search_results.html",
         {"results": results, "query": query, "kind": kind, "kinds": kinds},
+    )
+
+
+@login_required
+@require_GET
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """A picker's matches for what was typed: a bounded list of options (see core.forms.Picker)."""
+    query = request.GET.get("q", "")
+    field = request.GET.get("field", "")
+    if not field.replace("_", "").replace("-", "").isalnum():
+        field = f"pick-{kind}"
+    try:
+        found, more = pickers.options(user=user_of(request), kind=kind, query=query)
+    except ApplicationError as exc:
+        refuse(exc)
+    return render(
+        request,
+        "home/_pick_options.html",
+        {"options": found, "more": more, "query": query, "field": field, "noun": pickers.SOURCES[kind].noun},
     )
 
 
