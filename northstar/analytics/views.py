@@ -21,7 +21,6 @@ from northstar.core.services import get_or_404
 from northstar.core.uploads import refused_upload
 from northstar.core.web import READ_ONLY, edit_page, fetch, flash, plotly_url, refuse, require, user_of
 from northstar.org import access
-from northstar.portfolio.models import Initiative
 
 SITES = Site.objects.select_related("product", "product__line")
 
@@ -32,15 +31,6 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 def _site(site_id: int) -> Site:
     return fetch(get_or_404, Site, site_id, queryset=SITES)
-
-
-def _initiatives(site: Site) -> list[Initiative]:
-    """What friction on this site is most likely evidence for: work on its product line (capped)."""
-    return list(
-        Initiative.objects.filter(product__line_id=site.product.line_id)
-        .only("id", "title")
-        .order_by("title")[:300]
-    )
 
 
 def _can_edit(request: HttpRequest, site: Site) -> bool:
@@ -161,7 +151,6 @@ def friction(request: HttpRequest, site_id: int) -> HttpResponse:
             "rows": rows,
             "days": days,
             "can_edit": user_of(request).can_write,
-            "initiatives": _initiatives(site),
         },
     )
 
@@ -204,7 +193,6 @@ def funnel_detail(request: HttpRequest, funnel_id: int) -> HttpResponse:
             "chart": charts.funnel_chart(report),
             "can_edit": user_of(request).can_write,
             "can_delete": _can_edit(request, funnel.site),
-            "initiatives": _initiatives(funnel.site),
         },
     )
 

@@ -152,20 +152,6 @@ class TokenForm(forms.Form):
     )
 
 
-class AuditFilterForm(forms.Form):
-    record_type = forms.ChoiceField(label="Record type", required=False)
-    record_id = forms.CharField(label="Record id", required=False, max_length=40)
-    actor = forms.ModelChoiceField(label="Changed by", required=False, queryset=User.objects.none())
-
-    def __init__(self, *args, record_types: Iterable[str], actors: QuerySet[User], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        choice_field(self, "record_type").choices = [("", "Any type")] + [
-            (t, t) for t in sorted(record_types)
-        ]
-        model_choice(self, "actor").queryset = actors
-        model_choice(self, "actor").empty_label = "Anyone"
-
-
 # Pickers --------------------------------------------------------------------------------------------
 
 #: The route that answers a picker's type-ahead (northstar.home.pickers holds what each kind searches).
@@ -211,17 +197,26 @@ class Picker(forms.Widget):
         field = getattr(self.choices, "field", None)
         if not ids or field is None:
             return []
-        found = {obj.pk: field.label_from_instance(obj) for obj in field.queryset.filter(pk__in=ids)}
+        known = getattr(field, "resolved", {})  # looked up when the form was validated
+        rows = [known[i] for i in ids if i in known]
+        if len(rows) < len(ids):
+            rows = list(field.queryset.filter(pk__in=ids))
+        found = {obj.pk: field.label_from_instance(obj) for obj in rows}
         return [(str(pk), found[pk]) for pk in ids if pk in found]
 
     def render(
         self, name: str, value: object, attrs: dict | None = None, renderer: object = None
     ) -> SafeString:
+        return self.render_chosen(name, self.chosen(value), attrs)
+
+    def render_chosen(
+        self, name: str, chosen: list[tuple[str, str]], attrs: dict | None = None
+    ) -> SafeString:
+        """The picker with these (id, label) pairs chosen (templates without a form use it directly)."""
         from django.urls import reverse
 
         final = self.build_attrs(self.attrs, attrs)
         box_id = final.pop("id", None) or f"id_{name}"
-        chosen = self.chosen(value)
         options_id = f"{box_id}-options"
         url = reverse(PICKER_ROUTE, args=[self.kind]) + f"?field={box_id}"
         text = "" if self.multiple or not chosen else chosen[0][1]
@@ -300,6 +295,13 @@ class PickerField(forms.ModelChoiceField):
         kwargs.setdefault("widget", Picker(kind))
         kwargs.setdefault("empty_label", None)
         super().__init__(queryset=queryset, **kwargs)
+        self.resolved: dict[Any, Any] = {}
+
+    def to_python(self, value: Any) -> Any:
+        record = super().to_python(value)
+        # Kept for drawing the form again (after an error, or a filter form): no second lookup.
+        self.resolved = {record.pk: record} if record is not None else {}
+        return record
 
 
 class PickerMultipleField(forms.ModelMultipleChoiceField):
@@ -308,3 +310,16 @@ class PickerMultipleField(forms.ModelMultipleChoiceField):
     def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", Picker(kind, multiple=True))
         super().__init__(queryset=queryset, **kwargs)
+
+
+class AuditFilterForm(forms.Form):
+    record_type = forms.ChoiceField(label="Record type", required=False)
+    record_id = forms.CharField(label="Record id", required=False, max_length=40)
+    actor = PickerField("user", label="Changed by", required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, record_types: Iterable[str], actors: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "record_type").choices = [("", "Any type")] + [
+            (t, t) for t in sorted(record_types)
+        ]
+        model_choice(self, "actor").queryset = actors

@@ -16,7 +16,7 @@ from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.roles import Role
 from northstar.core.services import record_delete, record_save
-from northstar.home.models import Comment, Notification, NotificationSettings, Visit
+from northstar.home.models import Comment, Follow, Notification, NotificationSettings, Visit
 from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
 from northstar.strategy.models import KeyResult, Objective
 
@@ -312,5 +312,73 @@ def check_in_reminders_send(*, now: datetime | None = None) -> int:
             kind=Notification.Kind.CHECK_IN_DUE,
             title=f"Check-in due: {kr.title} ({kr.objective.title})",
             url=urls[kr.pk],
+        )
+    return sent
+
+
+# Following initiatives ----------------------------------------------------------------------------
+
+
+def follow_set(*, actor: User, initiative: Initiative, following: bool) -> bool:
+    """Follow an initiative (or stop): anyone who may read it may follow it. Returns the new state."""
+    _require_commenter(actor)
+    if following:
+        Follow.objects.get_or_create(user=actor, initiative=initiative)
+    else:
+        Follow.objects.filter(user=actor, initiative=initiative).delete()
+    return following
+
+
+def follower_ids(initiative_id: int) -> list[int]:
+    return list(
+        Follow.objects.filter(initiative_id=initiative_id, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def initiative_moved_notify(*, initiative_id: int, old: str, new: str, actor: User | None) -> int:
+    """Tell an initiative's followers it moved stage (whoever moved it is not told)."""
+    initiative = Initiative.all_objects.filter(pk=initiative_id).only("id", "title").first()
+    if initiative is None:
+        return 0
+    labels = dict(Initiative._meta.get_field("stage").flatchoices)
+    who = actor.get_username() if actor else "Northstar"
+    return notification_create(
+        recipient_ids=[pk for pk in follower_ids(initiative_id) if actor is None or pk != actor.pk],
+        kind=Notification.Kind.ROADMAP_CHANGE,
+        title=f"{initiative.title} moved from {labels.get(old, old)} to {labels.get(new, new)} ({who})",
+        url=reverse("portfolio:detail", args=[initiative_id]),
+        actor=actor,
+    )
+
+
+def roadmap_changes_notify(*, roadmap_id: int) -> int:
+    """Tell each initiative's followers how a newly published roadmap changed it (added, dropped,
+    slipped, pulled in), one notification per change they follow; returns how many went out."""
+    from northstar.planning.models import Roadmap, RoadmapChange
+
+    roadmap = Roadmap.objects.filter(pk=roadmap_id).select_related("published_by").first()
+    if roadmap is None:
+        return 0
+    changes = list(RoadmapChange.objects.filter(roadmap=roadmap, initiative__isnull=False))
+    follows: dict[int, list[int]] = {}
+    for initiative_id, user_id in Follow.objects.filter(
+        initiative_id__in=[c.initiative_id for c in changes], user__is_active=True
+    ).values_list("initiative_id", "user_id"):
+        follows.setdefault(initiative_id, []).append(user_id)
+    url = reverse("planning:published", args=[roadmap.pk]) + "#changes"
+    sent = 0
+    for change in changes:
+        recipients = follows.get(change.initiative_id or 0, [])
+        if not recipients:
+            continue
+        moved = f" ({change.before} → {change.after})" if change.before or change.after else ""
+        sent += notification_create(
+            recipient_ids=[pk for pk in recipients if pk != roadmap.published_by_id],
+            kind=Notification.Kind.ROADMAP_CHANGE,
+            title=f"{change.get_kind_display()} on the roadmap “{roadmap.title}”: {change.title}{moved}",
+            url=url,
+            actor=roadmap.published_by,
         )
     return sent

@@ -9,6 +9,7 @@ urlpatterns = [
     path("seen/", views.seen, name="seen"),
     path("search/", views.search, name="search"),
     path("pick/<slug:kind>/", views.pick, name="pick"),
+    path("follow/<int:initiative_id>/", views.follow, name="follow"),
     path("comments/<slug:target>/<int:target_id>/", views.comments, name="comments"),
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),

@@ -73,6 +73,33 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+# Following initiatives ----------------------------------------------------------------------------
+
+
+@login_required
+def follow(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    """The initiative page's Follow button (HTMX loads it) and following or unfollowing."""
+    initiative = fetch(services.target_get, target="initiative", target_id=initiative_id)
+    user = user_of(request)
+    if request.method == "POST":
+        try:
+            services.follow_set(
+                actor=user, initiative=initiative, following=request.POST.get("follow") == "1"
+            )
+        except ApplicationError as exc:
+            refuse(exc)
+    if not is_fragment_request(request):
+        return redirect(services.target_url("initiative", initiative.pk))
+    return render(
+        request,
+        "home/_follow.html",
+        {
+            "initiative_id": initiative.pk,
+            "following": selectors.is_following(user=user, initiative_id=initiative.pk),
+        },
+    )
+
+
 # Comments -----------------------------------------------------------------------------------------
 
 

@@ -86,7 +86,9 @@ def test_sign_in_accounts_are_for_leaders_and_unknown_kinds_are_not_found(cast, 
     assert _pick(login(cast.leader), "planet", "x").status_code == 404
 
 
-def test_the_initiative_form_renders_only_the_chosen_records_not_every_row(cast, django_assert_max_num_queries):
+def test_the_initiative_form_renders_only_the_chosen_records_not_every_row(
+    cast, django_assert_max_num_queries
+):
     owner = factories.make_person(name="Olive Owner")
     child = factories.make_initiative(title="Child", owner=owner, parent=cast.home_initiative)
     Person.objects.bulk_create(
