@@ -154,6 +154,9 @@ class TokenForm(forms.Form):
 
 # Pickers --------------------------------------------------------------------------------------------
 
+#: What a picker says of an id that names nothing it may hold (a stale page, a hand-made request).
+PICK_FROM_LIST = "Pick one from the list: that record does not exist or cannot be chosen here."
+
 #: The route that answers a picker's type-ahead (northstar.home.pickers holds what each kind searches).
 PICKER_ROUTE = "home:pick"
 
@@ -294,6 +297,7 @@ class PickerField(forms.ModelChoiceField):
     def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", Picker(kind))
         kwargs.setdefault("empty_label", None)
+        kwargs.setdefault("error_messages", {"invalid_choice": PICK_FROM_LIST})
         super().__init__(queryset=queryset, **kwargs)
         self.resolved: dict[Any, Any] = {}
 
@@ -309,6 +313,9 @@ class PickerMultipleField(forms.ModelMultipleChoiceField):
 
     def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", Picker(kind, multiple=True))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": PICK_FROM_LIST, "invalid_pk_value": PICK_FROM_LIST}
+        )
         super().__init__(queryset=queryset, **kwargs)
 
 

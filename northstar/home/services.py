@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -380,5 +380,70 @@ def roadmap_changes_notify(*, roadmap_id: int) -> int:
             title=f"{change.get_kind_display()} on the roadmap “{roadmap.title}”: {change.title}{moved}",
             url=url,
             actor=roadmap.published_by,
+        )
+    return sent
+
+
+# KPI anomalies ------------------------------------------------------------------------------------
+
+#: An anomaly is news for this many days after the value that shows it.
+ANOMALY_NEWS_DAYS = 14
+
+
+def metric_owner_user_ids(metric_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Who owns each KPI: the owners of the key results it feeds, and the director of its product
+    line (a company-wide KPI without key results has no owner but the leaders who read home)."""
+    from northstar.strategy.models import Metric
+
+    owners: dict[int, set[int]] = {pk: set() for pk in metric_ids}
+    for metric_id, user_id in KeyResult.objects.filter(
+        metric_id__in=list(owners), owner__user__isnull=False, owner__user__is_active=True
+    ).values_list("metric_id", "owner__user_id"):
+        owners[metric_id].add(user_id)
+    for metric_id, user_id in Metric.objects.filter(
+        pk__in=list(owners), line__director__user__isnull=False, line__director__user__is_active=True
+    ).values_list("pk", "line__director__user_id"):
+        owners[metric_id].add(user_id)
+    return owners
+
+
+def kpi_anomalies_notify(*, today: date | None = None) -> int:
+    """Tell each KPI's owners about a spike or level shift the detectors found in its recent values,
+    once per flagged value (safe to run as often as a scheduler likes); returns how many went out."""
+    from northstar.strategy import selectors as strategy
+    from northstar.strategy.models import Metric
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=ANOMALY_NEWS_DAYS)
+    cards = strategy.kpi_cards(Metric.objects.select_related("line"), today=today)
+    fresh = [
+        (card.metric, when, flag) for card in cards for when, flag in card.flags if since <= when <= today
+    ]
+    if not fresh:
+        return 0
+    owners = metric_owner_user_ids({m.pk for m, _, _ in fresh})
+    urls = {
+        (m.pk, when): f"{reverse('strategy:metric_detail', args=[m.pk])}#flag-{when.isoformat()}"
+        for m, when, _ in fresh
+    }
+    told = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.KPI_ANOMALY, url__in=list(urls.values())
+        ).values_list("recipient_id", "url")
+    )
+    sent = 0
+    for metric, when, flag in fresh:
+        url = urls[(metric.pk, when)]
+        recipients = [pk for pk in sorted(owners.get(metric.pk, ())) if (pk, url) not in told]
+        if not recipients:
+            continue
+        good = (flag.change > 0) == (metric.direction == "up")
+        what = "a spike" if flag.kind == "spike" else "a level shift"
+        size = f" ({flag.relative:+.0%})" if flag.relative is not None else ""
+        sent += notification_create(
+            recipient_ids=recipients,
+            kind=Notification.Kind.KPI_ANOMALY,
+            title=f"{metric.name}: {what}{size} on {when.isoformat()}, {'good' if good else 'bad'} news",
+            url=url,
         )
     return sent
