@@ -90,6 +90,7 @@ class Comment(Versioned):
     class Target(models.TextChoices):
         INITIATIVE = "initiative", "Initiative"
         OBJECTIVE = "objective", "Objective"
+        PLAN = "plan", "Plan"
 
     target = models.CharField(max_length=20, choices=Target.choices)
     target_id = models.PositiveBigIntegerField()

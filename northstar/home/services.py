@@ -17,6 +17,8 @@ from northstar.core.models import User
 from northstar.core.roles import Role
 from northstar.core.services import record_delete, record_save
 from northstar.home.models import Comment, Follow, Notification, NotificationSettings, Visit
+from northstar.planning.models import PlanRun
+from northstar.planning.services import can_see_drafts
 from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
 from northstar.strategy.models import KeyResult, Objective
 
@@ -25,9 +27,10 @@ MAX_COMMENT_CHARS = 10_000
 #: "@name" mentions a colleague by login name; an e-mail address ("a@b.com") is not a mention.
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])")
 
-TARGETS: dict[str, tuple[type[Initiative] | type[Objective], str]] = {
+TARGETS: dict[str, tuple[type[Initiative] | type[Objective] | type[PlanRun], str]] = {
     Comment.Target.INITIATIVE: (Initiative, "portfolio:detail"),
     Comment.Target.OBJECTIVE: (Objective, "strategy:objective_detail"),
+    Comment.Target.PLAN: (PlanRun, "planning:plan_detail"),
 }
 
 
@@ -40,14 +43,18 @@ def visit_mark_seen(*, user: User, at: datetime | None = None) -> Visit:
 # Comments -----------------------------------------------------------------------------------------
 
 
-def target_get(*, target: str, target_id: int) -> Initiative | Objective:
-    """The record a comment is about; archived ones too (their pages still show)."""
+def target_get(*, target: str, target_id: int, user: User | None = None) -> Initiative | Objective | PlanRun:
+    """The record a comment is about; archived ones too (their pages still show). With `user`, only
+    one they may read: draft plans are for the people who plan, like the plan pages themselves."""
     if target not in TARGETS:
-        raise NotFound(f"Comments are on initiatives and objectives, not {target!r}.")
+        raise NotFound(f"Comments are on initiatives, objectives and plans, not {target!r}.")
     model, _ = TARGETS[target]
-    record = model.all_objects.filter(pk=target_id).first()
+    manager = getattr(model, "all_objects", model._default_manager)
+    record = manager.filter(pk=target_id).first()
     if record is None:
         raise NotFound(f"No {target} with id {target_id}.")
+    if target == Comment.Target.PLAN and user is not None and not can_see_drafts(user):
+        raise PermissionDenied("Draft plans and their discussion are for product managers and leaders.")
     return record
 
 
@@ -97,7 +104,7 @@ def comment_create(
 ) -> Comment:
     """Add a comment (or a reply); notify the people it @mentions and the author it replies to."""
     _require_commenter(actor)
-    record = target_get(target=target, target_id=target_id)
+    record = target_get(target=target, target_id=target_id, user=actor)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id, target=target, target_id=record.pk).first()
@@ -107,7 +114,7 @@ def comment_create(
             parent = parent.parent
     comment = Comment(target=target, target_id=record.pk, parent=parent, author=actor, body=_check_body(body))
     record_save(actor=actor, instance=comment, before=None)
-    about = str(record)[:120]
+    about = _about(record)
     mentioned = _notify_mentions(comment, actor=actor, about=about, already=set())
     if (
         parent is not None
@@ -123,6 +130,13 @@ def comment_create(
             actor=actor,
         )
     return comment
+
+
+def _about(record: Initiative | Objective | PlanRun) -> str:
+    """What a comment is on, in a notification's words."""
+    if isinstance(record, PlanRun):
+        return f"plan {record.pk} of “{record.scenario.name}”"[:120]
+    return str(record)[:120]
 
 
 def _notify_mentions(comment: Comment, *, actor: User, about: str, already: set[int]) -> set[int]:
@@ -146,7 +160,7 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.body = _check_body(body)
     record_save(actor=actor, instance=comment, before=before)
     record = target_get(target=comment.target, target_id=comment.target_id)
-    _notify_mentions(comment, actor=actor, about=str(record)[:120], already=earlier)
+    _notify_mentions(comment, actor=actor, about=_about(record), already=earlier)
     return comment
 
 

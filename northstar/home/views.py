@@ -119,7 +119,7 @@ def _thread_context(
 @login_required
 def comments(request: HttpRequest, target: str, target_id: int) -> HttpResponse:
     """A record's comment thread (HTMX loads it into initiative and objective pages) and adding to it."""
-    record = fetch(services.target_get, target=target, target_id=target_id)
+    record = fetch(services.target_get, target=target, target_id=target_id, user=user_of(request))
     if request.method == "POST":
         form = CommentForm(request.POST)
         status = 422
