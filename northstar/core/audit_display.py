@@ -65,7 +65,7 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
             field = _field(model, key)
             if field is not None and field.related_model is not None:
-                wanted[field.related_model].update(_ids(old) + _ids(new))  # type: ignore[index]
+                wanted[field.related_model].update(_ids(old) + _ids(new))
             rows.append((key, field, old, new))
         parsed.append(rows)
     names: dict[type[models.Model], dict[str, str]] = {}
@@ -80,7 +80,7 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
         if value in (None, "", []) or field is None:
             return value
         if field.related_model is not None:
-            known = names.get(field.related_model, {})  # type: ignore[call-overload]
+            known = names.get(field.related_model, {})
             shown = [known.get(str(v), f"#{v} (deleted)") for v in _ids(value)]
             return ", ".join(shown) if isinstance(value, list) else (shown[0] if shown else value)
         if field.choices:

@@ -223,7 +223,7 @@ class Picker(forms.Widget):
         options_id = f"{box_id}-options"
         url = reverse(PICKER_ROUTE, args=[self.kind]) + f"?field={box_id}"
         text = "" if self.multiple or not chosen else chosen[0][1]
-        parts = [
+        parts: list[str] = [
             format_html(
                 '<div class="picker" data-picker data-picker-name="{}"{}>',
                 name,

@@ -86,6 +86,7 @@ def test_an_owner_and_a_parent_are_picked_by_typing_with_the_keyboard(cast, page
         for n in range(2_000)
     )
     Person.objects.create(name="Olive Ortega", email="olive@example.com", title="Designer", level=Level.PM)
+    page.set_default_timeout(30_000)  # a shared, busy machine: the first page can take a while
     sign_in(page, "leader")
     page.goto("/portfolio/new/")
     owner = page.get_by_role("combobox", name="Owner")
