@@ -112,23 +112,79 @@ def _growth(allowance: float, shape: tuple[int, ...], rng: np.random.Generator) 
 
 
 def _block(history: np.ndarray, rows: int, seed: int, team: int, block: int) -> np.ndarray:
-    """Throughput for every future in one block of weeks; the same (seed, team, block) draws the same
-    weeks of history whatever their values."""
+    """Throughput of every future in one block of weeks, weeks first: a (BLOCK_WEEKS x rows) float32
+    array. The same (seed, team, block) draws the same weeks of history whatever their values, so a
+    slower history gives each future a slower path, week by week."""
     rng = np.random.default_rng((seed, team, block, 1))
-    picks = rng.integers(0, len(history), size=(rows, BLOCK_WEEKS), dtype=np.int32)
-    return history.take(picks)
+    picks = rng.integers(
+        0, len(history), size=(BLOCK_WEEKS, rows), dtype=np.uint8 if len(history) <= 256 else np.int32
+    )
+    return history.astype(np.float32, copy=False).take(picks)
 
 
-def _first_reaching(cum: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """For each row, the index of the first column of `cum` (non-decreasing per row) at or above each
-    target; `cum.shape[1]` where the row never reaches it. One searchsorted for all rows: each row is
-    lifted into its own band of values so the flattened array stays sorted."""
-    rows, width = cum.shape
-    band = float(max(cum[:, -1].max(initial=0.0), targets.max(initial=0.0))) + 1.0
-    lift = (np.arange(rows, dtype=np.float64) * band)[:, None]
-    flat = (cum + lift).ravel()
-    found = np.searchsorted(flat, (targets + lift).ravel(), side="left").reshape(targets.shape)
-    return found - np.arange(rows)[:, None] * width
+def _running_total(weeks: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Cumulative work done by the end of each week (in place, weeks first), from `start` per future.
+    A loop over the block's weeks, each one vector add over all futures: numpy's cumsum along the
+    first axis is an order of magnitude slower on this shape."""
+    np.add(weeks[0], start, out=weeks[0])
+    for week in range(1, weeks.shape[0]):
+        np.add(weeks[week - 1], weeks[week], out=weeks[week])
+    return weeks
+
+
+#: Cap on the compare array of one block (weeks x items x futures) before items are split into chunks.
+_COMPARE_CELLS = 4_000_000
+
+
+def _weeks_short(
+    history: Sequence[float],
+    remaining: Sequence[float],
+    *,
+    simulations: int,
+    seed: int,
+    team_index: int,
+    scope_growth: float,
+    horizon_weeks: int,
+) -> np.ndarray:
+    """For each queued item and future, the number of simulated weeks that ended with the item still
+    unfinished (an int array, items x simulations, at most the horizon).
+
+    An item is done in the first week the team's running total covers it and everything ahead of it,
+    so that count plus one is its finish week. Counting instead of searching keeps every step a
+    vector operation: each block of weeks is compared only with the items some future finishes in it;
+    items every future finished earlier add nothing, items no future reaches yet add the whole block.
+    """
+    weekly = np.asarray(history, dtype=np.float64).astype(np.float32)
+    sizes = np.asarray(remaining, dtype=np.float64)
+    items = sizes.size
+    growth_rng = np.random.default_rng((seed, team_index, 0))
+    grown = sizes[:, None] * _growth(scope_growth, (items, simulations), growth_rng)
+    grown[sizes <= 0, :] = 0.0
+    # Where the running total must reach for each item to be done: it and everything ahead of it.
+    targets = np.cumsum(grown, axis=0).astype(np.float32)
+    lowest, highest = targets.min(axis=1), targets.max(axis=1)  # both non-decreasing along the queue
+    dtype = np.int16 if horizon_weeks < np.iinfo(np.int16).max else np.int32
+    short = np.zeros((items, simulations), dtype=dtype)
+    whole = np.zeros(items, dtype=np.int64)  # blocks every future spent short of the item
+    total = np.zeros(simulations, dtype=np.float32)
+    first = 0  # items before it are done in every future
+    for block in range(math.ceil(horizon_weeks / BLOCK_WEEKS)):
+        while first < items and highest[first] <= total.min():
+            first += 1
+        if first == items:
+            break
+        length = min(BLOCK_WEEKS, horizon_weeks - block * BLOCK_WEEKS)
+        cum = _running_total(_block(weekly, simulations, seed, team_index, block)[:length], total)
+        reached = int(np.searchsorted(lowest, cum[-1].max(), side="right"))  # items some future reaches
+        whole[reached:] += length
+        step = max(1, _COMPARE_CELLS // (length * simulations))
+        for lo in range(first, reached, step):
+            hi = min(reached, lo + step)
+            below = np.less(cum[:, None, :], targets[None, lo:hi, :])
+            short[lo:hi] += below.view(np.uint8).sum(axis=0, dtype=np.uint8)
+        total = cum[-1].copy()
+    short += whole.astype(dtype)[:, None]
+    return short
 
 
 def team_finishes(
@@ -146,53 +202,51 @@ def team_finishes(
     Items finished at the start (nothing remaining) finish in week 0; items not finished within the
     horizon get `horizon_weeks + 1`.
     """
-    weekly = np.asarray(history, dtype=np.float64)
-    sizes = np.asarray(remaining, dtype=np.float64)
-    growth_rng = np.random.default_rng((seed, team_index, 0))
-    grown = sizes[None, :] * _growth(scope_growth, (simulations, sizes.size), growth_rng)
-    grown[:, sizes <= 0] = 0.0
-    # An item with nothing left finishes when the one before it does (week 0 at the front).
-    targets = np.cumsum(grown, axis=1)
-    never = horizon_weeks + 1
-    finish = np.full((simulations, sizes.size), never, dtype=np.int32)
-    base = np.zeros(simulations)
-    active = np.arange(simulations)
-    done = np.zeros(simulations, dtype=np.intp)  # items finished so far, per future (a queue prefix)
-    for block in range(math.ceil(horizon_weeks / BLOCK_WEEKS)):
-        draws = _block(weekly, simulations, seed, team_index, block)
-        if active.size < simulations:
-            draws = draws[active]
-        cum = np.cumsum(draws, axis=1)
-        cum += base[active, None]
-        active_targets = targets[active]
-        reached = (active_targets <= cum[:, -1:]).sum(axis=1)
-        # Only the items some future finishes in this block need a search.
-        first, last = int(done[active].min()), int(reached.max())
-        if last > first:
-            reach = _first_reaching(cum, active_targets[:, first:last])
-            week = (block * BLOCK_WEEKS + 1 + reach).astype(np.int32)
-            unset = finish[active, first:last] == never
-            hit = unset & (reach < BLOCK_WEEKS) & (week <= horizon_weeks)
-            block_finish = finish[active, first:last]
-            block_finish[hit] = week[hit]
-            finish[active, first:last] = block_finish
-        done[active] = reached
-        base[active] = cum[:, -1]
-        active = active[done[active] < sizes.size]
-        if active.size == 0:
-            break
-    zero_at_front = np.cumsum(sizes > 0) == 0
-    finish[:, zero_at_front] = 0
+    return _finish_weeks(
+        _weeks_short(
+            history,
+            remaining,
+            simulations=simulations,
+            seed=seed,
+            team_index=team_index,
+            scope_growth=scope_growth,
+            horizon_weeks=horizon_weeks,
+        ),
+        remaining,
+    ).T
+
+
+def _finish_weeks(short: np.ndarray, remaining: Sequence[float]) -> np.ndarray:
+    """Finish weeks (items x simulations) from the weeks short; work with nothing left at the front of
+    the queue is done now (week 0)."""
+    finish = short.astype(np.int32) + 1
+    zero_at_front = np.cumsum(np.asarray(remaining, dtype=np.float64) > 0) == 0
+    finish[zero_at_front] = 0
     return finish
 
 
-def _percentiles(sorted_weeks: np.ndarray) -> list[Percentiles]:
-    """P50/P85/P95 of each column of an (already column-sorted) finish array: the first week by which
-    at least that share of futures had finished (the inverted empirical CDF)."""
-    n = sorted_weeks.shape[0]
-    rows = [max(0, math.ceil(q / 100 * n) - 1) for q in PERCENTILES]
-    picked = sorted_weeks[rows]
-    return [Percentiles(*(int(v) for v in picked[:, c])) for c in range(sorted_weeks.shape[1])]
+def _distribution(finish: np.ndarray, horizon_weeks: int) -> np.ndarray:
+    """Per item (row), how many futures had finished by each week 0..horizon+1: counting, not sorting,
+    since finish weeks are small integers."""
+    items, _ = finish.shape
+    width = horizon_weeks + 2
+    counts = np.bincount((finish + np.arange(items)[:, None] * width).ravel(), minlength=items * width)
+    return np.cumsum(counts.reshape(items, width), axis=1)
+
+
+def _share_by(by_week: np.ndarray, week: int) -> float:
+    """The share of futures finished by the end of `week` (one item's cumulative counts)."""
+    if week < 0:
+        return 0.0
+    return float(by_week[min(week, by_week.size - 1)]) / float(by_week[-1])
+
+
+def _percentiles(by_week: np.ndarray, simulations: int) -> list[Percentiles]:
+    """P50/P85/P95 of each item from its cumulative count of finished futures per week: the first week
+    by which at least that share of futures had finished (the inverted empirical CDF)."""
+    needed = [max(1, math.ceil(q / 100 * simulations)) for q in PERCENTILES]
+    weeks = np.stack([(by_week >= n).argmax(axis=1) for n in needed], axis=1)
+    return [Percentiles(*(int(v) for v in row)) for row in weeks]
 
 
 def forecast(
@@ -227,28 +281,27 @@ def forecast(
     latest = np.zeros(simulations, dtype=np.int32)
     any_work = False
     for team_index, (team_id, queue) in enumerate(sorted(order.items())):
-        finish = team_finishes(
+        remaining = [w.remaining for w in queue]
+        short = _weeks_short(
             histories[team_id].weekly,
-            [w.remaining for w in queue],
+            remaining,
             simulations=simulations,
             seed=seed,
             team_index=team_index,
             scope_growth=scope_growth,
             horizon_weeks=horizon_weeks,
         )
-        np.maximum(latest, finish.max(axis=1), out=latest)
+        finish = _finish_weeks(short, remaining)
+        np.maximum(latest, finish.max(axis=0), out=latest)
         any_work = True
-        committed = np.array([w.committed_week if w.committed_week is not None else -1 for w in queue])
-        on_time = (finish <= committed[None, :]).mean(axis=0)
-        unfinished = (finish > horizon_weeks).mean(axis=0)
-        finish.sort(axis=0)
-        for column, (w, weeks) in enumerate(zip(queue, _percentiles(finish), strict=True)):
+        by_week = _distribution(finish, horizon_weeks)
+        for row, (w, weeks) in enumerate(zip(queue, _percentiles(by_week, simulations), strict=True)):
             results[w.id] = WorkForecast(
                 id=w.id,
                 team=team_id,
                 weeks=weeks,
-                on_time=None if w.committed_week is None else float(on_time[column]),
-                unfinished=float(unfinished[column]),
+                on_time=None if w.committed_week is None else _share_by(by_week[row], w.committed_week),
+                unfinished=1.0 - float(by_week[row, horizon_weeks]) / simulations,
                 committed_week=w.committed_week,
             )
     return Forecast(
@@ -286,8 +339,8 @@ def cone(
         if weekly.size == 0 or remaining <= 0:
             continue
         blocks = [_block(weekly, simulations, seed, index, b) for b in range(math.ceil(weeks / BLOCK_WEEKS))]
-        cum = np.cumsum(np.concatenate(blocks, axis=1)[:, :weeks], axis=1)
-        total += np.clip(cum - ahead, 0.0, grown[:, None])
+        cum = _running_total(np.concatenate(blocks, axis=0)[:weeks], np.zeros(simulations, dtype=np.float32))
+        total += np.clip(cum.T - ahead, 0.0, grown[:, None])
     p10, p50, p90 = np.percentile(total, [10, 50, 90], axis=0)
     return Cone(
         weeks=tuple(range(1, weeks + 1)),
