@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.engines.forecast import TeamHistory, Work, cone, forecast, team_finishes
+from northstar.engines.forecast import TeamHistory, Work, cone, forecast, simulate, team_finishes
 
 
 def test_a_steady_team_finishes_its_queue_in_plan_order_on_the_weeks_arithmetic_says():
@@ -122,6 +122,18 @@ def test_cone_widens_over_time_and_stops_at_the_scope():
     assert c.p50[0] == pytest.approx(5)  # the first week goes to the 10 items ahead of ours
     assert c.p90[-1] == pytest.approx(45)  # all done by week 30 at ~5 a week
     assert (c.p90[8] - c.p10[8]) > (c.p90[2] - c.p10[2])
+
+
+def test_every_week_of_history_is_drawn_equally_often():
+    """The bootstrap is fair: 26 weeks do not split 65,536 bit patterns evenly, and the 16 left over
+    are drawn again rather than read as an empty week."""
+    history = np.arange(1.0, 27.0)
+    draws = np.concatenate([simulate._Weeks(history).block(100_000, 5, 0, b).ravel() for b in range(2)])
+    assert draws.min() >= 1.0  # no leftover pattern became a week with nothing done
+    shares = np.bincount(draws.astype(int), minlength=27)[1:] / draws.size
+    assert np.allclose(shares, 1 / 26, atol=0.0015), shares
+    long = np.arange(70_000.0)  # longer than the table: plain bounded integers
+    assert simulate._Weeks(long).block(1_000, 5, 0, 0).max() > 60_000
 
 
 def test_team_finishes_marks_every_future():

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Weeks drawn per block; futures still unfinished after a block get the next one.
-BLOCK_WEEKS = 26
+BLOCK_WEEKS = 13
 #: Percentiles every forecast reports.
 PERCENTILES = (50, 85, 95)
 
@@ -106,30 +106,60 @@ def percentile_weeks(finish: np.ndarray, q: float) -> int:
 
 
 def _growth(allowance: float, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Each future's factor on the work left: uniform between 1 and 1 + twice the allowance."""
     if allowance <= 0:
-        return np.ones(shape)
-    return 1.0 + rng.uniform(0.0, 2.0 * allowance, size=shape)
+        return np.ones(shape, dtype=np.float32)
+    factor = rng.random(shape, dtype=np.float32)
+    factor *= np.float32(2.0 * allowance)
+    factor += np.float32(1.0)
+    return factor
 
 
-def _block(history: np.ndarray, rows: int, seed: int, team: int, block: int) -> np.ndarray:
-    """Throughput of every future in one block of weeks, weeks first: a (BLOCK_WEEKS x rows) float32
-    array. The same (seed, team, block) draws the same weeks of history whatever their values, so a
-    slower history gives each future a slower path, week by week."""
-    rng = np.random.default_rng((seed, team, block, 1))
-    picks = rng.integers(
-        0, len(history), size=(BLOCK_WEEKS, rows), dtype=np.uint8 if len(history) <= 256 else np.int32
-    )
-    return history.astype(np.float32, copy=False).take(picks)
+#: Random bits per drawn week: 16, looked up in a table that holds each week of history equally often.
+_BITS = 1 << 16
 
 
-def _running_total(weeks: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Cumulative work done by the end of each week (in place, weeks first), from `start` per future.
-    A loop over the block's weeks, each one vector add over all futures: numpy's cumsum along the
-    first axis is an order of magnitude slower on this shape."""
-    np.add(weeks[0], start, out=weeks[0])
-    for week in range(1, weeks.shape[0]):
-        np.add(weeks[week - 1], weeks[week], out=weeks[week])
-    return weeks
+class _Weeks:
+    """Draws weeks of one team's history for every future, a block of weeks at a time.
+
+    A uniform pick of one of n weeks is one table lookup of 16 random bits: the table holds each week
+    the same number of times (65,536 // n), and the few bit patterns left over (fewer than n in
+    65,536) are drawn again exactly, so every week stays equally likely. Half the cost of numpy's
+    bounded integers, which reject and redraw one value at a time.
+    """
+
+    def __init__(self, history: np.ndarray) -> None:
+        self.history = np.asarray(history, dtype=np.float64).astype(np.float32)
+        each = _BITS // max(1, self.history.size)
+        self.limit = each * self.history.size
+        self.table = np.zeros(_BITS, dtype=np.float32)
+        self.table[: self.limit] = np.repeat(self.history, each)
+
+    def block(self, rows: int, seed: int, team: int, block: int) -> np.ndarray:
+        """Throughput of every future in one block of weeks, weeks first (BLOCK_WEEKS x rows). The same
+        (seed, team, block) picks the same weeks of history whatever their values, so a slower history
+        gives each future a slower path, week by week."""
+        rng = np.random.default_rng((seed, team, block, 1))
+        if self.limit == 0:  # longer histories than the table: plain bounded integers
+            picks = rng.integers(0, self.history.size, size=(BLOCK_WEEKS, rows))
+            return self.history.take(picks)
+        bits = rng.integers(0, _BITS, size=(BLOCK_WEEKS, rows), dtype=np.uint16)
+        weeks = self.table.take(bits)
+        if self.limit < _BITS:
+            again = np.flatnonzero(bits >= self.limit)
+            if again.size:
+                weeks.flat[again] = self.history.take(rng.integers(0, self.history.size, size=again.size))
+        return weeks
+
+
+def _running_total(rows: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Running total down the rows (weeks, or the queue's items), in place, from `start` per future.
+    One vector add over all futures per row: numpy's cumsum along the first axis is an order of
+    magnitude slower on these shapes."""
+    np.add(rows[0], start, out=rows[0])
+    for row in range(1, rows.shape[0]):
+        np.add(rows[row - 1], rows[row], out=rows[row])
+    return rows
 
 
 #: Cap on the compare array of one block (weeks x items x futures) before items are split into chunks.
@@ -154,18 +184,19 @@ def _weeks_short(
     vector operation: each block of weeks is compared only with the items some future finishes in it;
     items every future finished earlier add nothing, items no future reaches yet add the whole block.
     """
-    weekly = np.asarray(history, dtype=np.float64).astype(np.float32)
-    sizes = np.asarray(remaining, dtype=np.float64)
+    draws = _Weeks(np.asarray(history))
+    sizes = np.maximum(np.asarray(remaining, dtype=np.float64), 0.0).astype(np.float32)
     items = sizes.size
-    growth_rng = np.random.default_rng((seed, team_index, 0))
-    grown = sizes[:, None] * _growth(scope_growth, (items, simulations), growth_rng)
-    grown[sizes <= 0, :] = 0.0
+    if items == 0:
+        return np.zeros((0, simulations), dtype=np.int16)
+    grown = _growth(scope_growth, (items, simulations), np.random.default_rng((seed, team_index, 0)))
+    grown *= sizes[:, None]
     # Where the running total must reach for each item to be done: it and everything ahead of it.
-    targets = np.cumsum(grown, axis=0).astype(np.float32)
+    targets = _running_total(grown, np.zeros(simulations, dtype=np.float32))
     lowest, highest = targets.min(axis=1), targets.max(axis=1)  # both non-decreasing along the queue
     dtype = np.int16 if horizon_weeks < np.iinfo(np.int16).max else np.int32
     short = np.zeros((items, simulations), dtype=dtype)
-    whole = np.zeros(items, dtype=np.int64)  # blocks every future spent short of the item
+    whole = np.zeros(items, dtype=np.int64)  # weeks of blocks no future reached the item in
     total = np.zeros(simulations, dtype=np.float32)
     first = 0  # items before it are done in every future
     for block in range(math.ceil(horizon_weeks / BLOCK_WEEKS)):
@@ -174,7 +205,7 @@ def _weeks_short(
         if first == items:
             break
         length = min(BLOCK_WEEKS, horizon_weeks - block * BLOCK_WEEKS)
-        cum = _running_total(_block(weekly, simulations, seed, team_index, block)[:length], total)
+        cum = _running_total(draws.block(simulations, seed, team_index, block)[:length], total)
         reached = int(np.searchsorted(lowest, cum[-1].max(), side="right"))  # items some future reaches
         whole[reached:] += length
         step = max(1, _COMPARE_CELLS // (length * simulations))
@@ -338,7 +369,8 @@ def cone(
         scope += remaining * (1 + scope_growth)
         if weekly.size == 0 or remaining <= 0:
             continue
-        blocks = [_block(weekly, simulations, seed, index, b) for b in range(math.ceil(weeks / BLOCK_WEEKS))]
+        draws = _Weeks(weekly)
+        blocks = [draws.block(simulations, seed, index, b) for b in range(math.ceil(weeks / BLOCK_WEEKS))]
         cum = _running_total(np.concatenate(blocks, axis=0)[:weeks], np.zeros(simulations, dtype=np.float32))
         total += np.clip(cum.T - ahead, 0.0, grown[:, None])
     p10, p50, p90 = np.percentile(total, [10, 50, 90], axis=0)
