@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.engines.forecast import TeamHistory, Work, cone, forecast, simulate, team_finishes
+from northstar.engines.forecast import TeamHistory, Work, cone, forecast, paths, team_finishes
 from northstar.engines.forecast.backtest import calibration
 
 
@@ -101,12 +101,12 @@ def test_every_week_of_history_is_drawn_equally_often():
     """The bootstrap is fair: 26 weeks do not split 65,536 bit patterns evenly, and the 16 left over
     are drawn again rather than read as an empty week."""
     history = np.arange(1.0, 27.0)
-    draws = np.concatenate([simulate._Weeks(history).block(100_000, 5, 0, b).ravel() for b in range(2)])
+    draws = np.concatenate([paths.Draws(history).block(100_000, 5, 0, b).ravel() for b in range(2)])
     assert draws.min() >= 1.0  # no leftover pattern became a week with nothing done
     shares = np.bincount(draws.astype(int), minlength=27)[1:] / draws.size
     assert np.allclose(shares, 1 / 26, atol=0.0015), shares
     long = np.arange(70_000.0)  # longer than the table: plain bounded integers
-    assert simulate._Weeks(long).block(1_000, 5, 0, 0).max() > 60_000
+    assert paths.Draws(long).block(1_000, 5, 0, 0).max() > 60_000
 
 
 def test_team_finishes_marks_every_future():

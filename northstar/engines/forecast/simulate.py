@@ -11,9 +11,9 @@ Weeks are counted from the forecast's start: week 1 ends seven days after it. A 
 first week by which that share of the simulated futures had finished (P85 = 85% of futures were done
 by then), so it can be read as a date and checked against one.
 
-Vectorised: every team's futures are one (simulations x weeks) array, drawn in fixed blocks of weeks so
-that the same seed draws the same futures whatever the throughput values (a lower throughput can then
-only make each simulated finish later, never earlier).
+Vectorised (`paths`): all of a team's futures at once, in blocks of weeks drawn so that the same seed
+draws the same futures whatever the throughput values (a lower throughput can then only make each
+simulated finish later, never earlier). Percentiles come from counts per week, not sorting.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Weeks drawn per block; futures still unfinished after a block get the next one.
-BLOCK_WEEKS = 13
+from northstar.engines.forecast.paths import BLOCK_WEEKS, Draws, Scratch, growth, running_total, weeks_short
+
 #: Percentiles every forecast reports.
 PERCENTILES = (50, 85, 95)
 
@@ -105,119 +105,6 @@ def percentile_weeks(finish: np.ndarray, q: float) -> int:
     return int(np.percentile(finish, q, method="inverted_cdf"))
 
 
-def _growth(allowance: float, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-    """Each future's factor on the work left: uniform between 1 and 1 + twice the allowance."""
-    if allowance <= 0:
-        return np.ones(shape, dtype=np.float32)
-    factor = rng.random(shape, dtype=np.float32)
-    factor *= np.float32(2.0 * allowance)
-    factor += np.float32(1.0)
-    return factor
-
-
-#: Random bits per drawn week: 16, looked up in a table that holds each week of history equally often.
-_BITS = 1 << 16
-
-
-class _Weeks:
-    """Draws weeks of one team's history for every future, a block of weeks at a time.
-
-    A uniform pick of one of n weeks is one table lookup of 16 random bits: the table holds each week
-    the same number of times (65,536 // n), and the few bit patterns left over (fewer than n in
-    65,536) are drawn again exactly, so every week stays equally likely. Half the cost of numpy's
-    bounded integers, which reject and redraw one value at a time.
-    """
-
-    def __init__(self, history: np.ndarray) -> None:
-        self.history = np.asarray(history, dtype=np.float64).astype(np.float32)
-        each = _BITS // max(1, self.history.size)
-        self.limit = each * self.history.size
-        self.table = np.zeros(_BITS, dtype=np.float32)
-        self.table[: self.limit] = np.repeat(self.history, each)
-
-    def block(self, rows: int, seed: int, team: int, block: int) -> np.ndarray:
-        """Throughput of every future in one block of weeks, weeks first (BLOCK_WEEKS x rows). The same
-        (seed, team, block) picks the same weeks of history whatever their values, so a slower history
-        gives each future a slower path, week by week."""
-        rng = np.random.default_rng((seed, team, block, 1))
-        if self.limit == 0:  # longer histories than the table: plain bounded integers
-            picks = rng.integers(0, self.history.size, size=(BLOCK_WEEKS, rows))
-            return self.history.take(picks)
-        bits = rng.integers(0, _BITS, size=(BLOCK_WEEKS, rows), dtype=np.uint16)
-        weeks = self.table.take(bits)
-        if self.limit < _BITS:
-            again = np.flatnonzero(bits >= self.limit)
-            if again.size:
-                weeks.flat[again] = self.history.take(rng.integers(0, self.history.size, size=again.size))
-        return weeks
-
-
-def _running_total(rows: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Running total down the rows (weeks, or the queue's items), in place, from `start` per future.
-    One vector add over all futures per row: numpy's cumsum along the first axis is an order of
-    magnitude slower on these shapes."""
-    np.add(rows[0], start, out=rows[0])
-    for row in range(1, rows.shape[0]):
-        np.add(rows[row - 1], rows[row], out=rows[row])
-    return rows
-
-
-#: Cap on the compare array of one block (weeks x items x futures) before items are split into chunks.
-_COMPARE_CELLS = 4_000_000
-
-
-def _weeks_short(
-    history: Sequence[float],
-    remaining: Sequence[float],
-    *,
-    simulations: int,
-    seed: int,
-    team_index: int,
-    scope_growth: float,
-    horizon_weeks: int,
-) -> np.ndarray:
-    """For each queued item and future, the number of simulated weeks that ended with the item still
-    unfinished (an int array, items x simulations, at most the horizon).
-
-    An item is done in the first week the team's running total covers it and everything ahead of it,
-    so that count plus one is its finish week. Counting instead of searching keeps every step a
-    vector operation: each block of weeks is compared only with the items some future finishes in it;
-    items every future finished earlier add nothing, items no future reaches yet add the whole block.
-    """
-    draws = _Weeks(np.asarray(history))
-    sizes = np.maximum(np.asarray(remaining, dtype=np.float64), 0.0).astype(np.float32)
-    items = sizes.size
-    if items == 0:
-        return np.zeros((0, simulations), dtype=np.int16)
-    grown = _growth(scope_growth, (items, simulations), np.random.default_rng((seed, team_index, 0)))
-    grown *= sizes[:, None]
-    # Where the running total must reach for each item to be done: it and everything ahead of it.
-    targets = _running_total(grown, np.zeros(simulations, dtype=np.float32))
-    lowest, highest = targets.min(axis=1), targets.max(axis=1)  # both non-decreasing along the queue
-    dtype = np.int16 if horizon_weeks < np.iinfo(np.int16).max else np.int32
-    short = np.zeros((items, simulations), dtype=dtype)
-    whole = np.zeros(items, dtype=np.int64)  # weeks of blocks no future reached the item in
-    total = np.zeros(simulations, dtype=np.float32)
-    first = 0  # items before it are done in every future
-    for block in range(math.ceil(horizon_weeks / BLOCK_WEEKS)):
-        while first < items and highest[first] <= total.min():
-            first += 1
-        if first == items:
-            break
-        length = min(BLOCK_WEEKS, horizon_weeks - block * BLOCK_WEEKS)
-        cum = _running_total(draws.block(simulations, seed, team_index, block)[:length], total)
-        reached = int(np.searchsorted(lowest, cum[-1].max(), side="right"))  # items some future reaches
-        whole[reached:] += length
-        step = max(1, _COMPARE_CELLS // (length * simulations))
-        for lo in range(first, reached, step):
-            hi = min(reached, lo + step)
-            below = np.less(cum[:, None, :], targets[None, lo:hi, :])
-            short[lo:hi] += below.view(np.uint8).sum(axis=0, dtype=np.uint8)
-        total = cum[-1].copy()
-    short += whole.astype(dtype)[:, None]
-    return short
-
-
 def team_finishes(
     history: Sequence[float],
     remaining: Sequence[float],
@@ -233,36 +120,36 @@ def team_finishes(
     Items finished at the start (nothing remaining) finish in week 0; items not finished within the
     horizon get `horizon_weeks + 1`.
     """
-    return _finish_weeks(
-        _weeks_short(
-            history,
-            remaining,
-            simulations=simulations,
-            seed=seed,
-            team_index=team_index,
-            scope_growth=scope_growth,
-            horizon_weeks=horizon_weeks,
-        ),
+    short = weeks_short(
+        history,
         remaining,
-    ).T
-
-
-def _finish_weeks(short: np.ndarray, remaining: Sequence[float]) -> np.ndarray:
-    """Finish weeks (items x simulations) from the weeks short; work with nothing left at the front of
-    the queue is done now (week 0)."""
+        simulations=simulations,
+        seed=seed,
+        team_index=team_index,
+        scope_growth=scope_growth,
+        horizon_weeks=horizon_weeks,
+    )
     finish = short.astype(np.int32) + 1
-    zero_at_front = np.cumsum(np.asarray(remaining, dtype=np.float64) > 0) == 0
-    finish[zero_at_front] = 0
-    return finish
+    finish[_done_now(remaining)] = 0
+    return finish.T
 
 
-def _distribution(finish: np.ndarray, horizon_weeks: int) -> np.ndarray:
-    """Per item (row), how many futures had finished by each week 0..horizon+1: counting, not sorting,
-    since finish weeks are small integers."""
-    items, _ = finish.shape
-    width = horizon_weeks + 2
-    counts = np.bincount((finish + np.arange(items)[:, None] * width).ravel(), minlength=items * width)
-    return np.cumsum(counts.reshape(items, width), axis=1)
+def _done_now(remaining: Sequence[float]) -> np.ndarray:
+    """Work with nothing left at the front of the queue: done at the start (week 0)."""
+    return np.cumsum(np.asarray(remaining, dtype=np.float64) > 0) == 0
+
+
+def _distribution(short: np.ndarray, done_now: np.ndarray, horizon_weeks: int) -> np.ndarray:
+    """Per item (row), how many futures had finished by the end of each week 0..horizon+1, from the
+    weeks each future was short of it (finish week = weeks short + 1): counting, not sorting."""
+    items, simulations = short.shape
+    by_week = np.zeros((items, horizon_weeks + 2), dtype=np.int64)
+    for row in range(items):
+        if done_now[row]:
+            by_week[row] = simulations
+        else:
+            np.cumsum(np.bincount(short[row], minlength=horizon_weeks + 1), out=by_week[row, 1:])
+    return by_week
 
 
 def _share_by(by_week: np.ndarray, week: int) -> float:
@@ -293,8 +180,8 @@ def forecast(
     meeting each committed week, and when the whole roadmap lands."""
     if simulations < 1:
         raise ValueError("Simulate at least once.")
-    if horizon_weeks < 1:
-        raise ValueError("Forecast at least one week ahead.")
+    if not 1 <= horizon_weeks < np.iinfo(np.int16).max:
+        raise ValueError("Forecast between one and 32,766 weeks ahead.")
     if scope_growth < 0:
         raise ValueError("Scope growth cannot be negative.")
     histories = {t.id: t for t in teams}
@@ -309,11 +196,11 @@ def forecast(
         else:
             order.setdefault(w.team, []).append(w)
     results: dict[str, WorkForecast] = {}
-    latest = np.zeros(simulations, dtype=np.int32)
-    any_work = False
+    latest = np.zeros(simulations, dtype=np.int32)  # when each future's last initiative lands
+    scratch = Scratch()
     for team_index, (team_id, queue) in enumerate(sorted(order.items())):
         remaining = [w.remaining for w in queue]
-        short = _weeks_short(
+        short = weeks_short(
             histories[team_id].weekly,
             remaining,
             simulations=simulations,
@@ -321,11 +208,12 @@ def forecast(
             team_index=team_index,
             scope_growth=scope_growth,
             horizon_weeks=horizon_weeks,
+            scratch=scratch,
         )
-        finish = _finish_weeks(short, remaining)
-        np.maximum(latest, finish.max(axis=0), out=latest)
-        any_work = True
-        by_week = _distribution(finish, horizon_weeks)
+        done_now = _done_now(remaining)
+        by_week = _distribution(short, done_now, horizon_weeks)
+        if not done_now.all():
+            np.maximum(latest, short.max(axis=0) + 1, out=latest)
         for row, (w, weeks) in enumerate(zip(queue, _percentiles(by_week, simulations), strict=True)):
             results[w.id] = WorkForecast(
                 id=w.id,
@@ -337,7 +225,7 @@ def forecast(
             )
     return Forecast(
         items=tuple(results[w.id] for w in work if w.id in results),
-        roadmap=Percentiles(*(percentile_weeks(latest, q) for q in PERCENTILES)) if any_work else None,
+        roadmap=Percentiles(*(percentile_weeks(latest, q) for q in PERCENTILES)) if order else None,
         simulations=simulations,
         horizon_weeks=horizon_weeks,
         unforecastable=unforecastable,
@@ -365,13 +253,13 @@ def cone(
     for index, (history, ahead, remaining) in enumerate(queues):
         weekly = np.asarray(history, dtype=float)
         rng = np.random.default_rng((seed, index, 2))
-        grown = remaining * _growth(scope_growth, (simulations,), rng)
+        grown = remaining * growth(scope_growth, (simulations,), rng)
         scope += remaining * (1 + scope_growth)
         if weekly.size == 0 or remaining <= 0:
             continue
-        draws = _Weeks(weekly)
+        draws = Draws(weekly)
         blocks = [draws.block(simulations, seed, index, b) for b in range(math.ceil(weeks / BLOCK_WEEKS))]
-        cum = _running_total(np.concatenate(blocks, axis=0)[:weeks], np.zeros(simulations, dtype=np.float32))
+        cum = running_total(np.concatenate(blocks, axis=0)[:weeks], np.zeros(simulations, dtype=np.float32))
         total += np.clip(cum.T - ahead, 0.0, grown[:, None])
     p10, p50, p90 = np.percentile(total, [10, 50, 90], axis=0)
     return Cone(
