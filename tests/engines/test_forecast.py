@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.engines.forecast import TeamHistory, Work, cone, forecast, paths, team_finishes
+from northstar.engines.forecast import (
+    PERCENTILES,
+    Percentiles,
+    TeamHistory,
+    Work,
+    cone,
+    forecast,
+    paths,
+    percentile_weeks,
+    team_finishes,
+)
 from northstar.engines.forecast.backtest import calibration
 
 
@@ -68,6 +78,24 @@ def test_percentiles_are_ordered_and_move_later_when_throughput_falls(history, r
     # Later in the queue never means sooner.
     p85s = [i.weeks.p85 for i in fast.items]
     assert p85s == sorted(p85s)
+
+
+@settings(max_examples=40, deadline=None)
+@given(history=histories, remaining=queues, committed=st.integers(-1, 70), seed=st.integers(0, 99))
+def test_percentiles_and_chances_are_those_of_the_simulated_finishes(history, remaining, committed, seed):
+    """The forecast counts finishes per week instead of sorting them; it must say what sorting says."""
+    weekly = tuple(map(float, history))
+    work = [Work(f"w{i}", "t", r, committed_week=committed) for i, r in enumerate(remaining)]
+    result = forecast([TeamHistory("t", weekly)], work, simulations=300, seed=seed, horizon_weeks=60)
+    finish = team_finishes(
+        weekly, remaining, simulations=300, seed=seed, team_index=0, scope_growth=0.1, horizon_weeks=60
+    )
+    for column, item in enumerate(result.items):
+        weeks = finish[:, column]
+        assert item.weeks == Percentiles(*(percentile_weeks(weeks, q) for q in PERCENTILES))
+        assert item.on_time == pytest.approx((weeks <= committed).mean())
+        assert item.unfinished == pytest.approx((weeks > 60).mean())
+    assert result.roadmap == Percentiles(*(percentile_weeks(finish.max(axis=1), q) for q in PERCENTILES))
 
 
 def test_same_seed_same_forecast():
