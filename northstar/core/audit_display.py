@@ -77,7 +77,9 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
         names[related] = {str(obj.pk): str(obj) for obj in found}
 
     def show(field: models.Field | None, value: Any) -> Any:
-        if value in (None, "", []) or field is None:
+        if value == []:
+            return None  # an empty list of tags, owners...: shown as nothing, not "[]"
+        if value in (None, "") or field is None:
             return value
         if field.related_model is not None:
             known = names.get(field.related_model, {})
