@@ -91,6 +91,7 @@ class Comment(Versioned):
         INITIATIVE = "initiative", "Initiative"
         OBJECTIVE = "objective", "Objective"
         PLAN = "plan", "Plan"
+        DECISION = "decision", "Decision"
 
     target = models.CharField(max_length=20, choices=Target.choices)
     target_id = models.PositiveBigIntegerField()

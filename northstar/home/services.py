@@ -19,7 +19,7 @@ from northstar.core.services import record_delete, record_save
 from northstar.home.models import Comment, Follow, Notification, NotificationSettings, Visit
 from northstar.planning.models import PlanRun
 from northstar.planning.services import can_see_drafts
-from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
+from northstar.portfolio.models import ApprovalRequest, Approver, Decision, Initiative
 from northstar.strategy.models import KeyResult, Objective
 
 #: Longest comment accepted (a comment is a note, not a document).
@@ -27,10 +27,11 @@ MAX_COMMENT_CHARS = 10_000
 #: "@name" mentions a colleague by login name; an e-mail address ("a@b.com") is not a mention.
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])")
 
-TARGETS: dict[str, tuple[type[Initiative] | type[Objective] | type[PlanRun], str]] = {
+TARGETS: dict[str, tuple[type[Initiative] | type[Objective] | type[PlanRun] | type[Decision], str]] = {
     Comment.Target.INITIATIVE: (Initiative, "portfolio:detail"),
     Comment.Target.OBJECTIVE: (Objective, "strategy:objective_detail"),
     Comment.Target.PLAN: (PlanRun, "planning:plan_detail"),
+    Comment.Target.DECISION: (Decision, "portfolio:decision_detail"),
 }
 
 
@@ -43,11 +44,13 @@ def visit_mark_seen(*, user: User, at: datetime | None = None) -> Visit:
 # Comments -----------------------------------------------------------------------------------------
 
 
-def target_get(*, target: str, target_id: int, user: User | None = None) -> Initiative | Objective | PlanRun:
+def target_get(
+    *, target: str, target_id: int, user: User | None = None
+) -> Initiative | Objective | PlanRun | Decision:
     """The record a comment is about; archived ones too (their pages still show). With `user`, only
     one they may read: draft plans are for the people who plan, like the plan pages themselves."""
     if target not in TARGETS:
-        raise NotFound(f"Comments are on initiatives, objectives and plans, not {target!r}.")
+        raise NotFound(f"Comments are on initiatives, objectives, plans and decisions, not {target!r}.")
     model, _ = TARGETS[target]
     manager = getattr(model, "all_objects", model._default_manager)
     record = manager.filter(pk=target_id).first()
@@ -132,8 +135,10 @@ def comment_create(
     return comment
 
 
-def _about(record: Initiative | Objective | PlanRun) -> str:
+def _about(record: Initiative | Objective | PlanRun | Decision) -> str:
     """What a comment is on, in a notification's words."""
+    if isinstance(record, Decision):
+        return f"the decision “{record.title}”"[:120]
     if isinstance(record, PlanRun):
         return f"plan {record.pk} of “{record.scenario.name}”"[:120]
     return str(record)[:120]

@@ -40,3 +40,25 @@ def test_stakeholders_neither_read_nor_join_a_draft_plans_thread(cast, login, ru
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
         services.comment_create(actor=cast.stakeholder, target="plan", target_id=run.pk, body="Hi")
+
+
+def test_a_decision_has_its_own_page_with_a_discussion(cast, login):
+    from django.utils import timezone
+
+    from northstar.portfolio.models import Decision
+
+    decision = Decision.objects.create(
+        initiative=cast.home_initiative,
+        title="Build sync in-house",
+        decision="We build the sync engine.",
+        decided_on=timezone.localdate(),
+    )
+    client = login(cast.stakeholder)
+    page = client.get(reverse("portfolio:decision_detail", args=[decision.pk])).content.decode()
+    assert "Build sync in-house" in page and reverse("home:comments", args=["decision", decision.pk]) in page
+    log = client.get(reverse("portfolio:decisions")).content.decode()
+    assert reverse("portfolio:decision_detail", args=[decision.pk]) in log
+    client.post(reverse("home:comments", args=["decision", decision.pk]), {"body": "Why not buy? @pm"})
+    note = Notification.objects.get(recipient=cast.pm, kind=Notification.Kind.MENTION)
+    assert note.title == "stakeholder mentioned you on the decision “Build sync in-house”"
+    assert note.url.startswith(reverse("portfolio:decision_detail", args=[decision.pk]))
