@@ -41,8 +41,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks._common import RESULTS, machine, table, write_json  # noqa: E402
-from northstar.engines import analytics as engine  # noqa: E402
-from northstar.engines.analytics import CLICK, CUSTOM, ERROR, PAGEVIEW  # noqa: E402
+from northstar.engines import friction as engine  # noqa: E402
+from northstar.engines.friction import CLICK, CUSTOM, ERROR, PAGEVIEW  # noqa: E402
 
 PAGES = ["/", "/products/a", "/products/b", "/cart", "/checkout", "/checkout/payment", "/checkout/done"]
 COLUMNS = ("at", "type", "visitor", "path", "name", "selector", "x", "y", "dead")
@@ -263,7 +263,7 @@ from django.utils import timezone
 from datetime import timedelta
 from northstar.analytics import selectors, services
 from northstar.analytics.models import Event, Funnel, Site
-from northstar.engines import analytics as engine
+from northstar.engines import friction as engine
 from northstar.org.models import Person, Product, ProductLine
 sys.path.insert(0, sys.argv[3])
 from benchmarks.analytics import _batches

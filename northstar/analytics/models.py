@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from northstar.core.concurrency import Versioned
-from northstar.engines import analytics as engine
+from northstar.engines import friction as engine
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 

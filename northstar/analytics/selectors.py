@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from northstar.analytics import storage
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
-from northstar.engines import analytics as engine
+from northstar.engines import friction as engine
 from northstar.feedback.models import Customer
 
 #: At most this many events are scanned for one report (newest kept); beyond it, the page says so.
