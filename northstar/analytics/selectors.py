@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from northstar.analytics import storage
@@ -334,6 +335,8 @@ def friction_report(
             )
         )
     rows.sort(key=lambda r: (-r.users, -r.revenue, -r.occurrences))
+    if days == 7:  # the page's default view: what the strategy dashboard shows
+        _remember_top(site, rows, now)
     return rows[:limit]
 
 
@@ -381,6 +384,60 @@ def _slow_page_rows(cols: Columns, cut: float, links: dict, revenue: dict[str, f
 
 def evidence_for_initiative(initiative_id: int) -> QuerySet[FrictionEvidence]:
     return FrictionEvidence.objects.filter(initiative_id=initiative_id).select_related("site", "funnel")
+
+
+def friction_reach(initiative_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per initiative with friction linked: (people hurt, as recorded when linked; issues linked)."""
+    rows = (
+        FrictionEvidence.objects.filter(initiative_id__in=initiative_ids)
+        .values("initiative_id")
+        .annotate(people=Sum("users"), issues=Count("id"))
+    )
+    return {r["initiative_id"]: (int(r["people"] or 0), int(r["issues"])) for r in rows}
+
+
+#: The latest measured top friction of each site, kept by the friction page for the strategy
+#: dashboard (measuring friction scans a week of events: too slow to repeat on every dashboard view).
+TOP_FRICTION_KEY = "analytics:friction-top:{site}"
+TOP_FRICTION_ROWS = 3
+
+
+def _remember_top(site: Site, rows: list[FrictionRow], now: datetime) -> None:
+    top = [
+        {"label": r.label, "path": r.path, "element": r.element, "users": r.users}
+        for r in rows[:TOP_FRICTION_ROWS]
+    ]
+    cache.set(TOP_FRICTION_KEY.format(site=site.pk), {"at": now.isoformat(), "rows": top}, 14 * 86400)
+
+
+@dataclass
+class FrictionSummary:
+    """Friction across the portfolio: what is linked to initiatives, and each site's latest top issues."""
+
+    linked: list[FrictionEvidence]
+    linked_count: int
+    initiatives: int
+    people: int
+    sites: list[tuple[Site, datetime | None, list[dict]]]
+
+
+def friction_summary(*, limit: int = 5) -> FrictionSummary:
+    links = FrictionEvidence.objects.select_related("initiative", "site", "funnel")
+    totals = links.aggregate(
+        n=Count("id"), people=Sum("users"), initiatives=Count("initiative", distinct=True)
+    )
+    sites = []
+    for site in Site.objects.filter(active=True).order_by("name")[:limit]:
+        found = cache.get(TOP_FRICTION_KEY.format(site=site.pk)) or {}
+        at = datetime.fromisoformat(found["at"]) if found.get("at") else None
+        sites.append((site, at, list(found.get("rows", []))))
+    return FrictionSummary(
+        linked=list(links.order_by("-users", "-created_at")[:limit]),
+        linked_count=int(totals["n"] or 0),
+        initiatives=int(totals["initiatives"] or 0),
+        people=int(totals["people"] or 0),
+        sites=sites,
+    )
 
 
 # KPIs from events ----------------------------------------------------------------------------------

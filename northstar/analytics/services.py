@@ -523,13 +523,25 @@ def evidence_link(
         note=note.strip()[:300],
         created_by=actor,
     )
-    return record_save(actor=actor, instance=link, before=None)
+    saved = record_save(actor=actor, instance=link, before=None)
+    _reach_refresh(initiative.pk)
+    return saved
 
 
 @transaction.atomic
 def evidence_unlink(*, actor: User, link: FrictionEvidence) -> None:
     require_initiative_edit(actor, link.initiative)
+    initiative_id = link.initiative_id
     record_delete(actor=actor, instance=link, blocked_by="it is referenced")
+    _reach_refresh(initiative_id)
+
+
+def _reach_refresh(initiative_id: int) -> None:
+    """Friction evidence feeds the initiative's reach beside its feedback evidence: the feedback area
+    owns that number and asks `selectors.friction_reach` for the friction part."""
+    from northstar.feedback.services import evidence_reach_refresh
+
+    evidence_reach_refresh(initiative_ids=[initiative_id])
 
 
 # KPIs ----------------------------------------------------------------------------------------------
