@@ -284,7 +284,8 @@ with connection.cursor() as cursor:
 ts, visitor, path = zip(*rows)
 user = np.unique(np.asarray(visitor, dtype=object), return_inverse=True)[1]
 paths = np.asarray(path, dtype=object)
-pushed = engine.funnel(user, np.asarray(ts, float), [paths == s["match"] for s in steps], window=7200.0).reached
+masks = [paths == s["match"] for s in steps]
+pushed = engine.funnel(user, np.asarray(ts, float), masks, window=7200.0).reached
 funnel_push = time.perf_counter() - started
 import resource
 version = connection.Database.sqlite_version if connection.vendor == "sqlite" else ""
