@@ -473,8 +473,10 @@ def friction_reach(initiative_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 #: The latest measured top friction of each site, kept by the friction page for the strategy
 #: dashboard (measuring friction scans a week of events: too slow to repeat on every dashboard view).
-TOP_FRICTION_KEY = "analytics:friction-top:{site}"
+#: One cache entry for every site, so the dashboard reads it in one look-up.
+TOP_FRICTION_KEY = "analytics:friction-top"
 TOP_FRICTION_ROWS = 3
+TOP_FRICTION_SITES = 20
 
 
 def _remember_top(site: Site, rows: list[FrictionRow], now: datetime) -> None:
@@ -482,7 +484,18 @@ def _remember_top(site: Site, rows: list[FrictionRow], now: datetime) -> None:
         {"label": r.label, "path": r.path, "element": r.element, "users": r.users}
         for r in rows[:TOP_FRICTION_ROWS]
     ]
-    cache.set(TOP_FRICTION_KEY.format(site=site.pk), {"at": now.isoformat(), "rows": top}, 14 * 86400)
+    known = dict(cache.get(TOP_FRICTION_KEY) or {})
+    known[site.pk] = {"name": site.name, "at": now.isoformat(), "rows": top}
+    newest = sorted(known.items(), key=lambda kv: kv[1]["at"], reverse=True)[:TOP_FRICTION_SITES]
+    cache.set(TOP_FRICTION_KEY, dict(newest), 14 * 86400)
+
+
+@dataclass
+class MeasuredSite:
+    pk: int
+    name: str
+    at: datetime
+    rows: list[dict]
 
 
 @dataclass
@@ -493,25 +506,28 @@ class FrictionSummary:
     linked_count: int
     initiatives: int
     people: int
-    sites: list[tuple[Site, datetime | None, list[dict]]]
+    sites: list[MeasuredSite]
 
 
 def friction_summary(*, limit: int = 5) -> FrictionSummary:
-    links = FrictionEvidence.objects.select_related("initiative", "site", "funnel")
-    totals = links.aggregate(
-        n=Count("id"), people=Sum("users"), initiatives=Count("initiative", distinct=True)
+    """Two look-ups whatever the portfolio's size: the links (people make them, so they are few) and
+    the sites' last measured top friction."""
+    links = list(
+        FrictionEvidence.objects.select_related("initiative", "site", "funnel").order_by(
+            "-users", "-created_at"
+        )
     )
-    sites = []
-    for site in Site.objects.filter(active=True).order_by("name")[:limit]:
-        found = cache.get(TOP_FRICTION_KEY.format(site=site.pk)) or {}
-        at = datetime.fromisoformat(found["at"]) if found.get("at") else None
-        sites.append((site, at, list(found.get("rows", []))))
+    known = cache.get(TOP_FRICTION_KEY) or {}
+    sites = [
+        MeasuredSite(pk=int(pk), name=v["name"], at=datetime.fromisoformat(v["at"]), rows=list(v["rows"]))
+        for pk, v in sorted(known.items(), key=lambda kv: kv[1]["name"])
+    ]
     return FrictionSummary(
-        linked=list(links.order_by("-users", "-created_at")[:limit]),
-        linked_count=int(totals["n"] or 0),
-        initiatives=int(totals["initiatives"] or 0),
-        people=int(totals["people"] or 0),
-        sites=sites,
+        linked=links[:limit],
+        linked_count=len(links),
+        initiatives=len({link.initiative_id for link in links}),
+        people=sum(link.users for link in links),
+        sites=sites[:limit],
     )
 
 

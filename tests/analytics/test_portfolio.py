@@ -81,7 +81,7 @@ def test_the_initiative_page_shows_its_friction(cast, login):
 def test_the_strategy_dashboard_shows_linked_and_latest_measured_friction(cast, login):
     site = make_site(product=cast.home_product, name="Checkout app")
     client = login(cast.leader)
-    assert "Not measured yet" in client.get("/strategy/").content.decode()
+    assert "No friction measured yet" in client.get("/strategy/").content.decode()
     base = ago(days=1)
     store(
         [
