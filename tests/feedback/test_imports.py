@@ -249,3 +249,25 @@ def test_rows_with_missing_or_extra_fields_refuse_the_file_naming_them(cast, tmp
     assert "Row 3 has 2 fields but the header has 3" in refused.value.message
     assert "Row 4 has 5 fields but the header has 3" in refused.value.message
     assert FeedbackItem.objects.count() == 0
+
+
+def test_imported_items_get_the_same_search_entries_as_items_saved_one_by_one(
+    cast, tmp_path, django_capture_on_commit_callbacks
+):
+    from northstar.home.indexing import SOURCES
+    from northstar.home.models import SearchEntry
+
+    long_text = "Exports of every invoice, " * 100  # past the body and fallback-title limits
+    path = _csv(
+        tmp_path,
+        f'text,title,customer\n"{long_text}",,Acme\nDark mode please,Dark,\nAudit log – naïve,Logs,Globex\n',
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.feedback_import_csv(
+            actor=cast.pm, path=path, mapping={"text": "text", "title": "title", "customer": "customer"}
+        )
+    source = SOURCES["feedback"]
+    for item in FeedbackItem.objects.select_related("customer"):
+        stored = SearchEntry.objects.get(kind="feedback", record_id=item.pk)
+        made = source.entry(item)
+        assert (stored.title, stored.body, stored.detail) == (made.title, made.body, made.detail)
