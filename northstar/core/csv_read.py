@@ -222,7 +222,7 @@ def csv_open(source: Path | str | bytes | IO[bytes] | IO[str]) -> CsvFile:
             raise ValidationFailed(f"Cannot read {path.name}: {exc.strerror or exc}.") from None
         encoding = detect_encoding(raw.read(SAMPLE_BYTES))
         raw.seek(0)
-        handle = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")  # type: ignore[arg-type]
+        handle = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
         return CsvFile(handle, encoding=encoding, size=path.stat().st_size, raw=raw)
     if isinstance(source, bytes):
         data = source

@@ -53,7 +53,7 @@ class Writer:
         self.batch_id = batch_id
         self.customers = Customers()
         self.postgres = connection.vendor == "postgresql"
-        self.now = timezone.now()
+        self.now: Any = timezone.now()
         self._when: dict[Any, Any] = {}
         self.written = 0
         self.added = 0
