@@ -326,16 +326,14 @@ def _parse(raw: str, order: str) -> datetime:
         if m := _NUMERIC.match(text):
             first, second, year = int(m[1]), int(m[3]), _year(m[4])
             clock = _clock(m.groups()[4:])
-            if order == DAY_FIRST:
-                return datetime.combine(date(year, second, first), clock)
-            if order == MONTH_FIRST:
-                return datetime.combine(date(year, first, second), clock)
-            if first > 12 and second <= 12:
+            if first > 12 and second <= 12:  # a day above 12 says the order itself
                 return datetime.combine(date(year, second, first), clock)
             if second > 12 and first <= 12:
                 return datetime.combine(date(year, first, second), clock)
-            if first == second:
+            if first == second or order == MONTH_FIRST:
                 return datetime.combine(date(year, first, second), clock)
+            if order == DAY_FIRST:
+                return datetime.combine(date(year, second, first), clock)
             raise AmbiguousDate(
                 f"“{text}” could be {_spoken(year, second, first)} or {_spoken(year, first, second)}: "
                 f"{ORDER_HELP}"

@@ -271,3 +271,36 @@ def test_imported_items_get_the_same_search_entries_as_items_saved_one_by_one(
         stored = SearchEntry.objects.get(kind="feedback", record_id=item.pk)
         made = source.entry(item)
         assert (stored.title, stored.body, stored.detail) == (made.title, made.body, made.detail)
+
+
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_exports_in_any_common_encoding_and_delimiter_import_the_same(cast, tmp_path, encoding, delimiter):
+    rows = [
+        ["Id", "Description", "Organization", "Created at"],
+        ["7", "Crème brûlée export", "Société Zoë", "13/02/2024"],
+    ]
+    path = tmp_path / "export.csv"
+    path.write_bytes("".join(delimiter.join(r) + "\n" for r in rows).encode(encoding))
+    mapping = imports.preset_mapping("zendesk", imports.csv_preview(path)[0])
+    batch = imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping, preset="zendesk")
+    assert batch.added == 1
+    item = FeedbackItem.objects.get()
+    assert item.text == "Crème brûlée export" and item.customer.name == "Société Zoë"
+    assert item.received_at.date().isoformat() == "2024-02-13"
+
+
+def test_ambiguous_dates_are_refused_naming_the_row_until_the_order_is_chosen(cast, tmp_path):
+    path = _csv(tmp_path, "text,date\nIso,2024-03-04\nDay above 12,13/02/2024\nEither way,01/02/2024\n")
+    mapping = {"text": "text", "received_at": "date"}
+    with pytest.raises(ValidationFailed) as refused:
+        imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping)
+    assert "Row 4: “01/02/2024” could be 1 February 2024 or 2 January 2024" in refused.value.message
+    assert "day first or month first" in refused.value.message
+    assert FeedbackItem.objects.count() == 0
+    imports.feedback_import_csv(actor=cast.pm, path=path, mapping=mapping, order="mdy")
+    dates = {i.text: i.received_at.date().isoformat() for i in FeedbackItem.objects.all()}
+    assert dates == {"Iso": "2024-03-04", "Day above 12": "2024-02-13", "Either way": "2024-01-02"}

@@ -250,3 +250,26 @@ def test_a_metric_first_seen_deep_in_a_long_file_is_still_permission_checked(cas
     with pytest.raises(ValidationFailed, match="Line 122: You can only change metrics"):
         metric_values_import(actor=cast.pm, path=path)
     assert MetricValue.objects.count() == 120
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_files_in_any_common_encoding_and_delimiter_import(kpis, tmp_path, encoding, delimiter):
+    rows = [["date", "metric", "value", "dimension"], ["2024-01-01", "signups", "10", "Zürich"]]
+    rows.append(["2 Feb 2024", "Merchant signups", "12.5", "Genève"])
+    path = tmp_path / "values.csv"
+    path.write_bytes("".join(delimiter.join(r) + "\r\n" for r in rows).encode(encoding))
+    assert metric_values_import(actor=None, path=path).rows == 2
+    stored = dict(MetricValue.objects.values_list("dimension", "value"))
+    assert stored == {"Zürich": 10, "Genève": 12.5}
+
+
+def test_ambiguous_dates_are_refused_naming_the_line_until_the_order_is_chosen(kpis, tmp_path):
+    path = write(tmp_path, "date,metric,value\n13/02/2024,signups,1\n01/02/2024,signups,2\n")
+    with pytest.raises(ValidationFailed, match="Line 3: “01/02/2024” could be") as refused:
+        metric_values_import(actor=None, path=path)
+    assert "--date-order" in refused.value.message and MetricValue.objects.count() == 0
+    metric_values_import(actor=None, path=path, order="dmy")
+    assert sorted(MetricValue.objects.values_list("date", flat=True)) == [date(2024, 2, 1), date(2024, 2, 13)]
+    call_command("import", "metrics", str(path), "--quiet", "--date-order", "mdy")
+    assert date(2024, 1, 2) in set(MetricValue.objects.values_list("date", flat=True))
