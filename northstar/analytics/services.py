@@ -299,7 +299,8 @@ def events_import(*, actor: User | None, site: Site, text: str, chunk: int = 500
     if actor is not None:
         access.require_line_edit(actor, _line_of(site), "analytics sites")
     reader = csv_open(io.StringIO(text))
-    missing = [c for c in IMPORT_COLUMNS if c not in reader.read_header()]
+    header = reader.read_header()
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(
             f"The file needs the columns {', '.join(IMPORT_COLUMNS)} (missing: {', '.join(missing)})."
