@@ -32,7 +32,11 @@ LARGE_MODEL_COLUMNS = 30_000
 # time limit less this reserve (at most a tenth of it), so the whole solve keeps to the limit.
 FINISH_SECONDS_PER_ITEM = 2.5e-4
 FINISH_MAX_SHARE = 0.1
-NEIGHBOURHOOD_MIN_COLUMNS = 5_000
+# From this many slot columns the MIP first gets LP rounding + a neighbourhood search, and its plan is
+# polished by the local search at the end. 300 items (2,031 columns, generator shape, 30 s, loaded
+# machine) reached 3,134 this way against 3,069 by branch and bound alone; in the demo's shape
+# (3,792 columns) 3,079 against 2,870. Below, HiGHS alone proves small models faster.
+NEIGHBOURHOOD_MIN_COLUMNS = 1_000
 # Neighbourhood rounds: at most this many, each ended when the MIP has not improved for
 # max(STALL_SECONDS, STALL_SHARE * time limit); LOCAL_SEARCH_SHARE of the time is kept for the polish.
 MAX_ROUNDS = 8
