@@ -6,7 +6,8 @@
 Shapes: `generator` (a fixed team for 40% of the items, 1-3 eligible teams for the rest) and `demo`,
 the shape of the demo's scenarios: every item may go to any of up to four teams with its skills, the
 current period is partly gone (40% of its capacity left), about 5% of the items are in delivery and
-pinned to start now with their team, and budgets are per line and period.
+pinned to start now with their team, and budgets are per line and period (60% of what the
+teams would cost at full capacity, as in the demo).
 
 Each size runs in its own subprocess so peak memory (ru_maxrss) is that size's own. Time limits are
 the aims of issue 20 (100 items 10 s, 300 items 30 s, 1,000 items 60 s: proven within 0.5%; 10,000
@@ -62,6 +63,7 @@ AIMS = {100: (10.0, 0.005), 300: (30.0, 0.005), 1000: (60.0, 0.005), 10000: (60.
 #: Demo shape: share of the current period's capacity still ahead, and share of items in delivery.
 CURRENT_PERIOD_LEFT = 0.4
 IN_DELIVERY_SHARE = 0.05
+BUDGET_SHARE = 0.6
 
 
 def generate(n_items: int, seed: int = 0) -> Problem:
@@ -177,20 +179,21 @@ def generate_demo(n_items: int, seed: int = 0) -> Problem:
         for t in base.teams
     )
     skills_of = {t.id: {skill for skill, _ in t.capacity} for t in teams}
-    n_periods = len(base.periods)
     items = []
     for it in base.items:
         home = it.team or it.eligible_teams[0]
         able = [t.id for t in teams if t.id != home and set(it.effort) <= skills_of[t.id]]
         extra = rng.choice(able, size=min(len(able), 3), replace=False).tolist() if able else []
         items.append(dataclasses.replace(it, team=None, eligible_teams=(home, *extra)))
-    line_cost: dict[str, float] = {}
-    for it in items:
-        line_cost[it.groups[0]] = line_cost.get(it.groups[0], 0.0) + it.cost
+    # As in the demo: each line's budget per period covers its share of what the teams would cost
+    # at full capacity in that period (about 10 money units per effort unit here) times BUDGET_SHARE.
+    per_line = {
+        q.id: sum(c for t in teams for (_, p), c in t.capacity.items() if p == q.id) for q in base.periods
+    }
     budgets = tuple(
-        Budget(round(0.3 * cost / n_periods), period=p.id, group=line)
-        for line, cost in sorted(line_cost.items())
-        for p in base.periods
+        Budget(round(BUDGET_SHARE * 10.0 * per_line[q.id] / len(LINES)), period=q.id, group=f"line:{line}")
+        for line in LINES
+        for q in base.periods
     )
     linked = {x for pr in base.precedences for x in (pr.before, pr.after)}
     linked |= {x for r in base.requires for x in (r.item, r.needs)}
