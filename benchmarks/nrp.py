@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import REPO, machine, table, write_json
+from _common import REPO, table, write_json
 
 from northstar.engines.planner import SolveOptions, greedy_plan, solve
 from northstar.engines.planner.index import build_index
@@ -170,8 +170,7 @@ def main() -> None:
             else:  # tiny instances: the recorded times round to zero
                 print(f"{m} / plain total time: not measurable (the plain program took under a millisecond)")
     if args.json:
-        facts = machine()  # commit, CPU and load at the end of the run, on every record
-        write_json(args.json, [{**r, "machine": facts} for r in records])
+        write_json(args.json, records)
 
 
 if __name__ == "__main__":
