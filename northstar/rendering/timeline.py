@@ -207,15 +207,14 @@ def _page(g: Gantt, top: float, bottom: float, classes: dict[tuple[str, float], 
         if lane.y >= top:
             y = lane.y - top + HEADER
             shapes.append(f'<rect x="0" y="{_num(y)}" width="{_num(g.width)}" height="0.8" fill="{RULE}"/>')
-        texts.append(
-            f'<b class="lane" style="top:{_num(max(lane.y, top) - top + HEADER + 4)}px">{escape(lane.name[:26])}</b>'
-        )
+        name_top = _num(max(lane.y, top) - top + HEADER + 4)
+        texts.append(f'<b class="lane" style="top:{name_top}px">{escape(lane.name[:26])}</b>')
         for bar in lane.bars:
             if top <= bar.y < bottom:
                 y = bar.y - top + HEADER
                 shapes.append(
-                    f'<rect x="{_num(bar.x)}" y="{_num(y)}" width="{_num(bar.w)}" height="{_num(BAR_HEIGHT)}" '
-                    f'fill="{escape(bar.colour)}"/>'
+                    f'<rect x="{_num(bar.x)}" y="{_num(y)}" width="{_num(bar.w)}" '
+                    f'height="{_num(BAR_HEIGHT)}" fill="{escape(bar.colour)}"/>'
                 )
                 rows[bar.y].append(bar)
     for x1, y1, x2, y2 in g.arrows:
