@@ -9,6 +9,7 @@ import platform
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,23 @@ if str(REPO) not in sys.path:  # run as a script from anywhere: `python benchmar
     sys.path.insert(0, str(REPO))
 
 
-def write_json(path: Path, records: Sequence[dict[str, Any]]) -> None:
-    """One JSON array of flat records, pretty enough to diff."""
+def write_json(path: Path | str, data: Sequence[dict[str, Any]] | dict[str, Any]) -> None:
+    """Write a result file, pretty enough to diff, stamped with where it was measured.
+
+    Every result file records the commit, the CPU and the machine's load (`machine()`): a dict gets a
+    "machine" entry, a list of records a first record `{"measure": "machine", ...}`, unless the caller
+    already put them in.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(list(records), indent=1, sort_keys=False) + "\n")
+    stamped: Any
+    if isinstance(data, dict):
+        stamped = data if "machine" in data or "commit" in data else {"machine": machine(), **data}
+    else:
+        records = list(data)
+        has_machine = any(isinstance(r, dict) and "commit" in r for r in records)
+        stamped = records if has_machine else [{"measure": "machine", **machine()}, *records]
+    path.write_text(json.dumps(stamped, indent=1, sort_keys=False) + "\n")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -38,18 +52,23 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> dict[str, Any]:
-    """Where and on what a result was measured: the commit, the CPU and how busy the machine was."""
+def _git(*args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
         ).stdout.strip()
     except OSError:
-        commit = ""
+        return ""
+
+
+def machine() -> dict[str, Any]:
+    """Where and on what a result was measured: the commit, the CPU and how busy the machine was.
+
+    `dirty` says the code measured differs from the commit (uncommitted changes to the app or the
+    benchmarks), so a figure is never credited to a commit that did not produce it.
+    """
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = bool(_git("status", "--porcelain", "--", "northstar", "benchmarks/*.py"))
     cpu = platform.processor()
     with contextlib.suppress(OSError, StopIteration):
         cpu = next(
@@ -57,4 +76,13 @@ def machine() -> dict[str, Any]:
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    return {"commit": commit, "cpu": cpu, "cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)}
+    load_1m, load_5m, _ = os.getloadavg()
+    return {
+        "commit": commit,
+        "dirty": dirty,
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "load_1m": round(load_1m, 2),
+        "load_5m": round(load_5m, 2),
+    }

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import re
 import socket
@@ -27,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import machine
+from _common import write_json
 from _site import RESULTS, boot, load_site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -190,13 +189,12 @@ def report(rows: list[dict], path: Path, *, repeat: int) -> None:
             f"{r['case']:<{width}} {r['first_paint_ms']:>14} {r['first_chart_ms']:>14} {r['plotly_kb']:>10}"
         )
     record = {
-        "machine": machine(),
         "repeat": repeat,
         "cold_cache": True,
         "plotly_kb": "uncompressed",
         "cases": rows,
     }
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    write_json(path, record)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import socket
 import subprocess
@@ -34,7 +33,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import requests
-from _common import REPO, RESULTS, table
+from _common import REPO, RESULTS, machine, table, write_json
 
 NORTHSTAR = REPO / ".venv" / "bin" / "northstar"
 PAGES = (
@@ -66,37 +65,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def machine() -> dict[str, Any]:
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = bool(
-        subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    )
-    return {
-        "commit": commit + ("-dirty" if dirty else ""),
-        "cpu": cpu or platform.processor(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_generator": subprocess.run(
-            ["wrk", "--version"], capture_output=True, text=True, check=False
-        ).stdout.splitlines()[0:1],
-    }
 
 
 def recreate_database(url: str) -> None:
@@ -369,8 +337,7 @@ def main() -> None:
         "pages": rows,
     }
     out = Path(args.json) if args.json else RESULTS / "load.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n")
+    write_json(out, record)
     print(f"\nwritten to {out}")
 
 

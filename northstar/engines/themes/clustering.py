@@ -16,6 +16,8 @@
 
 Memory stays flat (blocks of rows for the neighbour search; never an n×n matrix), so 10,000 items
 need well under 100 MB here. Deterministic for a given seed.
+
+Clustering runs with the numeric libraries on one thread (see `northstar.engines.threads`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from northstar.engines.threads import single_threaded
 
 DIMENSIONS = 64
 NEIGHBOURS = 10
@@ -201,6 +205,7 @@ def centroids_of(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return _normalised(sums)
 
 
+@single_threaded
 def cluster_vectors(vectors: np.ndarray, *, n_themes: int | None = None, seed: int = 0) -> ClusterResult:
     """Themes for `vectors` (one row per item); `n_themes` forces the number. Deterministic per seed."""
     n = len(vectors)
@@ -223,6 +228,7 @@ def cluster_vectors(vectors: np.ndarray, *, n_themes: int | None = None, seed: i
     return ClusterResult(labels, int(labels.max()) + 1, similarity, score, tried)
 
 
+@single_threaded
 def kmeans_labels(vectors: np.ndarray, k: int, *, seed: int = 0) -> np.ndarray:
     """Plain k-means with a given k on the raw normalised vectors: the benchmark's baseline."""
     return kmeans(_normalised(vectors), k, seed=seed, restarts=3, max_iter=300)

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from northstar.engines.themes.keywords import tokens
+from northstar.engines.threads import single_threaded
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -204,6 +205,7 @@ class TfidfSvdEmbedder:
         self.dimensions = dimensions
         self.seed = seed
 
+    @single_threaded
     def embed(self, texts: list[str]) -> np.ndarray:
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
