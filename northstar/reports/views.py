@@ -243,8 +243,10 @@ def pack_issue_status(request: HttpRequest, pack_id: int) -> HttpResponse:
         refuse(NotFound("This pack has not been issued in the background."))
     fetch(jobs.job_get, job_id=job.pk, user=user_of(request))  # the job's own access rule
     response = render(request, "reports/_issue_status.html", {"pack": pack, "issue_job": job})
-    if not job.is_active and request.headers.get("HX-Request") and job.status == job.Status.SUCCEEDED:
-        response["HX-Refresh"] = "true"  # the frozen pack and its files replace the draft on the page
+    if not job.is_active and request.headers.get("HX-Request"):
+        # Done: the page reloads into the frozen pack, or (failed, cancelled) into the draft with the
+        # reason and its Issue button back.
+        response["HX-Refresh"] = "true"
     return response
 
 

@@ -80,6 +80,8 @@ def test_a_failed_render_leaves_a_draft_with_a_clear_message(cast, client, world
     assert pack.state == Pack.State.DRAFT and pack.files == {} and pack.issued_at is None
     assert _files_on_disk() == before  # the HTML and snapshot already written were removed
     client.force_login(cast.leader)
+    polled = client.get(reverse("reports:pack_issue_status", args=[pack.pk]), HTTP_HX_REQUEST="true")
+    assert polled["HX-Refresh"] == "true" and "No space left on device" in polled.content.decode()
     page = client.get(reverse("reports:pack_detail", args=[pack.pk])).content.decode()
     assert "No space left on device" in page and "still a draft" in page
     assert f'action="{reverse("reports:pack_issue", args=[pack.pk])}"' in page  # it can be issued again
