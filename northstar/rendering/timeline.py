@@ -226,7 +226,8 @@ def _page(g: Gantt, top: float, bottom: float, classes: dict[tuple[str, float], 
     for y, bars in rows.items():
         # One positioned row per line of bars; each label is placed by a shared class for its x.
         labels = "".join(
-            f'<span class="{classes.setdefault(("x", bar.x), f"x{len(classes)}")}">{escape(bar.text)}</span>'
+            f'<span class="{classes.setdefault(("x", bar.x), f"x{len(classes)}")} '
+            f'{classes.setdefault(("w", bar.w), f"w{len(classes)}")}">{escape(bar.text)}</span>'
             for bar in bars
         )
         texts.append(f'<div class="row" style="top:{_num(y - top + HEADER)}px">{labels}</div>')
@@ -241,7 +242,14 @@ def to_pdf(g: Gantt) -> bytes:
     """PDF pages sized to the timeline: title, subtitle, legend on the first, the header on each."""
     classes: dict[tuple[str, float], str] = {}
     body = "".join(_page(g, top, bottom, classes) for top, bottom in _page_breaks(g))
-    positions = "".join(f".{name}{{left:{_num(x + 5)}px}}" for (_kind, x), name in classes.items())
+    # Every box gets its width: a positioned box without one is shrunk to fit, which lays its text
+    # out once more to measure it (a large share of a thousand-label page's time).
+    positions = "".join(
+        f".{name}{{left:{_num(value + 5)}px}}"
+        if kind == "x"
+        else f".{name}{{width:{_num(max(1, value - 5))}px}}"
+        for (kind, value), name in classes.items()
+    )
     legend = "".join(
         f'<li><span style="background:{escape(colour)}"></span>{escape(label)}</li>'
         for label, colour in g.legend
@@ -258,7 +266,8 @@ li span {{ display: inline-block; width: 10px; height: 10px; margin-right: 4px; 
 .page:last-child {{ break-after: auto; }}
 .shapes {{ position: absolute; left: 0; top: 0; }}
 .period, .lane {{ position: absolute; font-size: 9pt; white-space: nowrap; }}
-.period {{ top: 7px; }} .lane {{ left: 4px; }}
+.period {{ top: 7px; width: {max(1.0, g.column - 8):.0f}px; overflow: hidden; }}
+.lane {{ left: 4px; width: {max(1.0, g.label_width - 8):.0f}px; overflow: hidden; }}
 .row {{ position: absolute; left: 0; height: {BAR_HEIGHT:.0f}px; width: {g.width:.0f}px; }}
 .row span {{ position: absolute; top: 0; line-height: {BAR_HEIGHT:.0f}px; font-size: 7.5pt; color: white;
   white-space: nowrap; }}
