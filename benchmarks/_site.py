@@ -38,50 +38,121 @@ def boot() -> None:
 def load_site(scale: str) -> float:
     """Migrate, collect static files and load the demo at `scale`; returns the demo's load seconds.
 
-    On SQLite the loaded database is kept in benchmarks/.cache under the tree hash of `northstar/`, so
-    the page benchmarks of one commit build the large demo once (it takes minutes on two cores). The
-    returned seconds are then those of the run that built it. A work tree with uncommitted changes to
-    the app never reads or writes the cache.
+    The loaded database is kept under the tree hash of `northstar/` (a file in benchmarks/.cache on
+    SQLite, a template database on PostgreSQL), so the page benchmarks of one commit build the large
+    demo once: it takes many minutes on two cores. The seconds returned are then those of the run that
+    built it. A work tree with uncommitted changes to the app never reads or writes the cache. On
+    PostgreSQL the database at DATABASE_URL is dropped and re-created from the cache: point it at a
+    database of its own.
     """
     from django.core.management import call_command
     from django.db import connection
 
     from northstar.demo import load_demo
 
-    cached = _site_cache(scale) if connection.vendor == "sqlite" else None
-    database = Path(connection.settings_dict["NAME"])
-    if cached and cached.exists():
-        connection.close()
-        shutil.copyfile(cached, database)
-        seconds = float(json.loads(cached.with_suffix(".json").read_text())["demo_load_seconds"])
-        print(f"demo ({scale}) from {cached.name}: built in {seconds:.1f} s by an earlier run")
-        call_command("collectstatic", interactive=False, verbosity=0)
-        return seconds
-    call_command("migrate", verbosity=0)
+    key = _code_key()
+    cache = _SqliteCache(scale, key) if connection.vendor == "sqlite" else _PostgresCache(scale, key)
+    seconds = cache.restore() if key else None
+    if seconds is not None:
+        print(f"demo ({scale}) from the cache of tree {key[:12]}: built in {seconds:.1f} s by an earlier run")
+    else:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        load_demo(scale=scale)
+        seconds = time.perf_counter() - started
+        if key:
+            cache.keep(seconds)
     call_command("collectstatic", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    load_demo(scale=scale)
-    seconds = time.perf_counter() - started
-    if cached:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.close()
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(database, cached)
-        cached.with_suffix(".json").write_text(json.dumps({"demo_load_seconds": round(seconds, 2)}) + "\n")
     return seconds
 
 
-def _site_cache(scale: str) -> Path | None:
-    """Where the demo of this code would be cached, or None when the code is not committed."""
+def _code_key() -> str:
+    """The tree hash of the app's code, or "" when it has uncommitted changes."""
 
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout
 
     if git("status", "--porcelain", "--", "northstar").strip():
-        return None
-    tree = git("rev-parse", "HEAD:northstar").strip()
-    return ROOT / "benchmarks" / ".cache" / f"site-{scale}-{tree[:12]}.sqlite3" if tree else None
+        return ""
+    return git("rev-parse", "HEAD:northstar").strip()
+
+
+class _SqliteCache:
+    def __init__(self, scale: str, key: str) -> None:
+        from django.db import connection
+
+        self.database = Path(connection.settings_dict["NAME"])
+        self.file = ROOT / "benchmarks" / ".cache" / f"site-{scale}-{key[:12]}.sqlite3"
+
+    def restore(self) -> float | None:
+        from django.db import connection
+
+        if not self.file.exists():
+            return None
+        connection.close()
+        shutil.copyfile(self.file, self.database)
+        return float(json.loads(self.file.with_suffix(".json").read_text())["demo_load_seconds"])
+
+    def keep(self, seconds: float) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.close()
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.database, self.file)
+        self.file.with_suffix(".json").write_text(json.dumps({"demo_load_seconds": round(seconds, 2)}) + "\n")
+
+
+class _PostgresCache:
+    """A template database per scale and code: `CREATE DATABASE ... TEMPLATE` copies it in seconds."""
+
+    def __init__(self, scale: str, key: str) -> None:
+        from django.db import connection
+
+        self.database = connection.settings_dict["NAME"]
+        self.template = f"nsbench_{scale}_{key[:12]}"
+
+    def _admin(self, *statements: str) -> list[tuple[Any, ...]]:
+        import psycopg
+        from django.db import connection
+
+        connection.close()
+        settings = connection.settings_dict
+        with psycopg.connect(
+            dbname="postgres",
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            user=settings["USER"] or None,
+            password=settings["PASSWORD"] or None,
+            autocommit=True,
+        ) as admin:
+            rows: list[tuple[Any, ...]] = []
+            for statement in statements:
+                cursor = admin.execute(statement)
+                if cursor.description:
+                    rows = cursor.fetchall()
+            return rows
+
+    def restore(self) -> float | None:
+        found = self._admin(
+            f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{self.template}'"
+        )
+        if not found:
+            return None
+        self._admin(
+            f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
+            f'CREATE DATABASE "{self.database}" TEMPLATE "{self.template}"',
+        )
+        return float(json.loads(found[0][0])["demo_load_seconds"])
+
+    def keep(self, seconds: float) -> None:
+        note = json.dumps({"demo_load_seconds": round(seconds, 2)})
+        self._admin(
+            f'DROP DATABASE IF EXISTS "{self.template}"',
+            f'CREATE DATABASE "{self.template}" TEMPLATE "{self.database}"',
+            f"COMMENT ON DATABASE \"{self.template}\" IS '{note}'",
+        )
 
 
 def signed_in(username: str, role: str) -> Any:

@@ -140,7 +140,7 @@ def main() -> int:
         )
     )
     print(
-        f"peak RSS {record['peak_rss_mb']} MB ({vendor}); load {record['load_1m']} on {record['cores']} cores"
+        f"peak RSS {record['peak_rss_mb']} MB ({vendor}); load {record['load_1m']} on {record['cpus']} CPUs"
     )
     suffix = "" if vendor == "sqlite" else f"_{vendor}"
     write_json(RESULTS / f"delivery_sync{suffix}.json", [record])

@@ -21,7 +21,11 @@ def _machine_records(data: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda path: path.name)
 def test_result_file_records_commit_cpu_and_load(path: Path) -> None:
-    records = _machine_records(json.loads(path.read_text()))
+    data = json.loads(path.read_text())
+    if path.name.endswith("_study.json"):  # one-off studies without a script say what they lack
+        assert data["commit"] and data["machine_not_recorded"]
+        return
+    records = _machine_records(data)
 
     assert records, f"{path.name} has no record of the commit it measured"
     for record in records:
@@ -40,6 +44,6 @@ def test_write_json_stamps_lists_and_dicts(tmp_path: Path) -> None:
     write_json(tmp_path / "dict.json", {"cases": []})
 
     listed = json.loads((tmp_path / "list.json").read_text())
-    assert listed[0]["measure"] == "machine" and MACHINE_FACTS <= set(listed[0])
+    assert listed[0]["measure"] == "machine" and set(listed[0]) >= MACHINE_FACTS
     assert listed[1] == {"case": "a", "seconds": 1.0}
-    assert MACHINE_FACTS <= set(json.loads((tmp_path / "dict.json").read_text())["machine"])
+    assert set(json.loads((tmp_path / "dict.json").read_text())["machine"]) >= MACHINE_FACTS

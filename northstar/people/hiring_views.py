@@ -17,7 +17,7 @@ from northstar.core import uploads
 from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.services import get_or_404
 from northstar.core.web import edit_page, fetch, flash, paginate, refuse, require, user_of
-from northstar.people import access, candidate_files, hiring, selectors
+from northstar.people import access, candidate_files, hiring, hiring_selectors, selectors
 from northstar.people.forms import (
     CandidateForm,
     DecideForm,
@@ -52,9 +52,9 @@ def requisitions(request: HttpRequest) -> HttpResponse:
         request,
         "people/requisitions.html",
         {
-            "page_obj": paginate(request, selectors.requisitions()),
-            "metrics": selectors.hiring_metrics() if viewer.leading else None,
-            "my_candidates": selectors.candidates_visible(viewer)[:50] if not viewer.leading else [],
+            "page_obj": paginate(request, hiring_selectors.requisitions()),
+            "metrics": hiring_selectors.hiring_metrics() if viewer.leading else None,
+            "my_candidates": hiring_selectors.candidates_visible(viewer)[:50] if not viewer.leading else [],
         },
     )
 
@@ -89,7 +89,7 @@ def _requisition(requisition_id: int) -> Requisition:
 def requisition(request: HttpRequest, requisition_id: int) -> HttpResponse:
     found = _requisition(requisition_id)
     viewer = access.viewer_of(user_of(request))
-    stages = fetch(selectors.pipeline, viewer, found)
+    stages = fetch(hiring_selectors.pipeline, viewer, found)
     return render(
         request,
         "people/requisition.html",
@@ -143,7 +143,7 @@ def _candidate(candidate_id: int) -> Candidate:
 def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     found = _candidate(candidate_id)
     viewer = access.viewer_of(user_of(request))
-    view = fetch(selectors.candidate_view, viewer, found)
+    view = fetch(hiring_selectors.candidate_view, viewer, found)
     team = access.on_hiring_team(viewer, found.requisition)
     pending = next((d for d in view.decisions if d.status == "pending"), None)
     return render(

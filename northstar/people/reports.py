@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from northstar.org.models import Person
+from northstar.people.hiring_selectors import hiring_metrics
 from northstar.people.models import CareerLevel, Requisition, RequisitionStatus, Stage, Track
-from northstar.people.selectors import hiring_metrics
 from northstar.rendering.spec import Cell, Chart, Figure, Section, Series, Source, Table
 from northstar.reports.sections import Context
 

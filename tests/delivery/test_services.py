@@ -181,3 +181,26 @@ def test_the_pack_section_shows_the_forecast_known_at_the_cut_off(cast):
     assert away_review.tables == () or all(
         row[0].text != world.home[0].title for row in away_review.tables[0].rows
     )
+
+
+def test_a_board_pack_lists_the_initiatives_whose_p85_passes_their_committed_date(cast):
+    from northstar.reports import packs
+    from northstar.reports import services as reports
+
+    world = _published(cast)
+    start = date(2030, 1, 1)
+    connection = make_connection()
+    make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
+    make_history(connection, cast.away_team, per_week=8, weeks=26, until=start)
+    epic = make_container(connection, "Home big")
+    confirm(world.home[0], epic)
+    make_items(connection, parent=epic, open_=30)
+    forecast = forecasting.forecast_run(actor=cast.pm, today=start, simulations=1_000)
+    late = {line.title for line in forecast.lines.filter(late=True)}
+    assert world.home[0].title in late and world.away[0].title not in late
+
+    pack = reports.pack_create(actor=cast.leader, template="board", cut_off=forecast.created_at.date())
+    section = next(s for s in packs.build_document(pack).sections if s.key == "forecast")
+    (table,) = section.tables
+    assert {row[0].text for row in table.rows} == late
+    assert all(row[3].tone == "bad" for row in table.rows)  # the 85% date, marked as a miss

@@ -121,7 +121,7 @@ def test_forecast_pages_show_dates_cone_and_flags_on_roadmap_and_dashboard(
     roadmap = client.get(reverse("planning:roadmap")).content.decode()
     assert 'id="delivery-risk"' in roadmap and "Home big" in roadmap
     dashboard = client.get(reverse("strategy:dashboard")).content.decode()
-    assert 'id="delivery-risk"' in dashboard
+    assert 'id="delivery-risk"' in dashboard and "Home big" in dashboard
 
 
 def test_container_page_lists_its_work_paged(cast, login, settings, django_assert_max_num_queries):

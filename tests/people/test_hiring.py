@@ -6,7 +6,7 @@ import pytest
 
 from northstar.core.errors import Conflict, PermissionDenied
 from northstar.core.models import AuditEntry
-from northstar.people import access, hiring, selectors
+from northstar.people import access, hiring, hiring_selectors, selectors
 from northstar.people.models import (
     Competency,
     DecisionStatus,
@@ -49,11 +49,11 @@ def test_candidates_are_seen_by_the_hiring_team_the_interviewer_and_leaders_only
         competency_ids=[Competency.objects.first().pk],
     )
     for who in (world.user("manager"), world.user("peer0"), world.user("peer1"), cast.leader, cast.admin):
-        assert selectors.candidate_view(access.viewer_of(who), candidate).candidate == candidate
+        assert hiring_selectors.candidate_view(access.viewer_of(who), candidate).candidate == candidate
     for who in (world.user("peer2"), world.user("skip"), cast.pm, cast.stakeholder):
         with pytest.raises(PermissionDenied):
-            selectors.candidate_view(access.viewer_of(who), candidate)
-        assert candidate not in selectors.candidates_visible(access.viewer_of(who))
+            hiring_selectors.candidate_view(access.viewer_of(who), candidate)
+        assert candidate not in hiring_selectors.candidates_visible(access.viewer_of(who))
 
 
 def test_an_interviewer_sees_no_other_scorecard_until_theirs_is_in(cast):
@@ -74,9 +74,13 @@ def test_an_interviewer_sees_no_other_scorecard_until_theirs_is_in(cast):
         ratings={first.pk: (Rating.ABOVE, "Clear story")},
     )
     # The hiring manager interviews too: blind until their own scorecard is in.
-    assert selectors.candidate_view(access.viewer_of(world.user("manager")), candidate).scorecards_hidden
-    assert not selectors.candidate_view(access.viewer_of(world.user("peer1")), candidate).scorecards_hidden
-    assert not selectors.candidate_view(access.viewer_of(cast.leader), candidate).scorecards_hidden
+    assert hiring_selectors.candidate_view(
+        access.viewer_of(world.user("manager")), candidate
+    ).scorecards_hidden
+    assert not hiring_selectors.candidate_view(
+        access.viewer_of(world.user("peer1")), candidate
+    ).scorecards_hidden
+    assert not hiring_selectors.candidate_view(access.viewer_of(cast.leader), candidate).scorecards_hidden
     with pytest.raises(PermissionDenied):
         hiring.scorecard_submit(
             actor=world.user("manager"),
@@ -161,7 +165,7 @@ def test_hiring_metrics_from_the_stage_history(cast):
     decision = hiring.decision_propose(actor=cast.leader, candidate=hired, kind="offer", reason="Yes")
     hiring.decision_decide(actor=cast.leader, decision=decision, approve=True)
     hiring.offer_outcome(actor=cast.leader, candidate=hired, accepted=True)
-    metrics = selectors.hiring_metrics()
+    metrics = hiring_selectors.hiring_metrics()
     reached = dict(metrics.reached)
     assert reached["Applied"] == 2 and reached["Screen"] == 2 and reached["Interviews"] == 1
     assert dict(metrics.pass_through)["Interviews"] == 0.5

@@ -11,9 +11,9 @@ Weeks are counted from the forecast's start: week 1 ends seven days after it. A 
 first week by which that share of the simulated futures had finished (P85 = 85% of futures were done
 by then), so it can be read as a date and checked against one.
 
-Vectorised: every team's futures are one (simulations x weeks) array, drawn in fixed blocks of weeks so
-that the same seed draws the same futures whatever the throughput values (a lower throughput can then
-only make each simulated finish later, never earlier).
+Vectorised (`paths`): all of a team's futures at once, in blocks of weeks drawn so that the same seed
+draws the same futures whatever the throughput values (a lower throughput can then only make each
+simulated finish later, never earlier). Percentiles come from counts per week, not sorting.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Weeks drawn per block; futures still unfinished after a block get the next one.
-BLOCK_WEEKS = 26
+from northstar.engines.forecast.paths import BLOCK_WEEKS, Draws, Scratch, growth, running_total, weeks_short
+
 #: Percentiles every forecast reports.
 PERCENTILES = (50, 85, 95)
 
@@ -105,32 +105,6 @@ def percentile_weeks(finish: np.ndarray, q: float) -> int:
     return int(np.percentile(finish, q, method="inverted_cdf"))
 
 
-def _growth(allowance: float, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-    if allowance <= 0:
-        return np.ones(shape)
-    return 1.0 + rng.uniform(0.0, 2.0 * allowance, size=shape)
-
-
-def _block(history: np.ndarray, rows: int, seed: int, team: int, block: int) -> np.ndarray:
-    """Throughput for every future in one block of weeks; the same (seed, team, block) draws the same
-    weeks of history whatever their values."""
-    rng = np.random.default_rng((seed, team, block, 1))
-    picks = rng.integers(0, len(history), size=(rows, BLOCK_WEEKS), dtype=np.int32)
-    return history.take(picks)
-
-
-def _first_reaching(cum: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """For each row, the index of the first column of `cum` (non-decreasing per row) at or above each
-    target; `cum.shape[1]` where the row never reaches it. One searchsorted for all rows: each row is
-    lifted into its own band of values so the flattened array stays sorted."""
-    rows, width = cum.shape
-    band = float(max(cum[:, -1].max(initial=0.0), targets.max(initial=0.0))) + 1.0
-    lift = (np.arange(rows, dtype=np.float64) * band)[:, None]
-    flat = (cum + lift).ravel()
-    found = np.searchsorted(flat, (targets + lift).ravel(), side="left").reshape(targets.shape)
-    return found - np.arange(rows)[:, None] * width
-
-
 def team_finishes(
     history: Sequence[float],
     remaining: Sequence[float],
@@ -146,53 +120,51 @@ def team_finishes(
     Items finished at the start (nothing remaining) finish in week 0; items not finished within the
     horizon get `horizon_weeks + 1`.
     """
-    weekly = np.asarray(history, dtype=np.float64)
-    sizes = np.asarray(remaining, dtype=np.float64)
-    growth_rng = np.random.default_rng((seed, team_index, 0))
-    grown = sizes[None, :] * _growth(scope_growth, (simulations, sizes.size), growth_rng)
-    grown[:, sizes <= 0] = 0.0
-    # An item with nothing left finishes when the one before it does (week 0 at the front).
-    targets = np.cumsum(grown, axis=1)
-    never = horizon_weeks + 1
-    finish = np.full((simulations, sizes.size), never, dtype=np.int32)
-    base = np.zeros(simulations)
-    active = np.arange(simulations)
-    done = np.zeros(simulations, dtype=np.intp)  # items finished so far, per future (a queue prefix)
-    for block in range(math.ceil(horizon_weeks / BLOCK_WEEKS)):
-        draws = _block(weekly, simulations, seed, team_index, block)
-        if active.size < simulations:
-            draws = draws[active]
-        cum = np.cumsum(draws, axis=1)
-        cum += base[active, None]
-        active_targets = targets[active]
-        reached = (active_targets <= cum[:, -1:]).sum(axis=1)
-        # Only the items some future finishes in this block need a search.
-        first, last = int(done[active].min()), int(reached.max())
-        if last > first:
-            reach = _first_reaching(cum, active_targets[:, first:last])
-            week = (block * BLOCK_WEEKS + 1 + reach).astype(np.int32)
-            unset = finish[active, first:last] == never
-            hit = unset & (reach < BLOCK_WEEKS) & (week <= horizon_weeks)
-            block_finish = finish[active, first:last]
-            block_finish[hit] = week[hit]
-            finish[active, first:last] = block_finish
-        done[active] = reached
-        base[active] = cum[:, -1]
-        active = active[done[active] < sizes.size]
-        if active.size == 0:
-            break
-    zero_at_front = np.cumsum(sizes > 0) == 0
-    finish[:, zero_at_front] = 0
-    return finish
+    short = weeks_short(
+        history,
+        remaining,
+        simulations=simulations,
+        seed=seed,
+        team_index=team_index,
+        scope_growth=scope_growth,
+        horizon_weeks=horizon_weeks,
+    )
+    finish = short.astype(np.int32) + 1
+    finish[_done_now(remaining)] = 0
+    return finish.T
 
 
-def _percentiles(sorted_weeks: np.ndarray) -> list[Percentiles]:
-    """P50/P85/P95 of each column of an (already column-sorted) finish array: the first week by which
-    at least that share of futures had finished (the inverted empirical CDF)."""
-    n = sorted_weeks.shape[0]
-    rows = [max(0, math.ceil(q / 100 * n) - 1) for q in PERCENTILES]
-    picked = sorted_weeks[rows]
-    return [Percentiles(*(int(v) for v in picked[:, c])) for c in range(sorted_weeks.shape[1])]
+def _done_now(remaining: Sequence[float]) -> np.ndarray:
+    """Work with nothing left at the front of the queue: done at the start (week 0)."""
+    return np.cumsum(np.asarray(remaining, dtype=np.float64) > 0) == 0
+
+
+def _distribution(short: np.ndarray, done_now: np.ndarray, horizon_weeks: int) -> np.ndarray:
+    """Per item (row), how many futures had finished by the end of each week 0..horizon+1, from the
+    weeks each future was short of it (finish week = weeks short + 1): counting, not sorting."""
+    items, simulations = short.shape
+    by_week = np.zeros((items, horizon_weeks + 2), dtype=np.int64)
+    for row in range(items):
+        if done_now[row]:
+            by_week[row] = simulations
+        else:
+            np.cumsum(np.bincount(short[row], minlength=horizon_weeks + 1), out=by_week[row, 1:])
+    return by_week
+
+
+def _share_by(by_week: np.ndarray, week: int) -> float:
+    """The share of futures finished by the end of `week` (one item's cumulative counts)."""
+    if week < 0:
+        return 0.0
+    return float(by_week[min(week, by_week.size - 1)]) / float(by_week[-1])
+
+
+def _percentiles(by_week: np.ndarray, simulations: int) -> list[Percentiles]:
+    """P50/P85/P95 of each item from its cumulative count of finished futures per week: the first week
+    by which at least that share of futures had finished (the inverted empirical CDF)."""
+    needed = [max(1, math.ceil(q / 100 * simulations)) for q in PERCENTILES]
+    weeks = np.stack([(by_week >= n).argmax(axis=1) for n in needed], axis=1)
+    return [Percentiles(*(int(v) for v in row)) for row in weeks]
 
 
 def forecast(
@@ -208,8 +180,8 @@ def forecast(
     meeting each committed week, and when the whole roadmap lands."""
     if simulations < 1:
         raise ValueError("Simulate at least once.")
-    if horizon_weeks < 1:
-        raise ValueError("Forecast at least one week ahead.")
+    if not 1 <= horizon_weeks < np.iinfo(np.int16).max:
+        raise ValueError("Forecast between one and 32,766 weeks ahead.")
     if scope_growth < 0:
         raise ValueError("Scope growth cannot be negative.")
     histories = {t.id: t for t in teams}
@@ -224,36 +196,36 @@ def forecast(
         else:
             order.setdefault(w.team, []).append(w)
     results: dict[str, WorkForecast] = {}
-    latest = np.zeros(simulations, dtype=np.int32)
-    any_work = False
+    latest = np.zeros(simulations, dtype=np.int32)  # when each future's last initiative lands
+    scratch = Scratch()
     for team_index, (team_id, queue) in enumerate(sorted(order.items())):
-        finish = team_finishes(
+        remaining = [w.remaining for w in queue]
+        short = weeks_short(
             histories[team_id].weekly,
-            [w.remaining for w in queue],
+            remaining,
             simulations=simulations,
             seed=seed,
             team_index=team_index,
             scope_growth=scope_growth,
             horizon_weeks=horizon_weeks,
+            scratch=scratch,
         )
-        np.maximum(latest, finish.max(axis=1), out=latest)
-        any_work = True
-        committed = np.array([w.committed_week if w.committed_week is not None else -1 for w in queue])
-        on_time = (finish <= committed[None, :]).mean(axis=0)
-        unfinished = (finish > horizon_weeks).mean(axis=0)
-        finish.sort(axis=0)
-        for column, (w, weeks) in enumerate(zip(queue, _percentiles(finish), strict=True)):
+        done_now = _done_now(remaining)
+        by_week = _distribution(short, done_now, horizon_weeks)
+        if not done_now.all():
+            np.maximum(latest, short.max(axis=0) + 1, out=latest)
+        for row, (w, weeks) in enumerate(zip(queue, _percentiles(by_week, simulations), strict=True)):
             results[w.id] = WorkForecast(
                 id=w.id,
                 team=team_id,
                 weeks=weeks,
-                on_time=None if w.committed_week is None else float(on_time[column]),
-                unfinished=float(unfinished[column]),
+                on_time=None if w.committed_week is None else _share_by(by_week[row], w.committed_week),
+                unfinished=1.0 - float(by_week[row, horizon_weeks]) / simulations,
                 committed_week=w.committed_week,
             )
     return Forecast(
         items=tuple(results[w.id] for w in work if w.id in results),
-        roadmap=Percentiles(*(percentile_weeks(latest, q) for q in PERCENTILES)) if any_work else None,
+        roadmap=Percentiles(*(percentile_weeks(latest, q) for q in PERCENTILES)) if order else None,
         simulations=simulations,
         horizon_weeks=horizon_weeks,
         unforecastable=unforecastable,
@@ -281,13 +253,14 @@ def cone(
     for index, (history, ahead, remaining) in enumerate(queues):
         weekly = np.asarray(history, dtype=float)
         rng = np.random.default_rng((seed, index, 2))
-        grown = remaining * _growth(scope_growth, (simulations,), rng)
+        grown = remaining * growth(scope_growth, (simulations,), rng)
         scope += remaining * (1 + scope_growth)
         if weekly.size == 0 or remaining <= 0:
             continue
-        blocks = [_block(weekly, simulations, seed, index, b) for b in range(math.ceil(weeks / BLOCK_WEEKS))]
-        cum = np.cumsum(np.concatenate(blocks, axis=1)[:, :weeks], axis=1)
-        total += np.clip(cum - ahead, 0.0, grown[:, None])
+        draws = Draws(weekly)
+        blocks = [draws.block(simulations, seed, index, b) for b in range(math.ceil(weeks / BLOCK_WEEKS))]
+        cum = running_total(np.concatenate(blocks, axis=0)[:weeks], np.zeros(simulations, dtype=np.float32))
+        total += np.clip(cum.T - ahead, 0.0, grown[:, None])
     p10, p50, p90 = np.percentile(total, [10, 50, 90], axis=0)
     return Cone(
         weeks=tuple(range(1, weeks + 1)),
