@@ -7,7 +7,6 @@ product-line rule through the site's product (`org.access.require_line_edit`).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -32,6 +31,7 @@ from northstar.analytics.models import (
     SpooledBatch,
 )
 from northstar.core import audit, jobs, ratelimit
+from northstar.core.csv_read import csv_open
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import Job, User
 from northstar.core.services import record_delete, record_save
@@ -379,8 +379,9 @@ def events_import(*, actor: User | None, site: Site, text: str, chunk: int = 500
     With no actor, the CLI imports as the system."""
     if actor is not None:
         access.require_line_edit(actor, _line_of(site), "analytics sites")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+    reader = csv_open(io.StringIO(text))
+    header = reader.read_header()
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(
             f"The file needs the columns {', '.join(IMPORT_COLUMNS)} (missing: {', '.join(missing)})."
@@ -388,7 +389,7 @@ def events_import(*, actor: User | None, site: Site, text: str, chunk: int = 500
     now = timezone.now()
     count = 0
     rows: list[Row] = []
-    for n, raw in enumerate(reader, start=2):
+    for n, raw in enumerate(reader.dicts(), start=2):
         data = _import_row(raw, n)
         at = data["at"] if data["at"].tzinfo else data["at"].replace(tzinfo=UTC)
         if at < now - IMPORT_MAX_AGE or at > now + MAX_AHEAD:
