@@ -46,7 +46,7 @@ serve: install
 # Browser tests drive Debian's Chromium; the report tests convert PPTX with LibreOffice and read PDFs
 # with poppler; WeasyPrint needs Pango; CJK names need Noto CJK. Install what is missing when allowed.
 SYSTEM_PACKAGES := chromium libreoffice-impress poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
-	fonts-dejavu-core fonts-noto-cjk
+	libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
 browser:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
@@ -54,6 +54,7 @@ browser:
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \

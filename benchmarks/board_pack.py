@@ -16,16 +16,14 @@ Imports (matplotlib, WeasyPrint) and the URLconf are loaded before timing and re
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import resource
 import statistics
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
+from _common import machine, write_json
 from _site import RESULTS, ROOT, boot, load_site
 
 AIM_SECONDS = 15.0
@@ -76,9 +74,13 @@ def main() -> None:
     build, document = _timed(lambda: packs.template_document(template="board", cut_off=cut_off), args.repeat)
     rows.append({"case": "board pack: read the data (document)", "seconds": round(build, 2)})
     sizes = {}
+
+    def alone(fmt: str) -> bytes:
+        charts.svg.cache_clear()  # every run pays for its own charts, as if this format were rendered alone
+        return render.render(document, fmt)
+
     for fmt in render.FORMATS:
-        charts.svg.cache_clear()  # each format pays for its own charts, as if rendered alone
-        seconds, data = _timed(lambda fmt=fmt: render.render(document, fmt), args.repeat)
+        seconds, data = _timed(lambda fmt=fmt: alone(fmt), args.repeat)
         sizes[fmt] = len(data)
         rows.append(
             {"case": f"board pack: {fmt}", "seconds": round(seconds, 2), "kb": round(len(data) / 1024)}
@@ -125,16 +127,10 @@ def main() -> None:
             f"{row['case']:<30} {row['old_handdrawn_seconds']:>17} {row['new_seconds']:>7} "
             f"{row['old_kb']:>8} {row['new_kb']:>8}"
         )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
-    ).stdout.strip()
     record = {
         "benchmark": "board_pack",
-        "commit": commit,
+        "machine": {**machine(), "load_1m_before": round(load_before, 2)},
         "database": connection.vendor,
-        "cpu": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "initiatives": Initiative.objects.count(),
         "repeat": args.repeat,
         "imports_seconds": round(imports_seconds, 2),
@@ -151,8 +147,7 @@ def main() -> None:
         else RESULTS
         / ("board_pack.json" if connection.vendor == "sqlite" else f"board_pack_{connection.vendor}.json")
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1) + "\n")
+    write_json(path, record)
     print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 

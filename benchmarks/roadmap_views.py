@@ -69,7 +69,7 @@ def main() -> None:
     from northstar.core.models import User
     from northstar.core.roles import Role
     from northstar.org.models import ProductLine
-    from northstar.planning import plans, problem
+    from northstar.planning import plans, problem, roadmaps
     from northstar.planning.models import PlanRun, Scenario
     from northstar.portfolio.models import Initiative
 
@@ -116,7 +116,7 @@ def main() -> None:
         f"greedy {optimiser['greedy_value']:,}; {optimiser['violations']} rule(s) broken"
     )
 
-    roadmap = plans.roadmap_publish(actor=user, run=run, title="Benchmark roadmap")
+    roadmap = roadmaps.roadmap_publish(actor=user, run=run, title="Benchmark roadmap")
     line = ProductLine.objects.order_by("name").first()
     per_line = run.assignments.filter(line=line).count()
     pages = [

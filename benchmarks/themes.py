@@ -22,11 +22,9 @@ import argparse
 import csv
 import multiprocessing as mp
 import os
-import platform
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, RESULTS, table, write_json
+from _common import REPO, RESULTS, machine, table, write_json
 
 #: ../shared beside the checkout (a worktree under wt/ has it one level further up).
 DATA = (
@@ -48,25 +46,6 @@ DATA = (
 )
 SETS = ("clinc150_test.csv", "hwu64.csv")
 E2E_SET, E2E_ITEMS = "clinc150_all.csv", 10_000
-
-
-def machine() -> dict[str, Any]:
-    """What the figures were measured on: commit, CPU, cores and the load at the start."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-    return {
-        "commit": commit.stdout.strip(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "load_start": os.getloadavg(),
-    }
 
 
 def _load(path: Path, limit: int | None, seed: int) -> tuple[list[str], list[str]]:
@@ -222,7 +201,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--json", type=Path, default=RESULTS / "themes.json")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.baseline_seeds.split(",")]
-    info = machine()
+    info = {**machine(), "load_start": os.getloadavg()}
     rows: list[dict[str, Any]] = []
     for name in [s for s in args.sets.split(",") if s]:
         rows += measure(args.dir / name, limit=None, seeds=seeds, fallback=args.fallback)
@@ -233,7 +212,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         rows += e2e
     info["load_end"] = os.getloadavg()
     for row in rows:
-        row.update({k: info[k] for k in ("commit", "cpu", "cores")})
+        row.update({k: info[k] for k in ("commit", "dirty", "cpu", "cpus", "load_1m")})
     head = [
         "set",
         "items",
@@ -250,7 +229,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     for r in rows:
         if r["method"] == "kmeans_true_k":
             print(f"{r['set']}: k-means told k={r['true_k']}, NMI {r['nmi_range'][0]} to {r['nmi_range'][1]}")
-    print(f"commit {info['commit']}, {info['cpu']} ({info['cores']} cores)")
+    print(f"commit {info['commit']}, {info['cpu']} ({info['cpus']} CPUs)")
     print(f"load average (1, 5, 15 min) {info['load_start']} at the start, {info['load_end']} at the end")
     write_json(args.json, rows)
     return rows

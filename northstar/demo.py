@@ -8,6 +8,7 @@ straight to the database as seed data, not as a user, so it leaves no audit entr
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -419,8 +420,16 @@ def _initiative_rows(
 
 
 @transaction.atomic
-def load_demo(*, scale: str = "standard", seed: int = 7) -> dict[str, int]:
-    """Load (or top up) the demo company; returns how many records of each kind were added."""
+def load_demo(
+    *, scale: str = "standard", seed: int = 7, timings: dict[str, float] | None = None
+) -> dict[str, int]:
+    """Load (or top up) the demo company; returns how many records of each kind were added.
+
+    `timings`, when given, receives the seconds each part took (the org and portfolio, then each area),
+    so `northstar demo` and the first-run benchmark can say where a slow load goes.
+    """
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     if scale not in SCALES:
         raise ValueError(f"Unknown scale {scale!r}: choose one of {', '.join(SCALES)}.")
     size = SCALES[scale]
@@ -447,8 +456,11 @@ def load_demo(*, scale: str = "standard", seed: int = 7) -> dict[str, int]:
         "people": Person.objects.count() - before["people"],
         "initiatives": Initiative.objects.count() - before["initiatives"],
     }
+    timings["org"] = time.perf_counter() - started
     for module in AREA_DEMOS:
+        started = time.perf_counter()
         added.update(import_module(module).load(scale=scale, seed=seed))
+        timings[module.split(".")[1]] = time.perf_counter() - started
     return added
 
 

@@ -21,7 +21,11 @@ def _machine_records(data: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda path: path.name)
 def test_result_file_records_commit_cpu_and_load(path: Path) -> None:
-    records = _machine_records(json.loads(path.read_text()))
+    data = json.loads(path.read_text())
+    if path.name.endswith("_study.json"):  # one-off studies without a script say what they lack
+        assert data["commit"] and data["machine_not_recorded"]
+        return
+    records = _machine_records(data)
 
     assert records, f"{path.name} has no record of the commit it measured"
     for record in records:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from northstar.analytics import charts, selectors, services
 from northstar.analytics.forms import EvidenceForm, FunnelForm, ImportForm, KpiForm, SiteForm
 from northstar.analytics.models import FrictionEvidence, Funnel, Site
-from northstar.core.errors import ApplicationError
+from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.services import get_or_404
 from northstar.core.uploads import refused_upload
 from northstar.core.web import READ_ONLY, edit_page, fetch, flash, plotly_url, refuse, require, user_of
@@ -182,11 +182,19 @@ def funnel_detail(request: HttpRequest, funnel_id: int) -> HttpResponse:
         days = min(max(int(request.GET.get("days", 30)), 1), 365)
     except ValueError:
         days = 30
-    report = selectors.funnel_report(funnel, days=days)
+    prop = request.GET.get("prop", "").strip()
+    by, by_error = (f"prop:{prop}" if prop else request.GET.get("by", "identified")), ""
+    try:
+        report = selectors.funnel_report(funnel, days=days, by=by)
+    except ValidationFailed as exc:
+        by, by_error = "identified", exc.message
+        report = selectors.funnel_report(funnel, days=days)
     return _page(
         request,
         "analytics/funnel_detail.html",
         {
+            "by_error": by_error,
+            "by_property": by.removeprefix("prop:") if by.startswith("prop:") else "",
             "funnel": funnel,
             "site": funnel.site,
             "report": report,

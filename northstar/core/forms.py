@@ -330,3 +330,18 @@ class AuditFilterForm(forms.Form):
             (t, t) for t in sorted(record_types)
         ]
         model_choice(self, "actor").queryset = actors
+
+
+class DateOrderField(forms.ChoiceField):
+    """How an import reads dates like 01/02/2024: refused until the person says day or month first."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from northstar.core.csv_read import DATE_ORDERS
+
+        kwargs.setdefault("label", "Dates like 01/02/2024 are")
+        kwargs.setdefault(
+            "help_text",
+            "ISO dates (2024-02-01), month names and days above 12 are read either way; "
+            "choose the order only if the file has dates like 01/02/2024.",
+        )
+        super().__init__(choices=list(DATE_ORDERS.items()), required=False, **kwargs)

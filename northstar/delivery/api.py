@@ -107,12 +107,17 @@ def connection_runs(request: HttpRequest, connection_id: int) -> list[SyncRun]:
 
 @router.post("/delivery/connections/{connection_id}/import", response={201: SyncRunOut})
 def connection_import(
-    request: HttpRequest, connection_id: int, file: File[UploadedFile]
+    request: HttpRequest, connection_id: int, file: File[UploadedFile], date_order: str = ""
 ) -> tuple[int, SyncRun]:
-    """Take in the tool's export file (multipart field `file`); all items land or none do."""
+    """Take in the tool's export file (multipart field `file`); all items land or none do.
+    `date_order` (dmy or mdy) reads dates like 01/02/2024, which are refused without it."""
     connection = get_or_404(Connection, connection_id)
     return 201, work_items_import(
-        actor=user_of(request), connection=connection, stream=file, file_name=file.name or "export.csv"
+        actor=user_of(request),
+        connection=connection,
+        stream=file,
+        file_name=file.name or "export.csv",
+        order=date_order,
     )
 
 

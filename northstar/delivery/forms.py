@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from northstar.core.forms import PickerField
+from northstar.core.forms import DateOrderField, PickerField
 from northstar.delivery.models import Connection, Tool, WorkItem
 from northstar.org.models import Team
 from northstar.strategy.models import KeyResult
@@ -79,6 +79,7 @@ class ExportFileForm(forms.Form):
         help_text="Jira: Filters → Export → CSV (all fields). Linear: Settings → Export → CSV. "
         "GitHub: a Projects table view → Export view data.",
     )
+    date_order = DateOrderField()
 
 
 class ForecastForm(forms.Form):

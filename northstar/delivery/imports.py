@@ -8,7 +8,6 @@ by the same ids a sync uses, so a file and a later sync update the same items.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from northstar.core import audit
+from northstar.core.csv_read import AmbiguousDate, CsvFile, csv_open, date_order, parse_datetime
 from northstar.core.errors import ValidationFailed
-from northstar.core.files import read_utf8
 from northstar.core.models import User
 from northstar.delivery.models import Connection, SyncRun, Tool, WorkItem
 from northstar.delivery.sources.base import Record, parse_time
@@ -36,13 +35,13 @@ JIRA_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%Y-%m-%d %H:%M", "%d/
 class Table:
     """A CSV file with a header, where a name may repeat (Jira exports one column per sprint)."""
 
-    def __init__(self, text: str) -> None:
-        reader = csv.reader(io.StringIO(text, newline=""))
+    def __init__(self, reader: CsvFile, order: str = "") -> None:
         try:
-            self.header = [h.strip() for h in next(reader)]
+            self.header = [h.strip() for h in next(iter(reader))]
         except StopIteration:
             raise ValidationFailed("The file is empty: export it again with its header row.") from None
         self.rows = reader
+        self.order = order  # how to read dates like 01/02/2024 (see core.csv_read)
         self.positions: dict[str, list[int]] = {}
         for i, name in enumerate(self.header):
             self.positions.setdefault(name.lower(), []).append(i)
@@ -66,7 +65,7 @@ class Table:
             )
 
 
-def _jira_time(raw: str) -> datetime | None:
+def _jira_time(raw: str, order: str = "") -> datetime | None:
     if not raw:
         return None
     parsed = (
@@ -74,12 +73,8 @@ def _jira_time(raw: str) -> datetime | None:
     )
     if parsed is not None:
         return parsed
-    for pattern in JIRA_FORMATS:
-        try:
-            return datetime.strptime(raw, pattern).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    raise ValueError(raw)
+    value = parse_datetime(raw, order)  # Jira's own 02/Jan/24 3:15 PM, or a locale's numeric dates
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _number(raw: str) -> float | None:
@@ -121,7 +116,9 @@ def _jira(table: Table, row: list[str], ids: dict[str, str]) -> Record:
     for field, column in (("created", "Created"), ("updated", "Updated"), ("resolved", "Resolved")):
         raw = table.get(row, column)
         try:
-            when[field] = _jira_time(raw)
+            when[field] = _jira_time(raw, table.order)
+        except AmbiguousDate as exc:
+            raise ValueError(f"{column} {exc}") from None
         except ValueError:
             raise ValueError(f"{column} {raw!r} is not a date") from None
     points_raw = table.get(
@@ -242,8 +239,8 @@ def _github(
     )
 
 
-def _records(connection: Connection, text: str) -> list[Record]:
-    table = Table(text)
+def _records(connection: Connection, reader: CsvFile, order: str = "") -> list[Record]:
+    table = Table(reader, order)
     records: list[Record] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
@@ -300,12 +297,23 @@ def _records(connection: Connection, text: str) -> list[Record]:
 
 
 def work_items_import(
-    *, actor: User | None, connection: Connection, stream: IO[bytes] | IO[str], file_name: str
+    *,
+    actor: User | None,
+    connection: Connection,
+    stream: IO[bytes] | IO[str],
+    file_name: str,
+    order: str = "",
 ) -> SyncRun:
-    """Take in a tool's export file for a connection; all items land or none do."""
+    """Take in a tool's export file for a connection; all items land or none do.
+    `order` reads dates like 01/02/2024 ("dmy" or "mdy"; refused when not given)."""
     if actor is not None:
         access.require_write(actor)
-    records = _records(connection, read_utf8(stream, hint="export it again as CSV (UTF-8)"))
+    order = date_order(order)
+    with csv_open(stream) as reader:
+        try:
+            records = _records(connection, reader, order)
+        except (csv.Error, UnicodeError) as exc:
+            raise ValidationFailed(f"{reader.reading_error(exc)}. Nothing was imported.") from None
     with transaction.atomic():
         stored = items_upsert(connection, records, teams=team_map(connection))
         parents_resolve(connection)

@@ -154,7 +154,11 @@ def connection_import(request: HttpRequest, connection_id: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         run = work_items_import(
-            actor=user_of(request), connection=connection, stream=upload, file_name=upload.name
+            actor=user_of(request),
+            connection=connection,
+            stream=upload,
+            file_name=upload.name,
+            order=form.cleaned_data["date_order"],
         )
     except ApplicationError as exc:
         errors = exc.detail if isinstance(exc.detail, list) else []

@@ -7,7 +7,14 @@ from typing import Any
 from django import forms
 
 from northstar.core import uploads
-from northstar.core.forms import DateField, LongTextField, PickerField, choice_field, model_choice
+from northstar.core.forms import (
+    DateField,
+    DateOrderField,
+    LongTextField,
+    PickerField,
+    choice_field,
+    model_choice,
+)
 from northstar.feedback.imports import PRESETS, TARGET_FIELDS
 from northstar.feedback.models import Customer, FeedbackItem, Segment, Source, Theme
 from northstar.org.models import Product
@@ -151,9 +158,10 @@ class MappingForm(forms.Form):
             self.fields[name] = forms.ChoiceField(
                 label=label, choices=choices, required=name == "text", initial=initial_mapping.get(name, "")
             )
+        self.fields["date_order"] = DateOrderField()
 
     def mapping(self) -> dict[str, str]:
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        return {k: v for k, v in self.cleaned_data.items() if v and k in TARGET_FIELDS}
 
 
 class RenameForm(forms.Form):

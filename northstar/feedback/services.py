@@ -23,6 +23,7 @@ from northstar.core.models import User
 from northstar.core.ratelimit import RateLimited  # noqa: F401 - the portal's refusals, re-exported
 from northstar.core.services import get_or_404, record_delete, record_save
 from northstar.core.validation import assign
+from northstar.engines.friction import FrictionReach
 from northstar.engines.scoring import EvidenceReach
 from northstar.feedback.models import Contact, Customer, EvidenceLink, FeedbackItem, Source
 from northstar.org import access
@@ -48,11 +49,17 @@ def fingerprint(text: str) -> str:
 
 def dedupe_key(*, source: str, external_id: str, author: str, received_at: datetime | None, text: str) -> str:
     """The identity of an item across re-imports: its source id when it has one, else who, when, what."""
+    return _dedupe(
+        source, external_id.strip(), author, received_at, fingerprint(text) if not external_id else ""
+    )
+
+
+def _dedupe(source: str, external_id: str, author: str, received_at: datetime | None, print_: str) -> str:
     if external_id:
-        raw = f"{source}|id|{external_id.strip()}"
+        raw = f"{source}|id|{external_id}"
     else:
         when = received_at.isoformat() if received_at else ""
-        raw = f"{source}|{author.strip().lower()}|{when}|{fingerprint(text)}"
+        raw = f"{source}|{author.strip().lower()}|{when}|{print_}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -101,6 +108,59 @@ def customer_for_email(email: str) -> Customer | None:
 # Feedback items ------------------------------------------------------------------------------------
 
 
+#: The columns `item_values` fills, in its order (imports write them straight to the table).
+ITEM_COLUMNS = (
+    "source",
+    "title",
+    "text",
+    "author_name",
+    "author_email",
+    "received_at",
+    "external_id",
+    "dedupe_key",
+    "fingerprint",
+)
+_SOURCES = frozenset(Source.values)
+
+
+def item_values(
+    *,
+    text: str,
+    source: str = Source.MANUAL,
+    title: str = "",
+    author_name: str = "",
+    author_email: str = "",
+    received_at: datetime | None = None,
+    external_id: str = "",
+) -> tuple[Any, ...]:
+    """An item's cleaned values and keys, in `ITEM_COLUMNS` order: the one place they are made.
+
+    A tuple rather than a model instance because imports make a million of them.
+    """
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationFailed("Feedback needs some text: what did the customer say?")
+    if source not in _SOURCES:
+        raise ValidationFailed(f"Unknown source {source!r}: choose one of {', '.join(Source.values)}.")
+    when = received_at or timezone.now()
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, timezone.get_current_timezone())
+    author_email = author_email.strip().lower()
+    external_id = external_id.strip()
+    print_ = fingerprint(text)
+    return (
+        source,
+        title.strip()[:300],
+        text,
+        author_name.strip()[:200],
+        author_email,
+        when,
+        external_id[:200],
+        _dedupe(source, external_id, author_email or author_name, received_at, print_),
+        print_,
+    )
+
+
 def build_item(
     *,
     text: str,
@@ -113,33 +173,16 @@ def build_item(
     external_id: str = "",
 ) -> FeedbackItem:
     """An unsaved item with its keys computed; shared by typed-in items, imports, the API and the widget."""
-    text = (text or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise ValidationFailed("Feedback needs some text: what did the customer say?")
-    if source not in Source.values:
-        raise ValidationFailed(f"Unknown source {source!r}: choose one of {', '.join(Source.values)}.")
-    when = received_at or timezone.now()
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when, timezone.get_current_timezone())
-    author_email = author_email.strip().lower()
-    return FeedbackItem(
-        source=source,
-        title=title.strip()[:300],
+    values = item_values(
         text=text,
-        author_name=author_name.strip()[:200],
+        source=source,
+        title=title,
+        author_name=author_name,
         author_email=author_email,
-        customer_id=customer_id,
-        received_at=when,
-        external_id=external_id.strip()[:200],
-        dedupe_key=dedupe_key(
-            source=source,
-            external_id=external_id,
-            author=author_email or author_name,
-            received_at=received_at,
-            text=text,
-        ),
-        fingerprint=fingerprint(text),
+        received_at=received_at,
+        external_id=external_id,
     )
+    return FeedbackItem(customer_id=customer_id, **dict(zip(ITEM_COLUMNS, values, strict=True)))
 
 
 def _assign_theme_later(item_ids: list[int]) -> None:
@@ -220,13 +263,18 @@ def evidence_reach_refresh(*, initiative_ids: Iterable[int]) -> None:
         who = f"customer:{customer_id}" if customer_id else f"author:{email or item_id}"
         requests[initiative_id].append((who, Decimal(revenue or 0)))
     weighting = REACH_REVENUE_WEIGHTING if reference else 0.0
+    from northstar.analytics.selectors import friction_reach  # people hurt by linked friction
+
+    hurt = friction_reach(ids)
     for initiative_id in ids:
         asking = requests.get(initiative_id)
-        source = (
+        source: Any = (
             EvidenceReach(requests=asking, revenue_weighting=weighting, reference_revenue=reference)
             if asking
             else None
         )
+        if initiative_id in hurt:
+            source = FrictionReach(*hurt[initiative_id], evidence=source)
         portfolio_scoring.reach_evidence_set(initiative_id=initiative_id, source=source)
 
 

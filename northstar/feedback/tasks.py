@@ -29,6 +29,7 @@ def import_file(
     mapping: dict,
     preset: str = "",
     filename: str = "",
+    date_order: str = "",
 ) -> dict | None:
     """Import an uploaded CSV or mail file all-or-nothing; a cancel rolls everything back."""
     from northstar.feedback import imports, theme_services
@@ -47,6 +48,7 @@ def import_file(
                 filename=filename,
                 progress=job.progress,
                 cancelled=lambda: job.cancelled,
+                order=date_order,
             )
         else:
             batch = imports.feedback_import_email(

@@ -245,6 +245,7 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
                 mapping=form.mapping(),
                 preset=preset,
                 filename=filename,
+                order=form.cleaned_data["date_order"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)

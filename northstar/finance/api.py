@@ -143,10 +143,15 @@ class BatchOut(Schema):
 
 
 @router.post("/finance/actuals/import", response={201: BatchOut})
-def actual_import(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, ActualBatch]:
+def actual_import(
+    request: HttpRequest, file: File[UploadedFile], date_order: str = ""
+) -> tuple[int, ActualBatch]:
     """Import a CSV of actuals (multipart field `file`); all rows land or none do, and a refusal names
-    the rows at fault (`detail` lists up to 20)."""
-    return 201, actuals_import(actor=user_of(request), stream=file, file_name=file.name or "upload.csv")
+    the rows at fault (`detail` lists up to 20). `date_order` (dmy or mdy) reads dates like 01/02/2024,
+    which are refused without it."""
+    return 201, actuals_import(
+        actor=user_of(request), stream=file, file_name=file.name or "upload.csv", order=date_order
+    )
 
 
 class PeopleCostIn(Schema):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField
+from northstar.core.forms import DateField, DateOrderField
 from northstar.finance.models import BenefitKind, BusinessCase
 from northstar.finance.money import company_currency, company_discount_rate
 from northstar.finance.services import BenefitInput, Estimate
@@ -19,6 +19,7 @@ class ActualsImportForm(forms.Form):
         help_text="Columns: period (YYYY-MM), cost_centre (or line), category, kind (capex/opex), amount, "
         "currency, and optionally initiative, reference, description.",
     )
+    date_order = DateOrderField()
 
 
 class RateForm(forms.Form):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,8 +32,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from northstar.core import audit
+from northstar.core.csv_read import AmbiguousDate, CsvFile, csv_open, date_order, parse_date
 from northstar.core.errors import ValidationFailed
-from northstar.core.files import read_utf8
 from northstar.core.models import User
 from northstar.finance.models import Actual, ActualBatch, Category, CostCentre, SpendKind
 from northstar.finance.money import RateTable, cents, company_currency
@@ -97,10 +96,19 @@ class Row:
         return hashlib.sha256(key.encode()).hexdigest()
 
 
-def parse_month(raw: str) -> date | None:
+def parse_month(raw: str, order: str = "") -> date | None:
+    """The month a period cell names (YYYY-MM, or any date the shared rule reads); None if none.
+
+    Raises AmbiguousDate for a date like 01/02/2024 when no order was chosen.
+    """
     match = _MONTH.match(raw.strip())
     if not match:
-        return None
+        try:
+            return parse_date(raw, order).replace(day=1)
+        except AmbiguousDate:
+            raise
+        except ValueError:
+            return None
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
     try:
         date(year, month, day)
@@ -126,6 +134,7 @@ class _Lookups:
     """Cost centres, lines, initiatives and rates, loaded once per file."""
 
     def __init__(self) -> None:
+        self.order = ""  # how to read dates like 01/02/2024 (see core.csv_read)
         self.rates = RateTable()
         self.lines = {name.lower(): pk for pk, name in ProductLine.objects.values_list("id", "name")}
         self.centres = {
@@ -177,7 +186,10 @@ def _check(raw: dict[str, str], columns: dict[str, str], line_no: int, look: _Lo
         return (raw.get(column) or "").strip() if column else ""
 
     period = get("period")
-    month = parse_month(period)
+    try:
+        month = parse_month(period, look.order)
+    except AmbiguousDate as exc:
+        return f"period {exc}"
     if month is None:
         return f"period {period!r} is not a month (use YYYY-MM)"
     today = timezone.localdate()
@@ -224,17 +236,15 @@ def _check(raw: dict[str, str], columns: dict[str, str], line_no: int, look: _Lo
     )
 
 
-def read_rows(stream: IO[str]) -> list[Row]:
+def read_rows(reader: CsvFile, order: str = "") -> list[Row]:
     """Every row checked; refuses the file naming the first bad row (and up to 20 in `detail`)."""
-    reader = csv.DictReader(stream)
-    if not reader.fieldnames:
-        raise ValidationFailed("The file is empty: it needs a header row and at least one row.")
-    columns = _columns(reader.fieldnames)
+    columns = _columns(reader.read_header())
     look = _Lookups()
+    look.order = order
     rows: list[Row] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for raw in reader:
+    for raw in reader.dicts():
         line_no = reader.line_num
         if len(rows) + len(errors) >= MAX_ROWS:
             raise ValidationFailed(
@@ -268,11 +278,19 @@ def read_rows(stream: IO[str]) -> list[Row]:
     return rows
 
 
-def actuals_import(*, actor: User | None, stream: IO[bytes] | IO[str], file_name: str) -> ActualBatch:
-    """Import a finance system's actuals; all rows land or none do. `actor` None is the CLI."""
+def actuals_import(
+    *, actor: User | None, stream: IO[bytes] | IO[str], file_name: str, order: str = ""
+) -> ActualBatch:
+    """Import a finance system's actuals; all rows land or none do. `actor` None is the CLI.
+    `order` reads dates like 01/02/2024 ("dmy" or "mdy"; refused when not given)."""
     if actor is not None:
         access.require_leading(actor, "actual spend")
-    rows = read_rows(io.StringIO(read_utf8(stream), newline=""))
+    order = date_order(order)
+    with csv_open(stream) as reader:
+        try:
+            rows = read_rows(reader, order)
+        except (csv.Error, UnicodeError) as exc:
+            raise ValidationFailed(f"{reader.reading_error(exc)}. Nothing was imported.") from None
     with transaction.atomic():
         batch = ActualBatch.objects.create(
             source=ActualBatch.Source.IMPORT,

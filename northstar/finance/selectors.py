@@ -133,10 +133,11 @@ def _slice(label: str, budget: list[Decimal], actual: list[Decimal], elapsed: in
 
 
 def budget_overview(*, year: int, line: ProductLine | None = None, today: date | None = None) -> Overview:
-    """Budget against actuals and forecast for a year, per quarter and per product line."""
+    """Budget against actuals and forecast for a year, per quarter and per product line, as known on
+    `today`: a pack cut off at the end of June must not count July's spend imported since."""
     today = today or timezone.localdate()
     rates = RateTable()
-    actuals = Actual.objects.filter(month__year=year)
+    actuals = Actual.objects.filter(month__year=year, month__lte=today)
     if line is not None:
         actuals = actuals.filter(line=line)
     per_line: dict[int | None, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)

@@ -94,7 +94,12 @@ def actuals_upload(request: HttpRequest) -> HttpResponse:
         return redirect("finance:actuals")
     upload = form.cleaned_data["file"]
     try:
-        batch = actuals_import(actor=user_of(request), stream=upload, file_name=upload.name)
+        batch = actuals_import(
+            actor=user_of(request),
+            stream=upload,
+            file_name=upload.name,
+            order=form.cleaned_data["date_order"],
+        )
     except ApplicationError as exc:
         errors = exc.detail if isinstance(exc.detail, list) else []
         return render(

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
+from django.utils import timezone
 
 from northstar.feedback.models import Customer, FeedbackItem, ImportBatch, Theme
 from northstar.home.models import SearchEntry
@@ -274,6 +275,33 @@ def _deleted(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
     _mark(instance)
 
 
+def index_feedback_batch(batch_id: int) -> int:
+    """Index one feedback import's items in a single statement, inside the database.
+
+    The same entry the "feedback" source makes (title, body, detail line), computed in SQL: a
+    million imported items are not loaded back into Python one by one. Returns how many were indexed.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    items, customers = FeedbackItem._meta.db_table, Customer._meta.db_table
+    concat = "||"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO home_searchentry (kind, record_id, title, body, detail, updated_at)
+            SELECT 'feedback', f.id,
+                CASE WHEN f.title <> '' THEN f.title ELSE substr(f.text, 1, 120) END,
+                substr(f.text, 1, %s),
+                substr(CASE WHEN c.name IS NULL OR c.name = '' THEN 'Feedback'
+                       ELSE 'Feedback · ' {concat} c.name END, 1, 200),
+                %s
+            FROM {items} f LEFT JOIN {customers} c ON c.id = f.customer_id
+            WHERE f.batch_id = %s AND f.archived_at IS NULL
+            ON CONFLICT (kind, record_id) DO UPDATE SET title = excluded.title, body = excluded.body,
+                detail = excluded.detail, updated_at = excluded.updated_at""",  # noqa: S608 - our own names
+            [BODY_CHARS, now, batch_id],
+        )
+        return cursor.rowcount
+
+
 def _import_stored(
     sender: type[models.Model], instance: Any, update_fields: Any = None, **kwargs: Any
 ) -> None:
@@ -284,11 +312,12 @@ def _import_stored(
     batch_id = instance.pk
 
     def index_batch() -> None:
-        index_records(
-            "feedback", list(FeedbackItem.objects.filter(batch_id=batch_id).values_list("pk", flat=True))
-        )
-        indexed = SearchEntry.objects.filter(kind="customer").values("record_id")
-        index_records("customer", list(Customer.objects.exclude(pk__in=indexed).values_list("pk", flat=True)))
+        with transaction.atomic():
+            index_feedback_batch(batch_id)
+            indexed = SearchEntry.objects.filter(kind="customer").values("record_id")
+            index_records(
+                "customer", list(Customer.objects.exclude(pk__in=indexed).values_list("pk", flat=True))
+            )
 
     transaction.on_commit(index_batch)
 

@@ -113,11 +113,17 @@ def deal_import(
     request: HttpRequest,
     file: File[UploadedFile],
     preset: Literal["northstar", "hubspot", "salesforce"] = "northstar",
+    date_order: str = "",
 ) -> tuple[int, dict]:
     """Import a CRM export (multipart field `file`, CSV). All or nothing: a refusal names the failing rows
-    in `detail` (up to 20: row, column, message)."""
+    in `detail` (up to 20: row, column, message). `date_order` (dmy or mdy) reads dates like 01/02/2026,
+    which are refused without it."""
     result = imports.deals_import(
-        actor=user_of(request), stream=file, filename=file.name or "deals.csv", preset=preset
+        actor=user_of(request),
+        stream=file,
+        filename=file.name or "deals.csv",
+        preset=preset,
+        order=date_order,
     )
     return 201, {"batch_id": result.batch.pk, "deals": result.deals, "won": result.won, "lost": result.lost}
 

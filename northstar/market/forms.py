@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField, PickerField, PickerMultipleField
+from northstar.core.forms import DateField, DateOrderField, LongTextField, PickerField, PickerMultipleField
 from northstar.feedback.models import Segment as CustomerSegment
 from northstar.market.imports import PRESETS
 from northstar.market.models import Capability, Competitor, ResearchNote, Segment, SizeEstimate
@@ -179,7 +179,8 @@ class RatingForm(forms.Form):
 
 class ImportForm(forms.Form):
     preset = forms.ChoiceField(choices=[(p.key, p.label) for p in PRESETS.values()])
-    file = forms.FileField(help_text="CSV (UTF-8) exported from the CRM.")
+    file = forms.FileField(help_text="CSV exported from the CRM (any common encoding and delimiter).")
+    date_order = DateOrderField()
 
 
 class ReasonLinkForm(forms.Form):

@@ -9,10 +9,9 @@ in one transaction, in batches.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
@@ -20,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from northstar.core import audit
+from northstar.core.csv_read import csv_open, date_order, parse_date
 from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.feedback.models import Customer
@@ -143,19 +143,10 @@ class ParsedDeal:
     reasons: list[str]
 
 
-def _date(text: str) -> date:
-    text = text.strip()
-    if len(text) == 10:  # the usual YYYY-MM-DD: the fast parser, strptime only for the other shapes
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"“{text}” is not a date like 2026-03-31") from None
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"):
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day, no time zone
-        except ValueError:
-            continue
-    raise ValueError(f"“{text}” is not a date like 2026-03-31")
+def _date(text: str, order: str = "") -> date:
+    """The close date: the shared rule of `core.csv_read` (ISO, month names, 31/01/2026; 01/02/2026
+    only with the order chosen)."""
+    return parse_date(text, order)
 
 
 def _amount(text: str) -> Decimal:
@@ -172,7 +163,7 @@ def _amount(text: str) -> Decimal:
 
 
 def parse(
-    rows: Iterable[dict[str, str]], *, preset: Preset, header: list[str]
+    rows: Iterable[dict[str, str]], *, preset: Preset, header: list[str], order: str = ""
 ) -> tuple[list[ParsedDeal], list[dict]]:
     """Check every row; return the parsed deals and the problems (row, column, message), up to MAX_ERRORS."""
     missing = [preset.columns[f] for f in REQUIRED if preset.columns[f] not in header]
@@ -220,7 +211,7 @@ def parse(
             )
         closed_on = amount = None
         try:
-            closed_on = _date(value["closed_on"])
+            closed_on = _date(value["closed_on"], order)
         except ValueError as exc:
             problem(number, "closed_on", str(exc))
         try:
@@ -269,26 +260,14 @@ def _already_recorded(ids: list[str]) -> list[str]:
 
 
 def read_csv(stream: IO[bytes] | IO[str]) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and rows of a CSV file (UTF-8, with or without a byte-order mark)."""
-    raw = stream.read()
-    if isinstance(raw, bytes):
+    """The header and rows of a CSV file (any encoding and delimiter `core.csv_read` reads)."""
+    with csv_open(stream) as reader:
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationFailed(
-                "The file is not UTF-8 text: export it from the CRM as CSV (UTF-8)."
-            ) from None
-    else:
-        text = raw.lstrip("\ufeff")
-    if "\x00" in text:
-        raise ValidationFailed("The file is not a CSV text file.")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        rows = list(reader)
-    except csv.Error as exc:
-        raise ValidationFailed(f"The file is not valid CSV: {exc}.") from None
+            header = [h.strip() for h in reader.read_header()]
+            reader.headers = header
+            rows = list(reader.dicts())
+        except (csv.Error, UnicodeError) as exc:
+            raise ValidationFailed(f"The file cannot be read. {reader.reading_error(exc)}.") from None
     return header, rows
 
 
@@ -350,7 +329,12 @@ def _insert(cursor: Any, table: str, columns: tuple[str, ...], statement: str, r
 
 @transaction.atomic
 def deals_import(
-    *, actor: User | None, stream: IO[bytes] | IO[str], filename: str, preset: str = "northstar"
+    *,
+    actor: User | None,
+    stream: IO[bytes] | IO[str],
+    filename: str,
+    preset: str = "northstar",
+    order: str = "",
 ) -> ImportResult:
     """Import a CRM export of deals, all or nothing. `actor` None is the CLI, importing as the system."""
     if actor is not None:
@@ -361,7 +345,7 @@ def deals_import(
     header, rows = read_csv(stream)
     if not rows:
         raise ValidationFailed("The file has no deals: a header row, then one deal per row.")
-    parsed, errors = parse(rows, preset=chosen, header=header)
+    parsed, errors = parse(rows, preset=chosen, header=header, order=date_order(order))
     if not errors:
         clash = set(_already_recorded([d.external_id for d in parsed]))
         for number, deal in enumerate(parsed, start=2):

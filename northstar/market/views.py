@@ -397,6 +397,7 @@ def deal_import(request: HttpRequest) -> HttpResponse:
                 stream=upload,
                 filename=upload.name,
                 preset=form.cleaned_data["preset"],
+                order=form.cleaned_data["date_order"],
             )
         except ApplicationError as exc:
             context.update(error=exc.message, problems=exc.detail if isinstance(exc.detail, list) else [])

@@ -3,11 +3,8 @@ candidate CSV import (all rows or none)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -15,8 +12,8 @@ from django.conf import settings
 from django.db import transaction
 
 from northstar.core import audit, uploads
+from northstar.core.csv_read import AmbiguousDate, csv_open, date_order, parse_date
 from northstar.core.errors import ApplicationError, NotFound, ValidationFailed
-from northstar.core.files import read_utf8
 from northstar.core.models import User
 from northstar.core.services import record_save
 from northstar.people import access, hiring
@@ -77,12 +74,15 @@ COLUMNS = ("name", "email", "source", "applied_on")
 
 @transaction.atomic
 def candidates_import(
-    *, actor: User, requisition: Requisition, stream: IO[bytes] | IO[str]
+    *, actor: User, requisition: Requisition, stream: IO[bytes] | IO[str], order: str = ""
 ) -> list[Candidate]:
     """Add candidates from a CSV (name, email, and optionally source and applied_on as YYYY-MM-DD): every
     row or none, with the failing row named."""
     access.require_hiring_team(access.viewer_of(actor), requisition)
-    rows = list(csv.DictReader(io.StringIO(read_utf8(stream))))
+    order = date_order(order)
+    with csv_open(stream) as reader:
+        reader.read_header()
+        rows = list(reader.dicts())
     if not rows:
         raise ValidationFailed("The file has no candidates: it needs a header row with name and email.")
     missing = [c for c in ("name", "email") if c not in rows[0]]
@@ -101,9 +101,11 @@ def candidates_import(
                     name=(row.get("name") or "").strip(),
                     email=(row.get("email") or "").strip(),
                     source=(row.get("source") or "").strip().lower() or Source.INBOUND,
-                    applied_on=date.fromisoformat(applied) if applied else None,
+                    applied_on=parse_date(applied, order) if applied else None,
                 )
             )
+        except AmbiguousDate as exc:
+            raise ValidationFailed(f"Row {number}: applied_on {exc}. Nothing was imported.") from None
         except ValueError:
             raise ValidationFailed(f"Row {number}: applied_on must be a date like 2026-12-03.") from None
         except ApplicationError as exc:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from northstar.core import uploads
+from northstar.core.csv_read import DATE_ORDERS
 from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.services import get_or_404
 from northstar.core.web import edit_page, fetch, flash, paginate, refuse, require, user_of
@@ -98,6 +99,7 @@ def requisition(request: HttpRequest, requisition_id: int) -> HttpResponse:
             "stages": stages,
             "team": found.hiring_team.all(),
             "moves": sorted(hiring.REQUISITION_MOVES[RequisitionStatus(found.status)]),
+            "date_orders": DATE_ORDERS.items(),
         },
     )
 
@@ -306,7 +308,12 @@ def candidates_import(request: HttpRequest, requisition_id: int) -> HttpResponse
 
     def run() -> None:
         added.extend(
-            candidate_files.candidates_import(actor=user_of(request), requisition=found, stream=upload)
+            candidate_files.candidates_import(
+                actor=user_of(request),
+                requisition=found,
+                stream=upload,
+                order=request.POST.get("date_order", ""),
+            )
         )
 
     response = _act(request, done, run, "")

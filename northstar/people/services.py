@@ -298,10 +298,37 @@ def cycle_sign_off(*, actor: User, cycle: ReviewCycle) -> ReviewCycle:
             f"{', '.join(sorted(unrated)[:5])}.",
             detail=sorted(unrated),
         )
+    promotions = _promotions(cycle)
+    for person, level in promotions:
+        person_before = audit.snapshot(person)
+        person.level = level.org_level
+        record_save(actor=actor, instance=person, before=person_before)
     before = audit.snapshot(cycle)
     cycle.status = CycleStatus.SIGNED_OFF
     cycle.signed_off_at = timezone.now()
     return record_save(actor=actor, instance=cycle, before=before)
+
+
+def _promotions(cycle: ReviewCycle) -> list[tuple[Person, CareerLevel]]:
+    """Each promoted person with the level they move to: the next rung of their track. Someone on a
+    level outside the framework or already at the top of their track cannot be promoted by a review."""
+    levels = {level.org_level: level for level in CareerLevel.objects.all()}
+    by_rung = {(level.track, level.rank): level for level in levels.values()}
+    moves, stuck = [], []
+    for review in cycle.reviews.filter(promotion=True).select_related("person").order_by("person__name"):
+        current = levels.get(review.person.level)
+        following = by_rung.get((current.track, current.rank + 1)) if current else None
+        if following is None:
+            stuck.append(review.person.name)
+        else:
+            moves.append((review.person, following))
+    if stuck:
+        raise Conflict(
+            f"Promotion marked for {', '.join(stuck)}, who has no next level in the career framework: "
+            "clear the promotion in calibration or add the level, then sign off.",
+            detail=stuck,
+        )
+    return moves
 
 
 def cycle_remind(*, actor: User, cycle: ReviewCycle) -> int:

@@ -13,7 +13,7 @@ from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.core.web import user_of
 from northstar.org.models import ProductLine, Skill, Team
-from northstar.planning import plans, selectors, services
+from northstar.planning import plans, roadmaps, selectors, services
 from northstar.planning.models import PlanAssignment, PlanRun, Roadmap
 from northstar.portfolio.models import Initiative
 from northstar.strategy.models import PlanningPeriod
@@ -329,7 +329,7 @@ class PublishIn(Schema):
 
 @router.post("/roadmap/runs/{run_id}/publish", response={201: RoadmapOut})
 def run_publish(request: HttpRequest, run_id: int, data: PublishIn):
-    roadmap = plans.roadmap_publish(
+    roadmap = roadmaps.roadmap_publish(
         actor=user_of(request), run=plans.get_run(run_id), title=data.title, note=data.note
     )
     return 201, _roadmap_out(roadmap)

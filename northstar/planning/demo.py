@@ -17,7 +17,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from northstar.org.models import Skill, Team
-from northstar.planning import plans, services
+from northstar.planning import plans, roadmaps, services
 from northstar.planning.models import (
     Assumption,
     AssumptionKind,
@@ -179,7 +179,7 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
             scenario_name=then.name,
             value=old.value,
         )
-        plans.freeze_entries(Roadmap.objects.get(run=old), old)
+        roadmaps.freeze_entries(Roadmap.objects.get(run=old), old)
         published = 1
     runs = 1
     for scenario in (record, hiring, squeeze):

@@ -1,6 +1,6 @@
 """Roadmap exports a product leader drops into a deck: CSV, and the timeline as PDF or PNG.
 
-PDF and PNG come from the reports' rendering stack (`northstar.rendering.timeline`: matplotlib draws
+PDF and PNG come from the reports' rendering stack (`northstar.rendering.timeline`: Pillow draws
 the same layout the timeline page shows, WeasyPrint prints the PDF), with real fonts, so names in any
 script the machine's fonts cover come out right. A published roadmap never changes, so each export is
 rendered once per roadmap and kept in the data directory (`exports/roadmaps/`); later requests, and
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from northstar.rendering.timeline import Gantt
 
 #: Bump when the drawing changes, so stored exports are drawn again.
-RENDERER = 2
+RENDERER = 3
 
 
 def roadmap_csv(roadmap: Roadmap, entries: Iterable[Entry], periods: list[PlanningPeriod]) -> str:
@@ -77,7 +77,7 @@ def gantt(title: str, subtitle: str, t: Timeline) -> Gantt:
 
 
 def timeline_pdf(title: str, subtitle: str, t: Timeline) -> bytes:
-    from northstar.rendering import timeline as drawing  # matplotlib and WeasyPrint load on first use
+    from northstar.rendering import timeline as drawing  # Pillow and WeasyPrint load on first use
 
     return drawing.to_pdf(gantt(title, subtitle, t))
 

@@ -29,7 +29,6 @@ GRID = "#d2d6de"
 _RC: dict = {
     "svg.fonttype": "none",
     "svg.hashsalt": "northstar",
-    "font.family": list(fonts.FAMILIES),
     "font.size": 10,
     "axes.edgecolor": GRID,
     "axes.labelcolor": INK,
@@ -46,7 +45,7 @@ _RC: dict = {
 @contextmanager
 def style() -> Iterator[None]:
     """Northstar's chart style, for this drawing only (never the process-wide defaults)."""
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context({**_RC, "font.family": list(fonts.matplotlib_families())}):
         yield
 
 

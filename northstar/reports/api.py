@@ -276,10 +276,19 @@ def pack_patch(request: HttpRequest, response: HttpResponse, pack_id: int, data:
     return concurrency.with_etag(response, saved)
 
 
-@router.post("/reports/packs/{pack_id}/issue", response=PackOut)
-def pack_issue(request: HttpRequest, pack_id: int) -> object:
-    """Freeze a draft: its data snapshot and its PPTX, PDF and HTML files are stored and never change."""
-    return services.pack_issue(actor=user_of(request), pack=services.get_pack(pack_id))
+class PackIssueJobOut(Schema):
+    id: int
+    title: str
+    status: str
+    progress: float
+
+
+@router.post("/reports/packs/{pack_id}/issue", response={202: PackIssueJobOut})
+def pack_issue(request: HttpRequest, pack_id: int) -> tuple[int, object]:
+    """Start freezing a draft in the background: its data snapshot and its PPTX, PDF and HTML files are
+    stored and never change. Poll `GET /api/v1/jobs/{id}`; the pack reads `issued` once it succeeded
+    (a failed job leaves it a draft, with the reason in the job's `error`)."""
+    return 202, services.pack_issue_start(actor=user_of(request), pack=services.get_pack(pack_id))
 
 
 @router.get("/reports/packs/{pack_id}/download/{fmt}", response={200: None})

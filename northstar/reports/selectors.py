@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from northstar.core.models import Job
 from northstar.org.models import ProductLine
 from northstar.reports.health import period_at
 from northstar.reports.models import Pack, PackShareLink, StatusUpdate
@@ -61,3 +62,10 @@ def lines_owing_update(today: date) -> tuple[PlanningPeriod | None, list[Product
         return None, []
     posted = set(StatusUpdate.objects.filter(period=period).values_list("line_id", flat=True))
     return period, [line for line in ProductLine.objects.select_related("director") if line.pk not in posted]
+
+
+def pack_issue_job(pack: Pack) -> Job | None:
+    """The latest job that issued (or is issuing, or failed to issue) this pack, for its page."""
+    from northstar.reports.services import issue_key
+
+    return Job.objects.filter(unique_key=issue_key(pack.pk)).order_by("-id").first()

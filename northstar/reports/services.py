@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
@@ -17,7 +18,8 @@ from django.utils import timezone
 
 from northstar.core import audit, concurrency
 from northstar.core.errors import Conflict, NotFound, ValidationFailed
-from northstar.core.models import User
+from northstar.core.jobs import JobContext, job_commit_unless_cancelled, job_enqueue
+from northstar.core.models import Job, User
 from northstar.core.services import get_or_404, record_save
 from northstar.org import access
 from northstar.org.models import Person, ProductLine
@@ -211,6 +213,7 @@ def pack_update(
     pack = Pack.objects.select_for_update().get(pk=pack.pk)
     concurrency.expect_version(pack, expected)
     _require_draft(pack)
+    _require_not_issuing(pack)
     before = audit.snapshot(pack)
     version_before = pack.version
     if title is not None:
@@ -250,19 +253,60 @@ def slide_template_path() -> Path | None:
     return storage.root() / active.path if active else None
 
 
+#: The background job that issues a pack (`tasks.pack_issue`), and the key that keeps it to one at a time.
+ISSUE_TASK = "northstar.reports.tasks.pack_issue"
+
+
+def issue_key(pack_id: int) -> str:
+    return f"reports:issue:{pack_id}"
+
+
+class IssueCancelled(Exception):
+    """Someone cancelled the issue job: nothing was stored, the pack stays a draft."""
+
+
+def pack_issue_start(*, actor: User, pack: Pack) -> Job:
+    """Issue a draft in the background: reading the data and rendering three files takes seconds to
+    minutes on a large portfolio, so no request waits for it. The pack page follows the job."""
+    access.require_leading(actor, "packs")
+    _require_draft(pack)
+    return job_enqueue(
+        task=ISSUE_TASK,
+        kwargs={"pack_id": pack.pk, "actor_id": actor.pk},
+        actor=actor,
+        title=f"Issue {pack.title}"[:200],
+        unique_key=issue_key(pack.pk),  # two issues of one pack at once would race for its files
+    )
+
+
 def pack_issue(*, actor: User, pack: Pack) -> Pack:
-    """Freeze a draft: store the data it shows (JSON) and its PPTX, PDF and HTML, once, on disk."""
+    """Freeze a draft now, in this thread (the CLI, tests, and the issue job through `pack_freeze`)."""
     access.require_leading(actor, "packs")
     return pack_freeze(pack=pack, actor=actor)
 
 
-def pack_freeze(*, pack: Pack, actor: User | None, as_of: datetime | None = None) -> Pack:
-    """Issue a pack without a permission check: for `pack_issue` (which checks) and the demo loader.
+def _require_not_issuing(pack: Pack) -> None:
+    if Job.objects.filter(unique_key=issue_key(pack.pk), status__in=Job.ACTIVE).exists():
+        raise Conflict("This pack is being issued: wait for it to finish (or cancel it) before changing it.")
 
-    The files are written before the pack is marked issued; if marking fails they are removed, so a
-    pack is either a draft with no files or issued with all of them.
+
+def pack_freeze(
+    *,
+    pack: Pack,
+    actor: User | None,
+    as_of: datetime | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    job: JobContext | None = None,
+) -> Pack:
+    """Issue a pack without a permission check: for `pack_issue` (which checks), the issue job and the
+    demo loader.
+
+    All or nothing: the files are written before the pack is marked issued; if anything fails (a
+    render, the disk, a cancel of `job`) they are removed and the pack stays a draft with no files.
     """
+    report = progress or (lambda fraction, message: None)
     _require_draft(pack)
+    report(0.05, "Reading the data at the cut-off")
     document = packs.build_document(pack, as_of=as_of)
     folder = f"packs/{pack.pk}-{secrets.token_hex(4)}"
     files: dict[str, dict[str, object]] = {}
@@ -270,13 +314,19 @@ def pack_freeze(*, pack: Pack, actor: User | None, as_of: datetime | None = None
         data = json.dumps(to_data(document), ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
         files[packs.SNAPSHOT] = storage.write_once(f"{folder}/snapshot.json", data)
         template = slide_template_path()
-        for fmt in render.FORMATS:
+        for n, fmt in enumerate(render.FORMATS):
+            if job is not None and job.cancelled:
+                raise IssueCancelled
+            report(0.3 + 0.6 * n / len(render.FORMATS), f"Rendering the {fmt.upper()}")
             files[fmt] = storage.write_once(
                 f"{folder}/pack.{fmt}", render.render(document, fmt, template=template)
             )
+        report(0.95, "Freezing the pack")
         with transaction.atomic():
             locked = Pack.objects.select_for_update().get(pk=pack.pk)
             _require_draft(locked)
+            if not job_commit_unless_cancelled(job):
+                raise IssueCancelled
             before = audit.snapshot(locked)
             locked.previous = packs.previous_issued(locked)
             locked.state = Pack.State.ISSUED
@@ -308,6 +358,7 @@ def pack_delete(*, actor: User, pack: Pack) -> None:
     """Drafts may be thrown away; issued packs are the record of what was shown and stay."""
     access.require_leading(actor, "packs")
     _require_draft(pack)
+    _require_not_issuing(pack)
     before = audit.snapshot(pack)
     pk = pack.pk
     pack.delete()

@@ -14,3 +14,29 @@ def mail_send(*, job: JobContext, frequency: str = "") -> dict[str, Any]:
     sent = digests.digests_send(frequency=frequency or None, progress=lambda f, m: job.progress(f * 0.9, m))
     reminders = digests.status_reminders_send()
     return {"digests": sent, "reminders": reminders}
+
+
+def pack_issue(*, job: JobContext, pack_id: int, actor_id: int | None = None) -> dict[str, Any]:
+    """Issue a draft pack: read its data, render PPTX, PDF and HTML, then freeze it (all or nothing).
+
+    A failure leaves the draft as it was (no files) and the job failed with the reason; a cancel
+    does the same and the job ends cancelled.
+    """
+    from northstar.core.errors import Conflict
+    from northstar.core.models import User
+    from northstar.reports import services
+    from northstar.reports.models import Pack
+
+    pack = Pack.objects.filter(pk=pack_id).first()
+    if pack is None:
+        raise Conflict("The pack was deleted before it could be issued.")
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        issued = services.pack_freeze(pack=pack, actor=actor, progress=job.progress, job=job)
+    except services.IssueCancelled:
+        return {"pack_id": pack_id, "cancelled": True}
+    return {
+        "pack_id": issued.pk,
+        "issued_at": issued.issued_at.isoformat() if issued.issued_at else "",
+        "files": {fmt: meta["bytes"] for fmt, meta in issued.files.items()},
+    }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("packs/<int:pack_id>/", views.pack_detail, name="pack_detail"),
     path("packs/<int:pack_id>/edit/", views.pack_edit, name="pack_edit"),
     path("packs/<int:pack_id>/issue/", views.pack_issue, name="pack_issue"),
+    path("packs/<int:pack_id>/issue/status/", views.pack_issue_status, name="pack_issue_status"),
     path("packs/<int:pack_id>/delete/", views.pack_delete, name="pack_delete"),
     path("packs/<int:pack_id>/pack.<str:fmt>", views.pack_download, name="pack_download"),
     path("packs/<int:pack_id>/share/", views.pack_share, name="pack_share"),

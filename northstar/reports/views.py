@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from northstar.core import concurrency
+from northstar.core import concurrency, jobs
 from northstar.core.concurrency import StaleRecord
-from northstar.core.errors import ApplicationError
+from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.ratelimit import rate_limit
 from northstar.core.services import get_or_404
 from northstar.core.web import (
@@ -185,6 +185,7 @@ def pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = fetch(services.get_pack, pack_id)
     context = _pack_context(pack)
     context.update(
+        issue_job=selectors.pack_issue_job(pack) if user_of(request).is_leading else None,
         links=selectors.pack_links(pack) if user_of(request).is_leading else [],
         share_form=ShareForm(),
         previous=packs.previous_issued(pack),
@@ -223,13 +224,30 @@ def pack_edit(request: HttpRequest, pack_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def pack_issue(request: HttpRequest, pack_id: int) -> HttpResponse:
+    """Start issuing in the background; the pack page follows the job and reloads when it is done."""
     pack = fetch(services.get_pack, pack_id)
     return _act(
         request,
-        lambda: services.pack_issue(actor=user_of(request), pack=pack),
+        lambda: services.pack_issue_start(actor=user_of(request), pack=pack),
         reverse("reports:pack_detail", args=[pack.pk]),
-        "Issued: the data and the PPTX, PDF and HTML files are frozen as they are now.",
+        "Issuing in the background: the data is read and the PPTX, PDF and HTML files are rendered now.",
     )
+
+
+@login_required
+def pack_issue_status(request: HttpRequest, pack_id: int) -> HttpResponse:
+    """The issue job's panel, polled by the pack page; tells HTMX to reload the page once it is done."""
+    pack = fetch(services.get_pack, pack_id)
+    job = selectors.pack_issue_job(pack)
+    if job is None:
+        refuse(NotFound("This pack has not been issued in the background."))
+    fetch(jobs.job_get, job_id=job.pk, user=user_of(request))  # the job's own access rule
+    response = render(request, "reports/_issue_status.html", {"pack": pack, "issue_job": job})
+    if not job.is_active and request.headers.get("HX-Request"):
+        # Done: the page reloads into the frozen pack, or (failed, cancelled) into the draft with the
+        # reason and its Issue button back.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required

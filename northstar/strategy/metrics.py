@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
 
 from northstar.core import audit
+from northstar.core.csv_read import CsvFile, csv_open, date_order, parse_date
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_delete, record_save
@@ -433,15 +434,29 @@ class _MetricLookup:
         return metric.pk
 
 
+class _OtherDates:
+    """Dates not written YYYY-MM-DD, read by the shared rule (each distinct cell once)."""
+
+    def __init__(self, order: str) -> None:
+        self.order = order
+        self.seen: dict[str, date] = {}
+
+    def __call__(self, raw: str) -> date:
+        day = self.seen.get(raw)
+        if day is None:
+            day = self.seen[raw] = parse_date(raw, self.order)
+        return day
+
+
 def _rows(
-    stream: IO[str], lookup: _MetricLookup, progress: Progress | None, total_chars: int
+    stream: CsvFile, lookup: _MetricLookup, progress: Progress | None, total_chars: int, order: str = ""
 ) -> Iterator[list[Point]]:
     """Validated batches of points, in file order; raises on the first bad line.
 
     This loop runs once per row of files with millions of rows, so it avoids per-row objects and
     function calls where it can: tuples out, a dict for metric labels, one int per row to spot repeats.
     """
-    reader = csv.reader(stream)
+    reader = stream.reader
     header = next(reader, None)
     if header is None:
         raise _refuse(1, "the file is empty; expected a header: date,metric,value[,dimension].")
@@ -456,6 +471,7 @@ def _rows(
     dimensions: dict[str, int] = {"": 0}
     metric_ids = lookup.ids
     fromisoformat = date.fromisoformat
+    other_date = _OtherDates(order)
     isfinite = math.isfinite
     batch: list[Point] = []
     append = batch.append
@@ -471,10 +487,10 @@ def _rows(
             day = fromisoformat(raw_date)
         except ValueError:
             try:
-                raw_date = raw_date.strip()
-                day = fromisoformat(raw_date)
-            except ValueError:
-                raise _refuse(reader.line_num, f"{raw_date!r} is not a date (use YYYY-MM-DD).") from None
+                day = other_date(raw_date)
+            except ValueError as exc:
+                raise _refuse(reader.line_num, f"{exc}.") from None
+            raw_date = day.isoformat()
         try:
             value = float(row[i_value])
         except ValueError:
@@ -508,9 +524,7 @@ def _rows(
             append = batch.append
             if progress:
                 if not chars_per_row:  # rows are alike: estimate how far along the file we are
-                    chars_per_row = (
-                        max(1.0, stream.buffer.tell() / count) if hasattr(stream, "buffer") else 40.0
-                    )
+                    chars_per_row = max(1.0, stream.fraction() * total_chars / count) or 40.0
                 progress(count, min(total_chars, int(count * chars_per_row)), total_chars)
     if batch:
         yield batch
@@ -543,22 +557,20 @@ def _between_batches(progress: Progress | None, pause: Callable[[], None]) -> Pr
 
 
 def metric_values_import(
-    *, actor: User | None, path: Path | str, progress: Progress | None = None
+    *, actor: User | None, path: Path | str, progress: Progress | None = None, order: str = ""
 ) -> MetricImport:
     """Import a CSV of `date,metric,value[,dimension]` rows; all rows land or none do.
 
     `actor` None is the system (the CLI); a user may import only metrics they may change.
     `progress` is called at most every `PROGRESS_EVERY` seconds (and at the end); it may use the
-    database.
+    database. `order` reads dates like 01/02/2024 ("dmy" or "mdy"; refused when not given).
     """
     path = Path(path)
+    order = date_order(order)
     if actor is not None:
         access.require_write(actor)
-    try:
-        total = path.stat().st_size
-        stream = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise ValidationFailed(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    stream = csv_open(path)
+    total = stream.size
     lookup = _MetricLookup(actor)
     rows = 0
     first: str | None = None  # ISO dates compare like dates
@@ -567,7 +579,7 @@ def metric_values_import(
         with stream, transaction.atomic():
             with _writer() as write:  # on PostgreSQL corrections of stored points land when it closes
                 lookup.before_query = write.pause
-                for batch in _rows(stream, lookup, _between_batches(progress, write.pause), total):
+                for batch in _rows(stream, lookup, _between_batches(progress, write.pause), total, order):
                     write(batch)
                     rows += len(batch)
                     lo = min(p[1] for p in batch)
@@ -583,7 +595,5 @@ def metric_values_import(
                 metric_ids=lookup.allowed,
                 dates=[date.fromisoformat(d) for d in (first, last) if d is not None],
             )
-    except UnicodeDecodeError:
-        raise ValidationFailed(
-            "The file is not UTF-8 text; save it as UTF-8 CSV. Nothing was imported."
-        ) from None
+    except (UnicodeError, csv.Error) as exc:
+        raise ValidationFailed(f"{stream.reading_error(exc)}. Nothing was imported.") from None

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from northstar.core.csv_export import FORMULA_STARTS, csv_text, safe_cell
-from northstar.planning import plans, services
+from northstar.planning import plans, roadmaps, services
 from northstar.planning.models import PlanRun
 from northstar.portfolio.models import Initiative, ScoringInput
 from tests.conftest import Cast
@@ -40,7 +40,7 @@ def test_the_shared_roadmap_csv_escapes_line_team_and_every_other_column(
     make_candidate(cast.home_product, value=10, weeks=1, title="@SUM(A1)")
     with django_capture_on_commit_callbacks(execute=True):
         run = plans.plan_run_start(actor=cast.leader, scenario=world.scenario)
-    plans.roadmap_publish(actor=cast.leader, run=PlanRun.objects.get(pk=run.pk), title="-Q3 roadmap")
+    roadmaps.roadmap_publish(actor=cast.leader, run=PlanRun.objects.get(pk=run.pk), title="-Q3 roadmap")
     link = services.share_link_create(actor=cast.leader, label="Board")
     anonymous = Client()
     response = anonymous.get(reverse("planning:shared_export", args=[link.token, "csv"]))

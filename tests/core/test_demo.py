@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -53,6 +54,13 @@ def test_standard_demo_is_a_believable_company():
 @pytest.mark.django_db
 def test_demo_is_deterministic_and_idempotent(capsys):
     call_command("demo")
+    said = capsys.readouterr().out
+    # Where the load's time went, slowest part first, so a slow first run says why.
+    took = re.search(r"Took ([0-9.]+) s: (.+)", said)
+    assert took, said
+    parts = dict(re.findall(r"(\w+) ([0-9.]+) s", took.group(2)))
+    assert {"org", "feedback", "planning"} <= set(parts)
+    assert list(parts.values()) == sorted(parts.values(), key=float, reverse=True)
     first = _fingerprint()
     people = Person.objects.count()
     call_command("demo")

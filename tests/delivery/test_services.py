@@ -10,7 +10,7 @@ import pytest
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.delivery import forecasting, selectors, services
 from northstar.delivery.models import DeliveryForecast, InitiativeLink, WorkItem
-from northstar.planning import plans
+from northstar.planning import plans, roadmaps
 from northstar.planning.models import PlanRun
 from northstar.strategy.models import KeyResult, Objective
 from tests.delivery.factories import confirm, make_connection, make_container, make_history, make_items
@@ -103,7 +103,7 @@ def _published(cast):
     run = PlanRun.objects.create(scenario=world.scenario, created_by=cast.leader)
     plans.plan_run_execute(run_id=run.pk)
     run.refresh_from_db()
-    plans.roadmap_publish(actor=cast.leader, run=run, title="Roadmap")
+    roadmaps.roadmap_publish(actor=cast.leader, run=run, title="Roadmap")
     return world
 
 

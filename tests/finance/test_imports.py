@@ -100,8 +100,8 @@ def test_files_without_the_needed_columns_or_rows_or_in_another_encoding_are_ref
         )
     with pytest.raises(ValidationFailed, match="header but no rows"):
         actuals_import(actor=cast.leader, stream=io.BytesIO(HEADER.encode()), file_name="a.csv")
-    with pytest.raises(ValidationFailed, match="not UTF-8"):
-        actuals_import(actor=cast.leader, stream=io.BytesIO(HEADER.encode() + b"\xff\xfe"), file_name="a.csv")
+    with pytest.raises(ValidationFailed, match="not a CSV text file"):
+        actuals_import(actor=cast.leader, stream=io.BytesIO(HEADER.encode() + b"\x00\x01"), file_name="a.csv")
 
 
 def test_only_leaders_import_actuals(cast):
@@ -125,3 +125,31 @@ def test_cli_imports_actuals_and_names_the_bad_row(cast, rates, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import", "actuals", str(tmp_path / "missing.csv"))
     assert Actual.objects.count() == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_exports_in_any_common_encoding_and_delimiter_import(cast, encoding, delimiter):
+    rows = [
+        HEADER.strip().split(","),
+        ["2025-06", "Home line", "tools", "opex", "1000", "EUR", "", "F-1", "Café"],
+    ]
+    rows.append(["15/07/2025", "Home line", "services", "opex", "250.5", "EUR", "", "F-2", "Société"])
+    data = "".join(delimiter.join(r) + "\r\n" for r in rows).encode(encoding)
+    batch = actuals_import(actor=cast.leader, stream=io.BytesIO(data), file_name="ledger.csv")
+    assert batch.rows == 2 and batch.total == Decimal("1250.50")
+    assert set(Actual.objects.values_list("month", "description")) == {
+        (date(2025, 6, 1), "Café"), (date(2025, 7, 1), "Société")
+    }  # fmt: skip
+
+
+def test_ambiguous_dates_are_refused_naming_the_row_until_the_order_is_chosen(cast):
+    body = "2025-03-01,Home line,tools,opex,10,EUR,,,\n03/02/2025,Home line,tools,opex,20,EUR,,,\n"
+    with pytest.raises(ValidationFailed) as refused:
+        _import(cast, body)
+    assert refused.value.message.startswith("Row 3: period “03/02/2025” could be 3 February 2025 or")
+    assert Actual.objects.count() == 0
+    batch = actuals_import(
+        actor=cast.leader, stream=io.BytesIO((HEADER + body).encode()), file_name="a.csv", order="mdy"
+    )
+    assert (batch.first_month, batch.last_month) == (date(2025, 3, 1), date(2025, 3, 1))

@@ -155,6 +155,19 @@ def test_budget_overview_projects_the_run_rate_and_flags_each_line(cast):
     assert one.lines == [] and one.total.budget == Decimal("120000")
 
 
+def test_budget_overview_as_of_a_past_cut_off_leaves_out_later_spend(cast):
+    for q in make_quarters(2025):
+        make_budget(cast.home_line, q, "30000")
+    make_actuals(
+        [{"month": date(2025, month, 1), "line": cast.home_line, "amount": 10_000} for month in range(1, 10)]
+    )
+    june = selectors.budget_overview(year=2025, today=date(2025, 6, 30))
+    assert june.total.actual == Decimal("60000")  # January to June, not the July to September imported since
+    assert june.elapsed == 6
+    assert sum(june.by_category.values()) == Decimal("60000")
+    assert selectors.budget_overview(year=2025, today=date(2025, 9, 30)).total.actual == Decimal("90000")
+
+
 def test_capitalisable_share_is_the_capex_part_of_people_cost(cast):
     make_actuals(
         [

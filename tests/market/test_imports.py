@@ -29,7 +29,7 @@ BAD = st.sampled_from(
         ("amount", "ten"),
         ("amount", "-5"),
         ("outcome", "maybe"),
-        ("closed", "31/01/2026"),
+        ("closed", "01/02/2026"),  # January or February? refused without a chosen order
         ("segment", "Mars"),
         ("competitor", "Nobody"),
         ("deal", ""),

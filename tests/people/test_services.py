@@ -7,6 +7,7 @@ from django.core import mail
 
 from northstar.core.errors import Conflict, PermissionDenied, ValidationFailed
 from northstar.core.models import AuditEntry
+from northstar.org.models import Level, Person
 from northstar.people import access, selectors, services
 from northstar.people.models import (
     CareerLevel,
@@ -136,6 +137,43 @@ def test_the_person_reads_their_managers_review_and_outcome_only_after_sign_off(
     assert after.manager_review.summary == "Strong half" and after.show_outcome
     with pytest.raises(Conflict):
         submit(world.user("person"), review, FeedbackKind.SELF)
+
+
+def test_a_promotion_moves_the_person_to_the_next_level_at_sign_off(cast):
+    world = make_reporting(cast)
+    cycle = open_cycle(cast, [world.person, world.peers[0]])
+    review = Review.objects.get(cycle=cycle, person=world.person)
+    for reviewed in (world.person, world.peers[0]):
+        submit(world.user("manager"), Review.objects.get(cycle=cycle, person=reviewed), FeedbackKind.MANAGER)
+    services.review_calibrate(actor=cast.leader, review=review, final_rating=Rating.ABOVE, promotion=True)
+    following = selectors.next_level(selectors.career_level_of(world.person))
+    assert following is not None and following.org_level != world.person.level
+
+    services.cycle_sign_off(actor=cast.leader, cycle=cycle)
+
+    world.person.refresh_from_db()
+    world.peers[0].refresh_from_db()
+    assert world.person.level == following.org_level
+    assert world.peers[0].level == Level.PM  # not promoted, not moved
+    assert AuditEntry.objects.filter(
+        record_type="org.person", record_id=str(world.person.pk), changes__has_key="level"
+    ).exists()
+
+
+def test_a_promotion_with_no_next_level_stops_the_sign_off(cast):
+    world = make_reporting(cast)
+    cpo = Person.objects.get(name="Cora CPO")
+    cycle = open_cycle(cast, [cpo])
+    review = Review.objects.get(cycle=cycle, person=cpo)
+    services.review_calibrate(actor=cast.leader, review=review, final_rating=Rating.ABOVE, promotion=True)
+
+    with pytest.raises(Conflict, match="Cora CPO, who has no next level"):
+        services.cycle_sign_off(actor=cast.leader, cycle=cycle)
+
+    cycle.refresh_from_db()
+    cpo.refresh_from_db()
+    assert cycle.status != CycleStatus.SIGNED_OFF and cpo.level == Level.CPO
+    assert world.person.level == Level.PM
 
 
 def test_sign_off_needs_a_rating_for_everyone(cast):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from northstar.core.models import User
-from northstar.planning import plans, services
+from northstar.planning import plans, roadmaps, services
 from northstar.planning.models import Assumption, PlanRun, Roadmap, RoadmapChange, Scenario, ShareLink
 from northstar.strategy.models import PlanningPeriod
 from tests.conftest import Cast
@@ -36,11 +36,11 @@ def _world(cast: Cast) -> dict[str, Any]:
     run = PlanRun.objects.create(scenario=world.scenario, created_by=cast.leader)
     plans.plan_run_execute(run_id=run.pk)
     run.refresh_from_db()
-    first = plans.roadmap_publish(actor=cast.leader, run=run, title="First")
+    first = roadmaps.roadmap_publish(actor=cast.leader, run=run, title="First")
     edited = plans.plan_edit(
         actor=cast.leader, run=run, initiative=world.home[0], action="move", period=world.periods[2]
     ).run
-    plans.roadmap_publish(actor=cast.leader, run=edited, title="Second")
+    roadmaps.roadmap_publish(actor=cast.leader, run=edited, title="Second")
     Assumption.objects.create(scenario=world.scenario, kind="exclude", initiative=world.away[1])
     home = make_scenario(world.periods, name="Home only", line=cast.home_line)
     home_run = PlanRun.objects.create(scenario=home, created_by=cast.pm)

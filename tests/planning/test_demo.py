@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from northstar.demo import load_demo
-from northstar.planning import plans, selectors
+from northstar.planning import roadmaps, selectors
 from northstar.planning.models import BudgetEnvelope, Capacity, PlanRun, Roadmap, Scenario
 
 
@@ -16,8 +16,8 @@ def test_the_demo_has_scenarios_a_published_roadmap_and_changes_to_show(db):
     roadmap = Roadmap.objects.get()
     assert roadmap.entries.exists()
     current = selectors.current_plan()
-    before = plans.roadmap_rows(roadmap)
-    assert plans.diff(before, plans.run_rows(current), run=current, stages=plans.stages_of(before))
+    before = roadmaps.roadmap_rows(roadmap)
+    assert roadmaps.diff(before, roadmaps.run_rows(current), run=current, stages=roadmaps.stages_of(before))
     squeeze = Scenario.objects.get(name__startswith="Budget")
     assert squeeze.assumptions.count() >= 2 and squeeze.budget_factor < 1
     assert load_demo(scale="standard").get("scenarios") is None  # a second run adds nothing

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from northstar.org import services as org_services
-from northstar.planning import plans
+from northstar.planning import plans, roadmaps
 from northstar.planning.models import PlanRun
 from tests.conftest import Cast
 from tests.planning.factories import make_world
@@ -190,7 +190,7 @@ def test_any_data_a_person_can_enter_gets_a_plan_or_a_diagnosis_in_words(cast: C
             for item in created:
                 assert item.pk in planned or run.exclusions.get(str(item.pk)), item.title
             try:
-                plans.roadmap_publish(actor=cast.leader, run=run, title="Fuzzed")
+                roadmaps.roadmap_publish(actor=cast.leader, run=run, title="Fuzzed")
             except ApplicationError as refusal:
                 assert refusal.message
         transaction.set_rollback(True)

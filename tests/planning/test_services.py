@@ -10,7 +10,7 @@ from northstar.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from northstar.core.jobs import job_cancel
 from northstar.engines.planner import check_plan
 from northstar.org.models import Skill
-from northstar.planning import plans, problem, services
+from northstar.planning import plans, problem, roadmaps, services
 from northstar.planning.models import (
     Assumption,
     AssumptionKind,
@@ -355,7 +355,7 @@ def test_reoptimising_keeps_the_pins_and_the_removals(cast, django_capture_on_co
 def test_publishing_freezes_the_plan_and_records_what_changed(cast, django_capture_on_commit_callbacks):
     world = make_world(cast)
     run = _run(world.scenario, cast.leader, django_capture_on_commit_callbacks)
-    first = plans.roadmap_publish(actor=cast.leader, run=run, title="Q1 review", note="As agreed")
+    first = roadmaps.roadmap_publish(actor=cast.leader, run=run, title="Q1 review", note="As agreed")
     assert first.entries.count() == run.assignments.count() and first.changes.count() == 0
     slipped = world.home[2]
     before_start = run.assignments.get(initiative=slipped).start
@@ -369,7 +369,7 @@ def test_publishing_freezes_the_plan_and_records_what_changed(cast, django_captu
     ).run
     world.away[0].title = "Renamed later"
     world.away[0].save()
-    second = plans.roadmap_publish(actor=cast.leader, run=edited, title="Q2 review")
+    second = roadmaps.roadmap_publish(actor=cast.leader, run=edited, title="Q2 review")
     changes = {c.title: c for c in second.changes.all()}
     assert second.previous == first
     assert changes["Home small"].kind == ChangeKind.SLIPPED
@@ -380,9 +380,11 @@ def test_publishing_freezes_the_plan_and_records_what_changed(cast, django_captu
     )
     assert changes["Newcomer"].kind == ChangeKind.ADDED and changes["Newcomer"].reason == "pinned by hand"
     assert first.entries.filter(title="Away big").exists()  # frozen: later renames do not reach it
-    plans.change_reason_set(actor=cast.leader, change=changes["Home small"], reason="Waiting for the tax API")
+    roadmaps.change_reason_set(
+        actor=cast.leader, change=changes["Home small"], reason="Waiting for the tax API"
+    )
     with pytest.raises(PermissionDenied):
-        plans.change_reason_set(actor=cast.pm, change=changes["Home small"], reason="x")
+        roadmaps.change_reason_set(actor=cast.pm, change=changes["Home small"], reason="x")
 
 
 def test_a_plan_that_breaks_a_rule_cannot_be_published(cast, django_capture_on_commit_callbacks):
@@ -398,20 +400,20 @@ def test_a_plan_that_breaks_a_rule_cannot_be_published(cast, django_capture_on_c
         ).run
     assert edited.violations
     with pytest.raises(ValidationFailed, match="breaks"):
-        plans.roadmap_publish(actor=cast.leader, run=edited, title="Broken")
+        roadmaps.roadmap_publish(actor=cast.leader, run=edited, title="Broken")
     with pytest.raises(PermissionDenied):
-        plans.roadmap_publish(actor=cast.pm, run=run, title="Mine")
+        roadmaps.roadmap_publish(actor=cast.pm, run=run, title="Mine")
 
 
 def test_delivered_work_is_not_reported_as_dropped(cast, django_capture_on_commit_callbacks):
     world = make_world(cast)
     run = _run(world.scenario, cast.leader, django_capture_on_commit_callbacks)
-    before = plans.run_rows(run)
+    before = roadmaps.run_rows(run)
     done = world.home[0]
     done.stage = Stage.LAUNCHED
     done.save()
     after = [r for r in before if r.initiative_id != done.pk]
-    assert plans.diff(before, after, stages=plans.stages_of(before)) == []
+    assert roadmaps.diff(before, after, stages=roadmaps.stages_of(before)) == []
 
 
 # Share links ------------------------------------------------------------------------------------
@@ -426,9 +428,9 @@ def test_share_links_open_the_published_roadmap_until_revoked(cast, django_captu
     with pytest.raises(NotFound, match="Nothing has been published"):
         services.shared_roadmap(link.token)
     run = _run(world.scenario, cast.leader, django_capture_on_commit_callbacks)
-    first = plans.roadmap_publish(actor=cast.leader, run=run, title="One")
+    first = roadmaps.roadmap_publish(actor=cast.leader, run=run, title="One")
     pinned = services.share_link_create(actor=cast.leader, label="Fixed", roadmap=first)
-    second = plans.roadmap_publish(actor=cast.leader, run=run, title="Two")
+    second = roadmaps.roadmap_publish(actor=cast.leader, run=run, title="Two")
     assert services.shared_roadmap(link.token)[1] == second  # follows the latest
     assert services.shared_roadmap(pinned.token)[1] == first
     services.share_link_revoke(actor=cast.leader, link=link)

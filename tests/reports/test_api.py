@@ -77,7 +77,7 @@ def test_health_and_sections(cast, client, world):
     assert {"headline", "budget", "org"} <= {s["key"] for s in answer}
 
 
-def test_a_leader_builds_issues_and_downloads_a_pack(cast, client, world):
+def test_a_leader_builds_issues_and_downloads_a_pack(cast, client, world, django_capture_on_commit_callbacks):
     client.force_login(cast.leader)
     status, pack = _call(
         client, "post", f"{API}/packs", {"template": "executive", "cut_off": TODAY.isoformat()}
@@ -90,12 +90,13 @@ def test_a_leader_builds_issues_and_downloads_a_pack(cast, client, world):
         {"sections": [{"key": "budget", "narrative": "On plan."}]},
     )
     assert status == 200 and pack["sections"] == [{"key": "budget", "narrative": "On plan."}]
-    status, pack = _call(client, "post", f"{API}/packs/{pack['id']}/issue")
-    assert (
-        status == 200
-        and pack["state"] == "issued"
-        and set(pack["files"]) == {"snapshot", "pptx", "pdf", "html"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        status, job = _call(client, "post", f"{API}/packs/{pack['id']}/issue")
+    assert status == 202 and job["status"] == "queued"  # the answer comes before the job runs
+    status, job = _call(client, "get", f"/api/v1/jobs/{job['id']}")
+    assert job["status"] == "succeeded" and job["result"]["pack_id"] == pack["id"]
+    status, pack = _call(client, "get", f"{API}/packs/{pack['id']}")
+    assert pack["state"] == "issued" and set(pack["files"]) == {"snapshot", "pptx", "pdf", "html"}
     status, response = _call(client, "get", f"{API}/packs/{pack['id']}/download/pptx")
     budget_slides = slides_for(packs.stored_document(Pack.objects.get(pk=pack["id"])).sections[0])
     assert status == 200 and len(Presentation(io.BytesIO(response.content)).slides) == 1 + budget_slides

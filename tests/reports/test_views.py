@@ -88,7 +88,9 @@ def test_a_director_posts_a_status_with_an_override_and_risks(cast, client, worl
     assert "Contract signed yesterday." in detail and "<strong>yen</strong>" in detail
 
 
-def test_a_leader_edits_issues_and_shares_a_pack_read_logged_out(cast, client, world):
+def test_a_leader_edits_issues_and_shares_a_pack_read_logged_out(
+    cast, client, world, django_capture_on_commit_callbacks
+):
     client.force_login(cast.leader)
     response = client.post(reverse("reports:pack_create"), {"template": "board", "cut_off": "2031-03-01"})
     pack = Pack.objects.get()
@@ -106,7 +108,8 @@ def test_a_leader_edits_issues_and_shares_a_pack_read_logged_out(cast, client, w
         edit.setdefault(f"position_{key}", "9")
     client.post(reverse("reports:pack_edit", args=[pack.pk]), edit)
     assert [s.key for s in pack.sections.all()] == ["themes", "headline"]
-    client.post(reverse("reports:pack_issue", args=[pack.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:pack_issue", args=[pack.pk]))
     pack.refresh_from_db()
     assert pack.is_issued
     client.post(reverse("reports:pack_share", args=[pack.pk]), {"label": "Board"})

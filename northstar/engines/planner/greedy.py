@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 
-from .index import Index, build_index, item_value, validate
+from .index import EPS, Index, build_index, item_value, validate
 from .ledger import Ledger, requires_closure
 from .model import Item, Problem
 from .results import Assignment, Plan
@@ -41,8 +41,16 @@ def _try_unit(
     ix: Index,
     unit: frozenset[str],
     prefer: Mapping[str, list[tuple[str | None, int]]] | None = None,
+    forced: bool = False,
 ) -> bool:
-    """Place every not-yet-placed item of `unit` at its earliest fitting option, or nothing at all."""
+    """Place every not-yet-placed item of `unit` at its earliest fitting option, or nothing at all.
+
+    Guardrails are shares of the whole plan, so committed work placed first may break them (one
+    tech-debt item is 100% of the plan's effort). A `forced` unit is therefore placed whatever the
+    shares; while they are broken, a unit is taken only if it leaves no guardrail further from
+    holding, so the fill that follows repairs them.
+    """
+    before = led.guardrail_shortfalls() if not forced else []
     added: list[Item] = []
     for x in _order(ix, unit):
         if x in led.placed:
@@ -59,8 +67,12 @@ def _try_unit(
         else:
             break
     else:
-        if not led.broken_guardrails():
+        if forced or not led.broken_guardrails():
             return True
+        if any(before):
+            after = led.guardrail_shortfalls()
+            if all(a <= b + EPS * max(1.0, b) for a, b in zip(after, before, strict=True)):
+                return True
     for it in reversed(added):
         led.remove(it)
     return False
@@ -126,9 +138,9 @@ def greedy_fill(
     closure = requires_closure(ix)
     forced_ok = True
     for pin in p.pins:
-        forced_ok &= _try_unit(led, ix, closure[pin.item])
+        forced_ok &= _try_unit(led, ix, closure[pin.item], forced=True)
     for m in sorted(p.mandatory):
-        forced_ok &= _try_unit(led, ix, closure[m])
+        forced_ok &= _try_unit(led, ix, closure[m], forced=True)
     sizes = _sizes(ix)
     units: list[tuple[float, str, frozenset[str]]] = []
     for it in p.items:
@@ -149,7 +161,7 @@ def greedy_fill(
         if unit <= led.placed.keys():
             continue
         _try_unit(led, ix, unit, prefer)
-    return led, forced_ok
+    return led, forced_ok and not led.broken_guardrails()
 
 
 def greedy_plan(problem: Problem) -> Plan:

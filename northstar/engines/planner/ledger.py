@@ -167,6 +167,14 @@ class Ledger:
             if g.group in item.groups:
                 self.guard_part[k] += sign * measure[g.measure]
 
+    def guardrail_shortfalls(self) -> list[float]:
+        """How far each guardrail is from holding, in its measure's units (0 where it holds)."""
+        out = []
+        for k, g in enumerate(self.ix.problem.guardrails):
+            total, part = self.guard_total[g.measure], self.guard_part[k]
+            out.append(max(0.0, g.min_share * total - part, part - g.max_share * total))
+        return out
+
     def broken_guardrails(self) -> list[str]:
         out = []
         for k, g in enumerate(self.ix.problem.guardrails):

@@ -106,6 +106,16 @@ def smooth(matrix: np.ndarray, *, count: int = NEIGHBOURS) -> np.ndarray:
     return _normalised(matrix + matrix[near].mean(axis=1))
 
 
+def theme_sums(matrix: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """The sum of each theme's rows (k × d), as one sparse product: `np.add.at` took 3 of the 7 CPU
+    seconds of clustering 4,500 items."""
+    from scipy.sparse import csr_matrix
+
+    n = len(matrix)
+    members = csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+    return np.asarray(members @ matrix.astype(np.float64, copy=False))
+
+
 def silhouette(matrix: np.ndarray, labels: np.ndarray) -> float:
     """Mean silhouette with cosine distance, exactly, in O(n·k·d) from per-theme sums of unit rows.
 
@@ -115,8 +125,7 @@ def silhouette(matrix: np.ndarray, labels: np.ndarray) -> float:
     k = int(labels.max()) + 1
     if k < 2 or k >= len(matrix):
         return 0.0
-    sums = np.zeros((k, matrix.shape[1]), dtype=np.float64)
-    np.add.at(sums, labels, matrix)
+    sums = theme_sums(matrix, labels, k)
     sizes = np.bincount(labels, minlength=k).astype(np.float64)
     dots = matrix.astype(np.float64) @ sums.T  # n × k
     rows = np.arange(len(matrix))
@@ -132,14 +141,50 @@ def silhouette(matrix: np.ndarray, labels: np.ndarray) -> float:
 
 
 def kmeans(matrix: np.ndarray, k: int, *, seed: int, restarts: int = 1, max_iter: int = 100) -> np.ndarray:
-    """k-means (k-means++ starts, the best of `restarts`) with a given k."""
+    """k-means with a given k: the best (lowest inertia) of `restarts` runs from k-means++ starts."""
     from sklearn.cluster import KMeans
 
     k = max(1, min(k, len(matrix)))
     if k == 1:
         return np.zeros(len(matrix), dtype=np.int64)
-    model = KMeans(n_clusters=k, n_init=restarts, random_state=seed, max_iter=max_iter)
-    return model.fit_predict(matrix).astype(np.int64)
+    rng = np.random.default_rng(seed)
+    best: tuple[float, np.ndarray] | None = None
+    for _ in range(restarts):
+        model = KMeans(n_clusters=k, init=plus_plus_starts(matrix, k, rng), n_init=1, max_iter=max_iter)
+        labels = model.fit_predict(matrix)
+        if best is None or model.inertia_ < best[0]:
+            best = (float(model.inertia_), labels)
+    assert best is not None
+    return best[1].astype(np.int64)
+
+
+def plus_plus_starts(matrix: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k starting centres by greedy k-means++ (Arthur and Vassilvitskii's D² sampling, keeping the best
+    of 2 + ln k candidates per centre), with one matrix product per centre.
+
+    scikit-learn's own start does the same work through a general distance function whose checks
+    cost more than the arithmetic at these sizes: it was 23 of the 24 seconds k-means took on the
+    demo's feedback.
+    """
+    n = len(matrix)
+    data = matrix.astype(np.float64, copy=False)
+    norms = np.einsum("ij,ij->i", data, data)
+    trials = 2 + int(np.log(k))
+    chosen = np.empty(k, dtype=np.int64)
+    chosen[0] = rng.integers(n)
+    closest = np.maximum(norms - 2.0 * (data @ data[chosen[0]]) + norms[chosen[0]], 0.0)
+    for c in range(1, k):
+        weights = np.cumsum(closest)
+        if weights[-1] <= 0.0:  # every item sits on a centre already: any other item will do
+            chosen[c] = rng.integers(n)
+            continue
+        picks = np.minimum(np.searchsorted(weights, rng.random(trials) * weights[-1]), n - 1)
+        to_picks = np.maximum(norms[:, None] - 2.0 * (data @ data[picks].T) + norms[picks][None, :], 0.0)
+        candidates = np.minimum(closest[:, None], to_picks)
+        best = int(candidates.sum(axis=0).argmin())
+        chosen[c] = picks[best]
+        closest = candidates[:, best]
+    return matrix[chosen].copy()
 
 
 def _grid(low: int, high: int, ratio: float) -> list[int]:
@@ -200,8 +245,7 @@ def nearest(vectors: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.
 def centroids_of(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Unit centre of each theme's (normalised) vectors."""
     k = int(labels.max()) + 1
-    sums = np.zeros((k, vectors.shape[1]), dtype=np.float64)
-    np.add.at(sums, labels, _normalised(vectors))
+    sums = theme_sums(_normalised(vectors), labels, k)
     return _normalised(sums)
 
 

@@ -170,3 +170,21 @@ def test_eligible_teams_and_skills() -> None:
     assert plan.assignment_of("UI").team == "Web"  # type: ignore[union-attr]
     assert plan.assignment_of("Svc").team == "Api"  # type: ignore[union-attr]
     assert "Svc2" not in plan.selected
+
+
+def test_committed_work_that_breaks_a_share_alone_keeps_the_greedy_plan() -> None:
+    # Feat is in delivery (pinned): alone it is 100% non-debt effort, so placing it first breaks the
+    # "at least half on tech debt" share until Debt joins. The greedy must place it and repair the
+    # share, not give up: a plan with committed work keeps its warm start.
+    items = [item("Feat", 10, 4), item("Debt", 1, 4, groups=("cat:tech-debt",)), item("Feat2", 9, 4)]
+    p = problem(
+        items,
+        cap=12,
+        pins=(Pin("Feat", "Q1", "T"),),
+        guardrails=(Guardrail("cat:tech-debt", "capacity", min_share=0.5),),
+    )
+    greedy = greedy_plan(p)
+    assert greedy.status == "heuristic"
+    assert greedy.selected == {"Feat", "Debt"}
+    assert check_plan(p, greedy) == []
+    assert _solve(p).selected == {"Feat", "Debt"}

@@ -127,7 +127,8 @@ def test_harness_writes_one_record_per_instance_ratio_and_method(tmp_path: Path)
         "--instances", str(tmp_path / "inst"), "--methods", "engine,plain,proof", "--json", str(out)
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    records = json.loads(out.read_text())
+    stamp, *records = json.loads(out.read_text())  # the first record says where it was measured
+    assert stamp["measure"] == "machine" and stamp["commit"]
     keys = {"instance", "bound_ratio", "method", "value", "best_bound", "gap", "seconds", "greedy_value"}
     assert all(keys | {"status"} <= r.keys() for r in records)
     got = {(r["bound_ratio"], r["method"]): (r["value"], r["best_bound"], r["status"]) for r in records}

@@ -160,11 +160,13 @@ def test_every_reported_colgen_bound_is_at_least_the_optimum(problem: Problem, r
     [
         "NEIGHBOURHOOD_MIN_COLUMNS",  # LP rounding, one neighbourhood MIP, full MIP, final polish
         "LARGE_MODEL_COLUMNS",  # column generation, fix-and-optimise sub-MIPs, polish
+        "NO_PRESOLVE_COLUMNS",  # branch and bound without HiGHS's presolve
     ],
 )
 @given(problem=portfolios())
 def test_medium_and_large_paths_are_sound(threshold: str, problem: Problem) -> None:
-    """The medium and the large machinery, each forced on for small inputs, against the exact solve."""
+    """The medium and the large machinery (and branch and bound without presolve), each forced on for
+    small inputs, against the exact solve."""
     exact = solve(problem, OPTS)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(solve_module, threshold, 0)

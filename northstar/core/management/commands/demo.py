@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7, help="Same seed, same company (default 7).")
 
     def handle(self, *args: object, scale: str, seed: int, **options: object) -> None:
+        timings: dict[str, float] = {}
         try:
-            added = load_demo(scale=scale, seed=seed)
+            added = load_demo(scale=scale, seed=seed, timings=timings)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if not any(added.values()):
@@ -29,3 +30,8 @@ class Command(BaseCommand):
         else:
             parts = ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in added.items() if count)
             self.stdout.write(self.style.SUCCESS(f"Loaded the {COMPANY} demo ({scale}): {parts} added."))
+        slowest = sorted(timings.items(), key=lambda item: -item[1])
+        self.stdout.write(
+            f"Took {sum(timings.values()):.1f} s: "
+            + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in slowest if seconds >= 0.05)
+        )

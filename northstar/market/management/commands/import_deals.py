@@ -17,15 +17,22 @@ class Command(BaseCommand):
     help = "Import deals (won, lost, no decision) from a CRM's CSV export, all or nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="The CSV file (UTF-8).")
+        parser.add_argument("path", help="The CSV file (any common encoding and delimiter).")
         parser.add_argument(
             "--preset", choices=sorted(PRESETS), default="northstar", help="The export's shape."
         )
+        parser.add_argument(
+            "--date-order",
+            default="",
+            help="How to read dates like 01/02/2026: dmy (day first) or mdy (month first); refused without.",
+        )
 
-    def handle(self, *args: object, path: str, preset: str, **options: object) -> None:
+    def handle(self, *args: object, path: str, preset: str, date_order: str = "", **options: object) -> None:
         try:
             with Path(path).open("rb") as stream:
-                result = deals_import(actor=None, stream=stream, filename=Path(path).name, preset=preset)
+                result = deals_import(
+                    actor=None, stream=stream, filename=Path(path).name, preset=preset, order=date_order
+                )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from None
         except ApplicationError as exc:

@@ -58,14 +58,28 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=KINDS, help="What the file holds.")
         parser.add_argument("path", help="The CSV file.")
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--date-order",
+            default="",
+            help="How to read dates like 01/02/2024: dmy (day first) or mdy (month first). "
+            "Without it such dates are refused; ISO dates and days above 12 read either way.",
+        )
 
-    def handle(self, *args: object, kind: str, path: str, quiet: bool = False, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        kind: str,
+        path: str,
+        quiet: bool = False,
+        date_order: str = "",
+        **options: object,
+    ) -> None:
         if kind == "actuals":
-            self._actuals(path)
+            self._actuals(path, date_order)
             return
         bar = None if quiet else ProgressBar(sys.stderr, f"Importing {path}")
         try:
-            record = metric_values_import(actor=None, path=path, progress=bar)
+            record = metric_values_import(actor=None, path=path, progress=bar, order=date_order)
         except ApplicationError as exc:
             if bar is not None:
                 sys.stderr.write("\n")
@@ -75,14 +89,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Imported {record.rows:,} values of {record.metrics} metric(s){span}.")
         )
 
-    def _actuals(self, path: str) -> None:
+    def _actuals(self, path: str, date_order: str) -> None:
         from pathlib import Path
 
         from northstar.finance.imports import actuals_import
 
         try:
             with Path(path).open("rb") as stream:
-                batch = actuals_import(actor=None, stream=stream, file_name=Path(path).name)
+                batch = actuals_import(actor=None, stream=stream, file_name=Path(path).name, order=date_order)
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from None
         except ApplicationError as exc:
