@@ -121,7 +121,10 @@ def main() -> None:
             cwd=clone,
             env=env,
         )
-        page = _first_page(clone, env, login.strip().rsplit(" / ", 1)[-1])
+        password = re.search(r"Login: \S+ / (\S+)", login)
+        if password is None:
+            sys.exit(f"createuser printed no login: {login!r}")
+        page = _first_page(clone, env, password.group(1))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -146,7 +149,7 @@ def main() -> None:
                 ["demo load (northstar demo)", record["demo_load_s"]],
                 *[[f"  {name}", seconds] for name, seconds in parts.items()],
                 ["serve until the sign-in page answers", page["serve_to_sign_in_page_s"]],
-                ["sign in to the home page", page["sign_in_to_home_page_s"]],
+                [f"sign in to the first page ({page['first_page']})", page["sign_in_to_first_page_s"]],
             ],
         )
     )
