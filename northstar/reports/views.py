@@ -96,6 +96,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def health_page(request: HttpRequest) -> HttpResponse:
     day = _day(request.GET.get("date"))
+    try:
+        health.check_day(day, "The date")
+    except ApplicationError as exc:
+        # Like a date that does not parse: the page shows today, and says why.
+        messages.error(request, exc.message)
+        day = timezone.localdate()
     result = health.portfolio_health(today=day)
     return render(request, "reports/health.html", {"health": result, "day": day})
 
