@@ -237,6 +237,13 @@ WEB_CASES = [
         _expect(stakeholder=DONE, pm=DONE, leader=DONE, admin=DONE),
         data=_digest,
     ),
+    Case(
+        "reports:digest",
+        "post",
+        _expect(stakeholder=422, pm=422, leader=422, admin=422),
+        data=lambda c, u: {"frequency": "hourly"},
+        label="(no such frequency)",
+    ),
     Case("reports:mail_send", "get", POST_ONLY),
     Case("reports:mail_send", "post", LEADERS_ACTION),
     Case("reports:unsubscribe", "get", EVERYONE, args=_subscription),
