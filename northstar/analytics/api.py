@@ -313,12 +313,19 @@ class StepOut(Schema):
     dropped: int
 
 
+class FunnelSegmentOut(Schema):
+    segment: str
+    reached: list[int]
+
+
 class FunnelReportOut(Schema):
     funnel: FunnelOut
     days: int
     steps: list[StepOut]
     steepest_drop_step: int | None
     overall_conversion: float
+    breakdown_by: str
+    breakdown: list[FunnelSegmentOut]
 
 
 @router.get("/analytics/sites/{site_id}/funnels", response=list[FunnelOut])
@@ -334,16 +341,23 @@ def funnel_create(request: HttpRequest, site_id: int, payload: FunnelIn) -> tupl
 
 
 @router.get("/analytics/funnels/{funnel_id}", response=FunnelReportOut)
-def funnel_get(request: HttpRequest, funnel_id: int, days: int = Query(30, ge=1, le=365)) -> dict:
-    """The funnel with its conversion per step over the last `days` days."""
+def funnel_get(
+    request: HttpRequest,
+    funnel_id: int,
+    days: int = Query(30, ge=1, le=365),
+    by: str = Query("identified", max_length=65, description="identified, account or prop:NAME"),
+) -> dict:
+    """The funnel with its conversion per step over the last `days` days, broken down by `by`."""
     funnel = get_or_404(Funnel, funnel_id, queryset=Funnel.objects.select_related("site"))
-    report = selectors.funnel_report(funnel, days=days)
+    report = selectors.funnel_report(funnel, days=days, by=by)
     return {
         "funnel": funnel,
         "days": days,
         "steps": report.steps,
         "steepest_drop_step": report.steepest,
         "overall_conversion": report.overall,
+        "breakdown_by": report.by,
+        "breakdown": [{"segment": name, "reached": list(counts)} for name, counts in report.breakdown],
     }
 
 

@@ -8,7 +8,7 @@ from django import forms
 
 from northstar.analytics.models import Funnel, Site
 from northstar.analytics.selectors import MEASURES
-from northstar.core.forms import model_choice
+from northstar.core.forms import PickerField, model_choice
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 from northstar.strategy.models import Metric
@@ -85,7 +85,7 @@ class ImportForm(forms.Form):
 class EvidenceForm(forms.Form):
     """Link a friction issue or a funnel step to an initiative (the hidden fields name the issue)."""
 
-    initiative = forms.ModelChoiceField(queryset=Initiative.objects.order_by("title"))
+    initiative = PickerField("initiative", queryset=Initiative.objects.all())
     signal = forms.CharField(max_length=20, widget=forms.HiddenInput)
     path = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
     selector = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
@@ -98,7 +98,7 @@ class EvidenceForm(forms.Form):
 class KpiForm(forms.Form):
     """Which KPI to fill from this site's events, with what."""
 
-    metric = forms.ModelChoiceField(queryset=Metric.objects.order_by("name"), label="KPI")
+    metric = PickerField("metric", queryset=Metric.objects.all(), label="KPI")
     measure = forms.ChoiceField(choices=[(k, v[0]) for k, v in MEASURES.items()])
     funnel = forms.ModelChoiceField(
         queryset=Funnel.objects.none(), required=False, help_text="For conversion."

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from northstar.core.concurrency import Versioned
-from northstar.engines import analytics as engine
+from northstar.engines import friction as engine
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 
@@ -101,6 +101,29 @@ class Event(models.Model):
         return self.user_ref or self.visitor
 
 
+class SpooledBatch(models.Model):
+    """An accepted batch of events waiting for a worker to write it into `Event`: the ingest buffer.
+
+    Capture validates a batch, stores it here as one row (one small insert, so the endpoint answers
+    202 fast) and queues a drain; a worker moves spooled batches into `Event` in bulk, inserting the
+    events and deleting their batches in one transaction. A worker killed mid-way rolls that
+    transaction back, so the batches stay here for the next drain: an accepted event is written
+    exactly once. `rows` is JSON: the events in `services.SPOOL_COLUMNS` order, time as stored.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    rows = models.TextField()
+    events = models.PositiveIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.events} events for site {self.site_id}"
+
+
 class Funnel(Versioned):
     """Ordered steps a user should pass within a window, e.g. cart → checkout → paid.
 
@@ -130,6 +153,7 @@ class Signal(models.TextChoices):
     DEAD_CLICK = engine.Signal.DEAD_CLICK.value, "Dead clicks"
     ERROR_CLICK = engine.Signal.ERROR_CLICK.value, "Error after a click"
     ERROR = engine.Signal.ERROR.value, "JavaScript error"
+    FORM_ABANDON = engine.Signal.FORM_ABANDON.value, "Form abandoned"
     SLOW_PAGE = "slow_page", "Slow page"
     FUNNEL_DROP = "funnel_drop", "Funnel drop-off"
 

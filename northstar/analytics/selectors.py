@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from northstar.analytics import storage
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
-from northstar.engines import analytics as engine
+from northstar.core.errors import ValidationFailed
+from northstar.engines import friction as engine
 from northstar.feedback.models import Customer
 
 #: At most this many events are scanned for one report (newest kept); beyond it, the page says so.
@@ -75,6 +77,7 @@ class Columns:
     values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # a vital's measurement
     truncated: bool = False
     origin: float = 0.0
+    prop: np.ndarray | None = None  # the named property's text per event (None where absent)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -98,10 +101,20 @@ def _encode(values: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
     return codes, list(book)
 
 
-def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
-    """Load a period of a site's events (up to SCAN_LIMIT, the newest) into engine columns."""
-    rows = storage.scan(site_id=site.pk, since=since, until=until, limit=SCAN_LIMIT)
+#: The snippet's form events: the first focus in a form on a page view, and the form's submit.
+FORM_START, FORM_SUBMIT = "$form_start", "$form_submit"
+FORM_EVENTS = (FORM_START, FORM_SUBMIT)
+
+
+def columns(site: Site, *, since: datetime, until: datetime, prop: str | None = None) -> Columns:
+    """Load a period of a site's events (up to SCAN_LIMIT, the newest) into engine columns, with one
+    property's text per event when `prop` is named (`Columns.prop`)."""
+    rows = storage.scan(site_id=site.pk, since=since, until=until, limit=SCAN_LIMIT, prop=prop)
     truncated = len(rows) >= SCAN_LIMIT
+    prop_values: tuple = ()
+    if prop and rows:
+        *rows_cols, prop_values = zip(*rows, strict=True)
+        rows = list(zip(*rows_cols, strict=True))
     if not rows:
         return Columns(
             events=engine.Events.of(user=[], ts=[], kind=[]),
@@ -116,7 +129,9 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
     page_codes, pages = _encode(path)
     kinds = np.asarray(kind, dtype=np.int8)
     target_text = tuple(
-        s if k == engine.CLICK else (n if k == engine.ERROR else "")
+        s
+        if k == engine.CLICK or (k == engine.CUSTOM and n in FORM_EVENTS)  # the clicked element or form
+        else (n if k == engine.ERROR else "")
         for k, s, n in zip(kind, selector, name, strict=True)
     )
     target_codes, targets = _encode(target_text)
@@ -147,6 +162,7 @@ def columns(site: Site, *, since: datetime, until: datetime) -> Columns:
         values=np.asarray([v if v is not None else np.nan for v in value], np.float64),
         truncated=truncated,
         origin=since.timestamp(),
+        prop=np.asarray(prop_values, dtype=object) if prop else None,
     )
 
 
@@ -192,6 +208,11 @@ class FunnelReport:
     steepest: int | None
     truncated: bool
     breakdown: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    by: str = "identified"
+
+    @property
+    def by_label(self) -> str:
+        return BREAKDOWNS.get(self.by) or f"property {self.by.removeprefix('prop:')}"
 
     @property
     def overall(self) -> float:
@@ -202,13 +223,57 @@ def step_label(step: dict[str, str]) -> str:
     return step["match"] if step["kind"] == "page" else f"event {step['match']}"
 
 
-def funnel_report(funnel: Funnel, *, days: int = 30, now: datetime | None = None) -> FunnelReport:
-    """Conversion per step over the last `days` days, with a breakdown by account (identified or not)."""
+#: How a funnel's people can be split: built-in breakdowns, or `prop:NAME` for a property the
+#: snippet's custom events carry (`northstar.track(name, {plan: "pro"})`).
+BREAKDOWNS = {"identified": "Identified or anonymous", "account": "Account"}
+PROPERTY_NAME = re.compile(r"[A-Za-z0-9_.$-]{1,60}")
+#: Segments shown by size; the rest are added up in one "Other" row.
+MAX_SEGMENTS = 10
+
+
+def parse_breakdown(by: str) -> str | None:
+    """The property a breakdown names (`prop:plan` -> "plan"), None for a built-in one; refuses others."""
+    by = (by or "identified").strip()
+    if by in BREAKDOWNS:
+        return None
+    name = by.removeprefix("prop:")
+    if not by.startswith("prop:") or not PROPERTY_NAME.fullmatch(name):
+        raise ValidationFailed(
+            "Break down by “identified”, “account” or prop:NAME "
+            "(a property name of letters, digits, _ . - $, up to 60)."
+        )
+    return name
+
+
+def _person_values(cols: Columns, by: str) -> list[str]:
+    """Each person's value of the breakdown: their account, whether they are identified, or the first
+    value of the property they carried in the period (a person's property, not one event's)."""
+    if by == "identified":
+        return ["Identified accounts" if a else "Anonymous visitors" for a in cols.accounts]
+    if by == "account":
+        return [a or "(no account)" for a in cols.accounts]
+    first: dict[int, str] = {}
+    assert cols.prop is not None
+    users = cols.events.user
+    for i in np.flatnonzero(cols.prop != None).tolist():  # noqa: E711 - elementwise over objects
+        first.setdefault(int(users[i]), str(cols.prop[i]))
+    return [first.get(u, "(not set)") for u in range(len(cols.people))]
+
+
+def funnel_report(
+    funnel: Funnel, *, days: int = 30, now: datetime | None = None, by: str = "identified"
+) -> FunnelReport:
+    """Conversion per step over the last `days` days, broken down by a person's `by` (see
+    `parse_breakdown`): each segment's people per step, the largest segments first."""
+    prop = parse_breakdown(by)
     now = now or timezone.now()
-    cols = columns(funnel.site, since=now - timedelta(days=days), until=now)
+    cols = columns(funnel.site, since=now - timedelta(days=days), until=now, prop=prop)
     masks = step_masks(cols, funnel.steps)
-    identified = np.asarray([1 if a else 0 for a in cols.accounts] or [0], np.int64)
-    segment = identified[cols.events.user] if len(cols) else None
+    segment = None
+    book: list[str] = []
+    if len(cols):
+        codes, book = _encode(tuple(_person_values(cols, by.strip() or "identified")))
+        segment = codes[cols.events.user]
     result = engine.funnel(
         cols.events.user, cols.events.ts, masks, window=funnel.window_hours * 3600.0, segment=segment
     )
@@ -227,8 +292,13 @@ def funnel_report(funnel: Funnel, *, days: int = 30, now: datetime | None = None
         )
         for i, step in enumerate(funnel.steps)
     ]
-    names = {0: "Anonymous visitors", 1: "Identified accounts"}
-    breakdown = [(names[k], v) for k, v in sorted(result.breakdown.items())]
+    segments = sorted(result.breakdown.items(), key=lambda kv: (-kv[1][0], book[kv[0]]))
+    breakdown = [(book[code], counts) for code, counts in segments[:MAX_SEGMENTS]]
+    rest = [counts for _, counts in segments[MAX_SEGMENTS:]]
+    if rest:
+        breakdown.append(
+            (f"Other ({len(rest)} values)", tuple(int(sum(c[k] for c in rest)) for k in range(len(steps))))
+        )
     steepest = result.steepest_drop()
     return FunnelReport(
         funnel=funnel,
@@ -237,6 +307,7 @@ def funnel_report(funnel: Funnel, *, days: int = 30, now: datetime | None = None
         steepest=steepest + 1 if steepest is not None else None,
         truncated=cols.truncated,
         breakdown=breakdown,
+        by=by.strip() or "identified",
     )
 
 
@@ -297,7 +368,12 @@ def friction_report(
 
     now = now or timezone.now()
     cols = columns(site, since=now - timedelta(days=2 * days), until=now)
-    sessions, found = engine.detect(cols.events)
+    custom = cols.events.kind == engine.CUSTOM
+    sessions, found = engine.detect(
+        cols.events,
+        form_started=custom & (cols.names == FORM_START),
+        form_submitted=custom & (cols.names == FORM_SUBMIT),
+    )
     cut = (now - timedelta(days=days)).timestamp()
     current = [o for o in found if o.ts >= cut]
     previous = [o for o in found if o.ts < cut]
@@ -334,6 +410,8 @@ def friction_report(
             )
         )
     rows.sort(key=lambda r: (-r.users, -r.revenue, -r.occurrences))
+    if days == 7:  # the page's default view: what the strategy dashboard shows
+        _remember_top(site, rows, now)
     return rows[:limit]
 
 
@@ -381,6 +459,76 @@ def _slow_page_rows(cols: Columns, cut: float, links: dict, revenue: dict[str, f
 
 def evidence_for_initiative(initiative_id: int) -> QuerySet[FrictionEvidence]:
     return FrictionEvidence.objects.filter(initiative_id=initiative_id).select_related("site", "funnel")
+
+
+def friction_reach(initiative_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per initiative with friction linked: (people hurt, as recorded when linked; issues linked)."""
+    rows = (
+        FrictionEvidence.objects.filter(initiative_id__in=initiative_ids)
+        .values("initiative_id")
+        .annotate(people=Sum("users"), issues=Count("id"))
+    )
+    return {r["initiative_id"]: (int(r["people"] or 0), int(r["issues"])) for r in rows}
+
+
+#: The latest measured top friction of each site, kept by the friction page for the strategy
+#: dashboard (measuring friction scans a week of events: too slow to repeat on every dashboard view).
+#: One cache entry for every site, so the dashboard reads it in one look-up.
+TOP_FRICTION_KEY = "analytics:friction-top"
+TOP_FRICTION_ROWS = 3
+TOP_FRICTION_SITES = 20
+
+
+def _remember_top(site: Site, rows: list[FrictionRow], now: datetime) -> None:
+    top = [
+        {"label": r.label, "path": r.path, "element": r.element, "users": r.users}
+        for r in rows[:TOP_FRICTION_ROWS]
+    ]
+    known = dict(cache.get(TOP_FRICTION_KEY) or {})
+    known[site.pk] = {"name": site.name, "at": now.isoformat(), "rows": top}
+    newest = sorted(known.items(), key=lambda kv: kv[1]["at"], reverse=True)[:TOP_FRICTION_SITES]
+    cache.set(TOP_FRICTION_KEY, dict(newest), 14 * 86400)
+
+
+@dataclass
+class MeasuredSite:
+    pk: int
+    name: str
+    at: datetime
+    rows: list[dict]
+
+
+@dataclass
+class FrictionSummary:
+    """Friction across the portfolio: what is linked to initiatives, and each site's latest top issues."""
+
+    linked: list[FrictionEvidence]
+    linked_count: int
+    initiatives: int
+    people: int
+    sites: list[MeasuredSite]
+
+
+def friction_summary(*, limit: int = 5) -> FrictionSummary:
+    """Two look-ups whatever the portfolio's size: the links (people make them, so they are few) and
+    the sites' last measured top friction."""
+    links = list(
+        FrictionEvidence.objects.select_related("initiative", "site", "funnel").order_by(
+            "-users", "-created_at"
+        )
+    )
+    known = cache.get(TOP_FRICTION_KEY) or {}
+    sites = [
+        MeasuredSite(pk=int(pk), name=v["name"], at=datetime.fromisoformat(v["at"]), rows=list(v["rows"]))
+        for pk, v in sorted(known.items(), key=lambda kv: kv[1]["name"])
+    ]
+    return FrictionSummary(
+        linked=links[:limit],
+        linked_count=len(links),
+        initiatives=len({link.initiative_id for link in links}),
+        people=sum(link.users for link in links),
+        sites=sites[:limit],
+    )
 
 
 # KPIs from events ----------------------------------------------------------------------------------
@@ -446,11 +594,14 @@ def person_timeline(site: Site, person: str, *, days: int = 7, limit: int = 2000
     if not events:
         return []
     selectors_book: dict[str, int] = {}
+    is_form = [e.kind == engine.CUSTOM and e.name in FORM_EVENTS for e in events]
     targets = [
-        selectors_book.setdefault(e.selector if e.kind == engine.CLICK else e.name, len(selectors_book))
-        if e.kind in (engine.CLICK, engine.ERROR)
+        selectors_book.setdefault(
+            e.selector if e.kind == engine.CLICK or form else e.name, len(selectors_book)
+        )
+        if e.kind in (engine.CLICK, engine.ERROR) or form
         else -1
-        for e in events
+        for e, form in zip(events, is_form, strict=True)
     ]
     columns = engine.Events.of(
         user=[0] * len(events),
@@ -461,12 +612,19 @@ def person_timeline(site: Site, person: str, *, days: int = 7, limit: int = 2000
         y=[e.y or 0 for e in events],
         dead=[e.dead for e in events],
     )
-    sessions, found = engine.detect(columns)
+    sessions, found = engine.detect(
+        columns,
+        form_started=np.asarray([f and e.name == FORM_START for e, f in zip(events, is_form, strict=True)]),
+        form_submitted=np.asarray(
+            [f and e.name == FORM_SUBMIT for e, f in zip(events, is_form, strict=True)]
+        ),
+    )
     labels = {
         engine.Signal.RAGE_CLICK: "rage clicks",
         engine.Signal.DEAD_CLICK: "dead click",
         engine.Signal.ERROR_CLICK: "error after click",
         engine.Signal.ERROR: "error",
+        engine.Signal.FORM_ABANDON: "form abandoned",
     }
     marks: dict[int, list[str]] = {}
     for occurrence in found:

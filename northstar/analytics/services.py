@@ -8,23 +8,32 @@ product-line rule through the site's product (`org.access.require_line_edit`).
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from northstar.analytics.models import Event, EventKind, FrictionEvidence, Funnel, Signal, Site
-from northstar.core import audit, ratelimit
+from northstar.analytics.models import (
+    Event,
+    EventKind,
+    FrictionEvidence,
+    Funnel,
+    Signal,
+    Site,
+    SpooledBatch,
+)
+from northstar.core import audit, jobs, ratelimit
 from northstar.core.csv_read import csv_open
 from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
-from northstar.core.models import User
+from northstar.core.models import Job, User
 from northstar.core.services import record_delete, record_save
 from northstar.org import access
 from northstar.org.models import Product
@@ -223,8 +232,80 @@ def events_capture(
         return Captured(stored=0, dropped=len(events), reason="bot")
     now = timezone.now()
     rows = [_event(site, data, now, n) for n, data in enumerate(events, start=1)]
-    events_write(rows)
+    events_spool(site, rows)
     return Captured(stored=len(rows), dropped=0)
+
+
+# The ingest buffer ---------------------------------------------------------------------------------
+
+DRAIN_TASK = "northstar.analytics.tasks.events_drain"
+#: Spooled batches moved per transaction: about 20,000 events at the snippet's batch size, big enough
+#: for a bulk insert to pay, small enough that a killed worker redoes little.
+DRAIN_CHUNK = 40
+
+
+def _stored_at(at: datetime) -> str:
+    """A time as the event table stores it (SQLite compares the text, so it must match Django's)."""
+    utc = at.astimezone(UTC)
+    return str(utc.replace(tzinfo=None)) if connection.vendor == "sqlite" else utc.isoformat()
+
+
+def events_spool(site: Site, rows: list[Row]) -> SpooledBatch:
+    """Keep a validated batch durably (one row) and make sure a drain will write it."""
+    payload = json.dumps([[_stored_at(r[1]), *r[2:]] for r in rows], separators=(",", ":"))
+    batch = SpooledBatch.objects.create(site_id=site.pk, rows=payload, events=len(rows))
+    drain_soon()
+    return batch
+
+
+def drain_soon() -> None:
+    """Queue a drain unless one is already queued: a queued drain has not looked at the spool yet, so
+    it will see this batch. (Two requests racing here may queue two; both drain, harmlessly.)"""
+    if not Job.objects.filter(task=DRAIN_TASK, status=Job.Status.QUEUED).exists():
+        jobs.job_enqueue(task=DRAIN_TASK, actor=None, title="Write captured analytics events")
+
+
+def events_drain(*, chunk: int = DRAIN_CHUNK, progress: Callable[[int], None] | None = None) -> int:
+    """Move spooled batches into the event table until the spool is empty; returns events written.
+
+    Each chunk is one transaction that inserts the events and deletes their batches, so a worker
+    stopped at any point leaves every batch either written and gone or untouched and still spooled.
+    PostgreSQL workers take disjoint chunks (SKIP LOCKED); SQLite serialises them on its write lock.
+    """
+    written = 0
+    while True:
+        with transaction.atomic():
+            pending = SpooledBatch.objects.order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            batches = list(pending.values_list("id", "site_id", "rows")[:chunk])
+            if not batches:
+                return written
+            stored = [(site_id, *row) for _, site_id, text in batches for row in json.loads(text)]
+            _insert_stored(stored)
+            SpooledBatch.objects.filter(id__in=[b[0] for b in batches]).delete()
+        written += len(stored)
+        if progress is not None:
+            progress(written)
+
+
+def spool_pending() -> int:
+    """Events accepted but not yet written (the site page and the drain's progress show it)."""
+    return int(SpooledBatch.objects.aggregate(n=Sum("events"))["n"] or 0)
+
+
+def _insert_stored(rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows whose time is already in stored form and whose props are JSON-ready dicts."""
+    ops = connection.ops
+    table = ops.quote_name(Event._meta.db_table)
+    names = ", ".join(ops.quote_name(c) for c in _COLUMNS)
+    marks = ["%s"] * len(_COLUMNS)
+    if connection.vendor == "postgresql":
+        marks[1], marks[-1] = "%s::timestamptz", "%s::jsonb"
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks)})"  # noqa: S608 - fixed names
+    params = [(*r[:13], json.dumps(r[13])) for r in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 @transaction.atomic
@@ -443,13 +524,25 @@ def evidence_link(
         note=note.strip()[:300],
         created_by=actor,
     )
-    return record_save(actor=actor, instance=link, before=None)
+    saved = record_save(actor=actor, instance=link, before=None)
+    _reach_refresh(initiative.pk)
+    return saved
 
 
 @transaction.atomic
 def evidence_unlink(*, actor: User, link: FrictionEvidence) -> None:
     require_initiative_edit(actor, link.initiative)
+    initiative_id = link.initiative_id
     record_delete(actor=actor, instance=link, blocked_by="it is referenced")
+    _reach_refresh(initiative_id)
+
+
+def _reach_refresh(initiative_id: int) -> None:
+    """Friction evidence feeds the initiative's reach beside its feedback evidence: the feedback area
+    owns that number and asks `selectors.friction_reach` for the friction part."""
+    from northstar.feedback.services import evidence_reach_refresh
+
+    evidence_reach_refresh(initiative_ids=[initiative_id])
 
 
 # KPIs ----------------------------------------------------------------------------------------------

@@ -22,9 +22,19 @@ EPOCH = {
 }
 
 
-def scan(*, site_id: int, since: datetime, until: datetime, limit: int) -> list[tuple]:
+#: One property of the event's props as text, per database (the parameter is the property's name).
+PROPERTY = {
+    "sqlite": ("CAST(json_extract(props, %s) AS TEXT)", lambda name: '$."' + name + '"'),
+    "postgresql": ("props->>%s", lambda name: name),
+}
+
+
+def scan(
+    *, site_id: int, since: datetime, until: datetime, limit: int, prop: str | None = None
+) -> list[tuple]:
     """The newest `limit` events of a site from `since` up to and including `until`, oldest first, as
-    (epoch seconds, kind, person, account, path, name, selector, x, y, dead, value) tuples."""
+    (epoch seconds, kind, person, account, path, name, selector, x, y, dead, value) tuples, with the
+    text of property `prop` (None when the event has none) appended when one is named."""
     ops = connection.ops
     epoch = EPOCH.get(connection.vendor)
     if epoch is None:  # another backend: let Django convert the times
@@ -32,18 +42,44 @@ def scan(*, site_id: int, since: datetime, until: datetime, limit: int) -> list[
             Event.objects.filter(site_id=site_id, at__gte=since, at__lte=until)
             .order_by("-at")
             .values_list(
-                "at", "kind", "visitor", "user_ref", "account", "path", "name", "selector", "x", "y", "dead"
+                "at",
+                "kind",
+                "visitor",
+                "user_ref",
+                "account",
+                "path",
+                "name",
+                "selector",
+                "x",
+                "y",
+                "dead",
+                "value",
+                "props",
             )[:limit]
         )
-        found = [(r[0].timestamp(), r[1], r[3] or r[2], *r[4:]) for r in rows]
+        found = [
+            (r[0].timestamp(), r[1], r[3] or r[2], *r[4:12])
+            + ((None if (r[12] or {}).get(prop) is None else str(r[12][prop]),) if prop else ())
+            for r in rows
+        ]
     else:
         table = ops.quote_name(Event._meta.db_table)
+        extra, extra_params = "", []
+        if prop:
+            expression, path = PROPERTY[connection.vendor]
+            extra, extra_params = f", {expression}", [path(prop)]
         sql = (
             f"SELECT {epoch}, kind, CASE WHEN user_ref <> '' THEN user_ref ELSE visitor END, account, path, "  # noqa: S608
-            f"name, selector, x, y, dead, value FROM {table} WHERE site_id = %s AND at >= %s AND at <= %s "
-            "ORDER BY at DESC LIMIT %s"
+            f"name, selector, x, y, dead, value{extra} FROM {table} WHERE site_id = %s AND at >= %s "
+            "AND at <= %s ORDER BY at DESC LIMIT %s"
         )
-        params = [site_id, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until), limit]
+        params = [
+            *extra_params,
+            site_id,
+            ops.adapt_datetimefield_value(since),
+            ops.adapt_datetimefield_value(until),
+            limit,
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()

@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 from northstar.analytics import charts, selectors, services
 from northstar.analytics.forms import EvidenceForm, FunnelForm, ImportForm, KpiForm, SiteForm
 from northstar.analytics.models import FrictionEvidence, Funnel, Site
-from northstar.core.errors import ApplicationError
+from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.services import get_or_404
 from northstar.core.uploads import refused_upload
 from northstar.core.web import READ_ONLY, edit_page, fetch, flash, plotly_url, refuse, require, user_of
 from northstar.org import access
-from northstar.portfolio.models import Initiative
 
 SITES = Site.objects.select_related("product", "product__line")
 
@@ -32,15 +31,6 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 def _site(site_id: int) -> Site:
     return fetch(get_or_404, Site, site_id, queryset=SITES)
-
-
-def _initiatives(site: Site) -> list[Initiative]:
-    """What friction on this site is most likely evidence for: work on its product line (capped)."""
-    return list(
-        Initiative.objects.filter(product__line_id=site.product.line_id)
-        .only("id", "title")
-        .order_by("title")[:300]
-    )
 
 
 def _can_edit(request: HttpRequest, site: Site) -> bool:
@@ -161,7 +151,6 @@ def friction(request: HttpRequest, site_id: int) -> HttpResponse:
             "rows": rows,
             "days": days,
             "can_edit": user_of(request).can_write,
-            "initiatives": _initiatives(site),
         },
     )
 
@@ -193,18 +182,25 @@ def funnel_detail(request: HttpRequest, funnel_id: int) -> HttpResponse:
         days = min(max(int(request.GET.get("days", 30)), 1), 365)
     except ValueError:
         days = 30
-    report = selectors.funnel_report(funnel, days=days)
+    prop = request.GET.get("prop", "").strip()
+    by, by_error = (f"prop:{prop}" if prop else request.GET.get("by", "identified")), ""
+    try:
+        report = selectors.funnel_report(funnel, days=days, by=by)
+    except ValidationFailed as exc:
+        by, by_error = "identified", exc.message
+        report = selectors.funnel_report(funnel, days=days)
     return _page(
         request,
         "analytics/funnel_detail.html",
         {
+            "by_error": by_error,
+            "by_property": by.removeprefix("prop:") if by.startswith("prop:") else "",
             "funnel": funnel,
             "site": funnel.site,
             "report": report,
             "chart": charts.funnel_chart(report),
             "can_edit": user_of(request).can_write,
             "can_delete": _can_edit(request, funnel.site),
-            "initiatives": _initiatives(funnel.site),
         },
     )
 

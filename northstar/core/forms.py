@@ -152,10 +152,177 @@ class TokenForm(forms.Form):
     )
 
 
+# Pickers --------------------------------------------------------------------------------------------
+
+#: What a picker says of an id that names nothing it may hold (a stale page, a hand-made request).
+PICK_FROM_LIST = "Pick one from the list: that record does not exist or cannot be chosen here."
+
+#: The route that answers a picker's type-ahead (northstar.home.pickers holds what each kind searches).
+PICKER_ROUTE = "home:pick"
+
+
+class Picker(forms.Widget):
+    """A type-ahead picker: an accessible combobox over records of one kind, for lists too long for a
+    <select> (people, initiatives, objectives, customers: thousands of rows on a large install).
+
+    The chosen record's id travels in a hidden input under the field's name; the visible text input
+    (role="combobox") asks the picker route for at most a screenful of matches as the person types
+    (HTMX), and the app's own script moves through them with the arrow keys and picks one with Enter.
+    Rendering reads only the chosen records, never the whole list.
+    """
+
+    def __init__(self, kind: str, *, multiple: bool = False, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs)
+        self.kind = kind
+        self.multiple = multiple
+        self.choices: Any = ()  # ModelChoiceField hands over its (lazy) iterator; only chosen ids are read
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if self.multiple and hasattr(data, "getlist"):
+            return data.getlist(name)
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False if self.multiple else name not in data
+
+    def chosen(self, value: object) -> list[tuple[str, str]]:
+        """(id, label) of the chosen records, in one query; ids that name nothing are dropped."""
+        values = value if isinstance(value, list | tuple) else [value]
+        ids = []
+        for v in values:
+            v = getattr(v, "pk", v)
+            if v in (None, ""):
+                continue
+            try:
+                ids.append(int(str(v)))
+            except ValueError:
+                continue
+        field = getattr(self.choices, "field", None)
+        if not ids or field is None:
+            return []
+        known = getattr(field, "resolved", {})  # looked up when the form was validated
+        rows = [known[i] for i in ids if i in known]
+        if len(rows) < len(ids):
+            rows = list(field.queryset.filter(pk__in=ids))
+        found = {obj.pk: field.label_from_instance(obj) for obj in rows}
+        return [(str(pk), found[pk]) for pk in ids if pk in found]
+
+    def render(
+        self, name: str, value: object, attrs: dict | None = None, renderer: object = None
+    ) -> SafeString:
+        return self.render_chosen(name, self.chosen(value), attrs)
+
+    def render_chosen(
+        self, name: str, chosen: list[tuple[str, str]], attrs: dict | None = None
+    ) -> SafeString:
+        """The picker with these (id, label) pairs chosen (templates without a form use it directly)."""
+        from django.urls import reverse
+
+        final = self.build_attrs(self.attrs, attrs)
+        box_id = final.pop("id", None) or f"id_{name}"
+        options_id = f"{box_id}-options"
+        url = reverse(PICKER_ROUTE, args=[self.kind]) + f"?field={box_id}"
+        text = "" if self.multiple or not chosen else chosen[0][1]
+        parts: list[str] = [
+            format_html(
+                '<div class="picker" data-picker data-picker-name="{}"{}>',
+                name,
+                mark_safe(" data-picker-multiple") if self.multiple else "",
+            )
+        ]
+        if self.multiple:
+            parts.append(format_html('<ul class="picker-chosen" aria-label="Chosen" id="{}-chosen">', box_id))
+            parts.extend(
+                format_html(
+                    '<li><input type="hidden" name="{}" value="{}">{} '
+                    '<button type="button" class="picker-remove" data-picker-remove '
+                    'aria-label="Remove {}">×</button></li>',
+                    name,
+                    pk,
+                    label,
+                    label,
+                )
+                for pk, label in chosen
+            )
+            parts.append("</ul>")
+        else:
+            parts.append(
+                format_html(
+                    '<input type="hidden" name="{}" value="{}" data-picker-value>',
+                    name,
+                    chosen[0][0] if chosen else "",
+                )
+            )
+        final.update(
+            {
+                "type": "text",
+                "id": box_id,
+                "value": text,
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": options_id,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": final.get("placeholder", "Type to search"),
+                "data-picker-input": True,
+                "data-picker-chosen": text,
+                "hx-get": url,
+                "hx-trigger": "input changed delay:200ms, focus",
+                "hx-target": f"#{options_id}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                # Inside a filter form that fetches results itself, none of its settings apply here.
+                "hx-push-url": "false",
+                "hx-select": "unset",
+                "hx-include": "unset",
+                "hx-vals": "unset",
+                "hx-indicator": f"#{box_id}",
+            }
+        )
+        if self.multiple:
+            final.pop("required", None)
+        parts.append(format_html("<input{}>", flatatt(final)))
+        parts.append(
+            format_html('<ul id="{}" class="picker-options" role="listbox" hidden></ul>', options_id)
+        )
+        parts.append("</div>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html
+
+
+class PickerField(forms.ModelChoiceField):
+    """One record of a kind the picker route searches (see `Picker`); the queryset still decides what
+    may be chosen, so a hand-made request naming another record is refused like any bad choice."""
+
+    def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", Picker(kind))
+        kwargs.setdefault("empty_label", None)
+        kwargs.setdefault("error_messages", {"invalid_choice": PICK_FROM_LIST})
+        super().__init__(queryset=queryset, **kwargs)
+        self.resolved: dict[Any, Any] = {}
+
+    def to_python(self, value: Any) -> Any:
+        record = super().to_python(value)
+        # Kept for drawing the form again (after an error, or a filter form): no second lookup.
+        self.resolved = {record.pk: record} if record is not None else {}
+        return record
+
+
+class PickerMultipleField(forms.ModelMultipleChoiceField):
+    """Several records of one kind, picked one after another (chips with a remove button each)."""
+
+    def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", Picker(kind, multiple=True))
+        kwargs.setdefault(
+            "error_messages", {"invalid_choice": PICK_FROM_LIST, "invalid_pk_value": PICK_FROM_LIST}
+        )
+        super().__init__(queryset=queryset, **kwargs)
+
+
 class AuditFilterForm(forms.Form):
     record_type = forms.ChoiceField(label="Record type", required=False)
     record_id = forms.CharField(label="Record id", required=False, max_length=40)
-    actor = forms.ModelChoiceField(label="Changed by", required=False, queryset=User.objects.none())
+    actor = PickerField("user", label="Changed by", required=False, queryset=User.objects.none())
 
     def __init__(self, *args, record_types: Iterable[str], actors: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +330,6 @@ class AuditFilterForm(forms.Form):
             (t, t) for t in sorted(record_types)
         ]
         model_choice(self, "actor").queryset = actors
-        model_choice(self, "actor").empty_label = "Anyone"
 
 
 class DateOrderField(forms.ChoiceField):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from northstar.core import jobs, selectors, services
+from northstar.core import audit_display, jobs, selectors, services
 from northstar.core.errors import ApplicationError, NotFound
 from northstar.core.forms import AuditFilterForm, TokenForm
 from northstar.core.web import (
@@ -79,6 +79,7 @@ def audit(request: HttpRequest) -> HttpResponse:
             "actor_id": form.cleaned_data["actor"].pk if form.cleaned_data["actor"] else None,
         }
     page = paginate(request, selectors.audit_list(**filters))
+    page.object_list = audit_display.readable(page.object_list)
     return render_list(
         request, "core/audit.html", "core/_audit_results.html", {"form": form, "page_obj": page}
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from northstar.core.forms import DateOrderField
+from northstar.core.forms import DateOrderField, PickerField
 from northstar.delivery.models import Connection, Tool, WorkItem
 from northstar.org.models import Team
 from northstar.strategy.models import KeyResult
@@ -104,7 +104,7 @@ class LinkForm(forms.Form):
 
 
 class FeedForm(forms.Form):
-    key_result = forms.ModelChoiceField(queryset=KeyResult.objects.none(), label="Key result")
+    key_result = PickerField("key_result", queryset=KeyResult.objects.none(), label="Key result")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -118,12 +118,7 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
             return redirect("feedback:post_manage", post_id=post.pk)
         messages.success(request, "Saved.")
         return redirect("feedback:post_manage", post_id=post.pk)
-    choices = Initiative.objects.order_by("title").values_list("id", "title")[:2000]
-    return render(
-        request,
-        "feedback/post_manage.html",
-        {"post": post, "initiatives": choices, "statuses": PostStatus.choices},
-    )
+    return render(request, "feedback/post_manage.html", {"post": post, "statuses": PostStatus.choices})
 
 
 @login_required

@@ -15,11 +15,8 @@ from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, refuse, require, safe_next, user_of
 from northstar.feedback import services
-from northstar.feedback.forms import IdeaForm
+from northstar.feedback.forms import IdeaForm, LinkForm
 from northstar.portfolio.models import Initiative
-
-#: Ideas offered in the "link to an idea" picker of a bulk triage.
-IDEA_CHOICES = 2000
 
 
 @login_required
@@ -69,9 +66,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
             refuse(exc)
         messages.error(request, exc.message)
         return redirect(back)
-    ideas = Initiative.objects.order_by("title").values_list("id", "title", "kind")[:IDEA_CHOICES]
     return render(
         request,
         "feedback/bulk.html",
-        {"items": items, "action": action, "back": back, "ideas": ideas, "idea_form": IdeaForm()},
+        {
+            "items": items,
+            "action": action,
+            "back": back,
+            "link_form": LinkForm(auto_id="bulk-%s"),
+            "idea_form": IdeaForm(),
+        },
     )

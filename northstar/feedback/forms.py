@@ -7,10 +7,18 @@ from typing import Any
 from django import forms
 
 from northstar.core import uploads
-from northstar.core.forms import DateField, DateOrderField, LongTextField, choice_field, model_choice
+from northstar.core.forms import (
+    DateField,
+    DateOrderField,
+    LongTextField,
+    PickerField,
+    choice_field,
+    model_choice,
+)
 from northstar.feedback.imports import PRESETS, TARGET_FIELDS
 from northstar.feedback.models import Customer, FeedbackItem, Segment, Source, Theme
 from northstar.org.models import Product
+from northstar.portfolio.models import Initiative
 
 
 class ItemFilterForm(forms.Form):
@@ -20,7 +28,7 @@ class ItemFilterForm(forms.Form):
     )
     source = forms.ChoiceField(label="Source", required=False, choices=[("", "Any source"), *Source.choices])
     theme = forms.ModelChoiceField(label="Theme", required=False, queryset=Theme.objects.none())
-    customer = forms.ModelChoiceField(label="Customer", required=False, queryset=Customer.objects.none())
+    customer = PickerField("customer", label="Customer", required=False, queryset=Customer.objects.all())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,8 +36,6 @@ class ItemFilterForm(forms.Form):
             "id", "name"
         )
         model_choice(self, "theme").empty_label = "Any theme"
-        model_choice(self, "customer").queryset = Customer.objects.only("id", "name")
-        model_choice(self, "customer").empty_label = "Any customer"
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
@@ -50,12 +56,8 @@ class ItemForm(forms.Form):
     source = forms.ChoiceField(label="Source", choices=Source.choices, initial=Source.MANUAL)
     author_name = forms.CharField(label="Author", required=False, max_length=200)
     author_email = forms.EmailField(label="Author email", required=False)
-    customer = forms.ModelChoiceField(label="Customer", required=False, queryset=Customer.objects.none())
+    customer = PickerField("customer", label="Customer", required=False, queryset=Customer.objects.all())
     received_at = forms.DateTimeField(label="Date", required=False, help_text="Empty means now.")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        model_choice(self, "customer").queryset = Customer.objects.only("id", "name")
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -99,10 +101,18 @@ class CustomerForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    initiative = forms.IntegerField(label="Idea or initiative", widget=forms.Select)
+    initiative = PickerField(
+        "initiative",
+        label="Idea or initiative",
+        queryset=Initiative.objects.all(),
+        help_text="Type part of its title.",
+    )
     quote = forms.CharField(
         label="Quote (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean_initiative(self) -> int:
+        return self.cleaned_data["initiative"].pk
 
 
 class IdeaForm(forms.Form):

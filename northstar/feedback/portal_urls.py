@@ -9,6 +9,7 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("b/<slug:slug>/", portal_views.board, name="board"),
     path("b/<slug:slug>/submit/", portal_views.submit, name="submit"),
+    path("b/<slug:slug>/similar/", portal_views.similar, name="similar"),
     path("p/<int:post_id>/", portal_views.post, name="post"),
     path("p/<int:post_id>/vote/", portal_views.vote, name="vote"),
     path("votes/confirm/<str:token>/", portal_views.vote_confirm, name="vote_confirm"),

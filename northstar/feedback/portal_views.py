@@ -6,9 +6,12 @@ rate limits, honeypot and moderation; every piece of visitor text is shown throu
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
@@ -33,6 +36,28 @@ def _board(slug: str) -> Board:
     return board
 
 
+def _post_form(board: Board, data: Any = None) -> PostForm:
+    """The "suggest an idea" form; its title asks for similar requests while the visitor types."""
+    form = PostForm(data)
+    form.fields["title"].widget.attrs.update(
+        {
+            "hx-get": reverse("portal:similar", args=[board.slug]),
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#similar-posts",
+            "hx-swap": "innerHTML",
+            "autocomplete": "off",
+        }
+    )
+    return form
+
+
+def similar(request: HttpRequest, slug: str) -> HttpResponse:
+    """Published requests like the title being typed (at most five), to vote for instead."""
+    the_board = _board(slug)
+    found = selectors.similar_posts(board=the_board, title=request.GET.get("title", "")[:200])
+    return render(request, "portal/_similar.html", {"similar": found})
+
+
 def home(request: HttpRequest) -> HttpResponse:
     context = {"boards": selectors.public_boards(), "posts": selectors.public_posts()[:10]}
     return page(request, "portal/home.html", context, title="Feedback")
@@ -51,7 +76,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         "sort": sort,
         "status": status,
         "statuses": PostStatus.choices,
-        "form": PostForm(),
+        "form": _post_form(the_board),
     }
     return page(request, "portal/board.html", context, title=the_board.name)
 
@@ -59,7 +84,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     the_board = _board(slug)
-    form = PostForm(request.POST)
+    form = _post_form(the_board, request.POST)
     if form.is_valid():
         try:
             post = portal_services.post_submit(

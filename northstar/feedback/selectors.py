@@ -6,6 +6,7 @@ queries for any number of initiatives.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -384,6 +385,63 @@ def public_boards() -> QuerySet[Board]:
 def visible_posts() -> QuerySet[Post]:
     """Posts a stranger may see (and vote on): approved, on a public board. Private boards never leak."""
     return Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True)
+
+
+#: Words too common to say two requests are alike.
+_COMMON_WORDS = frozenset(
+    {
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "have",
+        "add",
+        "allow",
+        "able",
+        "would",
+        "like",
+        "please",
+        "support",
+        "when",
+        "into",
+        "your",
+        "our",
+        "can",
+        "not",
+        "are",
+        "was",
+        "you",
+        "all",
+        "any",
+    }
+)
+#: Most words of a typed title compared, and most candidates read to rank them.
+_SIMILAR_WORDS = 6
+_SIMILAR_CANDIDATES = 50
+
+
+def similar_posts(*, board: Board, title: str, limit: int = 5) -> list[Post]:
+    """Published requests on this board whose titles share the typed title's words, the closest and
+    most voted first: shown while a visitor types, so they vote instead of posting a duplicate."""
+    words = [
+        w for w in dict.fromkeys(re.findall(r"\w+", title.lower())) if len(w) >= 3 and w not in _COMMON_WORDS
+    ][:_SIMILAR_WORDS]
+    if not words:
+        return []
+    match = Q()
+    for word in words:
+        match |= Q(title__icontains=word)
+    candidates = list(
+        visible_posts().filter(board=board).filter(match).order_by("-vote_count", "-id")[:_SIMILAR_CANDIDATES]
+    )
+    needed = max(1, (len(words) + 1) // 2)
+    scored = [(sum(w in p.title.lower() for w in words), p) for p in candidates]
+    scored = [(n, p) for n, p in scored if n >= needed]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].vote_count, -pair[1].pk))
+    return [p for _, p in scored[:limit]]
 
 
 def public_posts(*, board: Board | None = None, sort: str = "top", status: str = "") -> QuerySet[Post]:

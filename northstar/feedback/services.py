@@ -23,6 +23,7 @@ from northstar.core.models import User
 from northstar.core.ratelimit import RateLimited  # noqa: F401 - the portal's refusals, re-exported
 from northstar.core.services import get_or_404, record_delete, record_save
 from northstar.core.validation import assign
+from northstar.engines.friction import FrictionReach
 from northstar.engines.scoring import EvidenceReach
 from northstar.feedback.models import Contact, Customer, EvidenceLink, FeedbackItem, Source
 from northstar.org import access
@@ -262,13 +263,18 @@ def evidence_reach_refresh(*, initiative_ids: Iterable[int]) -> None:
         who = f"customer:{customer_id}" if customer_id else f"author:{email or item_id}"
         requests[initiative_id].append((who, Decimal(revenue or 0)))
     weighting = REACH_REVENUE_WEIGHTING if reference else 0.0
+    from northstar.analytics.selectors import friction_reach  # people hurt by linked friction
+
+    hurt = friction_reach(ids)
     for initiative_id in ids:
         asking = requests.get(initiative_id)
-        source = (
+        source: Any = (
             EvidenceReach(requests=asking, revenue_weighting=weighting, reference_revenue=reference)
             if asking
             else None
         )
+        if initiative_id in hurt:
+            source = FrictionReach(*hurt[initiative_id], evidence=source)
         portfolio_scoring.reach_evidence_set(initiative_id=initiative_id, source=source)
 
 

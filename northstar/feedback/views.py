@@ -84,16 +84,10 @@ def _item(item_id: int) -> FeedbackItem:
     return fetch(get_or_404, FeedbackItem, item_id, queryset=selectors.item_detail_queryset())
 
 
-def _initiative_choices() -> list[tuple[int, str]]:
-    rows = Initiative.objects.order_by("title").values_list("id", "title", "kind")[:2000]
-    return [(pk, f"{title} ({kind})") for pk, title, kind in rows]
-
-
 @login_required
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
     link_form = LinkForm()
-    link_form.fields["initiative"].widget.choices = [("", "— choose an idea —"), *_initiative_choices()]
     return render(
         request,
         "feedback/item_detail.html",

@@ -95,7 +95,7 @@ def notifications_read(request: HttpRequest, payload: ReadIn) -> dict:
 
 
 class CommentIn(Schema):
-    target: Literal["initiative", "objective"]
+    target: Literal["initiative", "objective", "plan", "decision"]
     target_id: int
     body: str = Field(..., min_length=1, max_length=services.MAX_COMMENT_CHARS)
     parent_id: int | None = None
@@ -121,15 +121,15 @@ class CommentOut(Schema):
 
 
 class CommentFilter(Schema):
-    target: Literal["initiative", "objective"]
+    target: Literal["initiative", "objective", "plan", "decision"]
     target_id: int
 
 
 @router.get("/comments", response=list[CommentOut])
 @paginate(Pagination)
 def comment_list(request: HttpRequest, filters: Query[CommentFilter]) -> QuerySet[Comment]:
-    """The comments on one initiative or objective, oldest first."""
-    record = services.target_get(target=filters.target, target_id=filters.target_id)
+    """The comments on one initiative, objective, plan or decision, oldest first."""
+    record = services.target_get(target=filters.target, target_id=filters.target_id, user=user_of(request))
     return Comment.objects.filter(target=filters.target, target_id=record.pk).select_related("author")
 
 

@@ -58,6 +58,8 @@ class Notification(models.Model):
         APPROVAL_REQUESTED = "approval_requested", "Approval requested"
         APPROVAL_DECIDED = "approval_decided", "Approval decided"
         CHECK_IN_DUE = "check_in_due", "Check-in due"
+        ROADMAP_CHANGE = "roadmap_change", "Roadmap change"
+        KPI_ANOMALY = "kpi_anomaly", "KPI anomaly"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -88,6 +90,8 @@ class Comment(Versioned):
     class Target(models.TextChoices):
         INITIATIVE = "initiative", "Initiative"
         OBJECTIVE = "objective", "Objective"
+        PLAN = "plan", "Plan"
+        DECISION = "decision", "Decision"
 
     target = models.CharField(max_length=20, choices=Target.choices)
     target_id = models.PositiveBigIntegerField()
@@ -128,3 +132,20 @@ class NotificationSettings(Versioned):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.email}"
+
+
+class Follow(models.Model):
+    """Someone following an initiative: its stage moves and its changes on a published roadmap reach
+    them as notifications (by email as their notification settings say)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        "portfolio.Initiative", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "initiative"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.initiative_id}"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from northstar.core.markdown import render_markdown
 from northstar.core.models import User
-from northstar.home.models import Comment, Notification
+from northstar.home.models import Comment, Follow, Notification
 
 #: Most comments a thread shows (the newest are kept when there are more).
 THREAD_LIMIT = 200
@@ -44,3 +44,7 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def is_following(*, user: User, initiative_id: int) -> bool:
+    return Follow.objects.filter(user=user, initiative_id=initiative_id).exists()

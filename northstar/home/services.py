@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -16,8 +16,10 @@ from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.roles import Role
 from northstar.core.services import record_delete, record_save
-from northstar.home.models import Comment, Notification, NotificationSettings, Visit
-from northstar.portfolio.models import ApprovalRequest, Approver, Initiative
+from northstar.home.models import Comment, Follow, Notification, NotificationSettings, Visit
+from northstar.planning.models import PlanRun
+from northstar.planning.services import can_see_drafts
+from northstar.portfolio.models import ApprovalRequest, Approver, Decision, Initiative
 from northstar.strategy.models import KeyResult, Objective
 
 #: Longest comment accepted (a comment is a note, not a document).
@@ -25,9 +27,11 @@ MAX_COMMENT_CHARS = 10_000
 #: "@name" mentions a colleague by login name; an e-mail address ("a@b.com") is not a mention.
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])")
 
-TARGETS: dict[str, tuple[type[Initiative] | type[Objective], str]] = {
+TARGETS: dict[str, tuple[type[Initiative] | type[Objective] | type[PlanRun] | type[Decision], str]] = {
     Comment.Target.INITIATIVE: (Initiative, "portfolio:detail"),
     Comment.Target.OBJECTIVE: (Objective, "strategy:objective_detail"),
+    Comment.Target.PLAN: (PlanRun, "planning:plan_detail"),
+    Comment.Target.DECISION: (Decision, "portfolio:decision_detail"),
 }
 
 
@@ -40,14 +44,20 @@ def visit_mark_seen(*, user: User, at: datetime | None = None) -> Visit:
 # Comments -----------------------------------------------------------------------------------------
 
 
-def target_get(*, target: str, target_id: int) -> Initiative | Objective:
-    """The record a comment is about; archived ones too (their pages still show)."""
+def target_get(
+    *, target: str, target_id: int, user: User | None = None
+) -> Initiative | Objective | PlanRun | Decision:
+    """The record a comment is about; archived ones too (their pages still show). With `user`, only
+    one they may read: draft plans are for the people who plan, like the plan pages themselves."""
     if target not in TARGETS:
-        raise NotFound(f"Comments are on initiatives and objectives, not {target!r}.")
+        raise NotFound(f"Comments are on initiatives, objectives, plans and decisions, not {target!r}.")
     model, _ = TARGETS[target]
-    record = model.all_objects.filter(pk=target_id).first()
+    manager = getattr(model, "all_objects", model._default_manager)
+    record = manager.filter(pk=target_id).first()
     if record is None:
         raise NotFound(f"No {target} with id {target_id}.")
+    if target == Comment.Target.PLAN and user is not None and not can_see_drafts(user):
+        raise PermissionDenied("Draft plans and their discussion are for product managers and leaders.")
     return record
 
 
@@ -97,7 +107,7 @@ def comment_create(
 ) -> Comment:
     """Add a comment (or a reply); notify the people it @mentions and the author it replies to."""
     _require_commenter(actor)
-    record = target_get(target=target, target_id=target_id)
+    record = target_get(target=target, target_id=target_id, user=actor)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id, target=target, target_id=record.pk).first()
@@ -107,7 +117,7 @@ def comment_create(
             parent = parent.parent
     comment = Comment(target=target, target_id=record.pk, parent=parent, author=actor, body=_check_body(body))
     record_save(actor=actor, instance=comment, before=None)
-    about = str(record)[:120]
+    about = _about(record)
     mentioned = _notify_mentions(comment, actor=actor, about=about, already=set())
     if (
         parent is not None
@@ -123,6 +133,15 @@ def comment_create(
             actor=actor,
         )
     return comment
+
+
+def _about(record: Initiative | Objective | PlanRun | Decision) -> str:
+    """What a comment is on, in a notification's words."""
+    if isinstance(record, Decision):
+        return f"the decision “{record.title}”"[:120]
+    if isinstance(record, PlanRun):
+        return f"plan {record.pk} of “{record.scenario.name}”"[:120]
+    return str(record)[:120]
 
 
 def _notify_mentions(comment: Comment, *, actor: User, about: str, already: set[int]) -> set[int]:
@@ -146,7 +165,7 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     comment.body = _check_body(body)
     record_save(actor=actor, instance=comment, before=before)
     record = target_get(target=comment.target, target_id=comment.target_id)
-    _notify_mentions(comment, actor=actor, about=str(record)[:120], already=earlier)
+    _notify_mentions(comment, actor=actor, about=_about(record), already=earlier)
     return comment
 
 
@@ -312,5 +331,138 @@ def check_in_reminders_send(*, now: datetime | None = None) -> int:
             kind=Notification.Kind.CHECK_IN_DUE,
             title=f"Check-in due: {kr.title} ({kr.objective.title})",
             url=urls[kr.pk],
+        )
+    return sent
+
+
+# Following initiatives ----------------------------------------------------------------------------
+
+
+def follow_set(*, actor: User, initiative: Initiative, following: bool) -> bool:
+    """Follow an initiative (or stop): anyone who may read it may follow it. Returns the new state."""
+    _require_commenter(actor)
+    if following:
+        Follow.objects.get_or_create(user=actor, initiative=initiative)
+    else:
+        Follow.objects.filter(user=actor, initiative=initiative).delete()
+    return following
+
+
+def follower_ids(initiative_id: int) -> list[int]:
+    return list(
+        Follow.objects.filter(initiative_id=initiative_id, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def initiative_moved_notify(*, initiative_id: int, old: str, new: str, actor: User | None) -> int:
+    """Tell an initiative's followers it moved stage (whoever moved it is not told)."""
+    initiative = Initiative.all_objects.filter(pk=initiative_id).only("id", "title").first()
+    if initiative is None:
+        return 0
+    labels = dict(Initiative._meta.get_field("stage").flatchoices)
+    who = actor.get_username() if actor else "Northstar"
+    return notification_create(
+        recipient_ids=[pk for pk in follower_ids(initiative_id) if actor is None or pk != actor.pk],
+        kind=Notification.Kind.ROADMAP_CHANGE,
+        title=f"{initiative.title} moved from {labels.get(old, old)} to {labels.get(new, new)} ({who})",
+        url=reverse("portfolio:detail", args=[initiative_id]),
+        actor=actor,
+    )
+
+
+def roadmap_changes_notify(*, roadmap_id: int) -> int:
+    """Tell each initiative's followers how a newly published roadmap changed it (added, dropped,
+    slipped, pulled in), one notification per change they follow; returns how many went out."""
+    from northstar.planning.models import Roadmap, RoadmapChange
+
+    roadmap = Roadmap.objects.filter(pk=roadmap_id).select_related("published_by").first()
+    if roadmap is None:
+        return 0
+    changes = list(RoadmapChange.objects.filter(roadmap=roadmap, initiative__isnull=False))
+    follows: dict[int, list[int]] = {}
+    for initiative_id, user_id in Follow.objects.filter(
+        initiative_id__in=[c.initiative_id for c in changes], user__is_active=True
+    ).values_list("initiative_id", "user_id"):
+        follows.setdefault(initiative_id, []).append(user_id)
+    url = reverse("planning:published", args=[roadmap.pk]) + "#changes"
+    sent = 0
+    for change in changes:
+        recipients = follows.get(change.initiative_id or 0, [])
+        if not recipients:
+            continue
+        moved = f" ({change.before} → {change.after})" if change.before or change.after else ""
+        sent += notification_create(
+            recipient_ids=[pk for pk in recipients if pk != roadmap.published_by_id],
+            kind=Notification.Kind.ROADMAP_CHANGE,
+            title=f"{change.get_kind_display()} on the roadmap “{roadmap.title}”: {change.title}{moved}",
+            url=url,
+            actor=roadmap.published_by,
+        )
+    return sent
+
+
+# KPI anomalies ------------------------------------------------------------------------------------
+
+#: An anomaly is news for this many days after the value that shows it.
+ANOMALY_NEWS_DAYS = 14
+
+
+def metric_owner_user_ids(metric_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Who owns each KPI: the owners of the key results it feeds, and the director of its product
+    line (a company-wide KPI without key results has no owner but the leaders who read home)."""
+    from northstar.strategy.models import Metric
+
+    owners: dict[int, set[int]] = {pk: set() for pk in metric_ids}
+    for metric_id, user_id in KeyResult.objects.filter(
+        metric_id__in=list(owners), owner__user__isnull=False, owner__user__is_active=True
+    ).values_list("metric_id", "owner__user_id"):
+        owners[metric_id].add(user_id)
+    for metric_id, user_id in Metric.objects.filter(
+        pk__in=list(owners), line__director__user__isnull=False, line__director__user__is_active=True
+    ).values_list("pk", "line__director__user_id"):
+        owners[metric_id].add(user_id)
+    return owners
+
+
+def kpi_anomalies_notify(*, today: date | None = None) -> int:
+    """Tell each KPI's owners about a spike or level shift the detectors found in its recent values,
+    once per flagged value (safe to run as often as a scheduler likes); returns how many went out."""
+    from northstar.strategy import selectors as strategy
+    from northstar.strategy.models import Metric
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=ANOMALY_NEWS_DAYS)
+    cards = strategy.kpi_cards(Metric.objects.select_related("line"), today=today)
+    fresh = [
+        (card.metric, when, flag) for card in cards for when, flag in card.flags if since <= when <= today
+    ]
+    if not fresh:
+        return 0
+    owners = metric_owner_user_ids({m.pk for m, _, _ in fresh})
+    urls = {
+        (m.pk, when): f"{reverse('strategy:metric_detail', args=[m.pk])}#flag-{when.isoformat()}"
+        for m, when, _ in fresh
+    }
+    told = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.KPI_ANOMALY, url__in=list(urls.values())
+        ).values_list("recipient_id", "url")
+    )
+    sent = 0
+    for metric, when, flag in fresh:
+        url = urls[(metric.pk, when)]
+        recipients = [pk for pk in sorted(owners.get(metric.pk, ())) if (pk, url) not in told]
+        if not recipients:
+            continue
+        good = (flag.change > 0) == (metric.direction == "up")
+        what = "a spike" if flag.kind == "spike" else "a level shift"
+        size = f" ({flag.relative:+.0%})" if flag.relative is not None else ""
+        sent += notification_create(
+            recipient_ids=recipients,
+            kind=Notification.Kind.KPI_ANOMALY,
+            title=f"{metric.name}: {what}{size} on {when.isoformat()}, {'good' if good else 'bad'} news",
+            url=url,
         )
     return sent

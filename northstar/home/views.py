@@ -20,8 +20,8 @@ from northstar.core.web import (
     render_list,
     user_of,
 )
+from northstar.home import pickers, selectors, services
 from northstar.home import search as home_search
-from northstar.home import selectors, services
 from northstar.home.forms import CommentEditForm, CommentForm, NotificationSettingsForm
 from northstar.home.indexing import SOURCES
 from northstar.home.search import MAX_RESULTS
@@ -54,6 +54,52 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """A picker's matches for what was typed: a bounded list of options (see core.forms.Picker)."""
+    query = request.GET.get("q", "")
+    field = request.GET.get("field", "")
+    if not field.replace("_", "").replace("-", "").isalnum():
+        field = f"pick-{kind}"
+    try:
+        found, more = pickers.options(user=user_of(request), kind=kind, query=query)
+    except ApplicationError as exc:
+        refuse(exc)
+    return render(
+        request,
+        "home/_pick_options.html",
+        {"options": found, "more": more, "query": query, "field": field, "noun": pickers.SOURCES[kind].noun},
+    )
+
+
+# Following initiatives ----------------------------------------------------------------------------
+
+
+@login_required
+def follow(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    """The initiative page's Follow button (HTMX loads it) and following or unfollowing."""
+    initiative = fetch(services.target_get, target="initiative", target_id=initiative_id)
+    user = user_of(request)
+    if request.method == "POST":
+        try:
+            services.follow_set(
+                actor=user, initiative=initiative, following=request.POST.get("follow") == "1"
+            )
+        except ApplicationError as exc:
+            refuse(exc)
+    if not is_fragment_request(request):
+        return redirect(services.target_url("initiative", initiative.pk))
+    return render(
+        request,
+        "home/_follow.html",
+        {
+            "initiative_id": initiative.pk,
+            "following": selectors.is_following(user=user, initiative_id=initiative.pk),
+        },
+    )
+
+
 # Comments -----------------------------------------------------------------------------------------
 
 
@@ -73,7 +119,7 @@ def _thread_context(
 @login_required
 def comments(request: HttpRequest, target: str, target_id: int) -> HttpResponse:
     """A record's comment thread (HTMX loads it into initiative and objective pages) and adding to it."""
-    record = fetch(services.target_get, target=target, target_id=target_id)
+    record = fetch(services.target_get, target=target, target_id=target_id, user=user_of(request))
     if request.method == "POST":
         form = CommentForm(request.POST)
         status = 422

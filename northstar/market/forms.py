@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, DateOrderField, LongTextField
+from northstar.core.forms import DateField, DateOrderField, LongTextField, PickerField, PickerMultipleField
 from northstar.feedback.models import Segment as CustomerSegment
 from northstar.market.imports import PRESETS
 from northstar.market.models import Capability, Competitor, ResearchNote, Segment, SizeEstimate
@@ -73,8 +73,8 @@ class EstimateForm(forms.Form):
 
 
 class ServesForm(forms.Form):
-    objectives = forms.ModelMultipleChoiceField(queryset=Objective.objects.none(), required=False)
-    initiatives = forms.ModelMultipleChoiceField(queryset=Initiative.objects.none(), required=False)
+    objectives = PickerMultipleField("objective", queryset=Objective.objects.none(), required=False)
+    initiatives = PickerMultipleField("initiative", queryset=Initiative.objects.none(), required=False)
 
     def __init__(self, *args: Any, segment: Segment | None = None, **kwargs: Any) -> None:
         if segment is not None:
@@ -185,7 +185,7 @@ class ImportForm(forms.Form):
 
 class ReasonLinkForm(forms.Form):
     reason = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    initiative = forms.ModelChoiceField(queryset=Initiative.objects.all(), label="Evidence for the idea")
+    initiative = PickerField("initiative", queryset=Initiative.objects.all(), label="Evidence for the idea")
 
 
 class NoteForm(forms.Form):
@@ -196,8 +196,8 @@ class NoteForm(forms.Form):
     source_url = forms.URLField(required=False, assume_scheme="https", label="Source address")
     body = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 8}), help_text="Markdown.")
     segments = forms.ModelMultipleChoiceField(queryset=Segment.objects.none(), required=False)
-    objectives = forms.ModelMultipleChoiceField(queryset=Objective.objects.none(), required=False)
-    initiatives = forms.ModelMultipleChoiceField(queryset=Initiative.objects.none(), required=False)
+    objectives = PickerMultipleField("objective", queryset=Objective.objects.none(), required=False)
+    initiatives = PickerMultipleField("initiative", queryset=Initiative.objects.none(), required=False)
 
     def __init__(self, *args: Any, note: ResearchNote | None = None, **kwargs: Any) -> None:
         if note is not None:

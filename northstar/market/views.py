@@ -419,8 +419,6 @@ def reason(request: HttpRequest) -> HttpResponse:
     links = list(ReasonLink.objects.filter(reason=text).select_related("initiative__product"))
     demand = selectors.lost_demand_for_initiatives([lk.initiative_id for lk in links])
     linked_editable = editable_ids(user_of(request), [lk.initiative for lk in links])
-    initiatives = list(Initiative.objects.select_related("product")[:500])
-    allowed = editable_ids(user_of(request), initiatives)
     return render(
         request,
         "market/reason.html",
@@ -428,8 +426,7 @@ def reason(request: HttpRequest) -> HttpResponse:
             "reason": text,
             "page": paginate(request, lost),
             "links": [(lk, demand[lk.initiative_id], lk.initiative_id in linked_editable) for lk in links],
-            "initiatives": [i for i in initiatives if i.pk in allowed],
-            "form": ReasonLinkForm(initial={"reason": text}),
+            "form": ReasonLinkForm(initial={"reason": text}, auto_id="link-%s"),
         },
     )
 

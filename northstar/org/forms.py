@@ -7,26 +7,13 @@ from typing import Any
 
 from django import forms
 
-from northstar.core import selectors as core_selectors
-from northstar.core.forms import LongTextField, model_choice
+from northstar.core.forms import LongTextField, PickerField, PickerMultipleField, model_choice
 from northstar.core.models import User
 from northstar.org.models import Level, Person, ProductLine
 
 
 def _people() -> Any:
-    return Person.objects.order_by("name").only("id", "name")
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:
-        return obj.name
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple(attrs={"class": "checklist"})
-
-    def label_from_instance(self, obj: Person) -> str:
-        return obj.name
+    return Person.objects.all()
 
 
 class PeopleFilterForm(forms.Form):
@@ -43,12 +30,14 @@ class PersonForm(forms.Form):
     email = forms.EmailField()
     title = forms.CharField(max_length=120)
     level = forms.ChoiceField(choices=Level.choices)
-    manager = PersonChoiceField(queryset=Person.objects.none(), required=False, empty_label="No manager")
-    user = forms.ModelChoiceField(
-        queryset=User.objects.none(),
+    manager = PickerField(
+        "person", queryset=Person.objects.none(), required=False, help_text="Leave empty for no manager."
+    )
+    user = PickerField(
+        "user",
+        queryset=User.objects.all(),
         required=False,
         label="Sign-in account",
-        empty_label="None",
         help_text="Links this person to a login, so they can edit their own product lines.",
     )
 
@@ -70,7 +59,6 @@ class PersonForm(forms.Form):
         if person is not None:
             managers = managers.exclude(pk=person.pk)
         model_choice(self, "manager").queryset = managers
-        model_choice(self, "user").queryset = core_selectors.user_list()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -87,9 +75,10 @@ class PersonForm(forms.Form):
 class LineForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    director = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose the director")
-    owners = PeopleChoiceField(
-        queryset=Person.objects.none(),
+    director = PickerField("person", queryset=Person.objects.all())
+    owners = PickerMultipleField(
+        "person",
+        queryset=Person.objects.all(),
         required=False,
         help_text="Product managers who own the line with the director.",
     )
@@ -106,8 +95,6 @@ class LineForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        model_choice(self, "director").queryset = _people()
-        model_choice(self, "owners").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -148,7 +135,7 @@ class TeamForm(forms.Form):
     skills = forms.CharField(
         required=False, max_length=500, help_text="Comma-separated, e.g. backend, mobile, data."
     )
-    members = PeopleChoiceField(queryset=Person.objects.none(), required=False)
+    members = PickerMultipleField("person", queryset=Person.objects.all(), required=False)
     cost_rate = forms.DecimalField(
         label="Cost per team-week", min_value=0, max_digits=12, decimal_places=2, initial=0
     )
@@ -173,7 +160,6 @@ class TeamForm(forms.Form):
         model_choice(self, "line").queryset = ProductLine.objects.order_by("name").only("id", "name")
         # Left to the service to refuse (so its message shows), but every team needs one.
         self.fields["line"].show_as_required = True  # type: ignore[attr-defined]  # a flag _field.html reads
-        model_choice(self, "members").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data

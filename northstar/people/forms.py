@@ -6,8 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField, model_choice
-from northstar.org.forms import PeopleChoiceField, PersonChoiceField
+from northstar.core.forms import DateField, LongTextField, PickerField, PickerMultipleField, model_choice
 from northstar.org.models import Person, ProductLine
 from northstar.people.models import (
     CareerLevel,
@@ -22,6 +21,15 @@ from northstar.people.models import (
     Track,
 )
 from northstar.strategy.models import PlanningPeriod
+
+
+def _person_picker(**kwargs: Any) -> PickerField:
+    """One person, typed by name (the queryset each form sets still decides who may be chosen)."""
+    return PickerField("person", **kwargs)
+
+
+def _people_picker(**kwargs: Any) -> PickerMultipleField:
+    return PickerMultipleField("person", **kwargs)
 
 
 class PeopleFilterForm(forms.Form):
@@ -46,7 +54,7 @@ class CycleForm(forms.Form):
     self_due = DateField(label="Self reviews due")
     feedback_due = DateField(label="360 feedback due")
     manager_due = DateField(label="Manager reviews due")
-    participants = PeopleChoiceField(queryset=Person.objects.none())
+    participants = _people_picker(queryset=Person.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +67,7 @@ class CycleForm(forms.Form):
 
 
 class FeedbackRequestForm(forms.Form):
-    reviewer = PersonChoiceField(queryset=Person.objects.none(), label="Ask", empty_label="Choose someone")
+    reviewer = _person_picker(queryset=Person.objects.none(), label="Ask", empty_label="Choose someone")
     relationship = forms.ChoiceField(choices=Relationship.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -131,10 +139,8 @@ class RequisitionForm(forms.Form):
     title = forms.CharField(max_length=160)
     level = forms.ModelChoiceField(queryset=CareerLevel.objects.none(), empty_label=None)
     line = forms.ModelChoiceField(queryset=ProductLine.objects.none(), required=False, empty_label="No line")
-    hiring_manager = PersonChoiceField(
-        queryset=Person.objects.none(), empty_label="Choose the hiring manager"
-    )
-    hiring_team = PeopleChoiceField(queryset=Person.objects.none(), required=False)
+    hiring_manager = _person_picker(queryset=Person.objects.none(), empty_label="Choose the hiring manager")
+    hiring_team = _people_picker(queryset=Person.objects.none(), required=False)
     annual_cost = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
     currency = forms.CharField(max_length=3, initial="EUR")
     description = LongTextField(
@@ -176,7 +182,7 @@ class CandidateForm(forms.Form):
 
 
 class InterviewPlanForm(forms.Form):
-    interviewer = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose an interviewer")
+    interviewer = _person_picker(queryset=Person.objects.none(), empty_label="Choose an interviewer")
     competencies = forms.ModelMultipleChoiceField(
         queryset=Competency.objects.none(), widget=forms.CheckboxSelectMultiple(attrs={"class": "checklist"})
     )
@@ -236,7 +242,7 @@ class ScorecardForm(forms.Form):
 
 
 class OneOnOneForm(forms.Form):
-    report = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a direct report")
+    report = forms.ModelChoiceField(queryset=Person.objects.none(), empty_label="Choose a direct report")
     cadence_days = forms.IntegerField(min_value=1, max_value=90, initial=7, label="Every (days)")
     next_on = DateField(required=False, label="First one on")
 
@@ -263,8 +269,8 @@ class GoalForm(forms.Form):
 
 
 class MentoringForm(forms.Form):
-    mentor = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose the mentor")
-    mentee = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose the mentee")
+    mentor = _person_picker(queryset=Person.objects.none(), empty_label="Choose the mentor")
+    mentee = _person_picker(queryset=Person.objects.none(), empty_label="Choose the mentee")
     focus = forms.CharField(max_length=160, required=False, help_text="e.g. stakeholder management")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

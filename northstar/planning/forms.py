@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField, model_choice
+from northstar.core.forms import DateField, LongTextField, PickerField, model_choice
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.planning.models import AssumptionKind, Scenario, ValueSource
 from northstar.portfolio.models import Initiative, Stage, Tag
@@ -88,13 +88,13 @@ class ScenarioForm(forms.Form):
 
 class AssumptionForm(forms.Form):
     kind = forms.ChoiceField(choices=AssumptionKind.choices, label="Rule")
-    initiative = forms.ModelChoiceField(queryset=Initiative.objects.none(), required=False)
+    initiative = PickerField("initiative", queryset=Initiative.objects.none(), required=False)
     period = forms.ModelChoiceField(
         queryset=PlanningPeriod.objects.none(), required=False, label="Period (from)"
     )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
     skill = forms.ModelChoiceField(queryset=Skill.objects.none(), required=False)
-    objective = forms.ModelChoiceField(queryset=Objective.objects.none(), required=False)
+    objective = PickerField("objective", queryset=Objective.objects.all(), required=False)
     tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, help_text="e.g. tech-debt")
     share = forms.DecimalField(required=False, min_value=0, max_value=100, label="Share %")
     people = forms.DecimalField(required=False, max_digits=6, decimal_places=1, help_text="e.g. 2, or -1")
@@ -108,9 +108,6 @@ class AssumptionForm(forms.Form):
         model_choice(self, "period").queryset = PlanningPeriod.objects.order_by("start")
         model_choice(self, "team").queryset = Team.objects.order_by("name")
         model_choice(self, "skill").queryset = Skill.objects.order_by("name")
-        model_choice(self, "objective").queryset = Objective.objects.select_related("period").order_by(
-            "-period__start", "title"
-        )
         model_choice(self, "tag").queryset = Tag.objects.order_by("name")
 
     def service_data(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import LongTextField, QuickSelect, model_choice
+from northstar.core.forms import LongTextField, PickerField, QuickSelect, model_choice
 from northstar.org.models import Person, Product, ProductLine
 from northstar.portfolio.models import Initiative, Kind, Stage, Tag
 from northstar.portfolio.selectors import InitiativeFilters
@@ -22,19 +22,10 @@ class ProductChoiceField(forms.ModelChoiceField):
         return f"{obj.line.name} · {obj.name}"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:
-        return obj.name
-
-
 def _products() -> Any:
     return (
         Product.objects.select_related("line").only("id", "name", "line__name").order_by("line__name", "name")
     )
-
-
-def _people() -> Any:
-    return Person.objects.only("id", "name").order_by("name")
 
 
 def _loaded_once(load: Callable[[], list[tuple[Any, str]]]) -> Callable[[], list[tuple[Any, str]]]:
@@ -87,8 +78,8 @@ class InitiativeFilterForm(forms.Form):
                 )
             ],
         )
-        self.fields["owner"] = _id_choice(
-            "Owner", "Anyone", lambda: list(Person.objects.order_by("name").values_list("id", "name"))
+        self.fields["owner"] = PickerField(
+            "person", queryset=Person.objects.all(), label="Owner", required=False
         )
         self.fields["tag"] = forms.ChoiceField(
             label="Tag",
@@ -112,7 +103,7 @@ class InitiativeFilterForm(forms.Form):
             line=data.get("line"),
             product=data.get("product"),
             stage=data.get("stage", ""),
-            owner=data.get("owner"),
+            owner=data["owner"].pk if data.get("owner") else None,
             kind=data.get("kind", ""),
             tag=data.get("tag", ""),
         )
@@ -127,12 +118,15 @@ class InitiativeForm(forms.Form):
     product = ProductChoiceField(
         queryset=Product.objects.none(), required=False, empty_label="No product yet"
     )
-    owner = PersonChoiceField(queryset=Person.objects.none(), required=False, empty_label="No owner yet")
-    parent = forms.IntegerField(
+    owner = PickerField(
+        "person", queryset=Person.objects.all(), required=False, help_text="Leave empty for no owner yet."
+    )
+    parent = PickerField(
+        "initiative",
+        queryset=Initiative.all_objects.all(),
         required=False,
-        min_value=1,
-        label="Parent initiative id",
-        help_text="The number in the parent's address, e.g. 42 for /portfolio/42/.",
+        label="Parent initiative",
+        help_text="Type part of its title.",
     )
     description = LongTextField(
         required=False,
@@ -177,7 +171,6 @@ class InitiativeForm(forms.Form):
             if initiative.parent_id:
                 self.fields["parent"].help_text = f"Now inside “{initiative.parent}”. Clear to detach it."
         model_choice(self, "product").queryset = _products()
-        model_choice(self, "owner").queryset = _people()
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -186,7 +179,7 @@ class InitiativeForm(forms.Form):
             "kind": data["kind"],
             "product_id": data["product"].pk if data["product"] else None,
             "owner_id": data["owner"].pk if data["owner"] else None,
-            "parent_id": data["parent"],
+            "parent_id": data["parent"].pk if data["parent"] else None,
             "description": data["description"],
             "problem_statement": data["problem_statement"],
             "evidence_notes": data["evidence_notes"],

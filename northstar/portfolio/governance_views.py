@@ -24,7 +24,7 @@ from northstar.core.web import (
 )
 from northstar.org.models import ProductLine
 from northstar.portfolio import governance, graph, rankings, scoring
-from northstar.portfolio.models import FRAMEWORK_KEYS, Dependency, ScoringCriterion, Stage
+from northstar.portfolio.models import FRAMEWORK_KEYS, Decision, Dependency, ScoringCriterion, Stage
 from northstar.portfolio.prioritisation_forms import (
     CriterionForm,
     DecisionFilterForm,
@@ -116,6 +116,14 @@ def decisions(request: HttpRequest) -> HttpResponse:
         "portfolio/_decision_results.html",
         {"form": form, "page_obj": page},
     )
+
+
+@login_required
+def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
+    """One entry of the decision log with its discussion (comments and @mentions)."""
+    queryset = Decision.objects.select_related("initiative__product__line", "decided_by")
+    decision = fetch(get_or_404, Decision, decision_id, queryset=queryset)
+    return render(request, "portfolio/decision_detail.html", {"d": decision})
 
 
 @login_required

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.apps import apps
 from django.utils import timezone
 
-from northstar.core.forms import DateField, LongTextField, choice_field, model_choice
+from northstar.core.forms import DateField, LongTextField, PickerField, choice_field
 from northstar.engines.scoring import RICE_IMPACT_SCALE
 from northstar.org.models import Person, Product, ProductLine, Skill
 from northstar.portfolio import rankings
@@ -17,6 +18,7 @@ from northstar.portfolio.models import (
     FRAMEWORK_KEYS,
     CriterionDirection,
     DecisionKind,
+    Initiative,
     ReachSource,
     ScoringCriterion,
     ScoringInput,
@@ -51,10 +53,12 @@ class RankFilterForm(forms.Form):
                 )
             ],
         )
-        support = rankings.objective_support()
-        if support is not None:
-            self.fields["objective"] = _id_choice(
-                "Objective", "Any objective", lambda: list(support.objective_choices())
+        if rankings.objective_support() is not None:
+            self.fields["objective"] = PickerField(
+                "objective",
+                queryset=apps.get_model("strategy", "Objective").objects.all(),
+                label="Objective",
+                required=False,
             )
         self.order_fields(["search", "line", "product", "stage", "objective"])
 
@@ -65,7 +69,7 @@ class RankFilterForm(forms.Form):
             line=data.get("line"),
             product=data.get("product"),
             stage=data.get("stage", ""),
-            objective=data.get("objective"),
+            objective=data["objective"].pk if data.get("objective") else None,
             search=data.get("search", "").strip(),
         )
 
@@ -193,22 +197,20 @@ class DependencyForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("requires", "This requires"), ("blocks", "This blocks")], label="Relationship"
     )
-    other = forms.IntegerField(
-        min_value=1, label="Initiative id", help_text="The number in its address, e.g. 42 for /portfolio/42/."
+    other = PickerField(
+        "initiative",
+        queryset=Initiative.objects.all(),
+        label="Initiative",
+        help_text="Type part of its title.",
     )
     note = forms.CharField(required=False, max_length=200)
 
     def service_data(self) -> dict[str, Any]:
         return {
             "kind": self.cleaned_data["kind"],
-            "other_id": self.cleaned_data["other"],
+            "other_id": self.cleaned_data["other"].pk,
             "note": self.cleaned_data["note"],
         }
-
-
-class PersonChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:
-        return obj.name
 
 
 class DecisionForm(forms.Form):
@@ -221,15 +223,14 @@ class DecisionForm(forms.Form):
     )
     decision = LongTextField(widget=forms.Textarea(attrs={"rows": 3}))
     rationale = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    decided_by = PersonChoice(
-        queryset=Person.objects.none(), required=False, empty_label="Me (my person record)"
+    decided_by = PickerField(
+        "person", queryset=Person.objects.all(), required=False, help_text="Leave empty for yourself."
     )
     decided_on = DateField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"decided_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        model_choice(self, "decided_by").queryset = Person.objects.only("id", "name").order_by("name")
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -300,14 +301,19 @@ class CriterionForm(forms.Form):
         if criterion is not None:
             kwargs.setdefault("initial", {name: getattr(criterion, name) for name in self.base_fields})
         super().__init__(*args, **kwargs)
-        support = rankings.objective_support()
-        if support is not None:
-            self.fields["objective_id"] = _id_choice(
-                "Strategic objective", "None", lambda: list(support.objective_choices())
+        if rankings.objective_support() is not None:
+            self.fields["objective_id"] = PickerField(
+                "objective",
+                queryset=apps.get_model("strategy", "Objective").objects.all(),
+                label="Strategic objective",
+                required=False,
+                help_text="Ties the criterion to an objective of the strategy area.",
             )
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        objective = data.get("objective_id")
+        data["objective_id"] = getattr(objective, "pk", objective)
         if not data.get("key"):
             data.pop("key", None)
         data["position"] = data.get("position") or 0

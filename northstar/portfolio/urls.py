@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("dependencies/", gov.dependency_graph, name="dependency_graph"),
     path("decisions/", gov.decisions, name="decisions"),
+    path("decisions/<int:decision_id>/", gov.decision_detail, name="decision_detail"),
     path("<int:initiative_id>/decisions/new/", gov.decision_create, name="decision_create"),
     path("gates/", gov.gates, name="gates"),
     path("gates/suggested/", gov.gates_suggested, name="gates_suggested"),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from northstar.core import audit_display
 from northstar.core import selectors as core_selectors
 from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
@@ -81,7 +82,7 @@ def _detail_context(request: HttpRequest, initiative: Initiative, **extra: Any) 
         if next_stage
         else [],
         "can_edit": can_edit(user_of(request), initiative),
-        "history": history[:HISTORY_LIMIT],
+        "history": audit_display.readable(history[:HISTORY_LIMIT]),
         "stage_error": "",
         "stage_missing": [],
         "stage_note": "",

@@ -6,8 +6,9 @@ from typing import Any, cast
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField, choice_field, model_choice
+from northstar.core.forms import DateField, LongTextField, PickerField, choice_field, model_choice
 from northstar.org.models import Person, ProductLine, Team
+from northstar.portfolio.models import Initiative
 from northstar.strategy.models import (
     Direction,
     KeyResult,
@@ -71,13 +72,13 @@ class ObjectiveForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="—", help_text="For a team objective."
     )
-    parent = forms.ModelChoiceField(
+    parent = PickerField(
+        "objective",
         queryset=Objective.objects.none(),
         required=False,
-        empty_label="None (top of the cascade)",
-        help_text="The higher-level objective this one serves.",
+        help_text="The higher-level objective this one serves; leave empty at the top of the cascade.",
     )
-    owner = forms.ModelChoiceField(queryset=Person.objects.none())
+    owner = PickerField("person", queryset=Person.objects.all())
     weight = forms.DecimalField(
         min_value=0, max_digits=6, decimal_places=2, initial=1, help_text="How much it counts in its parent."
     )
@@ -107,15 +108,10 @@ class ObjectiveForm(forms.Form):
         # Django calls the field's own label_from_instance; these labels are per form.
         team = model_choice(self, "team")
         team.label_from_instance = lambda obj: f"{obj.name} ({obj.line.name})"  # type: ignore[method-assign]
-        parents = Objective.objects.select_related("period", "line", "team").order_by("-period__start", "id")
-        if objective is not None:
-            parents = parents.exclude(pk=objective.pk)
-        model_choice(self, "parent").queryset = parents
-        parent = model_choice(self, "parent")
-        parent.label_from_instance = lambda obj: (  # type: ignore[method-assign]
-            f"{obj.period.name} · {obj.level_label}: {obj.title}"
+        parents = Objective.objects.all()
+        model_choice(self, "parent").queryset = (
+            parents.exclude(pk=objective.pk) if objective is not None else parents
         )
-        model_choice(self, "owner").queryset = Person.objects.only("id", "name").order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
@@ -142,19 +138,22 @@ class ObjectiveForm(forms.Form):
 class KeyResultForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=KeyResult.Kind.choices)
-    metric = forms.ModelChoiceField(
-        queryset=Metric.objects.none(),
+    metric = PickerField(
+        "metric",
+        queryset=Metric.objects.all(),
         required=False,
-        empty_label="Not bound to a KPI",
         label="KPI",
-        help_text="Bound to a KPI, the current value follows the KPI's latest value.",
+        help_text="Bound to a KPI, the current value follows the KPI's latest value. Leave empty for none.",
     )
     direction = forms.ChoiceField(choices=Direction.choices)
     baseline = forms.FloatField(required=False, help_text="Where it stood when the objective was set.")
     target = forms.FloatField(required=False)
     unit = forms.CharField(max_length=30, required=False, help_text='e.g. "%", "merchants", "ms".')
-    owner = forms.ModelChoiceField(
-        queryset=Person.objects.none(), required=False, empty_label="The objective's owner"
+    owner = PickerField(
+        "person",
+        queryset=Person.objects.all(),
+        required=False,
+        help_text="Leave empty for the objective's owner.",
     )
     weight = forms.DecimalField(min_value=0, max_digits=6, decimal_places=2, initial=1)
 
@@ -175,8 +174,6 @@ class KeyResultForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        model_choice(self, "metric").queryset = Metric.objects.order_by("name")
-        model_choice(self, "owner").queryset = Person.objects.only("id", "name").order_by("name")
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -231,11 +228,11 @@ class MetricForm(forms.Form):
     line = forms.ModelChoiceField(
         queryset=ProductLine.objects.none(), required=False, empty_label="Company-wide", label="Product line"
     )
-    drives = forms.ModelChoiceField(
+    drives = PickerField(
+        "metric",
         queryset=Metric.objects.none(),
         required=False,
-        empty_label="Nothing (a top metric)",
-        help_text="The metric this one is an input to, in the north-star tree.",
+        help_text="The metric this one is an input to, in the north-star tree; empty for a top metric.",
     )
     is_north_star = forms.BooleanField(required=False, label="This is the north-star metric")
     description = LongTextField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -259,7 +256,7 @@ class MetricForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         model_choice(self, "line").queryset = ProductLine.objects.order_by("name")
-        others = Metric.objects.order_by("name")
+        others = Metric.objects.all()
         model_choice(self, "drives").queryset = others.exclude(pk=metric.pk) if metric else others
 
     def service_data(self) -> dict[str, Any]:
@@ -285,8 +282,8 @@ class MetricValueForm(forms.Form):
 
 
 class AlignmentForm(forms.Form):
-    initiative = forms.IntegerField(
-        min_value=1, label="Initiative id", help_text="The number in its address."
+    initiative = PickerField(
+        "initiative", queryset=Initiative.objects.all(), help_text="Type part of its title."
     )
     target = forms.ChoiceField(label="Objective or key result")
     weight = forms.DecimalField(min_value=0.01, max_digits=6, decimal_places=2, initial=1)
@@ -298,3 +295,6 @@ class AlignmentForm(forms.Form):
             choices.append((f"o{o.pk}", f"{o.level_label}: {o.title}"))
             choices += [(f"k{kr.pk}", f"    ↳ {kr.title}") for kr in o.key_results.all()]
         choice_field(self, "target").choices = choices
+
+    def clean_initiative(self) -> int:
+        return self.cleaned_data["initiative"].pk

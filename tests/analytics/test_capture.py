@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from northstar.analytics import services
@@ -40,8 +40,13 @@ def _click(**kw: object) -> dict:
     }
 
 
-def post(body: str, **headers: str):
-    return Client().post(URL, data=body, content_type="text/plain", headers=headers)
+def post(body: str, *, drain: bool = True, **headers: str):
+    """Post a batch; with `drain`, the drain job it queues runs once the request's work commits (as the
+    test settings' immediate backend does outside a test transaction)."""
+    if not drain:
+        return Client().post(URL, data=body, content_type="text/plain", headers=headers)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return Client().post(URL, data=body, content_type="text/plain", headers=headers)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The capture snippet in Chromium on a shop's page: the detectors report exactly the friction performed,
-and nothing typed ever leaves the page."""
+a form started and left, and nothing typed ever leaves the page."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ PAGE = """<!doctype html><html><body>
 <span id="label" class="price">Total</span>
 <button id="wallet">Wallet</button>
 <input type="password" id="pw"> <input type="text" id="name">
+<form id="signup" action="#"><input type="email" id="email" name="email"></form>
 <script>
   document.getElementById("buy").addEventListener("click", function () {
     var c = document.getElementById("count"); c.textContent = String(Number(c.textContent) + 1);
@@ -75,6 +76,8 @@ def test_snippet_captures_friction_and_never_what_is_typed(person_page, live_ser
     page.keyboard.type("hunter2secret")
     page.focus("#name")
     page.keyboard.type("Zebediah")
+    page.focus("#email")  # starts the sign-up form, then leaves it: form abandonment
+    page.keyboard.type("zeb@example.com")
     page.wait_for_timeout(1500)  # the snippet judges a click a second after it
     deadline = time.monotonic() + 15  # the snippet sends its batch within five seconds
     while time.monotonic() < deadline and not Event.objects.filter(site_id=site.pk, kind=2).exists():
@@ -87,8 +90,9 @@ def test_snippet_captures_friction_and_never_what_is_typed(person_page, live_ser
         ("dead_click", "span#label"),
         ("error_click", "button#wallet"),
         ("error", "Uncaught Error: wallet failed"),
+        ("form_abandon", "form#signup"),
     }, found
-    assert all("hunter2" not in body and "Zebediah" not in body for body in sent)
+    assert all("hunter2" not in body and "Zebediah" not in body and "zeb@" not in body for body in sent)
     assert any("/api/v1/analytics/collect" in body for body in sent)
 
 

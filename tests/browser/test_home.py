@@ -75,3 +75,47 @@ def test_a_mention_reaches_its_person(cast, page, shoot):
     expect(page.locator("#comments")).to_contain_text("Can we size this before Friday")
     expect(page.locator(".nav-notifications .badge")).to_have_count(0)
     shoot(page, "mention-opened")
+
+
+def test_an_owner_and_a_parent_are_picked_by_typing_with_the_keyboard(cast, page, shoot):
+    from northstar.org.models import Level, Person
+    from northstar.portfolio.models import Initiative
+
+    Person.objects.bulk_create(
+        Person(name=f"Member {n:04d}", email=f"m{n}@example.com", title="Engineer", level=Level.PM)
+        for n in range(2_000)
+    )
+    Person.objects.create(name="Olive Ortega", email="olive@example.com", title="Designer", level=Level.PM)
+    page.set_default_timeout(30_000)  # a shared, busy machine: the first page can take a while
+    sign_in(page, "leader")
+    page.goto("/portfolio/new/")
+    owner = page.get_by_role("combobox", name="Owner")
+    owner.click()
+    owner.type("oliv")
+    listbox = page.locator("#id_owner-options")
+    expect(listbox).to_be_visible()
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    expect(listbox.get_by_role("option").first).to_contain_text("Olive Ortega")
+    shoot(page, "picker-owner-open")
+    assert violations(page) == []
+    page.keyboard.press("ArrowDown")
+    expect(owner).to_have_attribute("aria-activedescendant", re.compile(r"id_owner-option-\d+"))
+    page.keyboard.press("Enter")
+    expect(listbox).to_be_hidden()
+    expect(owner).to_have_value("Olive Ortega")
+
+    # A long list answers a screenful and says more match; typing on narrows it, a click picks.
+    parent = page.get_by_role("combobox", name="Parent initiative")
+    parent.click()
+    parent.type("home")
+    options = page.locator("#id_parent-options")
+    expect(options.get_by_role("option").first).to_contain_text("Home work")
+    options.get_by_role("option").first.click()
+    expect(parent).to_have_value("Home work")
+
+    page.get_by_label("Title").fill("Picked by name")
+    page.get_by_role("button", name=re.compile("Create|Save")).click()
+    expect(page.get_by_role("heading", name="Picked by name")).to_be_visible()
+    made = Initiative.objects.get(title="Picked by name")
+    assert (made.owner.name, made.parent_id) == ("Olive Ortega", cast.home_initiative.pk)
+    shoot(page, "picker-saved")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from northstar.market.models import Deal, Rating
-from tests.browser.test_ui import sign_in
+from tests.browser.test_ui import pick, sign_in
 from tests.market.factories import make_capability, make_competitor, make_deal, make_segment
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_link_a_loss_reason_to_an_idea_and_read_its_demand(cast, page, shoot):
     page.goto("/market/win-loss/")
     page.locator("#reasons").get_by_role("link", name="Missing split payments").click()
     expect(page.get_by_role("heading", name="Lost for “missing split payments”")).to_be_visible()
-    page.get_by_label("Evidence for the idea").select_option(label=cast.home_initiative.title)
+    pick(page, "Evidence for the idea", cast.home_initiative.title)
     page.get_by_role("button", name="Link as evidence").click()
     expect(page.get_by_role("heading", name="Market evidence")).to_be_visible()
     expect(page.locator("#lost-demand")).to_contain_text("60k EUR")

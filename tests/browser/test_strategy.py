@@ -9,7 +9,7 @@ import pytest
 from northstar.demo import load_demo
 from northstar.strategy.models import CheckIn, KeyResult
 from northstar.strategy.selectors import alignment_overview, period_choose, period_list
-from tests.browser.test_ui import no_horizontal_scroll, sign_in
+from tests.browser.test_ui import no_horizontal_scroll, pick, sign_in
 from tests.strategy.factories import make_key_result, make_objective, make_period
 
 pytestmark = pytest.mark.browser
@@ -108,7 +108,7 @@ def test_alignment_view_lists_gaps_and_aligns_work(cast, page, shoot):
     expect(page.locator(".alignment-table .is-gap").first).to_contain_text("No work behind it")
     shoot(page, "strategy-alignment")
 
-    page.get_by_label("Initiative id").fill(str(target.pk))
+    pick(page, "Initiative", f"#{target.pk}")  # a number finds the record with that id
     page.get_by_label("Objective or key result").select_option(index=0)
     page.get_by_role("button", name="Align").click()
     expect(page.get_by_role("status")).to_contain_text("is now aligned to")

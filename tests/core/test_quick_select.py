@@ -28,7 +28,7 @@ def test_same_html_as_djangos_select(value, attrs):
 def test_the_initiative_filters_use_it(cast):
     from northstar.portfolio.forms import InitiativeFilterForm
 
-    form = InitiativeFilterForm({"owner": str(cast.pm_person.pk)})
-    html = str(form["owner"])
-    assert f'<option value="{cast.pm_person.pk}" selected>Pat PM</option>' in html
-    assert isinstance(form.fields["owner"].widget, QuickSelect)
+    form = InitiativeFilterForm({"line": str(cast.home_line.pk)})
+    html = str(form["line"])
+    assert f'<option value="{cast.home_line.pk}" selected>Home line</option>' in html
+    assert isinstance(form.fields["line"].widget, QuickSelect)

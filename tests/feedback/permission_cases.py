@@ -195,6 +195,7 @@ WEB_CASES = [
     # the public portal
     Case("portal:home", "get", PUBLIC),
     Case("portal:board", "get", PUBLIC, args=_board_slug),
+    Case("portal:similar", "get", PUBLIC, args=_board_slug, data=lambda c, u: {"title": "dark mode"}),
     Case(
         "portal:submit",
         "post",

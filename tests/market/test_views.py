@@ -88,8 +88,12 @@ def test_a_loss_reason_links_to_an_idea_and_becomes_its_demand(cast: Cast, login
     win_loss = web.get(reverse("market:win_loss")).content.decode()
     assert "Missing split payments" in win_loss and "no idea linked" in win_loss
     reason = web.get(reverse("market:reason") + "?r=missing+split+payments").content.decode()
-    assert "2 lost deals give this reason" in reason and cast.home_initiative.title in reason
-    assert cast.away_initiative.title not in reason  # a PM may only link ideas of their own line
+    assert "2 lost deals give this reason" in reason and 'role="combobox"' in reason  # ideas typed by name
+    refused = web.post(
+        reverse("market:reason_link"),
+        {"reason": "missing split payments", "initiative": cast.away_initiative.pk},
+    )
+    assert refused.status_code == 403  # a PM may only link ideas of their own line
     linked = web.post(
         reverse("market:reason_link"),
         {"reason": "missing split payments", "initiative": cast.home_initiative.pk},

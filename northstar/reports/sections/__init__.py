@@ -71,6 +71,12 @@ SECTIONS: dict[str, SectionDef] = {
         SectionDef("budget", "Budget", f"{_S}.pending:budget", "Budget and spend per line."),
         SectionDef("themes", "Customer themes", f"{_S}.customers:themes", "Top themes and their demand."),
         SectionDef(
+            "friction",
+            "Product friction",
+            "northstar.analytics.reports:pack_section",
+            "Friction behind initiatives.",
+        ),
+        SectionDef(
             "decisions", "Decisions and risks", f"{_S}.decisions:decisions", "Decided, needed, risks."
         ),
         SectionDef("org", "Org and hiring", f"{_S}.pending:org", "Headcount and open roles."),
@@ -89,6 +95,7 @@ TEMPLATE_SECTIONS: dict[str, tuple[str, ...]] = {
         "roadmap",
         "budget",
         "themes",
+        "friction",
         "decisions",
         "org",
         "forecast",

@@ -2,7 +2,8 @@
  * <script src="https://northstar.example.com/static/analytics/capture.js" data-key="ns_a_…" async></script>
  * Page views (single-page-app route changes too), clicks (element selector and position, never the
  * element's text), dead clicks (nothing happened within a second), JavaScript errors, Core Web Vitals
- * and custom events: window.northstar.track(name, props), window.northstar.identify(user, account).
+ * forms started and submitted (the form's selector only), and custom events:
+ * window.northstar.track(name, props), window.northstar.identify(user, account).
  * Never reads input values. Honours Do-Not-Track; with data-consent="required" it sends nothing until
  * window.northstar.consent(true). Every handler is wrapped: a failure here never breaks the host page.
  */
@@ -70,7 +71,8 @@
       return cut(parts.join(" > "), 300);
     }
 
-    function page() { push({ type: "pageview" }); }
+    var forms = {}; /* forms already started on this page view */
+    function page() { forms = {}; push({ type: "pageview" }); }
     var pushState = history.pushState;
     history.pushState = function () { var r = pushState.apply(this, arguments); safe(page)(); lastChange = Date.now(); return r; };
     window.addEventListener("popstate", safe(page));
@@ -90,6 +92,19 @@
         event.dead = lastChange < at && location.href === where;
         push(event, at); /* stamped with the click's time, not the time it was judged */
       }), 1000);
+    }), true);
+
+    /* Form abandonment: the first focus in a form's field on a page view, and the form's submit.
+     * Only the form's selector is sent, never a field's value or name. */
+    document.addEventListener("focusin", safe(function (e) {
+      var form = e.target && e.target.form, sel = form && (selector(form) || "form");
+      if (!sel || forms[sel]) return;
+      forms[sel] = 1;
+      push({ type: "custom", name: "$form_start", selector: sel });
+    }), true);
+    document.addEventListener("submit", safe(function (e) {
+      push({ type: "custom", name: "$form_submit", selector: selector(e.target) || "form" });
+      flush(true); /* the page may be leaving */
     }), true);
 
     window.addEventListener("error", safe(function (e) {

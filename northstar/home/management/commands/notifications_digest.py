@@ -1,4 +1,5 @@
-"""`northstar notifications_digest`: remind owners of check-ins that are due, then send the daily
+"""`northstar notifications_digest`: remind owners of check-ins that are due, tell KPI owners of new
+anomalies, then send the daily
 notification digests that are due (run it hourly)."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from northstar.home.mail import notification_digests_send
-from northstar.home.services import check_in_reminders_send
+from northstar.home.services import check_in_reminders_send, kpi_anomalies_notify
 
 
 class Command(BaseCommand):
@@ -21,5 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Reminded {reminded} key result owner{'s' if reminded != 1 else ''} of a check-in."
         )
+        flagged = kpi_anomalies_notify()
+        self.stdout.write(f"Told KPI owners of {flagged} new anomal{'ies' if flagged != 1 else 'y'}.")
         sent = notification_digests_send()
         self.stdout.write(self.style.SUCCESS(f"Sent {sent} notification digest{'s' if sent != 1 else ''}."))

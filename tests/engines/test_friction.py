@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from northstar.engines import analytics as engine
-from northstar.engines.analytics import CLICK, ERROR, PAGEVIEW, WEEK, Events, Signal
+from northstar.engines import friction as engine
+from northstar.engines.friction import CLICK, ERROR, PAGEVIEW, WEEK, Events, Signal
 
 # Small worlds: a few users, a few pages, timestamps on a coarse grid so ties and gaps both happen.
 event_rows = st.lists(
@@ -255,3 +255,70 @@ def test_slow_pages_are_those_whose_p75_is_over_the_limit(values):
         mine = (page == s.page) & (vital == engine.VITALS.index(s.vital))
         assert s.users == np.unique(user[mine & (value > s.limit)]).size
     assert [s.users for s in found] == sorted((s.users for s in found), reverse=True)
+
+
+form_rows = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # user
+        st.integers(0, 200).map(lambda v: v * 30.0),  # ts: 30 s grid, so sessions split sometimes
+        st.integers(0, 2),  # form
+        st.sampled_from(["start", "submit", "other"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=form_rows)
+def test_form_abandonment_matches_a_per_form_walk(rows):
+    """A form is abandoned in a session when its last start has no submit at or after it."""
+    ev = Events.of(
+        user=[r[0] for r in rows],
+        ts=[r[1] for r in rows],
+        kind=[engine.CUSTOM] * len(rows),
+        target=[r[2] for r in rows],
+    )
+    started = np.asarray([r[3] == "start" for r in rows], bool)
+    submitted = np.asarray([r[3] == "submit" for r in rows], bool)
+    sessions = engine.sessionise(ev.user, ev.ts, gap=120.0)
+    found = engine.form_abandonment(ev, sessions, started=started, submitted=submitted)
+    expected = set()
+    for s in set(sessions.tolist()):
+        for form in range(3):
+            mine = [i for i in range(len(rows)) if sessions[i] == s and rows[i][2] == form]
+            starts = [i for i in mine if started[i]]
+            if not starts:
+                continue
+            last = max(ev.ts[i] for i in starts)
+            if not any(submitted[i] and ev.ts[i] >= last for i in mine):
+                expected.add((s, form))
+    assert {(o.session, o.target) for o in found} == expected
+    assert len(found) == len(expected)  # one occurrence per session and form
+    assert all(o.signal == Signal.FORM_ABANDON and started[o.index] for o in found)
+
+
+def test_detect_reports_the_form_left_and_not_the_form_sent():
+    # Visitor 0 starts the sign-up form (0) and leaves; visitor 1 starts it and submits it.
+    ev = Events.of(user=[0, 1, 1], ts=[0.0, 0.0, 40.0], kind=[engine.CUSTOM] * 3, target=[0, 0, 0])
+    _, found = engine.detect(
+        ev, form_started=np.array([True, True, False]), form_submitted=np.array([False, False, True])
+    )
+    assert [(o.signal, o.user) for o in found] == [(Signal.FORM_ABANDON, 0)]
+
+
+@given(people=st.integers(0, 10_000), issues=st.integers(0, 5), asking=st.none() | st.floats(0, 1e4))
+def test_friction_reach_adds_the_people_hurt_to_the_customers_asking(people, issues, asking):
+    class Asking:
+        def resolve(self):
+            return asking
+
+        def describe(self):
+            return "3 customers asking"
+
+    reach = engine.FrictionReach(people=people if issues else 0, issues=issues, evidence=Asking())
+    if asking is None and not issues:
+        assert reach.resolve() is None
+    else:
+        assert reach.resolve() == (asking or 0.0) + (people if issues else 0)
+    if issues:
+        assert "friction issue" in reach.describe()
