@@ -46,6 +46,7 @@ MODULES = [
     "northstar.market.imports",
     "northstar.analytics.services",
     "northstar.home.services",
+    "northstar.reports.services",
 ]
 
 #: Writes that belong to no product line, and why.
@@ -177,6 +178,22 @@ NOT_LINE_BOUND = {
         ["comment_create", "comment_update", "comment_delete", "require_comment_edit"],
         "a conversation about the record, not a change to it (its author or a leader edits it)",
     ),
+    # Reports: packs, their share links and the slide template speak for the whole portfolio.
+    **dict.fromkeys(
+        [
+            "pack_create",
+            "pack_update",
+            "pack_issue_start",
+            "pack_issue",
+            "pack_delete",
+            "pack_share_link_create",
+            "pack_share_link_revoke",
+            "slide_template_upload",
+            "slide_template_clear",
+        ],
+        "leaders only",
+    ),
+    "pack_freeze": "no check by design: the issue job (pack_issue_start checked), the CLI and the demo",
     "notification_create": "tells people what another service did; `actor` is who did it",
     "notification_settings_set": "a person's own email choice",
 }
@@ -330,6 +347,13 @@ CASES: dict[str, Case] = {
         "path": "/b",
     },
     "evidence_unlink": lambda c, w: {"link": w["friction_link"]},
+    # Reports: a line's status is posted by its people (director, owners, team members) and leaders
+    "status_update_create": lambda c, w: {
+        "line": c.away_line,
+        "period": w["periods"][0],
+        "status": "at_risk",
+        "override_reason": "Partner slipped",
+    },
     "kpi_publish": lambda c, w: {"site": w["site"], "metric": w["metric"], "measure": "weekly_active_people"},
 }
 

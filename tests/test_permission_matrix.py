@@ -361,6 +361,7 @@ AREA_CASE_MODULES = (
     "tests.market.permission_cases",
     "tests.analytics.permission_cases",
     "tests.home.permission_cases",
+    "tests.reports.permission_cases",
 )
 WEB_CASES = CORE_CASES + [
     case for module in AREA_CASE_MODULES for case in getattr(import_module(module), "WEB_CASES", [])
@@ -379,6 +380,7 @@ WEB_NAMESPACES = (
     "market",
     "analytics",
     "home",
+    "reports",
 )
 
 

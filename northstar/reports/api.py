@@ -142,7 +142,8 @@ def portfolio_health(request: HttpRequest, query: Query[HealthQuery]) -> object:
     """Every line's status (posted, else proposed) with the signals and figures behind it."""
     from django.utils import timezone
 
-    result = health.portfolio_health(today=query.on or timezone.localdate())
+    day = health.check_day(query.on, "The date") if query.on else timezone.localdate()
+    result = health.portfolio_health(today=day)
     return {
         "period": result.period.name if result.period else None,
         "day": result.today,

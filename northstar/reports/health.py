@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from northstar.core.errors import ValidationFailed
 from northstar.feedback.models import FeedbackItem
 from northstar.org.models import ProductLine
 from northstar.planning.models import BudgetEnvelope, ChangeKind, Roadmap, RoadmapChange, RoadmapEntry
@@ -34,6 +35,20 @@ ANOMALY_DAYS = 28
 #: A line with this share of its roadmap slipped (or more) is off track; any slip makes it at risk.
 OFF_TRACK_SLIPPED = 0.2
 DEMAND_DAYS = 90
+#: The days reports read the data at. Outside them the look-back windows (90 days of feedback, 26
+#: weeks of KPI values) leave the calendar; no product organisation's data is that old or that new.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def check_day(day: date, what: str) -> date:
+    """Refuse a report date outside FIRST_DAY..LAST_DAY (a health date, a pack's cut-off)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationFailed(
+            f"{what} {day.isoformat()} is outside the dates reports cover "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})."
+        )
+    return day
 
 
 @dataclass(frozen=True)

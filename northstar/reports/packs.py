@@ -145,8 +145,10 @@ def build_document(pack: Pack, *, as_of: datetime | None = None) -> Document:
 
 def template_document(*, template: str, cut_off: date, line: ProductLine | None = None) -> Document:
     """A template's default sections at a cut-off, without a stored pack (the `northstar pack` CLI)."""
+    from northstar.reports.health import check_day
     from northstar.reports.sections import TEMPLATE_SECTIONS
 
+    check_day(cut_off, "The cut-off")
     draft = Pack(template=template, cut_off=cut_off, line=line, title="")
     names = {"board": "Board pack", "executive": "Executive update", "line_review": "Line review"}
     return compose(

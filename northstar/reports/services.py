@@ -177,6 +177,7 @@ def pack_create(
         raise ValidationFailed(f"Unknown template {template!r}: choose {', '.join(PackTemplate.values)}.")
     if template == PackTemplate.LINE_REVIEW and line is None:
         raise ValidationFailed("A product-line review needs its product line.")
+    health.check_day(cut_off, "The cut-off")
     keys = _sections(sections if sections is not None else list(TEMPLATE_SECTIONS[template]))
     pack = record_save(
         actor=actor,
@@ -209,6 +210,8 @@ def pack_update(
 ) -> Pack:
     """Change a draft: its title, cut-off, and its sections (keys in order, each with its narrative)."""
     access.require_leading(actor, "packs")
+    if cut_off is not None:
+        health.check_day(cut_off, "The cut-off")
     expected = concurrency.expected_version(pack)
     pack = Pack.objects.select_for_update().get(pk=pack.pk)
     concurrency.expect_version(pack, expected)

@@ -96,6 +96,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def health_page(request: HttpRequest) -> HttpResponse:
     day = _day(request.GET.get("date"))
+    try:
+        health.check_day(day, "The date")
+    except ApplicationError as exc:
+        # Like a date that does not parse: the page shows today, and says why.
+        messages.error(request, exc.message)
+        day = timezone.localdate()
     result = health.portfolio_health(today=day)
     return render(request, "reports/health.html", {"health": result, "day": day})
 
@@ -380,7 +386,9 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
     current = DigestSubscription.objects.filter(user=user_of(request), is_active=True).first()
     form = DigestForm(request.POST or None, initial={"frequency": current.frequency if current else ""})
     context = {"form": form, "current": current}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        if not form.is_valid():
+            return invalid_form(request, "reports/digest.html", context, form)
         try:
             digests.digest_subscribe(user=user_of(request), frequency=form.cleaned_data["frequency"])
         except ApplicationError as exc:

@@ -198,3 +198,13 @@ def test_the_pack_api_honours_if_match(cast, world):
     assert api.patch(url, {"title": "One"}, content_type="application/json")["ETag"] == '"v2"'
     stale = api.patch(url, {"title": "Two"}, content_type="application/json", HTTP_IF_MATCH=seen)
     assert stale.status_code == 412 and api.get(url).json()["title"] == "One"
+
+
+def test_an_unknown_digest_frequency_is_refused_and_nothing_changes(cast, client, world):
+    cast.pm.email = "pat@example.com"
+    cast.pm.save()
+    client.force_login(cast.pm)
+    refused = client.post(reverse("reports:digest"), {"frequency": "hourly"})
+    assert refused.status_code == 422 and not DigestSubscription.objects.exists()
+    assert client.post(reverse("reports:digest"), {"frequency": "weekly"}).status_code == 302
+    assert DigestSubscription.objects.get(user=cast.pm).frequency == "weekly"
