@@ -196,6 +196,8 @@ NOT_LINE_BOUND = {
     "pack_freeze": "no check by design: the issue job (pack_issue_start checked), the CLI and the demo",
     "notification_create": "tells people what another service did; `actor` is who did it",
     "notification_settings_set": "a person's own email choice",
+    "follow_set": "a person's own choice to hear of an initiative they may read, on any line",
+    "initiative_moved_notify": "tells followers what the move service did (that service keeps the rule)",
 }
 
 
