@@ -53,6 +53,12 @@ def _ids(value: Any) -> list[Any]:
     return [v for v in values if isinstance(v, int | str) and v != ""]
 
 
+def _missing(value: Any) -> str:
+    """A related value not found by key: an id of a record since deleted, or (tags and other many-to-many
+    values the snapshot keeps by name) already the name itself."""
+    return f"#{value} (deleted)" if isinstance(value, int) or str(value).isdigit() else str(value)
+
+
 def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     """The entries, each with `readable_changes`: a list of `Change` with labels and names."""
     entries = list(entries)
@@ -83,7 +89,7 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             return value
         if field.related_model is not None:
             known = names.get(field.related_model, {})
-            shown = [known.get(str(v), f"#{v} (deleted)") for v in _ids(value)]
+            shown = [known.get(str(v)) or _missing(v) for v in _ids(value)]
             return ", ".join(shown) if isinstance(value, list) else (shown[0] if shown else value)
         if field.choices:
             return dict(field.flatchoices).get(value, value)

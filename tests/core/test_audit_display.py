@@ -49,6 +49,12 @@ def test_a_deleted_record_is_marked_by_id(cast):
     assert shown.readable_changes[0].old == "#987654 (deleted)"
 
 
+def test_tags_kept_by_name_show_as_their_names_not_as_deleted_records(cast):
+    entry = _entry(cast.home_initiative, {"tags": [[], ["mobile", "payments"]]})
+    [shown] = audit_display.readable([entry])
+    assert shown.readable_changes[0].new == "mobile, payments"
+
+
 def test_the_initiative_history_and_the_audit_log_show_names(cast, login):
     olive = factories.make_person(name="Olive Owner")
     _entry(cast.home_initiative, {"owner_id": [None, olive.pk]})

@@ -173,7 +173,13 @@
   document.addEventListener("input", function (event) {
     if (!event.target.matches || !event.target.matches("[data-picker-input]")) return;
     var p = pickerParts(event.target);
-    if (!p.multiple && event.target.value.trim() === "") {
+    // The options listed were for the text before this keystroke: drop them until the search for the
+    // new text answers, so nobody clicks a match for what they typed a moment ago.
+    p.list.innerHTML = "";
+    pickerOpen(p, false);
+    // A single choice is the name shown: once the text no longer is that name, nothing is chosen (the
+    // form then asks to pick from the list rather than keeping an id the field no longer shows).
+    if (!p.multiple && event.target.value !== event.target.getAttribute("data-picker-chosen") && p.value.value) {
       p.value.value = "";
       event.target.setAttribute("data-picker-chosen", "");
       p.value.dispatchEvent(new Event("change", { bubbles: true }));
