@@ -334,9 +334,11 @@ NOT_EDITED_IN_PLACE = {
     # analytics
     "analytics.event",  # captured, never edited
     "analytics.frictionevidence",  # added and removed
+    "analytics.spooledbatch",  # an accepted batch waiting for a worker: written once, then deleted
     "home.visit",  # when a person last looked at home: replaced whole
     "home.searchentry",  # derived from the records it indexes
     "home.notification",  # appended, then marked read
+    "home.follow",  # a person's own follow: added and removed
 }
 
 

@@ -227,8 +227,8 @@ def test_the_cli_imports_a_file_or_names_the_failing_rows(cast: Cast, tmp_path):
     call_command("import_deals", str(good), "--preset", "salesforce")
     assert Deal.objects.count() == 2
     bad = tmp_path / "bad.csv"
-    bad.write_text("deal,account,amount,outcome,closed\nX1,Acme,10,won,31/01/2026\n")
-    with pytest.raises(CommandError, match=r"row 2, closed: “31/01/2026” is not a date"):
+    bad.write_text("deal,account,amount,outcome,closed\nX1,Acme,10,won,31/02/2026\n")
+    with pytest.raises(CommandError, match=r"row 2, closed: “31/02/2026” is not a date"):
         call_command("import_deals", str(bad))
     assert Deal.objects.count() == 2
 

@@ -110,7 +110,7 @@ def _new_criterion(cast, user):
     return {"label": "Retention", "weight": "1", "direction": "benefit", "minimum": "0", "maximum": "5"}
 
 
-def _decision(cast, user) -> list[int]:
+def _existing_decision(cast, user) -> list[int]:
     from django.utils import timezone
 
     from northstar.portfolio.models import Decision
@@ -202,7 +202,7 @@ WEB_CASES = [
     ),
     Case("portfolio:dependency_graph", "get", READ),
     Case("portfolio:decisions", "get", READ),
-    Case("portfolio:decision_detail", "get", READ, args=_decision),
+    Case("portfolio:decision_detail", "get", READ, args=_existing_decision),
     Case("portfolio:decision_create", "get", WRITERS_PAGE, args=_pk("home_initiative"), label="home"),
     Case("portfolio:decision_create", "get", LEADERS_PAGE, args=_pk("away_initiative"), label="away"),
     Case(
