@@ -33,7 +33,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from dramatiq.broker import Broker, Consumer, MessageProxy
 from dramatiq.message import Message
-from dramatiq.middleware import Middleware, ShutdownNotifications, TimeLimit
+from dramatiq.middleware import Middleware, ShutdownNotifications, SkipMessage, TimeLimit
 
 from northstar.core.models import Job
 
@@ -305,7 +305,10 @@ def _execute(job_run: Any) -> Any:
     def job_execute(job_id: int) -> None:
         close_old_connections()
         try:
-            job_run(job_id)
+            if not job_run(job_id):
+                # A second delivery (Redis re-delivers a dead worker's messages; a re-queued job is
+                # sent again): skipped, so it counts as no job run (`northstar worker --max-jobs`).
+                raise SkipMessage(f"job {job_id} is not queued: another delivery took it")
         finally:
             connection.close()
 

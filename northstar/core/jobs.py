@@ -124,11 +124,20 @@ def _end(job: Job, **fields: Any) -> int:
     )
 
 
-def job_run(job_id: int) -> None:
-    """Run one queued job to its end, recording the outcome; safe to call from any backend."""
+def job_run(job_id: int) -> bool:
+    """Run one queued job to its end, recording the outcome; safe to call from any backend.
+
+    Returns whether this call took the job: a broker may deliver a message twice (Redis re-delivers
+    a dead worker's messages; a re-queued job is sent again), and only one delivery runs it.
+    """
     job = _claim(job_id)
     if job is None:
-        return
+        return False
+    _attempt(job)
+    return True
+
+
+def _attempt(job: Job) -> None:
     if job.attempts > MAX_ATTEMPTS:
         _end(
             job,
@@ -136,6 +145,7 @@ def job_run(job_id: int) -> None:
             error=f"Stopped: the worker running it stopped or failed {MAX_ATTEMPTS} times. Start it again.",
         )
         return
+    job_id = job.pk
     context = JobContext(job_id, attempt=job.attempts)
     try:
         result = _resolve(job.task)(job=context, **job.kwargs)

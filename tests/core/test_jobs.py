@@ -119,6 +119,25 @@ def test_the_redis_backend_feeds_a_worker(cast):
     assert job.status == Job.Status.SUCCEEDED and job.result == {"counted": 2}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_second_delivery_of_a_held_job_does_not_use_up_a_workers_quota(cast):
+    """Redis re-delivers a dead worker's message on its own schedule, and a re-queued job is sent
+    again: a worker told to run one job must not stop after a delivery it could not claim."""
+    url = _redis_url()
+    require("Redis", url is not None, hint="nothing answers on 127.0.0.1:6379")
+    with override_settings(NORTHSTAR_JOBS="redis", REDIS_URL=url):
+        jobs.redis_client().flushdb()
+        held = jobs.job_enqueue(task=COUNT, kwargs={"to": 1}, actor=cast.leader, title="Held elsewhere")
+        lease = timezone.now() + timedelta(minutes=5)
+        Job.objects.filter(pk=held.pk).update(status=Job.Status.RUNNING, attempts=1, lease_until=lease)
+        waiting = jobs.job_enqueue(task=COUNT, kwargs={"to": 2}, actor=cast.leader, title="Waiting")
+        assert jobs.worker_run(max_jobs=1, wait_seconds=5, threads=1) == 1
+    waiting.refresh_from_db()
+    held.refresh_from_db()
+    assert waiting.status == Job.Status.SUCCEEDED and waiting.result == {"counted": 2}
+    assert held.status == Job.Status.RUNNING and held.attempts == 1  # left to the worker that holds it
+
+
 def test_progress_panel_polls_while_running_and_stops_when_done(cast, login):
     running = Job.objects.create(
         title="Plan Q3", task=COUNT, actor=cast.pm, status=Job.Status.RUNNING, progress=0.4
