@@ -176,6 +176,22 @@ def test_a_metric_deleted_during_the_import_leaves_no_orphan_values(kpis, tmp_pa
     assert Metric.objects.filter(pk=signups.pk).exists()  # the whole transaction, the delete too, rolled back
 
 
+def test_a_long_file_stores_every_point_once_across_statements_and_batches(kpis, tmp_path, monkeypatch):
+    """Rows go to the database many per statement: none may be dropped or written twice at the seams."""
+    from northstar.strategy import metrics
+
+    monkeypatch.setattr(metrics, "BATCH", 450)  # batches that end mid-statement
+    days = [date.fromordinal(738000 + i).isoformat() for i in range(1001)]
+    rows = [f"{day},signups,{i},{region}" for i, day in enumerate(days) for region in ("EU", "US")]
+    metric_values_import(actor=None, path=write(tmp_path, "date,metric,value,dimension\n" + "\n".join(rows)))
+    assert MetricValue.objects.count() == 2002
+    again = [f"{day},signups,{i * 2},EU" for i, day in enumerate(days)]  # corrects one region
+    metric_values_import(actor=None, path=write(tmp_path, "date,metric,value,dimension\n" + "\n".join(again)))
+    stored = {(p.date.isoformat(), p.dimension): p.value for p in MetricValue.objects.all()}
+    assert len(stored) == 2002
+    assert all(stored[(day, "EU")] == i * 2 and stored[(day, "US")] == i for i, day in enumerate(days))
+
+
 def test_importing_the_same_history_again_keeps_it_and_applies_only_the_changes(kpis, tmp_path):
     """A weekly re-import of the whole history is common: unchanged points stay, changed ones update."""
     text = "date,metric,value,dimension\n2024-01-01,signups,10,EU\n2024-01-01,signups,20,US\n"
