@@ -53,7 +53,7 @@ Metric.objects.all().delete()
 Metric.objects.bulk_create(
     Metric(key=f"kpi_{i:02d}", name=f"KPI {i:02d}", aggregation="sum") for i in range(int(sys.argv[2]))
 )
-from northstar.strategy.metrics import metric_values_import
+from northstar.strategy.metric_values import metric_values_import
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
 record = metric_values_import(actor=None, path=sys.argv[1])

@@ -35,6 +35,7 @@ MODULES = [
     "northstar.portfolio.governance",
     "northstar.strategy.services",
     "northstar.strategy.metrics",
+    "northstar.strategy.metric_values",
     "northstar.planning.services",
     "northstar.planning.plans",
     "northstar.feedback.services",

@@ -555,7 +555,7 @@ def kpi_publish(
     conversion) into the strategy area's metric, through its own push: the KPI then behaves like any
     other (trend, flags, key results). Returns how many weeks were written."""
     from northstar.analytics.selectors import MEASURES, weekly_series
-    from northstar.strategy import metrics
+    from northstar.strategy import metric_values, metrics
 
     if measure not in MEASURES:
         raise ValidationFailed(f"Measure one of: {', '.join(MEASURES)}.")
@@ -565,5 +565,7 @@ def kpi_publish(
         raise ValidationFailed("Publish between 1 and 104 weeks.")
     metrics.require_metric_edit(actor, metric)
     series = weekly_series(site, measure=measure, funnel=funnel, weeks=weeks)
-    metrics.metric_values_push(actor=actor, metric=metric, points=[(day, value, "") for day, value in series])
+    metric_values.metric_values_push(
+        actor=actor, metric=metric, points=[(day, value, "") for day, value in series]
+    )
     return len(series)

@@ -13,7 +13,7 @@ from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.core.web import user_of
 from northstar.engines.metrics.detect import Flag
-from northstar.strategy import metrics, selectors, services
+from northstar.strategy import metric_values, metrics, selectors, services
 from northstar.strategy.models import (
     Alignment,
     CheckIn,
@@ -493,7 +493,7 @@ def metric_values_push(request: HttpRequest, metric_id: int, payload: PushIn) ->
     """Push values (a date, a value, an optional dimension each); all land or none do. A point already
     stored for the same date and dimension is replaced."""
     metric = get_or_404(Metric, metric_id)
-    record = metrics.metric_values_push(
+    record = metric_values.metric_values_push(
         actor=user_of(request), metric=metric, points=[(p.date, p.value, p.dimension) for p in payload.points]
     )
     return 201, record

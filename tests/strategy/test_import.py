@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from northstar.core.errors import PermissionDenied, ValidationFailed
-from northstar.strategy.metrics import metric_values_import
+from northstar.strategy import metric_values
+from northstar.strategy.metric_values import metric_values_import
 from northstar.strategy.models import MetricImport, MetricValue
 from tests.strategy.factories import make_key_result, make_metric
 
@@ -75,9 +76,8 @@ def test_a_bad_row_stops_the_import_and_nothing_is_stored(kpis, tmp_path, body, 
 
 
 def test_a_failure_after_many_batches_still_leaves_nothing(kpis, tmp_path, monkeypatch):
-    from northstar.strategy import metrics
 
-    monkeypatch.setattr(metrics, "BATCH", 100)
+    monkeypatch.setattr(metric_values, "BATCH", 100)
     rows = [f"{date.fromordinal(738000 + i).isoformat()},signups,{i}" for i in range(1000)]
     path = write(tmp_path, "date,metric,value\n" + "\n".join(rows) + "\n2030-01-01,signups,oops\n")
     with pytest.raises(ValidationFailed, match="Line 1002"):
@@ -156,11 +156,10 @@ def test_deleting_a_metric_takes_its_values_with_it(kpis, tmp_path):
 
 
 def test_a_metric_deleted_during_the_import_leaves_no_orphan_values(kpis, tmp_path, monkeypatch):
-    from northstar.strategy import metrics
     from northstar.strategy.models import Metric
 
-    monkeypatch.setattr(metrics, "BATCH", 10)
-    monkeypatch.setattr(metrics, "PROGRESS_EVERY", 0)  # a report after every batch
+    monkeypatch.setattr(metric_values, "BATCH", 10)
+    monkeypatch.setattr(metric_values, "PROGRESS_EVERY", 0)  # a report after every batch
     signups, _ = kpis
     rows = [f"{date.fromordinal(738000 + i).isoformat()},signups,{i}" for i in range(50)]
 
@@ -178,9 +177,8 @@ def test_a_metric_deleted_during_the_import_leaves_no_orphan_values(kpis, tmp_pa
 
 def test_a_long_file_stores_every_point_once_across_statements_and_batches(kpis, tmp_path, monkeypatch):
     """Rows go to the database many per statement: none may be dropped or written twice at the seams."""
-    from northstar.strategy import metrics
 
-    monkeypatch.setattr(metrics, "BATCH", 450)  # batches that end mid-statement
+    monkeypatch.setattr(metric_values, "BATCH", 450)  # batches that end mid-statement
     days = [date.fromordinal(738000 + i).isoformat() for i in range(1001)]
     rows = [f"{day},signups,{i},{region}" for i, day in enumerate(days) for region in ("EU", "US")]
     metric_values_import(actor=None, path=write(tmp_path, "date,metric,value,dimension\n" + "\n".join(rows)))
@@ -251,9 +249,8 @@ def test_a_metric_deleted_while_a_point_is_being_written_leaves_no_orphan():
 
 def test_a_metric_first_seen_deep_in_a_long_file_is_still_permission_checked(cast, tmp_path, monkeypatch):
     """On PostgreSQL the rows stream by COPY; a new metric's permission check needs the connection."""
-    from northstar.strategy import metrics
 
-    monkeypatch.setattr(metrics, "BATCH", 10)
+    monkeypatch.setattr(metric_values, "BATCH", 10)
     make_metric(key="home_kpi", line=cast.home_line)
     make_metric(key="home_kpi_2", line=cast.home_line)
     make_metric(key="away_kpi", line=cast.away_line)

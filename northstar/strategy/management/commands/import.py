@@ -15,7 +15,7 @@ from typing import TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from northstar.core.errors import ApplicationError
-from northstar.strategy.metrics import metric_values_import
+from northstar.strategy.metric_values import metric_values_import
 
 KINDS = ("metrics", "actuals")
 
