@@ -67,11 +67,13 @@ def picker(
     value: Any = None,
     label: str = "",
     required: bool = False,
+    purpose: str = "",
 ) -> str:
     """A type-ahead picker in a hand-written form: `{% picker "initiative" "initiative" id="x" %}`
-    (`suffix` makes the id unique when a page repeats the form, e.g. per row)."""
+    (`suffix` makes the id unique when a page repeats the form, e.g. per row; `purpose="edit"` offers
+    only records the person may change)."""
     chosen = [(str(value), label)] if value not in (None, "") else []
     attrs: dict[str, Any] = {"id": f"{id}-{suffix}" if suffix != "" else id}
     if required:
         attrs["required"] = True
-    return Picker(kind).render_chosen(name, chosen, attrs)
+    return Picker(kind, purpose=purpose).render_chosen(name, chosen, attrs)
