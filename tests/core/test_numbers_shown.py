@@ -92,3 +92,10 @@ def test_budgets_read_as_money(cast, login):
     page = login(cast.stakeholder).get(reverse("planning:budgets")).content.decode()
     assert "€120,000" in page
     assert "120000 EUR" not in page
+
+
+def test_the_finance_pages_money_is_the_same_rule_in_whole_units():
+    shown = Template("{% load finance_tags %}{{ a|money }} {{ a|money:'USD' }} {{ none|money }}").render(
+        Context({"a": Decimal("1234567.80"), "none": None})
+    )
+    assert shown == "€1,234,568 $1,234,568 —"
