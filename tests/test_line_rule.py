@@ -415,3 +415,28 @@ def test_evidence_links_of_another_line_are_refused_over_the_api(cast: Cast) -> 
     assert EvidenceLink.objects.filter(pk=theirs.pk).exists()
     own = send(api, "post", f"/api/v1/feedback/{item.pk}/links", {"initiative_id": cast.home_initiative.pk})
     assert own.status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["admin", "leader", "pm", "stakeholder"])
+def test_the_line_rule_as_a_filter_agrees_with_the_rule_record_by_record(cast: Cast, role: str) -> None:
+    """Pickers narrow lists with `LineScope.where`: it must pick exactly what `allows` allows."""
+    from northstar.org.access import line_scope
+    from northstar.portfolio.permissions import can_edit_initiative, editable_initiatives
+
+    factories.make_initiative(title="Own, no line", owner=cast.pm_person, product=None)
+    factories.make_initiative(title="Someone else's, no line", product=None)
+    factories.make_initiative(title="Own, other line", owner=cast.pm_person, product=cast.away_product)
+    user = cast.user(role)
+    scope = line_scope(user)
+    filtered = set(editable_initiatives(user, Initiative.objects.all()).values_list("title", flat=True))
+    everything = list(Initiative.objects.select_related("product"))
+    allowed = {
+        i.title
+        for i in everything
+        if scope.allows(i.product.line_id if i.product else None, owner_id=i.owner_id)
+    }
+    assert filtered == allowed
+    assert allowed == {
+        i.title for i in everything if can_edit_initiative(user, product_id=i.product_id, owner_id=i.owner_id)
+    }

@@ -8,7 +8,7 @@ from django import forms
 
 from northstar.analytics.models import Funnel, Site
 from northstar.analytics.selectors import MEASURES
-from northstar.core.forms import PickerField, model_choice
+from northstar.core.forms import PICK_TO_CHANGE, PickerField, model_choice
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
 from northstar.strategy.models import Metric
@@ -85,7 +85,7 @@ class ImportForm(forms.Form):
 class EvidenceForm(forms.Form):
     """Link a friction issue or a funnel step to an initiative (the hidden fields name the issue)."""
 
-    initiative = PickerField("initiative", queryset=Initiative.objects.all())
+    initiative = PickerField("initiative", queryset=Initiative.objects.all(), purpose=PICK_TO_CHANGE)
     signal = forms.CharField(max_length=20, widget=forms.HiddenInput)
     path = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
     selector = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)

@@ -1,5 +1,6 @@
-"""The audit log as people read it: field labels instead of column names, and the names of related
-records instead of their ids ("Owner: Ana Ortiz → Ben Brook", not "owner_id: 6 → 7").
+"""The audit log as people read it: field labels instead of column names, the names of related
+records instead of their ids ("Owner: Ana Ortiz → Ben Brook", not "owner_id: 6 → 7"), and numbers
+as people read them ("Amount: €100,000 → €120,000", not "100000.00 → 120000.00"; see core.numbers).
 
 The log stores ids on purpose (writing it never costs another query, see `core.audit.snapshot`);
 names are looked up when a page shows entries, one query per kind of related record on the page,
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from northstar.core import numbers
 from northstar.core.models import AuditEntry
 
 
@@ -74,6 +77,7 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
                 wanted[field.related_model].update(_ids(old) + _ids(new))
             rows.append((key, field, old, new))
         parsed.append(rows)
+    currencies = _currencies(entries, parsed)
     names: dict[type[models.Model], dict[str, str]] = {}
     for related, ids in wanted.items():
         try:
@@ -82,7 +86,7 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             found = []
         names[related] = {str(obj.pk): str(obj) for obj in found}
 
-    def show(field: models.Field | None, value: Any) -> Any:
+    def show(field: models.Field | None, value: Any, currency: str) -> Any:
         if value == []:
             return None  # an empty list of tags, owners...: shown as nothing, not "[]"
         if value in (None, "") or field is None:
@@ -93,11 +97,59 @@ def readable(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             return ", ".join(shown) if isinstance(value, list) else (shown[0] if shown else value)
         if field.choices:
             return dict(field.flatchoices).get(value, value)
-        return value
+        return _number(field, value, currency)
 
-    for entry, rows in zip(entries, parsed, strict=True):
+    for entry, rows, (old_currency, new_currency) in zip(entries, parsed, currencies, strict=True):
         entry.readable_changes = [  # type: ignore[attr-defined]
-            Change(label=_label(field, key), old=show(field, old), new=show(field, new))
+            Change(
+                label=_label(field, key),
+                old=show(field, old, old_currency),
+                new=show(field, new, new_currency),
+            )
             for key, field, old, new in rows
         ]
     return entries
+
+
+def _number(field: models.Field, value: Any, currency: str) -> Any:
+    """A stored number as people read it: money with its currency, and decimals (weeks, people,
+    reach) without trailing zeros, so a whole count reads "12", not "12.0". Whole-number columns
+    (counts, but also years and ranks, which take no thousands separator), text, dates and yes/no
+    show as stored."""
+    if isinstance(field, numbers.MoneyField):
+        shown = numbers.money_text(value, currency)
+    elif isinstance(field, models.DecimalField | models.FloatField):
+        shown = numbers.number_text(value)
+    else:
+        return value
+    return value if shown == numbers.NO_NUMBER else shown
+
+
+def _currencies(
+    entries: list[AuditEntry], parsed: list[list[tuple[str, models.Field | None, Any, Any]]]
+) -> list[tuple[str, str]]:
+    """Per entry, the currency of its money before and after: the change's own `currency` when it
+    changed too, else the record's (one query per kind of record with money on the page), else the
+    company currency."""
+    company = settings.NORTHSTAR_CURRENCY
+    wanted: dict[type[models.Model], set[str]] = defaultdict(set)
+    for entry, rows in zip(entries, parsed, strict=True):
+        model = _model(entry.record_type)
+        has_money = any(isinstance(field, numbers.MoneyField) for _, field, _, _ in rows)
+        if has_money and model is not None and _field(model, "currency") is not None:
+            wanted[model].add(entry.record_id)
+    current: dict[tuple[type[models.Model], str], str] = {}
+    for model, ids in wanted.items():
+        try:
+            found = model._base_manager.filter(pk__in=list(ids)).values_list("pk", "currency")
+            current.update({(model, str(pk)): code for pk, code in found})
+        except (ValueError, TypeError, ValidationError):
+            continue
+    out = []
+    for entry, rows in zip(entries, parsed, strict=True):
+        model = _model(entry.record_type)
+        record = current.get((model, entry.record_id), company) if model is not None else company
+        changed = {key: (old, new) for key, _, old, new in rows}
+        old, new = changed.get("currency", (record, record))
+        out.append((str(old or record), str(new or record)))
+    return out

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from northstar.core.models import User
@@ -159,6 +160,8 @@ PICK_FROM_LIST = "Pick one from the list: that record does not exist or cannot b
 
 #: The route that answers a picker's type-ahead (northstar.home.pickers holds what each kind searches).
 PICKER_ROUTE = "home:pick"
+#: A picker's purpose when the chosen record will be changed: it then offers only what may be.
+PICK_TO_CHANGE = "edit"
 
 
 class Picker(forms.Widget):
@@ -171,10 +174,14 @@ class Picker(forms.Widget):
     Rendering reads only the chosen records, never the whole list.
     """
 
-    def __init__(self, kind: str, *, multiple: bool = False, attrs: dict | None = None) -> None:
+    def __init__(
+        self, kind: str, *, multiple: bool = False, purpose: str = "", attrs: dict | None = None
+    ) -> None:
         super().__init__(attrs=attrs)
         self.kind = kind
         self.multiple = multiple
+        #: What the choice is for ("edit": it will be changed), so only what may be used is offered.
+        self.purpose = purpose
         self.choices: Any = ()  # ModelChoiceField hands over its (lazy) iterator; only chosen ids are read
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -221,7 +228,11 @@ class Picker(forms.Widget):
         final = self.build_attrs(self.attrs, attrs)
         box_id = final.pop("id", None) or f"id_{name}"
         options_id = f"{box_id}-options"
-        url = reverse(PICKER_ROUTE, args=[self.kind]) + f"?field={box_id}"
+        url = (
+            reverse(PICKER_ROUTE, args=[self.kind])
+            + "?"
+            + urlencode({"field": box_id, **({"purpose": self.purpose} if self.purpose else {})})
+        )
         text = "" if self.multiple or not chosen else chosen[0][1]
         parts: list[str] = [
             format_html(
@@ -294,8 +305,8 @@ class PickerField(forms.ModelChoiceField):
     """One record of a kind the picker route searches (see `Picker`); the queryset still decides what
     may be chosen, so a hand-made request naming another record is refused like any bad choice."""
 
-    def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", Picker(kind))
+    def __init__(self, kind: str, *, queryset: Any, purpose: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", Picker(kind, purpose=purpose))
         kwargs.setdefault("empty_label", None)
         kwargs.setdefault("error_messages", {"invalid_choice": PICK_FROM_LIST})
         super().__init__(queryset=queryset, **kwargs)
@@ -311,8 +322,8 @@ class PickerField(forms.ModelChoiceField):
 class PickerMultipleField(forms.ModelMultipleChoiceField):
     """Several records of one kind, picked one after another (chips with a remove button each)."""
 
-    def __init__(self, kind: str, *, queryset: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", Picker(kind, multiple=True))
+    def __init__(self, kind: str, *, queryset: Any, purpose: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", Picker(kind, multiple=True, purpose=purpose))
         kwargs.setdefault(
             "error_messages", {"invalid_choice": PICK_FROM_LIST, "invalid_pk_value": PICK_FROM_LIST}
         )

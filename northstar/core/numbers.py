@@ -7,14 +7,21 @@ crash when it is rounded, stored or multiplied.
 * `float_in(raw, what=..., limit=...)` for inputs of calculations (reach, impact, KPI values);
 * `MAX_INT` is the largest whole number any of our databases stores; `RejectOutOfRangeNumbersMiddleware`
   in `core.middleware` refuses larger ones in addresses, query strings and JSON bodies.
+
+And numbers as people read them, shown once: `money_text` ("€120,000", cents only when there are
+some), `count_text` ("12", never "12.0"), `number_text` (at most two decimals, no trailing zeros) and
+`percent_text` (whole percents, a decimal only where a whole one would mislead). Templates use them
+as the `money`, `count`, `number` and `percent` filters (`{% load northstar %}`); the audit log and
+history show changed values with them, knowing money by its field (`MoneyField`).
 """
 
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.db import models
 
 from northstar.core.errors import ValidationFailed
@@ -103,3 +110,92 @@ def _short(value: Decimal | float) -> str:
 
 def _field(what: str) -> dict[str, str]:
     return {"field": what}
+
+
+# Numbers as people read them ----------------------------------------------------------------------
+
+#: Currencies written with their symbol in front; any other shows its code after the amount.
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "CN¥"}
+#: What a missing or unreadable number shows as.
+NO_NUMBER = "—"
+
+
+class MoneyField(models.DecimalField):
+    """An amount of money: a DecimalField that history and the audit log show as money. Its currency
+    is the record's `currency` column when it has one, else the company currency. (Stored, and
+    migrated, exactly as a DecimalField.)"""
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """Any number (or its text, as the audit log keeps Decimals) as a finite Decimal, else None."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _rounded(number: Decimal, places: int) -> Decimal:
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def money_text(amount: Any, currency: str = "", *, cents: bool | None = None) -> str:
+    """120000 EUR -> "€120,000"; 1234.5 -> "€1,234.50"; 99 CHF -> "99 CHF"; None -> "—".
+
+    Cents show when the amount has some (or always / never with `cents`); `currency` defaults to
+    the company's (NORTHSTAR_CURRENCY)."""
+    number = _decimal(amount)
+    if number is None:
+        return NO_NUMBER
+    code = (currency or settings.NORTHSTAR_CURRENCY).upper()
+    if cents is None:
+        cents = _rounded(number, 2) != number.to_integral_value()
+    shown = _rounded(abs(number), 2 if cents else 0)
+    sign = "-" if number < 0 and shown else ""
+    digits = f"{shown:,.{2 if cents else 0}f}"
+    symbol = CURRENCY_SYMBOLS.get(code)
+    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {code}"
+
+
+def count_text(value: Any) -> str:
+    """12.0 -> "12"; 12000 -> "12,000"; None -> "—". Counts are whole: a fraction is rounded."""
+    number = _decimal(value)
+    return NO_NUMBER if number is None else f"{_rounded(number, 0):,.0f}"
+
+
+def number_text(value: Any, places: int = 2) -> str:
+    """1234.5 -> "1,234.5"; "12.0" -> "12"; 0.30000000000000004 -> "0.3": at most `places` decimals,
+    no trailing zeros, thousands separated."""
+    number = _decimal(value)
+    if number is None:
+        return NO_NUMBER
+    text = f"{_rounded(number, places):,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def percent_text(fraction: Any, digits: int | None = None) -> str:
+    """A 0-1 share as a percentage: 0.623 -> "62%", 0.0123 -> "1.2%", 0.999 -> "99.9%", 0.0001 ->
+    "<0.1%"; None -> "—".
+
+    Whole percents, except under 10% (where a decimal still matters) and where rounding would say
+    0% or 100% of something that is neither; `digits` fixes the decimals instead."""
+    number = _decimal(fraction)
+    if number is None:
+        return NO_NUMBER
+    share = number * 100
+    if digits is None:
+        digits = 0 if abs(share) >= 10 or share == share.to_integral_value() else 1
+        if digits == 0 and _rounded(abs(share), 0) == 100 and abs(share) != 100:
+            digits = 1
+    shown = _rounded(share, digits)
+    if not shown and share:
+        return f"{'>-' if share < 0 else '<'}{Decimal(1).scaleb(-max(digits, 1))}%"
+    return f"{shown:,.{digits}f}%"

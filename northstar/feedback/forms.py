@@ -8,6 +8,7 @@ from django import forms
 
 from northstar.core import uploads
 from northstar.core.forms import (
+    PICK_TO_CHANGE,
     DateField,
     DateOrderField,
     LongTextField,
@@ -106,6 +107,7 @@ class LinkForm(forms.Form):
         label="Idea or initiative",
         queryset=Initiative.objects.all(),
         help_text="Type part of its title.",
+        purpose=PICK_TO_CHANGE,
     )
     quote = forms.CharField(
         label="Quote (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -10,6 +10,7 @@ from django.db import models
 
 from northstar.core.concurrency import Versioned
 from northstar.core.models import Archivable
+from northstar.core.numbers import MoneyField
 from northstar.portfolio.models import Initiative, Stage
 
 
@@ -27,7 +28,7 @@ class Customer(Versioned):
     segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.SMB)
     plan = models.CharField(max_length=60, blank=True)
     region = models.CharField(max_length=60, blank=True)
-    annual_revenue = models.DecimalField(
+    annual_revenue = MoneyField(
         max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
     currency = models.CharField(max_length=3, default="EUR")

@@ -17,13 +17,14 @@ from django.db import models
 from django.db.models import Q
 
 from northstar.core.concurrency import Versioned
+from northstar.core.numbers import MoneyField, money_text
 from northstar.org.models import ProductLine, Team
 from northstar.portfolio.models import Initiative
 
 
 def money_field(**options: Any) -> models.DecimalField:
     """An amount of money: up to 99,999,999,999,999.99."""
-    return models.DecimalField(max_digits=16, decimal_places=2, **options)
+    return MoneyField(max_digits=16, decimal_places=2, **options)
 
 
 class ExchangeRate(models.Model):
@@ -140,7 +141,7 @@ class Actual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.get_category_display()}: {self.amount} {self.currency}"
+        return f"{self.month:%Y-%m} {self.get_category_display()}: {money_text(self.amount, self.currency)}"
 
 
 class BusinessCase(Versioned):

@@ -4,21 +4,28 @@ A picker asks for at most `LIMIT` matches at a time, so a list of 10,000 people 
 one bounded query per keystroke pause, never a page carrying every row. Names that start with what
 was typed come first; a number (or "#42") also finds the record with that id, for anyone who has one.
 Archived records are left out (their default managers do that), as they are from every other list.
+
+A picker whose choice will be changed (evidence linked to an idea, work aligned to an objective)
+names that purpose, and then offers only what the person may change: the same rule the submit
+checks (`portfolio.permissions`), so nobody picks an idea only to be refused it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from northstar.core.errors import NotFound, PermissionDenied
+from northstar.core.errors import NotFound, PermissionDenied, ValidationFailed
+from northstar.core.forms import PICK_TO_CHANGE
 from northstar.core.models import User
 from northstar.feedback.models import Customer
 from northstar.org.models import Person
 from northstar.portfolio.models import Initiative
+from northstar.portfolio.permissions import editable_initiatives
 from northstar.strategy.models import KeyResult, Metric, Objective
 
 #: Most matches one request returns (a screenful: typing narrows it further).
@@ -43,6 +50,10 @@ class PickerSource:
     label: Callable[[Any], str]
     detail: Callable[[Any], str]
     allowed: Callable[[User], bool] = lambda user: user.is_authenticated
+    #: Per purpose, how to narrow the queryset to what `user` may use for it.
+    purposes: dict[str, Callable[[User, QuerySet[Any]], QuerySet[Any]]] = dataclass_field(
+        default_factory=dict
+    )
 
 
 def _signed_in(user: User) -> bool:
@@ -76,6 +87,7 @@ SOURCES: dict[str, PickerSource] = {
             lambda i: " · ".join(
                 x for x in [f"#{i.pk}", i.get_stage_display(), i.product.name if i.product else ""] if x
             ),
+            purposes={PICK_TO_CHANGE: editable_initiatives},
         ),
         PickerSource(
             "objective",
@@ -134,11 +146,17 @@ def source_for(*, user: User, kind: str) -> PickerSource:
     return source
 
 
-def options(*, user: User, kind: str, query: str) -> tuple[list[Option], bool]:
-    """The first `LIMIT` records of `kind` matching `query` that `user` may pick, and whether more match."""
+def options(*, user: User, kind: str, query: str, purpose: str = "") -> tuple[list[Option], bool]:
+    """The first `LIMIT` records of `kind` matching `query` that `user` may pick (for `purpose`, when
+    the picker names one), and whether more match."""
     source = source_for(user=user, kind=kind)
     query = " ".join(query.split())[:MAX_QUERY]
     qs = source.queryset()
+    if purpose:
+        narrow = source.purposes.get(purpose)
+        if narrow is None:
+            raise ValidationFailed(f"There is no “{purpose[:40]}” picker for {source.noun}.")
+        qs = narrow(user, qs)
     field = source.field
     if source.kind == "user":
         for word in query.split():

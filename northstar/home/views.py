@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from northstar.core.errors import ApplicationError
+from northstar.core.errors import ApplicationError, ValidationFailed
 from northstar.core.web import (
     edit_page,
     fetch,
@@ -63,7 +63,11 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
     if not field.replace("_", "").replace("-", "").isalnum():
         field = f"pick-{kind}"
     try:
-        found, more = pickers.options(user=user_of(request), kind=kind, query=query)
+        found, more = pickers.options(
+            user=user_of(request), kind=kind, query=query, purpose=request.GET.get("purpose", "")
+        )
+    except ValidationFailed as exc:  # a hand-made address: a clear 400, not a server error
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     except ApplicationError as exc:
         refuse(exc)
     return render(

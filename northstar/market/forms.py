@@ -6,7 +6,14 @@ from typing import Any
 
 from django import forms
 
-from northstar.core.forms import DateField, DateOrderField, LongTextField, PickerField, PickerMultipleField
+from northstar.core.forms import (
+    PICK_TO_CHANGE,
+    DateField,
+    DateOrderField,
+    LongTextField,
+    PickerField,
+    PickerMultipleField,
+)
 from northstar.feedback.models import Segment as CustomerSegment
 from northstar.market.imports import PRESETS
 from northstar.market.models import Capability, Competitor, ResearchNote, Segment, SizeEstimate
@@ -74,7 +81,9 @@ class EstimateForm(forms.Form):
 
 class ServesForm(forms.Form):
     objectives = PickerMultipleField("objective", queryset=Objective.objects.none(), required=False)
-    initiatives = PickerMultipleField("initiative", queryset=Initiative.objects.none(), required=False)
+    initiatives = PickerMultipleField(
+        "initiative", queryset=Initiative.objects.none(), required=False, purpose=PICK_TO_CHANGE
+    )
 
     def __init__(self, *args: Any, segment: Segment | None = None, **kwargs: Any) -> None:
         if segment is not None:
@@ -185,7 +194,9 @@ class ImportForm(forms.Form):
 
 class ReasonLinkForm(forms.Form):
     reason = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    initiative = PickerField("initiative", queryset=Initiative.objects.all(), label="Evidence for the idea")
+    initiative = PickerField(
+        "initiative", queryset=Initiative.objects.all(), label="Evidence for the idea", purpose=PICK_TO_CHANGE
+    )
 
 
 class NoteForm(forms.Form):

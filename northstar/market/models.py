@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from northstar.core.concurrency import Versioned
+from northstar.core.numbers import MoneyField
 from northstar.feedback.models import Customer
 from northstar.feedback.models import Segment as CustomerSegment
 from northstar.org.models import Product
@@ -72,13 +73,13 @@ class SizeEstimate(models.Model):
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="estimates")
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.TOP_DOWN)
     as_of = models.DateField(help_text="The date the estimate describes.")
-    tam = models.DecimalField(**MONEY, validators=[MinValueValidator(0)], help_text="Total market a year.")
-    sam = models.DecimalField(**MONEY, validators=[MinValueValidator(0)], help_text="The part we can serve.")
-    som = models.DecimalField(**MONEY, validators=[MinValueValidator(0)], help_text="The part we can win.")
+    tam = MoneyField(**MONEY, validators=[MinValueValidator(0)], help_text="Total market a year.")
+    sam = MoneyField(**MONEY, validators=[MinValueValidator(0)], help_text="The part we can serve.")
+    som = MoneyField(**MONEY, validators=[MinValueValidator(0)], help_text="The part we can win.")
     accounts = models.PositiveIntegerField(null=True, blank=True)
     serviceable_accounts = models.PositiveIntegerField(null=True, blank=True)
     obtainable_accounts = models.PositiveIntegerField(null=True, blank=True)
-    annual_price = models.DecimalField(**MONEY, null=True, blank=True, validators=[MinValueValidator(0)])
+    annual_price = MoneyField(**MONEY, null=True, blank=True, validators=[MinValueValidator(0)])
     spread = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -221,7 +222,7 @@ class Deal(models.Model):
     segment = models.ForeignKey(
         Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    amount = MoneyField(**MONEY, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default="EUR")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     competitor = models.ForeignKey(

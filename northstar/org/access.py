@@ -55,6 +55,21 @@ class LineScope:
             return owner_id is not None and owner_id == self.person_id
         return line_id in self.line_ids
 
+    def where(self, *, line: str, owner: str) -> Q:
+        """`allows` as a filter, for lists of what may be picked or changed (bounded in the database,
+        not after it): `line` and `owner` name the record's line and owning person's id columns.
+
+        The same three cases as `allows`, read off the same resolved scope; `tests/test_line_rule.py`
+        checks the two agree record by record."""
+        if not self.writes:
+            return Q(pk__in=[])
+        if self.everything:
+            return Q()
+        mine = Q(**{f"{line}__in": self.line_ids})
+        if self.person_id is not None:
+            mine |= Q(**{f"{line}__isnull": True, owner: self.person_id})
+        return mine
+
 
 NOBODY = LineScope(writes=False, everything=False, line_ids=frozenset(), person_id=None)
 

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from northstar.core.concurrency import Versioned
+from northstar.core.numbers import MoneyField
 
 
 class Level(models.TextChoices):
@@ -111,7 +112,7 @@ class Team(Versioned):
     name = models.CharField(max_length=120, unique=True)
     skills = models.ManyToManyField(Skill, blank=True, related_name="teams")
     members = models.ManyToManyField(Person, blank=True, related_name="teams")
-    cost_rate = models.DecimalField(
+    cost_rate = MoneyField(
         max_digits=12,
         decimal_places=2,
         default=Decimal("0"),

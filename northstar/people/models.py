@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from northstar.core.concurrency import Versioned
+from northstar.core.numbers import MoneyField
 from northstar.org.models import Level, Person
 
 
@@ -364,7 +365,7 @@ class Requisition(Versioned):
     description = models.TextField(
         blank=True, help_text="The job description, drafted from the ladder level."
     )
-    annual_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    annual_cost = MoneyField(max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="EUR")
     leader_approval = models.BooleanField(
         default=True, help_text="The product leader approves every offer or rejection (product hires)."
@@ -529,7 +530,7 @@ class HeadcountPlan(Versioned):
     line = models.ForeignKey("org.ProductLine", on_delete=models.CASCADE, related_name="headcount_plans")
     period = models.ForeignKey("strategy.PlanningPeriod", on_delete=models.PROTECT, related_name="+")
     slots = models.PositiveSmallIntegerField()
-    cost_per_slot = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    cost_per_slot = MoneyField(max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="EUR")
 
     class Meta:

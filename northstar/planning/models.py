@@ -15,6 +15,7 @@ from django.db import models
 
 from northstar.core.concurrency import Versioned
 from northstar.core.models import Archivable, Job
+from northstar.core.numbers import MoneyField, money_text
 from northstar.org.models import ProductLine, Skill, Team
 from northstar.portfolio.models import Initiative, Stage, Tag
 from northstar.strategy.models import Objective, PlanningPeriod
@@ -61,9 +62,7 @@ class BudgetEnvelope(Versioned):
 
     line = models.ForeignKey(ProductLine, on_delete=models.CASCADE, related_name="budgets")
     period = models.ForeignKey(PlanningPeriod, on_delete=models.CASCADE, related_name="budgets")
-    amount = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
+    amount = MoneyField(max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(max_length=3, default="EUR")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,7 +70,7 @@ class BudgetEnvelope(Versioned):
         constraints = [models.UniqueConstraint(fields=["line", "period"], name="budget_one_per_line_period")]
 
     def __str__(self) -> str:
-        return f"{self.line_id}/{self.period_id}: {self.amount} {self.currency}"
+        return f"{self.line_id}/{self.period_id}: {money_text(self.amount, self.currency)}"
 
 
 class ValueSource(models.TextChoices):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from northstar.core.concurrency import Versioned
+from northstar.core.numbers import MoneyField
 from northstar.org.models import Person
 from northstar.portfolio.models import Initiative, Stage
 
@@ -49,7 +50,7 @@ class StageGate(Versioned):
     stage = models.CharField(max_length=20, choices=Stage.choices, unique=True)
     requirements = models.JSONField(default=list, blank=True)
     approver = models.CharField(max_length=20, blank=True, choices=Approver.choices)
-    approval_above = models.DecimalField(
+    approval_above = MoneyField(
         max_digits=14,
         decimal_places=2,
         null=True,

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from northstar.core.errors import ValidationFailed
 from northstar.core.models import User
 from northstar.org import access
 from northstar.org.models import Product
+from northstar.portfolio.models import Initiative
 
 
 def line_of(product_id: int | None) -> int | None:
@@ -47,3 +50,9 @@ def editable_ids(user: User, initiatives: list) -> set[int]:
         for i in initiatives
         if scope.allows(i.product.line_id if i.product_id else None, owner_id=i.owner_id)
     }
+
+
+def editable_initiatives(user: User, initiatives: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """Narrow a query to the initiatives `user` may change (the line scope's filter, at most two
+    queries to resolve it): what a picker offers when the chosen one will be changed."""
+    return initiatives.filter(access.line_scope(user).where(line="product__line_id", owner="owner_id"))

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from northstar.core.concurrency import Versioned
+from northstar.core.numbers import number_text
 from northstar.org.models import Skill
 from northstar.portfolio.models import Initiative
 
@@ -119,7 +120,8 @@ class EstimateLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["initiative", "skill"], name="one_estimate_per_skill")]
 
     def __str__(self) -> str:
-        return f"{self.skill.name}: {self.low}/{self.likely}/{self.high} team-weeks"
+        weeks = "/".join(number_text(w) for w in (self.low, self.likely, self.high))
+        return f"{self.skill.name}: {weeks} team-weeks"
 
 
 class CriterionDirection(models.TextChoices):

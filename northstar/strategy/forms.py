@@ -6,7 +6,14 @@ from typing import Any, cast
 
 from django import forms
 
-from northstar.core.forms import DateField, LongTextField, PickerField, choice_field, model_choice
+from northstar.core.forms import (
+    PICK_TO_CHANGE,
+    DateField,
+    LongTextField,
+    PickerField,
+    choice_field,
+    model_choice,
+)
 from northstar.org.models import Person, ProductLine, Team
 from northstar.portfolio.models import Initiative
 from northstar.strategy.models import (
@@ -283,7 +290,10 @@ class MetricValueForm(forms.Form):
 
 class AlignmentForm(forms.Form):
     initiative = PickerField(
-        "initiative", queryset=Initiative.objects.all(), help_text="Type part of its title."
+        "initiative",
+        queryset=Initiative.objects.all(),
+        help_text="Type part of its title.",
+        purpose=PICK_TO_CHANGE,
     )
     target = forms.ChoiceField(label="Objective or key result")
     weight = forms.DecimalField(min_value=0.01, max_digits=6, decimal_places=2, initial=1)

@@ -116,3 +116,53 @@ def test_a_picked_parent_and_owner_are_saved_by_id_and_a_made_up_id_is_refused(c
     assert response.status_code in (200, 422)
     assert not Initiative.objects.filter(title="Orphan").exists()
     assert "Pick one from the list" in response.content.decode()
+
+
+def _pick_to_change(client, q: str = "work"):
+    return client.get(reverse("home:pick", args=["initiative"]), {"q": q, "purpose": "edit"})
+
+
+def test_a_picker_for_a_change_offers_a_pm_only_their_lines_ideas_and_the_leader_every_one(
+    cast, login, django_assert_max_num_queries
+):
+    own_idea = factories.make_initiative(title="Own unlined work", owner=cast.pm_person, product=None)
+    client = login(cast.pm)
+    _pick_to_change(client)
+    with django_assert_max_num_queries(6):  # the line scope costs two: bounded in the database
+        offered = _options(_pick_to_change(client))
+    assert offered == ["Home work", "Own unlined work"]  # not "Away work": linking to it is refused
+    assert _options(_pick_to_change(login(cast.leader))) == ["Away work", "Home work", own_idea.title]
+    assert _options(_pick_to_change(login(cast.stakeholder))) == []
+    # Without a purpose (reading, or depending on another line's work) every initiative is offered.
+    assert _options(_pick(login(cast.pm), "initiative", "work")) == ["Away work", "Home work", own_idea.title]
+
+
+def test_what_a_pm_is_offered_to_change_is_what_the_submit_accepts(cast, login):
+    """The evidence link a PM can pick from the offered list lands; the other line's is refused."""
+    from northstar.core.errors import PermissionDenied
+    from northstar.feedback.services import link_create
+    from tests.feedback.factories import make_item
+
+    item = make_item()
+    offered = set(_options(_pick_to_change(login(cast.pm))))
+    for initiative in [cast.home_initiative, cast.away_initiative]:
+        try:
+            link_create(actor=cast.pm, item=item, initiative=initiative)
+            accepted = True
+        except PermissionDenied:
+            accepted = False
+        assert accepted == (initiative.title in offered)
+
+
+def test_the_evidence_and_alignment_forms_ask_their_picker_for_changeable_ideas_only():
+    from northstar.feedback.forms import LinkForm
+    from northstar.strategy.forms import AlignmentForm
+
+    assert "purpose=edit" in str(LinkForm()["initiative"])
+    assert "purpose=edit" in str(AlignmentForm(objectives=[])["initiative"])
+
+
+def test_an_unknown_purpose_is_a_clear_400(cast, login):
+    response = login(cast.pm).get(reverse("home:pick", args=["person"]), {"q": "p", "purpose": "edit"})
+    assert response.status_code == 400
+    assert "no “edit” picker for people" in response.content.decode()

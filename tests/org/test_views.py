@@ -170,7 +170,7 @@ def test_lines_list_and_detail(cast, division, login):
     lines = client.get(reverse("org:lines")).content.decode()
     assert "Growth" in lines and "Director: Dan Director" in lines
     html = client.get(reverse("org:line_detail", args=[division["line"].pk])).content.decode()
-    for text in ("Dan Director", "Gwen GPM", "Referrals", "Growth squad", "mobile", "data", "12,000 EUR"):
+    for text in ("Dan Director", "Gwen GPM", "Referrals", "Growth squad", "mobile", "data", "€12,000"):
         assert text in html
     assert "Edit line" not in html and "Add team" not in html
 
@@ -251,7 +251,7 @@ def test_teams_list_and_detail(cast, login):
     teams = client.get(reverse("org:teams")).content.decode()
     assert "Home team" in teams and "Away team" in teams and "backend" in teams
     detail = client.get(reverse("org:team_detail", args=[cast.home_team.pk])).content.decode()
-    assert "Pat PM" in detail and "Home line" in detail and "12,000.00 EUR" in detail
+    assert "Pat PM" in detail and "Home line" in detail and "€12,000" in detail and "12,000.00" not in detail
     assert "/edit/" not in detail
 
 

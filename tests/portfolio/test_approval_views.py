@@ -88,6 +88,6 @@ def test_leaders_set_who_approves_and_others_read_it(cast, client):
     assert approvals.approval_rules()["in_delivery"].approval_above == 250000
     client.force_login(cast.stakeholder)
     assert (
-        "needs the approval of a product leader above 250,000"
+        "needs the approval of a product leader above €250,000"
         in client.get(reverse("portfolio:gates")).content.decode()
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from northstar.core import numbers
 from northstar.core.forms import Picker
 from northstar.core.models import AuditEntry
 from northstar.core.web import AT
@@ -31,6 +32,30 @@ def record_url(entry: AuditEntry) -> str:
     if name is None or entry.action == AuditEntry.Action.DELETE or not entry.record_id.isdigit():
         return ""
     return reverse(name, args=[int(entry.record_id)])
+
+
+@register.filter
+def money(value: Any, currency: str = "") -> str:
+    """`{{ amount|money:currency }}`: "€120,000" (see core.numbers.money_text)."""
+    return numbers.money_text(value, currency)
+
+
+@register.filter
+def count(value: Any) -> str:
+    """`{{ n|count }}`: "12,000", never "12000.0"."""
+    return numbers.count_text(value)
+
+
+@register.filter
+def number(value: Any, places: int = 2) -> str:
+    """`{{ x|number }}`: at most two decimals, no trailing zeros, thousands separated."""
+    return numbers.number_text(value, places)
+
+
+@register.filter
+def percent(fraction: Any, digits: Any = None) -> str:
+    """`{{ share|percent }}` for a 0-1 share: "62%", "1.2%"."""
+    return numbers.percent_text(fraction, None if digits in (None, "") else int(digits))
 
 
 @register.filter
@@ -67,11 +92,13 @@ def picker(
     value: Any = None,
     label: str = "",
     required: bool = False,
+    purpose: str = "",
 ) -> str:
     """A type-ahead picker in a hand-written form: `{% picker "initiative" "initiative" id="x" %}`
-    (`suffix` makes the id unique when a page repeats the form, e.g. per row)."""
+    (`suffix` makes the id unique when a page repeats the form, e.g. per row; `purpose="edit"` offers
+    only records the person may change)."""
     chosen = [(str(value), label)] if value not in (None, "") else []
     attrs: dict[str, Any] = {"id": f"{id}-{suffix}" if suffix != "" else id}
     if required:
         attrs["required"] = True
-    return Picker(kind).render_chosen(name, chosen, attrs)
+    return Picker(kind, purpose=purpose).render_chosen(name, chosen, attrs)

@@ -6,16 +6,17 @@ from typing import Any
 
 from django import template
 
-from northstar.planning.templatetags.planning_tags import num, pct
+from northstar.core.numbers import money_text
+from northstar.planning.templatetags.planning_tags import pct
 
 register = template.Library()
 
 
 @register.filter
 def money(value: Any, currency: str = "") -> str:
-    """1234567.8 -> "1,234,568 EUR"; None -> "—". Whole units: these pages compare, they do not book."""
-    shown = num(value)
-    return f"{shown} {currency}" if currency and shown != "—" else shown
+    """1234567.8 -> "€1,234,568" (the company currency unless named); None -> "—". The one money rule
+    (core.numbers), in whole units: these pages compare, they do not book."""
+    return money_text(value, currency, cents=False)
 
 
 @register.filter
