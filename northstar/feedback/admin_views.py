@@ -13,7 +13,7 @@ from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, fetch, require, user_of
-from northstar.feedback import portal_services, selectors
+from northstar.feedback import portal_merge, portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
 from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
 from northstar.org.access import can_see_customer_people
@@ -100,7 +100,9 @@ def widget_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
     """Link a portal request to an idea (its status then follows the idea's stage) or set its status."""
-    post = fetch(get_or_404, Post, post_id, queryset=Post.objects.select_related("initiative", "board"))
+    post = fetch(
+        get_or_404, Post, post_id, queryset=Post.objects.select_related("initiative", "board", "merged_into")
+    )
     if request.method == "POST":
         require(user_of(request).can_write, READ_ONLY)
         raw = request.POST.get("initiative", "")
@@ -118,7 +120,32 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
             return redirect("feedback:post_manage", post_id=post.pk)
         messages.success(request, "Saved.")
         return redirect("feedback:post_manage", post_id=post.pk)
-    return render(request, "feedback/post_manage.html", {"post": post, "statuses": PostStatus.choices})
+    context = {
+        "post": post,
+        "statuses": PostStatus.choices,
+        "merge_choices": [(pk, label) for pk, label in _post_choices() if pk != post.pk],
+    }
+    return render(request, "feedback/post_manage.html", context)
+
+
+@login_required
+@require_POST
+def post_merge(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Merge this duplicate into the request the team picked (its votes, comments and followers move)."""
+    source = fetch(get_or_404, Post, post_id)
+    raw = request.POST.get("into", "")
+    try:
+        require(user_of(request).can_write, READ_ONLY)
+        if not raw.isdigit():
+            raise portal_services.ValidationFailed("Pick the request this one duplicates.")
+        target = portal_merge.post_merge(
+            actor=user_of(request), source=source, target=get_or_404(Post, int(raw))
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:post_manage", post_id=source.pk)
+    messages.success(request, f"Merged into “{target.title}”: it now has {target.vote_count} votes.")
+    return redirect("feedback:post_manage", post_id=target.pk)
 
 
 @login_required

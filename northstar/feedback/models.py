@@ -285,6 +285,14 @@ class Post(Versioned):
     feedback_item = models.OneToOneField(
         FeedbackItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="portal_post"
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_posts",
+        help_text="The request this duplicate was merged into: its votes and followers moved there.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -324,6 +332,25 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter} on {self.post_id}"
+
+
+class Subscription(models.Model):
+    """Someone's explicit choice to follow a post, or to stop following it.
+
+    Voters, the author and commenters follow a post without a row here; a row with `active=False`
+    (written by the unsubscribe link) silences them, one with `active=True` adds someone who only asked
+    to follow. See `portal_subscriptions.subscribers`."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "email"], name="feedback_one_subscription")]
+
+    def __str__(self) -> str:
+        return f"{self.email} on {self.post_id}"
 
 
 class Comment(models.Model):

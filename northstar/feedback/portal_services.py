@@ -26,6 +26,7 @@ from northstar.core import audit, concurrency, ratelimit
 from northstar.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_save
+from northstar.feedback import portal_subscriptions
 from northstar.feedback.models import (
     Board,
     ChangelogEntry,
@@ -355,6 +356,7 @@ def post_update(
     access.require_write(actor)
     concurrency.expect_version(post, version)
     before = audit.snapshot(post)
+    shown_before = post.public_status
     if status is not None:
         if status not in PostStatus.values:
             raise ValidationFailed(f"Unknown status {status!r}.")
@@ -367,7 +369,10 @@ def post_update(
             from northstar.feedback.models import EvidenceLink
 
             EvidenceLink.objects.get_or_create(item_id=post.feedback_item_id, initiative=initiative, quote="")
-    return record_save(actor=actor, instance=post, before=before)
+    post = record_save(actor=actor, instance=post, before=before)
+    # Followers hear about what customers see: the public status (a linked idea's stage decides it).
+    portal_subscriptions.notify_status_change(post, old=shown_before, new=post.public_status)
+    return post
 
 
 # Boards and the changelog --------------------------------------------------------------------------
@@ -396,20 +401,21 @@ def changelog_create(
 
 
 def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "") -> ChangelogEntry:
-    """Publish a release note and email each voter of its posts once (after the commit)."""
+    """Publish a release note, mark its posts done, and email each of their followers once (after
+    the commit). This email is their status-change email: nobody gets a second one for the same news."""
     access.require_write(actor)
     with transaction.atomic():
         entry = ChangelogEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.published_at is not None:
             raise Conflict("This changelog entry is already published.")
         before = audit.snapshot(entry)
-        recipients = sorted(
-            set(
-                Vote.objects.filter(post__in=entry.posts.all(), confirmed_at__isnull=False)
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
-        )
+        shipped = list(entry.posts.select_for_update().filter(merged_into__isnull=True))
+        recipients = portal_subscriptions.shipped_recipients(shipped)
+        for post in shipped:
+            if post.status != PostStatus.DONE:
+                post_before = audit.snapshot(post)
+                post.status = PostStatus.DONE
+                record_save(actor=actor, instance=post, before=post_before)
         entry.published_at = timezone.now()
         entry.notified = len(recipients)
         entry.save(update_fields=["published_at", "notified"])
@@ -417,7 +423,7 @@ def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "")
         subject = f"Shipped: {entry.title}"
         text = (
             f"Something you voted for has shipped.\n\n{entry.title}\n\n{entry.body}\n\n"
-            f"{site_url}\n\nYou get this email because you voted for this request on our feedback portal."
+            f"{site_url}\n\nYou get this email because you follow this request on our feedback portal."
         )
         messages = [(subject, text, None, [address]) for address in recipients]
         transaction.on_commit(lambda: _send(messages))

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.core.web import fetch
-from northstar.feedback import portal_services, selectors
+from northstar.feedback import portal_services, portal_subscriptions, selectors
 from northstar.feedback.clients import client_id
 from northstar.feedback.forms import CommentForm, PostForm, VoteForm
 from northstar.feedback.models import Board, Moderation, Post, PostStatus
@@ -140,13 +141,62 @@ def _post_context(request: HttpRequest, post: Post, **extra: object) -> dict:
         "comments": [(c, render_markdown(c.body)) for c in selectors.approved_comments(post)],
         "vote_form": VoteForm(signed_in=request.user.is_authenticated),
         "comment_form": CommentForm(),
+        "following": request.user.is_authenticated
+        and portal_subscriptions.is_subscribed(post, request.user.email or ""),
         **extra,
     }
 
 
 def post(request: HttpRequest, post_id: int) -> HttpResponse:
+    target = selectors.merged_post_target(post_id)
+    if target is not None:  # a merged duplicate: its votes and comments are on the request it joined
+        messages.info(request, f"That request was merged into “{target.title}”: your vote counts here.")
+        return redirect("portal:post", post_id=target.pk)
     the_post = _post(post_id)
     return page(request, "portal/post.html", _post_context(request, the_post), title=the_post.title)
+
+
+@require_POST
+def follow(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A signed-in person follows (or stops following) a request's status emails."""
+    the_post = _post(post_id)
+    if not request.user.is_authenticated:
+        messages.error(
+            request, "Vote for this request to get its emails: we ask you to confirm your address."
+        )
+        return redirect("portal:post", post_id=the_post.pk)
+    try:
+        following = portal_subscriptions.subscription_set(
+            post=the_post, user=request.user, follow=request.POST.get("follow") == "1"
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "You follow this request." if following else "You no longer follow this request."
+        )
+    return redirect("portal:post", post_id=the_post.pk)
+
+
+@csrf_exempt  # the signed token is the authority; mail clients' one-click unsubscribe posts without a form
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every status email. Opening it shows a button; pressing it (or a mail client's
+    one-click POST) stops the emails for that request."""
+    try:
+        if request.method == "POST":
+            the_post, email = portal_subscriptions.unsubscribe(token=token)
+        else:
+            the_post, email = portal_subscriptions.post_for_unsubscribe(token)
+    except ApplicationError as exc:
+        return page(
+            request,
+            "portal/unsubscribe.html",
+            {"error": exc.message},
+            title="Unsubscribe",
+            status=exc.status_code,
+        )
+    context = {"post": the_post, "email": email, "token": token, "done": request.method == "POST"}
+    return page(request, "portal/unsubscribe.html", context, title="Unsubscribe")
 
 
 @require_POST

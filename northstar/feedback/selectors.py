@@ -383,8 +383,22 @@ def public_boards() -> QuerySet[Board]:
 
 
 def visible_posts() -> QuerySet[Post]:
-    """Posts a stranger may see (and vote on): approved, on a public board. Private boards never leak."""
-    return Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True)
+    """Posts a stranger may see (and vote on): approved, on a public board, not merged into another.
+    Private boards never leak; a merged duplicate's address leads to the request it joined."""
+    return Post.objects.filter(
+        moderation=Moderation.APPROVED, board__is_public=True, merged_into__isnull=True
+    )
+
+
+def merged_post_target(post_id: int) -> Post | None:
+    """The live request a merged duplicate now points to, when the duplicate was public; else None."""
+    merged = (
+        Post.objects.filter(pk=post_id, moderation=Moderation.APPROVED, board__is_public=True)
+        .exclude(merged_into=None)
+        .values_list("merged_into", flat=True)
+        .first()
+    )
+    return visible_posts().filter(pk=merged).first() if merged else None
 
 
 #: Words too common to say two requests are alike.
