@@ -68,6 +68,13 @@ def _vote_link(cast, user):
     return [portal_services.vote_token(vote)]
 
 
+def _unsubscribe_link(cast, user):
+    """The token of an unsubscribe link in a status email."""
+    from northstar.feedback import portal_subscriptions
+
+    return [portal_subscriptions.unsubscribe_token(f.make_post(), "v@example.com")]
+
+
 def _entry(cast, user):
     return [f.make_entry(posts=(f.make_post(),)).pk]
 
@@ -189,6 +196,13 @@ WEB_CASES = [
         args=_approved_post,
         data=lambda c, u: {"initiative": str(c.home_initiative.pk), "status": "planned"},
     ),
+    Case(
+        "feedback:post_merge",
+        "post",
+        WRITERS_ACTION,
+        args=_approved_post,
+        data=lambda c, u: {"into": f.make_post().pk},
+    ),
     Case("feedback:changelog_create", "get", WRITERS_PAGE),
     Case("feedback:changelog_create", "post", WRITERS_ACTION, data=lambda c, u: {"title": "June release"}),
     Case("feedback:changelog_publish", "post", WRITERS_ACTION, args=_entry),
@@ -220,6 +234,9 @@ WEB_CASES = [
         args=_approved_post,
         data=_fresh(lambda c, u: {"body": "Yes please", "author_email": "v@example.com"}),
     ),
+    Case("portal:follow", "post", PUBLIC_ACTION, args=_approved_post, data=lambda c, u: {"follow": "1"}),
+    Case("portal:unsubscribe", "get", PUBLIC, args=_unsubscribe_link),
+    Case("portal:unsubscribe", "post", PUBLIC, args=_unsubscribe_link),
     Case("portal:roadmap", "get", PUBLIC),
     Case("portal:changelog", "get", PUBLIC),
     # many at once: "triage" shows the choices; linking to another line's idea is that line's to do
