@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "northstar.core.middleware.SecurityHeadersMiddleware",
     "northstar.core.middleware.RejectUnstorableInputMiddleware",
     "northstar.core.middleware.ApiSessionCsrfMiddleware",
+    # The portal at `/` of its own host name, when one is set (northstar/feedback/portal_host.py).
+    "northstar.feedback.portal_host.PortalHostMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -13,7 +13,7 @@ from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, fetch, require, user_of
-from northstar.feedback import portal_merge, portal_services, selectors
+from northstar.feedback import portal_branding, portal_merge, portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
 from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
 from northstar.org.access import can_see_customer_people
@@ -126,6 +126,30 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
         "merge_choices": [(pk, label) for pk, label in _post_choices() if pk != post.pk],
     }
     return render(request, "feedback/post_manage.html", context)
+
+
+@login_required
+def branding(request: HttpRequest) -> HttpResponse:
+    """The portal's name, colour, logo and own host name (product leaders and admins)."""
+    require(user_of(request).is_leading, "Only product leaders and admins can change the portal's branding.")
+    row = portal_branding.branding_row()
+    if request.method == "POST":
+        try:
+            portal_branding.branding_update(
+                actor=user_of(request),
+                company_name=request.POST.get("company_name", ""),
+                primary_color=request.POST.get("primary_color", ""),
+                host=request.POST.get("host", ""),
+                logo_upload=request.FILES.get("logo"),
+                remove_logo=request.POST.get("remove_logo") == "1",
+                version=concurrency.submitted_version(request.POST.get("version")),
+            )
+        except ApplicationError as exc:
+            context = {"row": row, "error": exc.message, "data": request.POST}
+            return render(request, "feedback/portal_branding.html", context, status=exc.status_code)
+        messages.success(request, "The portal's branding is saved.")
+        return redirect("feedback:portal_branding")
+    return render(request, "feedback/portal_branding.html", {"row": row, "data": None})
 
 
 @login_required

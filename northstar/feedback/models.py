@@ -409,3 +409,34 @@ class WidgetSite(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PortalBranding(Versioned):
+    """The portal's look and address: one row (pk 1). Shown on every portal page."""
+
+    company_name = models.CharField(max_length=120, blank=True)
+    primary_color = models.CharField(max_length=7, blank=True, help_text="#rrggbb; empty keeps Northstar's.")
+    host = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="e.g. feedback.example.com: requests for this host get the portal at /.",
+    )
+    logo_type = models.CharField(
+        max_length=20, blank=True, help_text="The logo's content type; empty: no logo."
+    )
+    logo_sha = models.CharField(
+        max_length=16, blank=True, help_text="Changes with the logo, so caches refresh."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.company_name or "Portal branding"
+
+
+class PortalLogo(models.Model):
+    """The logo's bytes, apart from the branding row so its audit trail never holds an image."""
+
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "Portal logo"

@@ -17,5 +17,6 @@ urlpatterns = [
     path("p/<int:post_id>/follow/", portal_views.follow, name="follow"),
     path("unsubscribe/<str:token>/", portal_views.unsubscribe, name="unsubscribe"),
     path("roadmap/", portal_views.roadmap, name="roadmap"),
+    path("logo/<str:sha>/", portal_views.logo, name="logo"),
     path("changelog/", portal_views.changelog, name="changelog"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -19,15 +19,29 @@ from northstar.core.errors import ApplicationError
 from northstar.core.markdown import render_markdown
 from northstar.core.services import get_or_404
 from northstar.core.web import fetch
-from northstar.feedback import portal_services, portal_subscriptions, selectors
+from northstar.feedback import portal_branding, portal_services, portal_subscriptions, selectors
 from northstar.feedback.clients import client_id
 from northstar.feedback.forms import CommentForm, PostForm, VoteForm
 from northstar.feedback.models import Board, Moderation, Post, PostStatus
 
 
 def page(request: HttpRequest, inner: str, context: dict, *, title: str, status: int = 200) -> HttpResponse:
-    """A portal page: the same public frame for visitors and for signed-in people (inside the app)."""
-    return render(request, "portal/_page.html", {**context, "inner": inner, "title": title}, status=status)
+    """A portal page: the same public frame for visitors and for signed-in people (inside the app),
+    in the company's branding."""
+    context = {**context, "inner": inner, "title": title, "branding": portal_branding.current_branding()}
+    return render(request, "portal/_page.html", context, status=status)
+
+
+def logo(request: HttpRequest, sha: str) -> HttpResponse:
+    """The portal's logo; its address names the image's hash, so browsers may keep it for a year."""
+    found = portal_branding.logo()
+    if found is None:
+        raise Http404("No logo.")
+    data, content_type = found
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _board(slug: str) -> Board:

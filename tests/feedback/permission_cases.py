@@ -15,6 +15,7 @@ from tests.feedback import factories as f
 from tests.permissions import (
     DONE,
     LEADERS_ACTION,
+    LEADERS_PAGE,
     READ,
     WRITERS_ACTION,
     WRITERS_PAGE,
@@ -73,6 +74,16 @@ def _unsubscribe_link(cast, user):
     from northstar.feedback import portal_subscriptions
 
     return [portal_subscriptions.unsubscribe_token(f.make_post(), "v@example.com")]
+
+
+def _logo(cast, user):
+    """The address of an uploaded portal logo."""
+    from northstar.feedback.models import PortalBranding, PortalLogo
+
+    PortalLogo.objects.update_or_create(pk=1, defaults={"data": b"\x89PNG\r\n\x1a\n"})
+    PortalBranding.objects.update_or_create(pk=1, defaults={"logo_type": "image/png", "logo_sha": "abc"})
+    cache.clear()
+    return ["abc"]
 
 
 def _entry(cast, user):
@@ -188,6 +199,8 @@ WEB_CASES = [
         data=lambda c, u: {"name": f"Board {u.pk if u else 0}"},
     ),
     Case("feedback:widget_create", "post", LEADERS_ACTION, data=lambda c, u: {"name": "App"}),
+    Case("feedback:portal_branding", "get", LEADERS_PAGE),
+    Case("feedback:portal_branding", "post", LEADERS_ACTION, data=lambda c, u: {"company_name": "Acme"}),
     Case("feedback:post_manage", "get", READ, args=_approved_post),
     Case(
         "feedback:post_manage",
@@ -237,6 +250,7 @@ WEB_CASES = [
     Case("portal:follow", "post", PUBLIC_ACTION, args=_approved_post, data=lambda c, u: {"follow": "1"}),
     Case("portal:unsubscribe", "get", PUBLIC, args=_unsubscribe_link),
     Case("portal:unsubscribe", "post", PUBLIC, args=_unsubscribe_link),
+    Case("portal:logo", "get", PUBLIC, args=_logo),
     Case("portal:roadmap", "get", PUBLIC),
     Case("portal:changelog", "get", PUBLIC),
     # many at once: "triage" shows the choices; linking to another line's idea is that line's to do
