@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,15 +16,19 @@ from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, fetch, require, user_of
 from northstar.feedback import portal_branding, portal_merge, portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
-from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
+from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, Segment, WidgetSite
 from northstar.org.access import can_see_customer_people
 from northstar.portfolio.models import Initiative
 
+#: The team sees every public board, segment-private ones included.
+TEAM = selectors.PortalViewer(team=True)
 LEADERS_ONLY = "Only product leaders and admins can change the portal's boards and widget sites."
 
 
 def _post_choices() -> list[tuple[int, str]]:
-    rows = selectors.visible_posts().order_by("-vote_count").values_list("id", "title", "vote_count")[:300]
+    rows = (
+        selectors.visible_posts(TEAM).order_by("-vote_count").values_list("id", "title", "vote_count")[:300]
+    )
     return [(pk, f"{title} ({votes} votes)") for pk, title, votes in rows]
 
 
@@ -37,11 +42,12 @@ def portal_admin(request: HttpRequest) -> HttpResponse:
         {
             "pending_posts": posts,
             "pending_comments": comments,
-            "boards": selectors.public_boards(),
+            "boards": selectors.public_boards(TEAM),
             "sites": WidgetSite.objects.all(),
             "entries": ChangelogEntry.objects.prefetch_related("posts")[:20],
-            "top_posts": selectors.public_posts()[:20],
+            "top_posts": selectors.public_posts(viewer=TEAM)[:20],
             "board_form": BoardForm(),
+            "segments": Segment.choices,
             "site_form": WidgetSiteForm(),
         },
     )
@@ -130,7 +136,7 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 def branding(request: HttpRequest) -> HttpResponse:
-    """The portal's name, colour, logo and own host name (product leaders and admins)."""
+    """The portal's name, colour and logo (product leaders and admins)."""
     require(user_of(request).is_leading, "Only product leaders and admins can change the portal's branding.")
     row = portal_branding.branding_row()
     if request.method == "POST":
@@ -139,17 +145,17 @@ def branding(request: HttpRequest) -> HttpResponse:
                 actor=user_of(request),
                 company_name=request.POST.get("company_name", ""),
                 primary_color=request.POST.get("primary_color", ""),
-                host=request.POST.get("host", ""),
                 logo_upload=request.FILES.get("logo"),
                 remove_logo=request.POST.get("remove_logo") == "1",
                 version=concurrency.submitted_version(request.POST.get("version")),
             )
         except ApplicationError as exc:
-            context = {"row": row, "error": exc.message, "data": request.POST}
+            context = {"row": row, "error": exc.message, "data": request.POST, "host": settings.PORTAL_HOST}
             return render(request, "feedback/portal_branding.html", context, status=exc.status_code)
         messages.success(request, "The portal's branding is saved.")
         return redirect("feedback:portal_branding")
-    return render(request, "feedback/portal_branding.html", {"row": row, "data": None})
+    context = {"row": row, "data": None, "host": settings.PORTAL_HOST}
+    return render(request, "feedback/portal_branding.html", context)
 
 
 @login_required

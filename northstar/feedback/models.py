@@ -256,6 +256,11 @@ class Board(Versioned):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
+    segments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Segments whose signed-in customers may see this board; empty: every visitor.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -320,6 +325,14 @@ class Vote(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
     voter = models.CharField(max_length=260, help_text="'user:<id>' or 'email:<address>'")
     email = models.EmailField(blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_votes",
+        help_text="The account the voter signed in for (portal sign-in from the customer's app).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -401,6 +414,9 @@ class WidgetSite(Versioned):
     key = models.CharField(max_length=48, unique=True)
     allowed_origin = models.CharField(max_length=200, blank=True, help_text="e.g. https://app.example.com")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sso_secret = models.CharField(
+        max_length=64, blank=True, help_text="Signs the tokens the site's app gives its users (HS256)."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

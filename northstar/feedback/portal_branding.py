@@ -1,9 +1,9 @@
-"""The portal in the company's colours, with its logo and on its own address.
+"""The portal in the company's colours and with its logo.
 
 Visitors should feel they are on the company's site, not on a tool's. The colour is checked so white
 button text and links on the white page stay readable (WCAG AA, 4.5:1); the logo goes through the
-same size limit as every upload and must be a raster image (an SVG can carry script); the host name
-must look like one, and the server must also accept it (ALLOWED_HOSTS, see the README).
+same size limit as every upload and must be a raster image (an SVG can carry script). The portal's
+own host name is a deployment setting (NORTHSTAR_PORTAL_HOST, see `portal_host`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -23,7 +22,6 @@ from northstar.core.services import record_save
 from northstar.feedback.models import PortalBranding, PortalLogo
 from northstar.org import access
 
-_CACHE_KEY = "feedback:portal-branding"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _HOST = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
@@ -42,12 +40,11 @@ _SIGNATURES = {
 
 @dataclass(frozen=True)
 class Branding:
-    """What every portal page shows (cached; read on each portal request)."""
+    """What every portal page shows."""
 
     company_name: str = ""
     primary_color: str = ""
     accent_ink: str = ""
-    host: str = ""
     logo_sha: str = ""
 
 
@@ -86,13 +83,6 @@ def clean_color(raw: str) -> str:
     return color
 
 
-def clean_host(raw: str) -> str:
-    host = (raw or "").strip().lower().rstrip(".")
-    if host and not _HOST.match(host):
-        raise ValidationFailed("Give a host name only, e.g. feedback.example.com (no https:// or path).")
-    return host
-
-
 def _logo_type(head: bytes) -> str:
     for signature, content_type in _SIGNATURES.items():
         if head.startswith(signature):
@@ -115,23 +105,19 @@ def branding_row() -> PortalBranding:
 
 
 def current_branding() -> Branding:
-    """The portal's branding, from the cache when it is there."""
-    found = cache.get(_CACHE_KEY)
-    if isinstance(found, Branding):
-        return found
+    """The portal's branding: one read of a one-row table by its key (no cache to go stale: a shared
+    cache lookup would cost the same round trip)."""
     row = PortalBranding.objects.filter(pk=1).first()
     branding = (
         Branding(
             company_name=row.company_name,
             primary_color=row.primary_color,
             accent_ink=_darker(row.primary_color) if row.primary_color else "",
-            host=row.host,
             logo_sha=row.logo_sha if row.logo_type else "",
         )
         if row
         else Branding()
     )
-    cache.set(_CACHE_KEY, branding, 300)
     return branding
 
 
@@ -149,19 +135,17 @@ def branding_update(
     actor: User,
     company_name: str,
     primary_color: str,
-    host: str,
     logo_upload: UploadedFile | None = None,
     remove_logo: bool = False,
     version: int | None = None,
 ) -> PortalBranding:
-    """Change the portal's name, colour, address or logo (product leaders and admins)."""
+    """Change the portal's name, colour or logo (product leaders and admins)."""
     access.require_leading(actor, "the portal's branding")
     row = branding_row()
     concurrency.expect_version(row, version)
     before = audit.snapshot(row)
     row.company_name = (company_name or "").strip()[:120]
     row.primary_color = clean_color(primary_color)
-    row.host = clean_host(host)
     if logo_upload is not None:
         data, content_type = _read_logo(logo_upload)
         PortalLogo.objects.update_or_create(pk=1, defaults={"data": data})
@@ -169,6 +153,4 @@ def branding_update(
     elif remove_logo:
         PortalLogo.objects.filter(pk=1).delete()
         row.logo_type, row.logo_sha = "", ""
-    row = record_save(actor=actor, instance=row, before=before)
-    transaction.on_commit(lambda: cache.delete(_CACHE_KEY))
-    return row
+    return record_save(actor=actor, instance=row, before=before)

@@ -1,8 +1,11 @@
-"""The portal in the company's name, colour and logo, on its own host name."""
+"""The portal in the company's name, colour and logo, on its own host name (NORTHSTAR_PORTAL_HOST)."""
 
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.cache import cache
@@ -28,7 +31,7 @@ def _clean_cache(db):
 
 
 def _brand(cast, **kw):
-    values = {"company_name": "Acme", "primary_color": "#1a4d2e", "host": ""} | kw
+    values = {"company_name": "Acme", "primary_color": "#1a4d2e"} | kw
     return portal_branding.branding_update(actor=cast.leader, **values)
 
 
@@ -90,7 +93,7 @@ def test_the_logo_goes_through_the_upload_checks(cast, settings):
 
 def test_only_leaders_change_the_branding_and_bad_input_is_a_clear_4xx(cast):
     with pytest.raises(PermissionDenied):
-        portal_branding.branding_update(actor=cast.pm, company_name="X", primary_color="", host="")
+        portal_branding.branding_update(actor=cast.pm, company_name="X", primary_color="")
     pm = Client()
     pm.force_login(cast.pm)
     assert pm.get(reverse("feedback:portal_branding")).status_code == 403
@@ -101,8 +104,6 @@ def test_only_leaders_change_the_branding_and_bad_input_is_a_clear_4xx(cast):
         reverse("feedback:portal_branding"), {"company_name": "Acme", "primary_color": "#ffff00"}
     )
     assert bad.status_code == 422 and "hard to read" in bad.content.decode()
-    bad_host = leader.post(reverse("feedback:portal_branding"), {"host": "https://x.example/path"})
-    assert bad_host.status_code == 422 and "host name only" in bad_host.content.decode()
     ok = leader.post(
         reverse("feedback:portal_branding"), {"company_name": "Acme", "primary_color": "#1a4d2e"}
     )
@@ -113,10 +114,11 @@ def test_the_portals_own_host_serves_the_portal_at_the_root(
     cast, settings, django_capture_on_commit_callbacks
 ):
     settings.ALLOWED_HOSTS = ["testserver", "feedback.acme.example"]
+    settings.PORTAL_HOST = "feedback.acme.example"
     post = f.make_post(title="Dark mode")
     with django_capture_on_commit_callbacks(execute=True):
-        _brand(cast, host="Feedback.Acme.Example")
-    on_host = Client(HTTP_HOST="feedback.acme.example")
+        _brand(cast)
+    on_host = Client(HTTP_HOST="Feedback.Acme.Example")
     home = on_host.get("/")
     assert home.status_code == 200 and "Dark mode" in home.content.decode()
     page = on_host.get(f"/p/{post.pk}/")
@@ -125,3 +127,23 @@ def test_the_portals_own_host_serves_the_portal_at_the_root(
     app = Client().get("/")  # the app's own host keeps the app's home
     assert "Acme feedback" not in app.content.decode()
     assert Client(HTTP_HOST="evil.example").get("/").status_code == 400  # not in ALLOWED_HOSTS
+
+
+def _settings_in_a_fresh_process(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
+    code = "import northstar.settings as s; print(','.join(s.ALLOWED_HOSTS))"
+    environ = {**os.environ, "NORTHSTAR_DATA_DIR": str(tmp_path), "SECRET_KEY": "x" * 50, **env}
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_the_portal_host_setting_is_checked_and_allowed(tmp_path):
+    """NORTHSTAR_PORTAL_HOST is added to ALLOWED_HOSTS; a URL instead of a host name stops start-up."""
+    ok = _settings_in_a_fresh_process(
+        tmp_path, NORTHSTAR_PORTAL_HOST="Feedback.Acme.Example", ALLOWED_HOSTS="northstar.acme.example"
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == "northstar.acme.example,feedback.acme.example"
+    bad = _settings_in_a_fresh_process(tmp_path, NORTHSTAR_PORTAL_HOST="https://feedback.acme.example/")
+    assert bad.returncode != 0 and "NORTHSTAR_PORTAL_HOST: give a host name only" in bad.stderr
