@@ -86,6 +86,21 @@ def _logo(cast, user):
     return ["abc"]
 
 
+def _sso_query(cast, user):
+    """A valid sign-in link of a site whose app signs its users' tokens."""
+    import time
+
+    import jwt
+
+    from northstar.feedback.models import WidgetSite
+
+    site = WidgetSite.objects.create(name="App", key=f"ns_w_{time.monotonic_ns()}", sso_secret="s" * 43)
+    token = jwt.encode(
+        {"email": "a@b.example", "exp": int(time.time()) + 60}, site.sso_secret, algorithm="HS256"
+    )
+    return {"site": site.key, "token": token}
+
+
 def _entry(cast, user):
     return [f.make_entry(posts=(f.make_post(),)).pk]
 
@@ -251,6 +266,8 @@ WEB_CASES = [
     Case("portal:unsubscribe", "get", PUBLIC, args=_unsubscribe_link),
     Case("portal:unsubscribe", "post", PUBLIC, args=_unsubscribe_link),
     Case("portal:logo", "get", PUBLIC, args=_logo),
+    Case("portal:sso", "get", PUBLIC_ACTION, data=_sso_query),
+    Case("portal:sso_sign_out", "post", PUBLIC_ACTION),
     Case("portal:roadmap", "get", PUBLIC),
     Case("portal:changelog", "get", PUBLIC),
     # many at once: "triage" shows the choices; linking to another line's idea is that line's to do
