@@ -427,8 +427,8 @@ def visible_posts(viewer: PortalViewer = _STRANGER) -> QuerySet[Post]:
     )
 
 
-def _board_ids(viewer: PortalViewer) -> QuerySet[Board]:
-    return Board.objects.filter(_open_boards(viewer)).values("pk")
+def _board_ids(viewer: PortalViewer) -> QuerySet[Board, int]:
+    return Board.objects.filter(_open_boards(viewer)).values_list("pk", flat=True)
 
 
 def merged_post_target(post_id: int, viewer: PortalViewer = _STRANGER) -> Post | None:
