@@ -456,23 +456,17 @@ def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "")
             raise Conflict("This changelog entry is already published.")
         before = audit.snapshot(entry)
         shipped = list(entry.posts.select_for_update().filter(merged_into__isnull=True))
-        recipients = portal_subscriptions.shipped_recipients(shipped)
+        followers = portal_subscriptions.shipped_followers(shipped)
         for post in shipped:
             if post.status != PostStatus.DONE:
                 post_before = audit.snapshot(post)
                 post.status = PostStatus.DONE
                 record_save(actor=actor, instance=post, before=post_before)
         entry.published_at = timezone.now()
-        entry.notified = len(recipients)
+        entry.notified = len(followers)
         entry.save(update_fields=["published_at", "notified"])
         audit.audit_update(actor=actor, instance=entry, before=before, after=audit.snapshot(entry))
-        subject = f"Shipped: {entry.title}"
-        text = (
-            f"Something you voted for has shipped.\n\n{entry.title}\n\n{entry.body}\n\n"
-            f"{site_url}\n\nYou get this email because you follow this request on our feedback portal."
-        )
-        messages = [(subject, text, None, [address]) for address in recipients]
-        transaction.on_commit(lambda: _send(messages))
+        portal_subscriptions.send_shipped(entry=entry, followers=followers, site_url=site_url)
     return entry
 
 

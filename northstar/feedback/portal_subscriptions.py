@@ -18,8 +18,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from northstar.core.errors import NotFound, ValidationFailed
+from northstar.core.markdown import render_markdown
 from northstar.core.models import User
-from northstar.feedback.models import Comment, Moderation, Post, PostStatus, Subscription, Vote
+from northstar.feedback.models import (
+    ChangelogEntry,
+    Comment,
+    Moderation,
+    Post,
+    PostStatus,
+    Subscription,
+    Vote,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -167,9 +176,24 @@ def move_followers(*, source: Post, target: Post) -> None:
     Subscription.objects.filter(post=source).delete()
 
 
-def shipped_recipients(posts: list[Post]) -> list[str]:
-    """Everyone following any of these posts, once each (for the changelog's "shipped" email)."""
-    found: set[str] = set()
+def shipped_followers(posts: list[Post]) -> dict[str, Post]:
+    """Everyone following any of these posts, once each, with the first such post (its unsubscribe
+    link goes in their "shipped" email)."""
+    found: dict[str, Post] = {}
     for post in posts:
-        found.update(subscribers(post))
-    return sorted(found)
+        for email in subscribers(post):
+            found.setdefault(email, post)
+    return dict(sorted(found.items()))
+
+
+def send_shipped(*, entry: ChangelogEntry, followers: dict[str, Post], site_url: str = "") -> None:
+    """The changelog's "shipped" email to each follower of its requests (after the commit)."""
+    context = {
+        "entry": entry,
+        "body_html": render_markdown(entry.body),  # sanitised, like on the changelog page
+        "changelog_url": site_url or _base_url() + reverse("portal:changelog"),
+    }
+    subject = f"Shipped: {entry.title}"
+    send_after_commit(
+        [_message(post, email, subject, "shipped", context) for email, post in followers.items()]
+    )

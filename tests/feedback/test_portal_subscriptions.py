@@ -153,3 +153,10 @@ def test_publishing_a_changelog_marks_its_requests_done_and_tells_followers_once
         "voter@x.example",
     ]
     assert all(m.subject.startswith("Shipped") for m in mail.outbox)  # no second, status-change email
+    message = next(m for m in mail.outbox if m.to == ["voter@x.example"])
+    html, kind = message.alternatives[0]
+    assert kind == "text/html" and "<p>Shipped it.</p>" in html and "https://x.example/c" in message.body
+    visitor = Client()
+    visitor.post(_unsubscribe_link(message))  # the link names one request they follow here
+    still = [p for p in (post, already) if "voter@x.example" in portal_subscriptions.subscribers(p)]
+    assert len(still) == 1
