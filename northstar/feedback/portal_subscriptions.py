@@ -21,6 +21,7 @@ from northstar.core.errors import NotFound, ValidationFailed
 from northstar.core.markdown import render_markdown
 from northstar.core.models import User
 from northstar.feedback.models import (
+    STAGE_TO_POST_STATUS,
     ChangelogEntry,
     Comment,
     Moderation,
@@ -29,6 +30,7 @@ from northstar.feedback.models import (
     Subscription,
     Vote,
 )
+from northstar.portfolio.models import Stage
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +164,18 @@ def notify_status_change(post: Post, *, old: str, new: str) -> int:
     subject = f"{PostStatus(new).label}: {post.title}"
     send_after_commit([_message(post, email, subject, "status_changed", context) for email in recipients])
     return len(recipients)
+
+
+def initiative_stage_changed(*, initiative_id: int, from_stage: str, to_stage: str) -> int:
+    """A linked idea moved stage: the followers of each of its requests whose public status changes
+    hear about it, like a status set by hand. Returns how many emails go out."""
+    old, new = STAGE_TO_POST_STATUS[Stage(from_stage)].value, STAGE_TO_POST_STATUS[Stage(to_stage)].value
+    if old == new:
+        return 0
+    posts = Post.objects.filter(
+        initiative_id=initiative_id, moderation=Moderation.APPROVED, merged_into__isnull=True
+    )
+    return sum(notify_status_change(post, old=old, new=new) for post in posts[:200])
 
 
 def move_followers(*, source: Post, target: Post) -> None:

@@ -160,3 +160,19 @@ def test_publishing_a_changelog_marks_its_requests_done_and_tells_followers_once
     visitor.post(_unsubscribe_link(message))  # the link names one request they follow here
     still = [p for p in (post, already) if "voter@x.example" in portal_subscriptions.subscribers(p)]
     assert len(still) == 1
+
+
+def test_moving_a_linked_idea_tells_its_requests_followers(cast, django_capture_on_commit_callbacks):
+    from northstar.portfolio import services as portfolio_services
+
+    post = _followed_post(cast)
+    idea = cast.home_initiative
+    portal_services.post_update(actor=cast.pm, post=post, initiative=idea)  # idea stage: shown Under review
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        portfolio_services.initiative_move(actor=cast.leader, initiative=idea, stage=Stage.DISCOVERY)
+    assert mail.outbox == []  # idea → discovery: still "Under review" to customers
+    with django_capture_on_commit_callbacks(execute=True):
+        portfolio_services.initiative_move(actor=cast.leader, initiative=idea, stage=Stage.PLANNED)
+    assert sorted(m.to[0] for m in mail.outbox) == ["lead@x.example", "pm@x.example", "voter@x.example"]
+    assert {m.subject for m in mail.outbox} == {"Planned: Dark mode"}
