@@ -7,6 +7,7 @@ Every value a deployment may change is read from the environment through the typ
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +25,14 @@ try:
     HTTPS = env.env_bool("NORTHSTAR_HTTPS", False)
     ALLOWED_HOSTS = env.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
     CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
+    # The feedback portal's own host name (e.g. feedback.example.com): it serves the portal at `/`.
+    PORTAL_HOST = os.environ.get("NORTHSTAR_PORTAL_HOST", "").strip().lower().rstrip(".")
+    if PORTAL_HOST and not re.fullmatch(
+        r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", PORTAL_HOST
+    ):
+        raise ImproperlyConfigured("NORTHSTAR_PORTAL_HOST: give a host name only, e.g. feedback.example.com")
+    if PORTAL_HOST and PORTAL_HOST not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(PORTAL_HOST)  # the portal's host is one of ours
     # Proxies whose X-Forwarded-For is believed, so rate limits count visitors, not the proxy.
     TRUSTED_PROXIES = env.env_list("NORTHSTAR_TRUSTED_PROXIES", [])
     PAGE_SIZE = env.env_int("NORTHSTAR_PAGE_SIZE", 50)
@@ -116,6 +125,8 @@ MIDDLEWARE = [
     "northstar.core.middleware.SecurityHeadersMiddleware",
     "northstar.core.middleware.RejectUnstorableInputMiddleware",
     "northstar.core.middleware.ApiSessionCsrfMiddleware",
+    # The portal at `/` of its own host name, when one is set (northstar/feedback/portal_host.py).
+    "northstar.feedback.portal_host.PortalHostMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.
     "axes.middleware.AxesMiddleware",
 ]

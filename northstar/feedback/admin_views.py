@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,17 +14,21 @@ from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
 from northstar.core.web import READ_ONLY, fetch, require, user_of
-from northstar.feedback import portal_services, selectors
+from northstar.feedback import portal_branding, portal_merge, portal_services, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
-from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, WidgetSite
+from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, Segment, WidgetSite
 from northstar.org.access import can_see_customer_people
 from northstar.portfolio.models import Initiative
 
+#: The team sees every public board, segment-private ones included.
+TEAM = selectors.PortalViewer(team=True)
 LEADERS_ONLY = "Only product leaders and admins can change the portal's boards and widget sites."
 
 
 def _post_choices() -> list[tuple[int, str]]:
-    rows = selectors.visible_posts().order_by("-vote_count").values_list("id", "title", "vote_count")[:300]
+    rows = (
+        selectors.visible_posts(TEAM).order_by("-vote_count").values_list("id", "title", "vote_count")[:300]
+    )
     return [(pk, f"{title} ({votes} votes)") for pk, title, votes in rows]
 
 
@@ -37,11 +42,12 @@ def portal_admin(request: HttpRequest) -> HttpResponse:
         {
             "pending_posts": posts,
             "pending_comments": comments,
-            "boards": selectors.public_boards(),
+            "boards": selectors.public_boards(TEAM),
             "sites": WidgetSite.objects.all(),
             "entries": ChangelogEntry.objects.prefetch_related("posts")[:20],
-            "top_posts": selectors.public_posts()[:20],
+            "top_posts": selectors.public_posts(viewer=TEAM)[:20],
             "board_form": BoardForm(),
+            "segments": Segment.choices,
             "site_form": WidgetSiteForm(),
         },
     )
@@ -100,7 +106,9 @@ def widget_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
     """Link a portal request to an idea (its status then follows the idea's stage) or set its status."""
-    post = fetch(get_or_404, Post, post_id, queryset=Post.objects.select_related("initiative", "board"))
+    post = fetch(
+        get_or_404, Post, post_id, queryset=Post.objects.select_related("initiative", "board", "merged_into")
+    )
     if request.method == "POST":
         require(user_of(request).can_write, READ_ONLY)
         raw = request.POST.get("initiative", "")
@@ -118,7 +126,56 @@ def post_manage(request: HttpRequest, post_id: int) -> HttpResponse:
             return redirect("feedback:post_manage", post_id=post.pk)
         messages.success(request, "Saved.")
         return redirect("feedback:post_manage", post_id=post.pk)
-    return render(request, "feedback/post_manage.html", {"post": post, "statuses": PostStatus.choices})
+    context = {
+        "post": post,
+        "statuses": PostStatus.choices,
+        "merge_choices": [(pk, label) for pk, label in _post_choices() if pk != post.pk],
+    }
+    return render(request, "feedback/post_manage.html", context)
+
+
+@login_required
+def branding(request: HttpRequest) -> HttpResponse:
+    """The portal's name, colour and logo (product leaders and admins)."""
+    require(user_of(request).is_leading, "Only product leaders and admins can change the portal's branding.")
+    row = portal_branding.branding_row()
+    if request.method == "POST":
+        try:
+            portal_branding.branding_update(
+                actor=user_of(request),
+                company_name=request.POST.get("company_name", ""),
+                primary_color=request.POST.get("primary_color", ""),
+                logo_upload=request.FILES.get("logo"),
+                remove_logo=request.POST.get("remove_logo") == "1",
+                version=concurrency.submitted_version(request.POST.get("version")),
+            )
+        except ApplicationError as exc:
+            context = {"row": row, "error": exc.message, "data": request.POST, "host": settings.PORTAL_HOST}
+            return render(request, "feedback/portal_branding.html", context, status=exc.status_code)
+        messages.success(request, "The portal's branding is saved.")
+        return redirect("feedback:portal_branding")
+    context = {"row": row, "data": None, "host": settings.PORTAL_HOST}
+    return render(request, "feedback/portal_branding.html", context)
+
+
+@login_required
+@require_POST
+def post_merge(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Merge this duplicate into the request the team picked (its votes, comments and followers move)."""
+    source = fetch(get_or_404, Post, post_id)
+    raw = request.POST.get("into", "")
+    try:
+        require(user_of(request).can_write, READ_ONLY)
+        if not raw.isdigit():
+            raise portal_services.ValidationFailed("Pick the request this one duplicates.")
+        target = portal_merge.post_merge(
+            actor=user_of(request), source=source, target=get_or_404(Post, int(raw))
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("feedback:post_manage", post_id=source.pk)
+    messages.success(request, f"Merged into “{target.title}”: it now has {target.vote_count} votes.")
+    return redirect("feedback:post_manage", post_id=target.pk)
 
 
 @login_required

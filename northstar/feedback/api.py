@@ -17,7 +17,7 @@ from northstar.core.markdown import render_markdown
 from northstar.core.pagination import Pagination
 from northstar.core.services import get_or_404
 from northstar.core.web import user_of
-from northstar.feedback import portal_services, selectors, services, theme_services
+from northstar.feedback import portal_merge, portal_services, selectors, services, theme_services
 from northstar.feedback.clients import client_id
 from northstar.feedback.models import (
     Customer,
@@ -209,6 +209,10 @@ class PostIn(Schema):
     author_name: str = ""
     author_email: str = Field("", max_length=254)
     website: str = ""  # the honeypot: people leave it empty
+
+
+class MergeIn(Schema):
+    into: int = Field(..., description="The request this duplicate joins.")
 
 
 class VoteIn(Schema):
@@ -415,6 +419,14 @@ def post_submit(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
     if not post.vote_count:
         message += " The author's vote counts once they open the link we emailed them."
     return 201, {"id": post.pk, "message": message}
+
+
+@router.post("/portal/posts/{post_id}/merge", response=PostOut)
+def post_merge(request: HttpRequest, post_id: int, payload: MergeIn) -> Post:
+    """Merge a duplicate request into another (team only): its votes, comments and followers move."""
+    source = get_or_404(Post, post_id)
+    target = get_or_404(Post, payload.into)
+    return portal_merge.post_merge(actor=user_of(request), source=source, target=target)
 
 
 class VotePendingOut(Schema):

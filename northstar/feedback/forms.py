@@ -237,6 +237,12 @@ class CommentForm(_Visitor):
 class BoardForm(forms.Form):
     name = forms.CharField(max_length=120)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    segments = forms.MultipleChoiceField(
+        required=False,
+        choices=Segment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only signed-in customers of these segments see the board; none: everyone.",
+    )
 
 
 class ChangelogForm(forms.Form):

@@ -257,6 +257,11 @@ class Board(Versioned):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
+    segments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Segments whose signed-in customers may see this board; empty: every visitor.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,6 +291,14 @@ class Post(Versioned):
     feedback_item = models.OneToOneField(
         FeedbackItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="portal_post"
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_posts",
+        help_text="The request this duplicate was merged into: its votes and followers moved there.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,6 +326,14 @@ class Vote(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
     voter = models.CharField(max_length=260, help_text="'user:<id>' or 'email:<address>'")
     email = models.EmailField(blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_votes",
+        help_text="The account the voter signed in for (portal sign-in from the customer's app).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -325,6 +346,25 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter} on {self.post_id}"
+
+
+class Subscription(models.Model):
+    """Someone's explicit choice to follow a post, or to stop following it.
+
+    Voters, the author and commenters follow a post without a row here; a row with `active=False`
+    (written by the unsubscribe link) silences them, one with `active=True` adds someone who only asked
+    to follow. See `portal_subscriptions.subscribers`."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "email"], name="feedback_one_subscription")]
+
+    def __str__(self) -> str:
+        return f"{self.email} on {self.post_id}"
 
 
 class Comment(models.Model):
@@ -375,6 +415,9 @@ class WidgetSite(Versioned):
     key = models.CharField(max_length=48, unique=True)
     allowed_origin = models.CharField(max_length=200, blank=True, help_text="e.g. https://app.example.com")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sso_secret = models.CharField(
+        max_length=64, blank=True, help_text="Signs the tokens the site's app gives its users (HS256)."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -383,3 +426,34 @@ class WidgetSite(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PortalBranding(Versioned):
+    """The portal's look and address: one row (pk 1). Shown on every portal page."""
+
+    company_name = models.CharField(max_length=120, blank=True)
+    primary_color = models.CharField(max_length=7, blank=True, help_text="#rrggbb; empty keeps Northstar's.")
+    host = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="e.g. feedback.example.com: requests for this host get the portal at /.",
+    )
+    logo_type = models.CharField(
+        max_length=20, blank=True, help_text="The logo's content type; empty: no logo."
+    )
+    logo_sha = models.CharField(
+        max_length=16, blank=True, help_text="Changes with the logo, so caches refresh."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.company_name or "Portal branding"
+
+
+class PortalLogo(models.Model):
+    """The logo's bytes, apart from the branding row so its audit trail never holds an image."""
+
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "Portal logo"

@@ -26,6 +26,7 @@ from northstar.core import audit, concurrency, ratelimit
 from northstar.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from northstar.core.models import User
 from northstar.core.services import record_save
+from northstar.feedback import portal_sso, portal_subscriptions
 from northstar.feedback.models import (
     Board,
     ChangelogEntry,
@@ -34,10 +35,12 @@ from northstar.feedback.models import (
     Moderation,
     Post,
     PostStatus,
+    Segment,
     Source,
     Vote,
     WidgetSite,
 )
+from northstar.feedback.portal_sso import PortalCustomer
 from northstar.feedback.services import RateLimited, build_item, customer_for_email
 from northstar.org import access
 from northstar.portfolio.models import Initiative
@@ -76,8 +79,11 @@ def _check_honeypot(honeypot: str) -> None:
         raise ValidationFailed("Your message could not be accepted.")
 
 
-def _visitor(user: User | None, email: str) -> tuple[str, str]:
-    """(voter key, email) for a signed-in user or a visitor who gave an email address."""
+def _visitor(user: User | None, email: str, customer: PortalCustomer | None = None) -> tuple[str, str]:
+    """(voter key, email) for a signed-in user, a customer their app signed in, or a visitor who gave
+    an email address. A signed-in customer is the same voter as the visitor with their address."""
+    if customer is not None and not (user is not None and user.is_authenticated):
+        return f"email:{customer.email}", customer.email
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", (user.email or "").lower()
     email = (email or "").strip().lower()
@@ -109,6 +115,7 @@ def post_submit(
     client: str,
     honeypot: str = "",
     base_url: str = "",
+    customer: PortalCustomer | None = None,
 ) -> Post:
     """A visitor's request. Strangers' posts wait for moderation; the team's are shown at once.
 
@@ -125,12 +132,14 @@ def post_submit(
         raise ValidationFailed(
             "That is too long: keep the title under 200 and the text under 10,000 characters."
         )
-    voter, email = _visitor(user, author_email)
+    voter, email = _visitor(user, author_email, customer)
     post = Post(
         board=board,
         title=title,
         body=body,
-        author_name=(author_name or (user.get_full_name() if user else "") or "").strip()[:120],
+        author_name=(
+            author_name or (user.get_full_name() if user else "") or (customer.name if customer else "") or ""
+        ).strip()[:120],
         author_email=email,
         author_user=user if user is not None and user.is_authenticated else None,
         moderation=Moderation.APPROVED if _is_team(user) else Moderation.PENDING,
@@ -142,9 +151,10 @@ def post_submit(
         post,
         voter,
         email,
-        proven=_signed_in(user),
+        proven=_signed_in(user) or customer is not None,
         base_url=base_url,
         mail=post.moderation == Moderation.APPROVED,
+        customer=customer,
     )
     if post.moderation == Moderation.APPROVED:
         _post_to_feedback(post)
@@ -183,6 +193,7 @@ def vote_cast(
     client: str,
     honeypot: str = "",
     base_url: str = "",
+    customer: PortalCustomer | None = None,
 ) -> Vote:
     """One vote per person (the database enforces it, even for two requests at the same moment).
 
@@ -193,12 +204,15 @@ def vote_cast(
     rate_limit(kind="vote", who=client)
     if post.moderation != Moderation.APPROVED:
         raise NotFound("No such post.")
-    voter, email = _visitor(user, email)
-    vote = _vote_add(post, voter, email, proven=_signed_in(user), base_url=base_url)
+    voter, email = _visitor(user, email, customer)
+    proven = _signed_in(user) or customer is not None  # the customer's app vouched for the address
+    vote = _vote_add(post, voter, email, proven=proven, base_url=base_url, customer=customer)
     if vote is None:
         vote = Vote.objects.filter(post=post, voter=voter).first()
         if vote is None or vote.confirmed_at is not None:
             raise Conflict("You have already voted for this request.")
+        if proven:  # voted by email earlier, now signed in from their app: that proves the address
+            return vote_confirm(token=vote_token(vote), customer=customer)
         _mail_vote_link(vote, post, base_url)
     return vote
 
@@ -208,14 +222,25 @@ def _signed_in(user: User | None) -> bool:
 
 
 def _vote_add(
-    post: Post, voter: str, email: str, *, proven: bool, base_url: str, mail: bool = True
+    post: Post,
+    voter: str,
+    email: str,
+    *,
+    proven: bool,
+    base_url: str,
+    mail: bool = True,
+    customer: PortalCustomer | None = None,
 ) -> Vote | None:
     """Store a vote (counted at once when the voter is signed in, else after the emailed link);
     None when this voter already has one."""
     try:
         with transaction.atomic():
             vote = Vote.objects.create(
-                post=post, voter=voter, email=email, confirmed_at=timezone.now() if proven else None
+                post=post,
+                voter=voter,
+                email=email,
+                confirmed_at=timezone.now() if proven else None,
+                customer_id=customer.customer_id if customer else None,
             )
     except IntegrityError:
         return None
@@ -274,7 +299,7 @@ def vote_for_token(token: str, *, lock: bool = False) -> Vote:
 
 
 @transaction.atomic
-def vote_confirm(*, token: str) -> Vote:
+def vote_confirm(*, token: str, customer: PortalCustomer | None = None) -> Vote:
     """Count the vote the emailed link names. Confirming twice counts it once.
 
     Only a person pressing the button on the link's page gets here (a POST): mail scanners that open
@@ -282,7 +307,9 @@ def vote_confirm(*, token: str) -> Vote:
     vote = vote_for_token(token, lock=True)
     if vote.confirmed_at is None:
         vote.confirmed_at = timezone.now()
-        vote.save(update_fields=["confirmed_at"])
+        if customer is not None and customer.customer_id:
+            vote.customer_id = customer.customer_id
+        vote.save(update_fields=["confirmed_at", "customer"])
         _count_vote(vote.post)
     return vote
 
@@ -297,6 +324,7 @@ def comment_add(
     user: User | None = None,
     client: str,
     honeypot: str = "",
+    customer: PortalCustomer | None = None,
 ) -> Comment:
     _check_honeypot(honeypot)
     rate_limit(kind="comment", who=client)
@@ -307,11 +335,12 @@ def comment_add(
         raise ValidationFailed("Write a comment first.")
     if len(body) > 5000:
         raise ValidationFailed("Keep comments under 5,000 characters.")
-    _, email = _visitor(user, author_email)
+    _, email = _visitor(user, author_email, customer)
+    fallback = (user.get_full_name() or user.username) if user else (customer.name if customer else "")
     return Comment.objects.create(
         post=post,
         body=body,
-        author_name=(author_name or (user.get_full_name() or user.username if user else "")).strip()[:120],
+        author_name=(author_name or fallback).strip()[:120],
         author_email=email,
         author_user=user if user is not None and user.is_authenticated else None,
         moderation=Moderation.APPROVED if _is_team(user) else Moderation.PENDING,
@@ -355,6 +384,7 @@ def post_update(
     access.require_write(actor)
     concurrency.expect_version(post, version)
     before = audit.snapshot(post)
+    shown_before = post.public_status
     if status is not None:
         if status not in PostStatus.values:
             raise ValidationFailed(f"Unknown status {status!r}.")
@@ -367,22 +397,43 @@ def post_update(
             from northstar.feedback.models import EvidenceLink
 
             EvidenceLink.objects.get_or_create(item_id=post.feedback_item_id, initiative=initiative, quote="")
-    return record_save(actor=actor, instance=post, before=before)
+    post = record_save(actor=actor, instance=post, before=before)
+    # Followers hear about what customers see: the public status (a linked idea's stage decides it).
+    portal_subscriptions.notify_status_change(post, old=shown_before, new=post.public_status)
+    return post
 
 
 # Boards and the changelog --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def board_create(*, actor: User, name: str, description: str = "", is_public: bool = True) -> Board:
+def board_create(
+    *,
+    actor: User,
+    name: str,
+    description: str = "",
+    is_public: bool = True,
+    segments: list[str] | None = None,
+) -> Board:
+    """A portal board. With `segments`, only customers of those segments (signed in from their app)
+    and the team see it; strangers get "not found" for it and its posts."""
     access.require_leading(actor, "portal boards")
+    unknown = sorted(set(segments or []) - set(Segment.values))
+    if unknown:
+        raise ValidationFailed(f"Unknown segment {unknown[0]!r}: choose from {', '.join(Segment.values)}.")
     name = name.strip()
     slug = slugify(name)[:60]
     if not slug:
         raise ValidationFailed("Give the board a name.")
     if Board.objects.filter(slug=slug).exists():
         raise Conflict(f"A board called “{name}” already exists.")
-    board = Board(name=name, slug=slug, description=description.strip(), is_public=is_public)
+    board = Board(
+        name=name,
+        slug=slug,
+        description=description.strip(),
+        is_public=is_public,
+        segments=sorted(set(segments or [])),
+    )
     return record_save(actor=actor, instance=board, before=None)
 
 
@@ -396,31 +447,26 @@ def changelog_create(
 
 
 def changelog_publish(*, actor: User, entry: ChangelogEntry, site_url: str = "") -> ChangelogEntry:
-    """Publish a release note and email each voter of its posts once (after the commit)."""
+    """Publish a release note, mark its posts done, and email each of their followers once (after
+    the commit). This email is their status-change email: nobody gets a second one for the same news."""
     access.require_write(actor)
     with transaction.atomic():
         entry = ChangelogEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.published_at is not None:
             raise Conflict("This changelog entry is already published.")
         before = audit.snapshot(entry)
-        recipients = sorted(
-            set(
-                Vote.objects.filter(post__in=entry.posts.all(), confirmed_at__isnull=False)
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
-        )
+        shipped = list(entry.posts.select_for_update().filter(merged_into__isnull=True))
+        followers = portal_subscriptions.shipped_followers(shipped)
+        for post in shipped:
+            if post.status != PostStatus.DONE:
+                post_before = audit.snapshot(post)
+                post.status = PostStatus.DONE
+                record_save(actor=actor, instance=post, before=post_before)
         entry.published_at = timezone.now()
-        entry.notified = len(recipients)
+        entry.notified = len(followers)
         entry.save(update_fields=["published_at", "notified"])
         audit.audit_update(actor=actor, instance=entry, before=before, after=audit.snapshot(entry))
-        subject = f"Shipped: {entry.title}"
-        text = (
-            f"Something you voted for has shipped.\n\n{entry.title}\n\n{entry.body}\n\n"
-            f"{site_url}\n\nYou get this email because you voted for this request on our feedback portal."
-        )
-        messages = [(subject, text, None, [address]) for address in recipients]
-        transaction.on_commit(lambda: _send(messages))
+        portal_subscriptions.send_shipped(entry=entry, followers=followers, site_url=site_url)
     return entry
 
 
@@ -443,6 +489,7 @@ def widget_site_create(*, actor: User, name: str, allowed_origin: str = "") -> W
         name=name.strip(),
         allowed_origin=allowed_origin.strip().rstrip("/"),
         key="ns_w_" + secrets.token_urlsafe(24),
+        sso_secret=portal_sso.new_secret(),
     )
     return record_save(actor=actor, instance=site, before=None)
 

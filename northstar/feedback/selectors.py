@@ -299,7 +299,9 @@ class Demand:
 
 
 def demand_for_initiatives(ids: list[int] | set[int] | tuple[int, ...]) -> dict[int, Demand]:
-    """Demand for each initiative id (every id gets an entry, zero when nothing links to it). 3 queries."""
+    """Demand for each initiative id (every id gets an entry, zero when nothing links to it). 3 queries.
+
+    Customers are the accounts of linked items and of confirmed portal votes, each counted once."""
     wanted = sorted(set(ids))
     links = (
         EvidenceLink.objects.filter(initiative_id__in=wanted, item__archived_at__isnull=True)
@@ -314,6 +316,21 @@ def demand_for_initiatives(ids: list[int] | set[int] | tuple[int, ...]) -> dict[
         item_customer[item_id] = customer_id
         if customer_id:
             customers_of[initiative_id].add(customer_id)
+    # Confirmed portal votes per idea, by the account the voter signed in for (none for most): the
+    # accounts count as customers once each, like a linked item's.
+    votes: Counter[int] = Counter()
+    vote_rows = (
+        Post.objects.filter(
+            initiative_id__in=wanted, moderation=Moderation.APPROVED, votes__confirmed_at__isnull=False
+        )
+        .values_list("initiative_id", "votes__customer_id")
+        .annotate(n=Count("votes"))
+        .order_by()
+    )
+    for initiative_id, customer_id, n in vote_rows:
+        votes[initiative_id] += n
+        if customer_id:
+            customers_of[initiative_id].add(customer_id)
     all_customers = {c for s in customers_of.values() for c in s}
     info = {
         pk: (segment, revenue, currency)
@@ -321,14 +338,6 @@ def demand_for_initiatives(ids: list[int] | set[int] | tuple[int, ...]) -> dict[
             "id", "segment", "annual_revenue", "currency"
         )
     }
-    votes = Counter(
-        dict(
-            Post.objects.filter(initiative_id__in=wanted, moderation=Moderation.APPROVED)
-            .values_list("initiative_id")
-            .annotate(n=Count("votes", filter=Q(votes__confirmed_at__isnull=False)))
-            .order_by()
-        )
-    )
     result = {}
     for initiative_id in wanted:
         revenue: dict[str, Decimal] = defaultdict(Decimal)
@@ -376,15 +385,61 @@ def initiatives_with_demand(*, limit: int = 50) -> list[tuple[Initiative, Demand
 # Portal --------------------------------------------------------------------------------------------
 
 
-def public_boards() -> QuerySet[Board]:
-    return Board.objects.filter(is_public=True).annotate(
-        posts_count=Count("posts", filter=Q(posts__moderation=Moderation.APPROVED))
+@dataclass(frozen=True)
+class PortalViewer:
+    """Who is looking at the portal: boards private to segments open to their signed-in customers and
+    to the team (signed in to Northstar); everyone else sees only boards open to every visitor."""
+
+    segment: str = ""
+    team: bool = False
+
+
+_STRANGER = PortalViewer()
+
+
+def _open_boards(viewer: PortalViewer) -> Q:
+    """The boards this viewer may see, as a filter on `Board` (prefix `board__` for posts)."""
+    if viewer.team:
+        return Q(is_public=True)
+    if not viewer.segment:
+        return Q(is_public=True, segments=[])
+    ids = [
+        pk
+        for pk, segments in Board.objects.filter(is_public=True).values_list("id", "segments")
+        if not segments or viewer.segment in segments
+    ]
+    return Q(pk__in=ids)
+
+
+def public_boards(viewer: PortalViewer = _STRANGER) -> QuerySet[Board]:
+    return Board.objects.filter(_open_boards(viewer)).annotate(
+        posts_count=Count(
+            "posts", filter=Q(posts__moderation=Moderation.APPROVED, posts__merged_into__isnull=True)
+        )
     )
 
 
-def visible_posts() -> QuerySet[Post]:
-    """Posts a stranger may see (and vote on): approved, on a public board. Private boards never leak."""
-    return Post.objects.filter(moderation=Moderation.APPROVED, board__is_public=True)
+def visible_posts(viewer: PortalViewer = _STRANGER) -> QuerySet[Post]:
+    """Posts this viewer may see (and vote on): approved, on a board open to them, not merged into
+    another. Private boards never leak; a merged duplicate's address leads to the request it joined."""
+    return Post.objects.filter(
+        moderation=Moderation.APPROVED, board__in=_board_ids(viewer), merged_into__isnull=True
+    )
+
+
+def _board_ids(viewer: PortalViewer) -> QuerySet[Board, int]:
+    return Board.objects.filter(_open_boards(viewer)).values_list("pk", flat=True)
+
+
+def merged_post_target(post_id: int, viewer: PortalViewer = _STRANGER) -> Post | None:
+    """The live request a merged duplicate now points to, when the duplicate was public; else None."""
+    merged = (
+        Post.objects.filter(pk=post_id, moderation=Moderation.APPROVED, board__in=_board_ids(viewer))
+        .exclude(merged_into=None)
+        .values_list("merged_into", flat=True)
+        .first()
+    )
+    return visible_posts(viewer).filter(pk=merged).first() if merged else None
 
 
 #: Words too common to say two requests are alike.
@@ -444,8 +499,10 @@ def similar_posts(*, board: Board, title: str, limit: int = 5) -> list[Post]:
     return [p for _, p in scored[:limit]]
 
 
-def public_posts(*, board: Board | None = None, sort: str = "top", status: str = "") -> QuerySet[Post]:
-    qs = visible_posts().select_related("initiative", "board")
+def public_posts(
+    *, board: Board | None = None, sort: str = "top", status: str = "", viewer: PortalViewer = _STRANGER
+) -> QuerySet[Post]:
+    qs = visible_posts(viewer).select_related("initiative", "board")
     if board is not None:
         qs = qs.filter(board=board)
     qs = qs.annotate(
@@ -468,11 +525,11 @@ def _with_public_status(qs: QuerySet[Post], status: str) -> QuerySet[Post]:
     return qs.filter(Q(initiative__isnull=True, status=status) | Q(initiative__stage__in=stages))
 
 
-def roadmap_columns() -> list[tuple[str, list[Post]]]:
+def roadmap_columns(viewer: PortalViewer = _STRANGER) -> list[tuple[str, list[Post]]]:
     """The public roadmap: planned, in progress and recently done, most voted first."""
     columns: list[tuple[str, list[Post]]] = []
     for status in (PostStatus.PLANNED, PostStatus.IN_PROGRESS, PostStatus.DONE):
-        posts = list(public_posts(status=status)[:30])
+        posts = list(public_posts(status=status, viewer=viewer)[:30])
         columns.append((str(status.label), posts))
     return columns
 

@@ -32,8 +32,10 @@ urlpatterns = [
     path("portal/", admin_views.portal_admin, name="portal_admin"),
     path("portal/moderate/<str:kind>/<int:pk>/", admin_views.moderate, name="moderate"),
     path("portal/boards/new/", admin_views.board_create, name="board_create"),
+    path("portal/branding/", admin_views.branding, name="portal_branding"),
     path("portal/widgets/new/", admin_views.widget_create, name="widget_create"),
     path("portal/posts/<int:post_id>/", admin_views.post_manage, name="post_manage"),
+    path("portal/posts/<int:post_id>/merge/", admin_views.post_merge, name="post_merge"),
     path("portal/changelog/new/", admin_views.changelog_create, name="changelog_create"),
     path("portal/changelog/<int:entry_id>/publish/", admin_views.changelog_publish, name="changelog_publish"),
 ]

@@ -156,6 +156,11 @@ def initiative_move(
     from_stage = initiative.stage
     initiative.stage = stage
     saved = record_save(actor=actor, instance=initiative, before=before)
+    from northstar.feedback import portal_subscriptions  # the portal follows ideas, not the reverse
+
+    portal_subscriptions.initiative_stage_changed(
+        initiative_id=initiative.pk, from_stage=from_stage, to_stage=stage
+    )
     governance.log_stage_change(
         actor=actor, initiative=initiative, from_stage=from_stage, to_stage=stage, rationale=rationale
     )

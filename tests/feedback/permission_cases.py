@@ -15,6 +15,7 @@ from tests.feedback import factories as f
 from tests.permissions import (
     DONE,
     LEADERS_ACTION,
+    LEADERS_PAGE,
     READ,
     WRITERS_ACTION,
     WRITERS_PAGE,
@@ -66,6 +67,38 @@ def _vote_link(cast, user):
 
     vote = Vote.objects.create(post=f.make_post(), voter="email:v@example.com", email="v@example.com")
     return [portal_services.vote_token(vote)]
+
+
+def _unsubscribe_link(cast, user):
+    """The token of an unsubscribe link in a status email."""
+    from northstar.feedback import portal_subscriptions
+
+    return [portal_subscriptions.unsubscribe_token(f.make_post(), "v@example.com")]
+
+
+def _logo(cast, user):
+    """The address of an uploaded portal logo."""
+    from northstar.feedback.models import PortalBranding, PortalLogo
+
+    PortalLogo.objects.update_or_create(pk=1, defaults={"data": b"\x89PNG\r\n\x1a\n"})
+    PortalBranding.objects.update_or_create(pk=1, defaults={"logo_type": "image/png", "logo_sha": "abc"})
+    cache.clear()
+    return ["abc"]
+
+
+def _sso_query(cast, user):
+    """A valid sign-in link of a site whose app signs its users' tokens."""
+    import time
+
+    import jwt
+
+    from northstar.feedback.models import WidgetSite
+
+    site = WidgetSite.objects.create(name="App", key=f"ns_w_{time.monotonic_ns()}", sso_secret="s" * 43)
+    token = jwt.encode(
+        {"email": "a@b.example", "exp": int(time.time()) + 60}, site.sso_secret, algorithm="HS256"
+    )
+    return {"site": site.key, "token": token}
 
 
 def _entry(cast, user):
@@ -181,6 +214,8 @@ WEB_CASES = [
         data=lambda c, u: {"name": f"Board {u.pk if u else 0}"},
     ),
     Case("feedback:widget_create", "post", LEADERS_ACTION, data=lambda c, u: {"name": "App"}),
+    Case("feedback:portal_branding", "get", LEADERS_PAGE),
+    Case("feedback:portal_branding", "post", LEADERS_ACTION, data=lambda c, u: {"company_name": "Acme"}),
     Case("feedback:post_manage", "get", READ, args=_approved_post),
     Case(
         "feedback:post_manage",
@@ -188,6 +223,13 @@ WEB_CASES = [
         WRITERS_ACTION,
         args=_approved_post,
         data=lambda c, u: {"initiative": str(c.home_initiative.pk), "status": "planned"},
+    ),
+    Case(
+        "feedback:post_merge",
+        "post",
+        WRITERS_ACTION,
+        args=_approved_post,
+        data=lambda c, u: {"into": f.make_post().pk},
     ),
     Case("feedback:changelog_create", "get", WRITERS_PAGE),
     Case("feedback:changelog_create", "post", WRITERS_ACTION, data=lambda c, u: {"title": "June release"}),
@@ -220,6 +262,12 @@ WEB_CASES = [
         args=_approved_post,
         data=_fresh(lambda c, u: {"body": "Yes please", "author_email": "v@example.com"}),
     ),
+    Case("portal:follow", "post", PUBLIC_ACTION, args=_approved_post, data=lambda c, u: {"follow": "1"}),
+    Case("portal:unsubscribe", "get", PUBLIC, args=_unsubscribe_link),
+    Case("portal:unsubscribe", "post", PUBLIC, args=_unsubscribe_link),
+    Case("portal:logo", "get", PUBLIC, args=_logo),
+    Case("portal:sso", "get", PUBLIC_ACTION, data=_sso_query),
+    Case("portal:sso_sign_out", "post", PUBLIC_ACTION),
     Case("portal:roadmap", "get", PUBLIC),
     Case("portal:changelog", "get", PUBLIC),
     # many at once: "triage" shows the choices; linking to another line's idea is that line's to do
