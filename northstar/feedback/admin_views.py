@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from northstar.core import concurrency
 from northstar.core.errors import ApplicationError
 from northstar.core.services import get_or_404
-from northstar.core.web import READ_ONLY, fetch, require, user_of
-from northstar.feedback import portal_branding, portal_merge, portal_services, selectors
+from northstar.core.web import READ_ONLY, fetch, refuse, require, user_of
+from northstar.feedback import portal_branding, portal_merge, portal_services, portal_sso, selectors
 from northstar.feedback.forms import BoardForm, ChangelogForm, WidgetSiteForm
 from northstar.feedback.models import ChangelogEntry, Comment, Post, PostStatus, Segment, WidgetSite
 from northstar.org.access import can_see_customer_people
@@ -100,6 +100,24 @@ def widget_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("feedback:portal_admin")
     messages.success(request, "The site's widget key is ready: copy the snippet below into its pages.")
+    return redirect("feedback:portal_admin")
+
+
+@login_required
+@require_POST
+def widget_secret_rotate(request: HttpRequest, site_id: int) -> HttpResponse:
+    """A new portal sign-in secret for a site (its first, or one replacing a leaked one)."""
+    site = fetch(get_or_404, WidgetSite, site_id)
+    try:
+        portal_sso.sso_secret_rotate(actor=user_of(request), site=site)
+    except ApplicationError as exc:
+        if exc.status_code in (403, 404):
+            refuse(exc)
+        messages.error(request, exc.message)
+        return redirect("feedback:portal_admin")
+    messages.success(
+        request, f"{site.name} has a new sign-in secret: tokens signed with the old one no longer work."
+    )
     return redirect("feedback:portal_admin")
 
 

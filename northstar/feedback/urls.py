@@ -34,6 +34,9 @@ urlpatterns = [
     path("portal/boards/new/", admin_views.board_create, name="board_create"),
     path("portal/branding/", admin_views.branding, name="portal_branding"),
     path("portal/widgets/new/", admin_views.widget_create, name="widget_create"),
+    path(
+        "portal/widgets/<int:site_id>/secret/", admin_views.widget_secret_rotate, name="widget_secret_rotate"
+    ),
     path("portal/posts/<int:post_id>/", admin_views.post_manage, name="post_manage"),
     path("portal/posts/<int:post_id>/merge/", admin_views.post_merge, name="post_merge"),
     path("portal/changelog/new/", admin_views.changelog_create, name="changelog_create"),

@@ -86,6 +86,12 @@ def _logo(cast, user):
     return ["abc"]
 
 
+def _widget_site(cast, user):
+    from northstar.feedback.models import WidgetSite
+
+    return [WidgetSite.objects.create(name="Rotated", key=f"ns_w_rotate_{user.pk if user else 0}").pk]
+
+
 def _sso_query(cast, user):
     """A valid sign-in link of a site whose app signs its users' tokens."""
     import time
@@ -214,6 +220,7 @@ WEB_CASES = [
         data=lambda c, u: {"name": f"Board {u.pk if u else 0}"},
     ),
     Case("feedback:widget_create", "post", LEADERS_ACTION, data=lambda c, u: {"name": "App"}),
+    Case("feedback:widget_secret_rotate", "post", LEADERS_ACTION, args=_widget_site),
     Case("feedback:portal_branding", "get", LEADERS_PAGE),
     Case("feedback:portal_branding", "post", LEADERS_ACTION, data=lambda c, u: {"company_name": "Acme"}),
     Case("feedback:post_manage", "get", READ, args=_approved_post),

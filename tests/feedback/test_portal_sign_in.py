@@ -165,3 +165,15 @@ def test_board_segments_are_checked_and_only_leaders_make_boards(cast):
     from northstar.feedback.models import Board
 
     assert Board.objects.get(slug="beta").segments == ["enterprise", "smb"]
+
+
+def test_a_leader_replaces_a_leaked_secret_and_tokens_signed_with_the_old_one_stop_working(cast, site, client):
+    old = _token(site)
+    client.force_login(cast.leader)
+    response = client.post(reverse("feedback:widget_secret_rotate", args=[site.pk]))
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert _sign_in(Client(), site, old).status_code == 401
+    assert _sign_in(Client(), site, _token(site)).status_code == 302
+    client.force_login(cast.pm)  # a PM may not: the secret is the company's
+    assert client.post(reverse("feedback:widget_secret_rotate", args=[site.pk])).status_code == 403
