@@ -66,6 +66,8 @@ class BatchIn(BaseModel):
 
     key: str = Field(..., min_length=1, max_length=48)
     consent: bool = True
+    #: Random per batch and kept across its retries (snippets from before it send none).
+    batch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     events: list[EventIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
 
 
@@ -153,11 +155,17 @@ def collect(request: HttpRequest, response: HttpResponse) -> tuple[int, dict]:
             user_agent=request.headers.get("User-Agent", ""),
             do_not_track=request.headers.get("DNT") == "1",
             consent=batch.consent,
+            batch_id=batch.batch_id or "",
         )
     except ValidationFailed:
         services.site_count_rejected(key=batch.key)
         raise
-    message = f"Stored {captured.stored} events." if captured.stored else f"Dropped ({captured.reason})."
+    if captured.duplicate:
+        message = "Already received this batch: its events are stored once."
+    elif captured.stored:
+        message = f"Stored {captured.stored} events."
+    else:
+        message = f"Dropped ({captured.reason})."
     return 202, {"stored": captured.stored, "dropped": captured.dropped, "message": message}
 
 

@@ -26,6 +26,7 @@ from northstar.analytics.models import (
     EventKind,
     FrictionEvidence,
     Funnel,
+    ReceivedBatch,
     Signal,
     Site,
     SpooledBatch,
@@ -57,6 +58,9 @@ KINDS: dict[str, int] = {
     "custom": EventKind.CUSTOM,
     "vital": EventKind.VITAL,
 }
+#: A batch id is remembered this long: the snippet retries within its page's life (backing off to a
+#: minute between tries), so a day covers any retry it makes while bounding what is kept.
+DEDUPE_WINDOW = timedelta(hours=24)
 VITALS = {"LCP", "INP", "CLS", "FCP", "TTFB"}
 IMPORT_COLUMNS = ("at", "type", "visitor", "path")
 
@@ -138,6 +142,8 @@ class Captured:
     stored: int
     dropped: int
     reason: str = ""
+    #: The batch id was accepted before: this is a retry, answered as accepted and not stored again.
+    duplicate: bool = False
 
 
 _COLUMNS = (
@@ -208,12 +214,14 @@ def events_capture(
     user_agent: str = "",
     do_not_track: bool = False,
     consent: bool = True,
+    batch_id: str = "",
 ) -> Captured:
     """Store one batch from the snippet (already shape-checked by the endpoint), all or nothing.
 
     A browser always names the page's origin: a site tied to origins refuses others (a missing
     Origin is a server-side sender). Bots, Do-Not-Track and missing consent are answered as accepted
-    and dropped, so the snippet stops retrying them.
+    and dropped, so the snippet stops retrying them. A `batch_id` accepted before (within
+    `DEDUPE_WINDOW`) marks a retry: answered as accepted, stored once.
     """
     site = site_for_key(key)
     origin = origin.rstrip("/")
@@ -232,7 +240,8 @@ def events_capture(
         return Captured(stored=0, dropped=len(events), reason="bot")
     now = timezone.now()
     rows = [_event(site, data, now, n) for n, data in enumerate(events, start=1)]
-    events_spool(site, rows)
+    if events_spool(site, rows, batch_id=batch_id) is None:
+        return Captured(stored=0, dropped=0, reason="already received", duplicate=True)
     return Captured(stored=len(rows), dropped=0)
 
 
@@ -250,12 +259,37 @@ def _stored_at(at: datetime) -> str:
     return str(utc.replace(tzinfo=None)) if connection.vendor == "sqlite" else utc.isoformat()
 
 
-def events_spool(site: Site, rows: list[Row]) -> SpooledBatch:
-    """Keep a validated batch durably (one row) and make sure a drain will write it."""
+def events_spool(site: Site, rows: list[Row], *, batch_id: str = "") -> SpooledBatch | None:
+    """Keep a validated batch durably (one row) and make sure a drain will write it. With a
+    `batch_id` the site already sent, nothing is kept and None says it was a retry."""
     payload = json.dumps([[_stored_at(r[1]), *r[2:]] for r in rows], separators=(",", ":"))
-    batch = SpooledBatch.objects.create(site_id=site.pk, rows=payload, events=len(rows))
+    with transaction.atomic():
+        if batch_id and not _batch_remember(site.pk, batch_id):
+            return None
+        batch = SpooledBatch.objects.create(site_id=site.pk, rows=payload, events=len(rows))
     drain_soon()
     return batch
+
+
+def _batch_remember(site_id: int, batch_id: str) -> bool:
+    """Record a batch id for the site; False when it was there already. One statement that the
+    unique constraint arbitrates, so two copies of a batch racing in store it once."""
+    ops = connection.ops
+    table = ops.quote_name(ReceivedBatch._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (site_id, batch_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608 - fixed names
+        "ON CONFLICT (site_id, batch_id) DO NOTHING"
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site_id, batch_id, now])
+        return cursor.rowcount == 1
+
+
+def batches_forget(*, now: datetime | None = None) -> int:
+    """Forget batch ids older than `DEDUPE_WINDOW` (each drain does), so their memory stays small."""
+    cutoff = (now or timezone.now()) - DEDUPE_WINDOW
+    return ReceivedBatch.objects.filter(received_at__lt=cutoff).delete()[0]
 
 
 def drain_soon() -> None:
@@ -272,6 +306,7 @@ def events_drain(*, chunk: int = DRAIN_CHUNK, progress: Callable[[int], None] | 
     stopped at any point leaves every batch either written and gone or untouched and still spooled.
     PostgreSQL workers take disjoint chunks (SKIP LOCKED); SQLite serialises them on its write lock.
     """
+    batches_forget()
     written = 0
     while True:
         with transaction.atomic():
