@@ -594,6 +594,7 @@ def partial(args: argparse.Namespace, only: set[str]) -> None:
                 ],
             )
         )
+    records[0]["covers"] = sorted({r["measure"] for r in records[1:]})
     records[0]["load_1m_end"] = machine()["load_1m"]  # how busy the machine was by the end
     write_json(RESULTS / "analytics.json", merge_results(records))
 
