@@ -554,15 +554,47 @@ def main() -> None:
     write_json(RESULTS / "analytics.json", records)
 
 
-def engine_scale(n: int) -> dict:
-    """The engine at `n` events in processes of their own (generation apart from measurement)."""
+def engine_scale(n: int, baseline: str = "") -> list[dict]:
+    """The engine at `n` events in processes of their own (generation apart from measurement); with
+    `baseline`, that commit's engine on the same events too, right before (measure "engine before")."""
+    records = []
     with tempfile.TemporaryDirectory(prefix="nsbench-engine-") as tmp:
         path = str(Path(tmp) / "events.npz")
         subprocess.run([sys.executable, __file__, "--engine-generate", str(n), path], check=True)
-        scale = subprocess.run(
-            [sys.executable, __file__, "--engine-run", path], capture_output=True, text=True, check=True
-        )
-    return json.loads(scale.stdout.strip().splitlines()[-1])
+        trees = [(Path(__file__).resolve(), "engine")]
+        if baseline:
+            checkout = Path(tmp) / "tree"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(checkout), baseline],
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+            )
+            trees.insert(0, (checkout / "benchmarks" / "analytics.py", "engine before"))
+        try:
+            for script, measure in trees:
+                scale = subprocess.run(
+                    [sys.executable, str(script), "--engine-run", path],
+                    cwd=script.parent.parent,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                record = json.loads(scale.stdout.strip().splitlines()[-1])
+                record["measure"] = measure
+                if measure == "engine before":
+                    record["code"] = "commit " + _short(baseline)
+                records.append(record)
+        finally:
+            if baseline:
+                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
+    return records
+
+
+def _short(rev: str) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.strip()
 
 
 def partial(args: argparse.Namespace, only: set[str]) -> None:
@@ -574,11 +606,15 @@ def partial(args: argparse.Namespace, only: set[str]) -> None:
     if "detectors" in only:
         records.append(detectors())
     if "engine" in only:
-        records.append(engine_scale(args.engine_events))
+        records += engine_scale(args.engine_events, args.baseline)
         print(
             table(
-                ["events", "friction s", "funnel s", "peak MB"],
-                [[records[-1][k] for k in ("events", "friction_s", "funnel_s", "peak_mb")]],
+                ["measure", "events", "friction s", "funnel s", "peak MB"],
+                [
+                    [r[k] for k in ("measure", "events", "friction_s", "funnel_s", "peak_mb")]
+                    for r in records
+                    if r["measure"].startswith("engine")
+                ],
             )
         )
     if "ingest" in only:
