@@ -429,9 +429,12 @@ def merge_results(records: list[dict]) -> list[dict]:
     old = json.loads(path.read_text()) if path.exists() else []
     fresh = {r["measure"] for r in records if r["measure"] != "machine"}
     kept = [r for r in old if r.get("measure") not in fresh]
+    remaining = sorted({r["measure"] for r in kept if r.get("measure") != "machine"})
     for record in kept:
-        if record.get("measure") == "machine" and "covers" not in record:
-            record["covers"] = sorted({r["measure"] for r in kept if r.get("measure") != "machine"})
+        if record.get("measure") == "machine":
+            covers = record.get("covers", remaining)
+            record["covers"] = [m for m in covers if m not in fresh]
+    kept = [r for r in kept if r.get("measure") != "machine" or r["covers"]]
     return [*kept, *records]
 
 

@@ -172,7 +172,9 @@ def test_accepting_a_batch_reads_its_site_once_and_commits_once():
     product = make_product(name="Shop", line=make_line(name="Shop line"))
     site = make_site(product=product, allowed_origins="https://shop.example.com")
     origin = {"Origin": "https://shop.example.com"}
-    assert post(_batch(site.key, _click()), drain=False, **origin).status_code == 202  # counter and drain exist
+    assert (
+        post(_batch(site.key, _click()), drain=False, **origin).status_code == 202
+    )  # counter and drain exist
     with CaptureQueriesContext(connection) as queries:
         answer = post(_batch(site.key, _click(), _click(x=11), batch_id="b-1"), drain=False, **origin)
     assert answer.status_code == 202 and answer.json()["stored"] == 2
