@@ -254,7 +254,8 @@ def _batches(n: int, seed: int, batch: int = 500):
                     int(event.get("dead", False)),
                 ]
             )
-        yield json.dumps({"key": "ns_a_bench", "events": events}), rows
+        # as the snippet sends it: a random id per batch (kept across retries; here none is retried)
+        yield json.dumps({"key": "ns_a_bench", "batch_id": f"b{seed}-{lo}", "events": events}), rows
 
 
 CHILD = r"""
@@ -289,8 +290,10 @@ with open(sys.argv[2], "w", newline="") as f:
         writer.writerows(rows)
 client.post("/api/v1/analytics/collect", data="{}", content_type="text/plain")  # warm up: load the URLconf
 import subprocess
-worker = subprocess.Popen([sys.argv[4], "worker", "--threads", "1"], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)  # a real worker process drains as batches arrive
+# a real worker process of the same code (this directory's) drains as batches arrive
+main = "import sys; from northstar.cli import main; sys.exit(main())"
+worker = subprocess.Popen([sys.executable, "-c", main, "worker", "--threads", "1"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 started = time.perf_counter()
 for body in bodies:
     r = client.post("/api/v1/analytics/collect", data=body, content_type="text/plain")
@@ -332,7 +335,9 @@ BARE = """CREATE TABLE events (at TEXT, type TEXT, visitor TEXT, path TEXT, name
 x INTEGER, y INTEGER, dead INTEGER);"""
 
 
-def ingest(n: int) -> list[dict]:
+def ingest(n: int, *, code: Path = REPO, label: str = "") -> list[dict]:
+    """Ingest through the endpoint with the app's code in `code` (this tree, or a checkout of an
+    earlier commit to compare with in the same run), then the bulk-load baseline."""
     with tempfile.TemporaryDirectory(prefix="nsbench-analytics-") as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
@@ -354,10 +359,9 @@ def ingest(n: int) -> list[dict]:
                 CHILD,
                 str(n),
                 str(csv_path),
-                str(REPO),
-                str(Path(sys.executable).with_name("northstar")),
+                str(code),
             ],
-            cwd=REPO,
+            cwd=code,
             env=env,
             capture_output=True,
             text=True,
@@ -391,7 +395,7 @@ def ingest(n: int) -> list[dict]:
         {
             "measure": "ingest",
             "path": "POST /api/v1/analytics/collect (batches of 500, validated, spooled) + a worker "
-            "process writing the spool in bulk, until every event is in the event table",
+            "process writing the spool in bulk, until every event is in the event table" + label,
             "events": n,
             "seconds": round(ours["ingest_s"], 2),
             "events_per_s": round(n / ours["ingest_s"]),
@@ -418,6 +422,45 @@ def ingest(n: int) -> list[dict]:
     ]
 
 
+def merge_results(records: list[dict]) -> list[dict]:
+    """The result file with the measures in `records` replaced by them (a partial run): each machine
+    record says which measures it covers, so every figure keeps the commit and load it was taken at."""
+    path = RESULTS / "analytics.json"
+    old = json.loads(path.read_text()) if path.exists() else []
+    fresh = {r["measure"] for r in records if r["measure"] != "machine"}
+    kept = [r for r in old if r.get("measure") not in fresh]
+    remaining = sorted({r["measure"] for r in kept if r.get("measure") != "machine"})
+    for record in kept:
+        if record.get("measure") == "machine":
+            covers = record.get("covers", remaining)
+            record["covers"] = [m for m in covers if m not in fresh]
+    kept = [r for r in kept if r.get("measure") != "machine" or r["covers"]]
+    return [*kept, *records]
+
+
+def ingest_compare(n: int, baseline: str) -> list[dict]:
+    """Ingest of `n` events by this tree and by `baseline` (a commit), one after the other in one run."""
+    records: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="nsbench-baseline-") as tmp:
+        checkout = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(checkout), baseline],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            sha = subprocess.run(
+                ["git", "rev-parse", "--short", baseline], cwd=REPO, capture_output=True, text=True
+            ).stdout.strip()
+            before = ingest(n, code=checkout, label=f" (before: commit {sha})")
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
+    records.append(before[0])
+    records += ingest(n, label=" (after: this commit)")
+    return records
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -425,7 +468,20 @@ def main() -> None:
     parser.add_argument("--storage-events", type=int, default=2_000_000, help="every engine, same events")
     parser.add_argument("--storage-large", type=int, default=10_000_000, help="columnar engines only")
     parser.add_argument("--storage-engines", default="sqlite,postgresql,duckdb,chdb")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated parts to measure (detectors, engine, storage, ingest); the others keep "
+        "their figures in the result file",
+    )
+    parser.add_argument(
+        "--baseline", default="", help="with ingest: also measure this commit's endpoint in the same run"
+    )
     args = parser.parse_args()
+    only = {p for p in args.only.split(",") if p}
+    if only:
+        partial(args, only)
+        return
     records = [{"measure": "machine", **machine()}]
     records.append(detectors())
     print(
@@ -499,6 +555,87 @@ def main() -> None:
         )
     )
     write_json(RESULTS / "analytics.json", records)
+
+
+def engine_scale(n: int, baseline: str = "") -> list[dict]:
+    """The engine at `n` events in processes of their own (generation apart from measurement); with
+    `baseline`, that commit's engine on the same events too, right before (measure "engine before")."""
+    records = []
+    with tempfile.TemporaryDirectory(prefix="nsbench-engine-") as tmp:
+        path = str(Path(tmp) / "events.npz")
+        subprocess.run([sys.executable, __file__, "--engine-generate", str(n), path], check=True)
+        trees = [(Path(__file__).resolve(), "engine")]
+        if baseline:
+            checkout = Path(tmp) / "tree"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", str(checkout), baseline],
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+            )
+            trees.insert(0, (checkout / "benchmarks" / "analytics.py", "engine before"))
+        try:
+            for script, measure in trees:
+                scale = subprocess.run(
+                    [sys.executable, str(script), "--engine-run", path],
+                    cwd=script.parent.parent,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                record = json.loads(scale.stdout.strip().splitlines()[-1])
+                record["measure"] = measure
+                if measure == "engine before":
+                    record["code"] = "commit " + _short(baseline)
+                records.append(record)
+        finally:
+            if baseline:
+                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
+    return records
+
+
+def _short(rev: str) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", rev], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.strip()
+
+
+def partial(args: argparse.Namespace, only: set[str]) -> None:
+    """Measure some parts only and merge them into the result file."""
+    unknown = only - {"detectors", "engine", "ingest"}
+    if unknown:
+        raise SystemExit(f"--only: unknown part(s) {', '.join(sorted(unknown))} (storage needs a full run)")
+    records: list[dict] = [{"measure": "machine", "covers": sorted(only), **machine()}]
+    if "detectors" in only:
+        records.append(detectors())
+    if "engine" in only:
+        records += engine_scale(args.engine_events, args.baseline)
+        print(
+            table(
+                ["measure", "events", "friction s", "funnel s", "peak MB"],
+                [
+                    [r[k] for k in ("measure", "events", "friction_s", "funnel_s", "peak_mb")]
+                    for r in records
+                    if r["measure"].startswith("engine")
+                ],
+            )
+        )
+    if "ingest" in only:
+        found = ingest_compare(args.events, args.baseline) if args.baseline else ingest(args.events)
+        records += found
+        print(
+            table(
+                ["path", "events", "accepted/s", "end to end events/s"],
+                [
+                    [r["path"], r["events"], r.get("accepted_per_s"), r["events_per_s"]]
+                    for r in found
+                    if r["measure"] == "ingest"
+                ],
+            )
+        )
+    records[0]["covers"] = sorted({r["measure"] for r in records[1:]})
+    records[0]["load_1m_end"] = machine()["load_1m"]  # how busy the machine was by the end
+    write_json(RESULTS / "analytics.json", merge_results(records))
 
 
 if __name__ == "__main__":

@@ -66,6 +66,8 @@ class BatchIn(BaseModel):
 
     key: str = Field(..., min_length=1, max_length=48)
     consent: bool = True
+    #: Random per batch and kept across its retries (snippets from before it send none).
+    batch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     events: list[EventIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
 
 
@@ -124,46 +126,62 @@ def collect(request: HttpRequest, response: HttpResponse) -> tuple[int, dict]:
     if len(body) > MAX_BODY:
         return 413, {"message": f"A batch is at most {MAX_BODY // 1024} KB: send fewer events at once."}
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApplicationError("The batch is not JSON.") from None
-    raw_key = data.get("key") if isinstance(data, dict) else None
-    key = raw_key if isinstance(raw_key, str) else ""
-    try:
-        batch = BatchIn.model_validate(data)
+        # Parsed and shape-checked in one pass (pydantic's JSON mode); the body is read again only
+        # to name the site of a refused batch.
+        batch = BatchIn.model_validate_json(body)
         for event in batch.events:
-            _props_ok(event)
+            if event.props:
+                _props_ok(event)
     except PydanticValidationError as exc:
-        services.site_count_rejected(key=key)
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise ApplicationError("The batch is not JSON.") from None
+        services.site_count_rejected(key=_key_of(body))
         parts = [f"{'.'.join(str(p) for p in e['loc']) or 'batch'}: {e['msg']}" for e in exc.errors()[:5]]
         raise ValidationFailed(
             "Invalid batch: " + "; ".join(parts),
             detail=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]],
         ) from None
     except ValidationFailed:
-        services.site_count_rejected(key=key)
+        services.site_count_rejected(key=batch.key)
         raise
     origin = request.headers.get("Origin", "")
-    _cors(response, batch.key, origin)
+    site = services.site_active(batch.key)
+    _cors(response, site, origin)
     try:
         captured = services.events_capture(
             key=batch.key,
-            events=[e.model_dump() for e in batch.events],
+            site=site,
+            events=batch.model_dump()["events"],
             origin=origin,
             user_agent=request.headers.get("User-Agent", ""),
             do_not_track=request.headers.get("DNT") == "1",
             consent=batch.consent,
+            batch_id=batch.batch_id or "",
         )
     except ValidationFailed:
         services.site_count_rejected(key=batch.key)
         raise
-    message = f"Stored {captured.stored} events." if captured.stored else f"Dropped ({captured.reason})."
+    if captured.duplicate:
+        message = "Already received this batch: its events are stored once."
+    elif captured.stored:
+        message = f"Stored {captured.stored} events."
+    else:
+        message = f"Dropped ({captured.reason})."
     return 202, {"stored": captured.stored, "dropped": captured.dropped, "message": message}
 
 
-def _cors(response: HttpResponse, key: str, origin: str) -> None:
+def _key_of(body: bytes) -> str:
+    """The site key of a batch that failed its shape check, when it names one."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    key = data.get("key") if isinstance(data, dict) else None
+    return key if isinstance(key, str) else ""
+
+
+def _cors(response: HttpResponse, site: Site | None, origin: str) -> None:
     """Let the site's own pages read the answer (and so see a 429 and back off)."""
-    site = Site.objects.filter(key=key, active=True).only("allowed_origins").first()
     if site is not None and origin and (not site.origins or origin.rstrip("/") in site.origins):
         response["Access-Control-Allow-Origin"] = origin
         response["Vary"] = "Origin"

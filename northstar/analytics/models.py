@@ -124,6 +124,30 @@ class SpooledBatch(models.Model):
         return f"{self.events} events for site {self.site_id}"
 
 
+class ReceivedBatch(models.Model):
+    """A batch id the snippet sent and the endpoint accepted, remembered for a while so a retry of the
+    same batch (its 202 lost on the way back) is answered 202 again without being stored twice.
+
+    The snippet gives every batch a random id kept across its retries; ids are per site (a key is
+    public, so one site cannot mask another's batches) and pruned after `services.DEDUPE_WINDOW`.
+    Batches from older snippets carry no id and are not remembered.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
+    batch_id = models.CharField(max_length=64)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "batch_id"], name="analytics_received_batch_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} for site {self.site_id}"
+
+
 class Funnel(Versioned):
     """Ordered steps a user should pass within a window, e.g. cart → checkout → paid.
 

@@ -26,6 +26,7 @@ from northstar.analytics.models import (
     EventKind,
     FrictionEvidence,
     Funnel,
+    ReceivedBatch,
     Signal,
     Site,
     SpooledBatch,
@@ -57,6 +58,9 @@ KINDS: dict[str, int] = {
     "custom": EventKind.CUSTOM,
     "vital": EventKind.VITAL,
 }
+#: A batch id is remembered this long: the snippet retries within its page's life (backing off to a
+#: minute between tries), so a day covers any retry it makes while bounding what is kept.
+DEDUPE_WINDOW = timedelta(hours=24)
 VITALS = {"LCP", "INP", "CLS", "FCP", "TTFB"}
 IMPORT_COLUMNS = ("at", "type", "visitor", "path")
 
@@ -115,8 +119,13 @@ def site_update(*, actor: User, site: Site, **data: Any) -> Site:
     return record_save(actor=actor, instance=site, before=before)
 
 
+def site_active(key: str) -> Site | None:
+    """The active site a write key names, if any."""
+    return Site.objects.filter(key=key, active=True).first() if key else None
+
+
 def site_for_key(key: str) -> Site:
-    site = Site.objects.filter(key=key, active=True).first() if key else None
+    site = site_active(key)
     if site is None:
         raise NotFound("Unknown or inactive site key.")
     return site
@@ -138,6 +147,8 @@ class Captured:
     stored: int
     dropped: int
     reason: str = ""
+    #: The batch id was accepted before: this is a retry, answered as accepted and not stored again.
+    duplicate: bool = False
 
 
 _COLUMNS = (
@@ -183,7 +194,7 @@ def _event(site: Site, data: Mapping[str, Any], now: datetime, n: int) -> Row:
         props["stack"] = data["stack"]
     # A plain tuple in `_COLUMNS` order: building a model instance per event cost more than the insert.
     return (
-        site.pk,
+        site.id,
         at,
         int(kind),
         data["visitor"],
@@ -208,32 +219,47 @@ def events_capture(
     user_agent: str = "",
     do_not_track: bool = False,
     consent: bool = True,
+    batch_id: str = "",
+    site: Site | None = None,
 ) -> Captured:
     """Store one batch from the snippet (already shape-checked by the endpoint), all or nothing.
 
     A browser always names the page's origin: a site tied to origins refuses others (a missing
     Origin is a server-side sender). Bots, Do-Not-Track and missing consent are answered as accepted
-    and dropped, so the snippet stops retrying them.
+    and dropped, so the snippet stops retrying them. A `batch_id` accepted before (within
+    `DEDUPE_WINDOW`) marks a retry: answered as accepted, stored once. `site` is the key's active
+    site when the caller has already looked it up.
+
+    Every check runs before anything is written; then the rate-limit count, the batch id and the
+    spooled batch are committed together: one write lock per batch on SQLite, where the drain
+    workers write too.
     """
-    site = site_for_key(key)
+    if site is None:
+        site = site_for_key(key)
     origin = origin.rstrip("/")
     if site.origins and origin and origin not in site.origins:
         raise PermissionDenied("This site key may only be used from the site's own origins.")
-    ratelimit.rate_limit(scope="analytics:site", who=str(site.pk), limit=BATCHES_PER_MINUTE, window=60)
     if not events:
         raise ValidationFailed("Send at least one event.")
     if len(events) > MAX_BATCH:
         raise ValidationFailed(f"Send at most {MAX_BATCH} events per batch.")
+    reason = ""
     if do_not_track:
-        return Captured(stored=0, dropped=len(events), reason="Do-Not-Track")
-    if site.consent_required and not consent:
-        return Captured(stored=0, dropped=len(events), reason="no consent")
-    if user_agent and BOTS.search(user_agent):
-        return Captured(stored=0, dropped=len(events), reason="bot")
-    now = timezone.now()
-    rows = [_event(site, data, now, n) for n, data in enumerate(events, start=1)]
-    events_spool(site, rows)
-    return Captured(stored=len(rows), dropped=0)
+        reason = "Do-Not-Track"
+    elif site.consent_required and not consent:
+        reason = "no consent"
+    elif user_agent and BOTS.search(user_agent):
+        reason = "bot"
+    payload = "" if reason else _spool_payload(site, events)
+    with transaction.atomic():
+        ratelimit.rate_limit(scope="analytics:site", who=str(site.pk), limit=BATCHES_PER_MINUTE, window=60)
+        if reason:
+            return Captured(stored=0, dropped=len(events), reason=reason)
+        if batch_id and not _batch_remember(site.pk, batch_id):
+            return Captured(stored=0, dropped=0, reason="already received", duplicate=True)
+        SpooledBatch.objects.create(site_id=site.pk, rows=payload, events=len(events))
+        drain_soon()
+    return Captured(stored=len(events), dropped=0)
 
 
 # The ingest buffer ---------------------------------------------------------------------------------
@@ -244,18 +270,44 @@ DRAIN_TASK = "northstar.analytics.tasks.events_drain"
 DRAIN_CHUNK = 40
 
 
-def _stored_at(at: datetime) -> str:
-    """A time as the event table stores it (SQLite compares the text, so it must match Django's)."""
-    utc = at.astimezone(UTC)
-    return str(utc.replace(tzinfo=None)) if connection.vendor == "sqlite" else utc.isoformat()
+def _stored_at() -> Callable[[datetime], str]:
+    """How a time is stored in the event table (SQLite compares the text, so it must match Django's)."""
+    if connection.vendor == "sqlite":
+        return lambda at: str(at.astimezone(UTC).replace(tzinfo=None))
+    return lambda at: at.astimezone(UTC).isoformat()
 
 
-def events_spool(site: Site, rows: list[Row]) -> SpooledBatch:
-    """Keep a validated batch durably (one row) and make sure a drain will write it."""
-    payload = json.dumps([[_stored_at(r[1]), *r[2:]] for r in rows], separators=(",", ":"))
-    batch = SpooledBatch.objects.create(site_id=site.pk, rows=payload, events=len(rows))
-    drain_soon()
-    return batch
+def _spool_payload(site: Site, events: list[Mapping[str, Any]]) -> str:
+    """A batch's events checked one by one (refusing the first wrong one by its number) and written
+    as the spool keeps them: JSON rows in `_COLUMNS` order after the site, time as stored."""
+    now = timezone.now()
+    stored_at = _stored_at()
+    rows = []
+    for n, data in enumerate(events, start=1):
+        row = _event(site, data, now, n)
+        rows.append([stored_at(row[1]), *row[2:]])
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def _batch_remember(site_id: int, batch_id: str) -> bool:
+    """Record a batch id for the site; False when it was there already. One statement that the
+    unique constraint arbitrates, so two copies of a batch racing in store it once."""
+    ops = connection.ops
+    table = ops.quote_name(ReceivedBatch._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (site_id, batch_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608 - fixed names
+        "ON CONFLICT (site_id, batch_id) DO NOTHING"
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site_id, batch_id, now])
+        return cursor.rowcount == 1
+
+
+def batches_forget(*, now: datetime | None = None) -> int:
+    """Forget batch ids older than `DEDUPE_WINDOW` (each drain does), so their memory stays small."""
+    cutoff = (now or timezone.now()) - DEDUPE_WINDOW
+    return ReceivedBatch.objects.filter(received_at__lt=cutoff).delete()[0]
 
 
 def drain_soon() -> None:
@@ -272,6 +324,7 @@ def events_drain(*, chunk: int = DRAIN_CHUNK, progress: Callable[[int], None] | 
     stopped at any point leaves every batch either written and gone or untouched and still spooled.
     PostgreSQL workers take disjoint chunks (SKIP LOCKED); SQLite serialises them on its write lock.
     """
+    batches_forget()
     written = 0
     while True:
         with transaction.atomic():

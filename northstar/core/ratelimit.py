@@ -16,13 +16,17 @@ class RateLimited(ApplicationError):
 def rate_limit(*, scope: str, who: str, limit: int, window: int) -> None:
     """Count one request by `who` in `scope`; refuse once they pass `limit` within `window` seconds."""
     key = f"ratelimit:{scope}:{who}"
-    if cache.add(key, 1, timeout=window):
-        return
+    # Count first: within a window the counter exists, and one `incr` is one short write (adding
+    # first cost a failed insert and a table count on the database cache for every request).
     try:
         count = cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.add(key, 1, timeout=window)
-        return
+    except ValueError:  # no counter yet, or its window ended
+        if cache.add(key, 1, timeout=window):
+            return
+        try:
+            count = cache.incr(key)  # another request started the window a moment ago
+        except ValueError:  # ...and it ended already
+            return
     if count > limit:
         raise RateLimited(
             f"Too many requests: at most {limit} every {_period(window)}. Please try again later."

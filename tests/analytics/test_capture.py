@@ -6,12 +6,15 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from northstar.analytics import services
 from northstar.analytics.models import Event, EventKind, Site
 from tests.analytics.factories import make_site
+from tests.factories import make_line, make_product
 
 URL = "/api/v1/analytics/collect"
 
@@ -158,3 +161,27 @@ def test_the_snippet_never_sends_input_values_or_element_text():
 def test_a_paused_site_refuses_its_key(site):
     Site.objects.filter(pk=site.pk).update(active=False)
     assert post(_batch(site.key, _click())).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_batch_reads_its_site_once_and_commits_once():
+    """Accepting is the ingest's narrow part: every check still runs, but the site is read once and
+    the rate-limit count, the batch id and the spooled batch are committed together (one write lock
+    taken on SQLite, not three)."""
+    cache.clear()
+    product = make_product(name="Shop", line=make_line(name="Shop line"))
+    site = make_site(product=product, allowed_origins="https://shop.example.com")
+    origin = {"Origin": "https://shop.example.com"}
+    assert (
+        post(_batch(site.key, _click()), drain=False, **origin).status_code == 202
+    )  # counter and drain exist
+    with CaptureQueriesContext(connection) as queries:
+        answer = post(_batch(site.key, _click(), _click(x=11), batch_id="b-1"), drain=False, **origin)
+    assert answer.status_code == 202 and answer.json()["stored"] == 2
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "analytics_site"' in s for s in sql) == 1, sql
+    spooled = next(i for i, s in enumerate(sql) if 'INSERT INTO "analytics_spooledbatch"' in s)
+    commit = next(i for i, s in enumerate(sql) if s.startswith("COMMIT"))
+    # (the test settings run the queued drain right after; it writes in transactions of its own)
+    assert sum(s.startswith("BEGIN") for s in sql[:spooled]) == 1 and commit > spooled, sql[: commit + 1]
+    assert Event.objects.filter(site_id=site.pk).count() == 3

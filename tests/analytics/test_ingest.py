@@ -4,6 +4,7 @@ chunk written and removed in one transaction, so a drain that dies mid-way redoe
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -11,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from northstar.analytics import services
-from northstar.analytics.models import Event, SpooledBatch
+from northstar.analytics.models import Event, ReceivedBatch, SpooledBatch
 from northstar.core.models import Job
 from tests.analytics.factories import make_site
 
@@ -86,3 +87,70 @@ def test_a_drain_that_dies_mid_chunk_leaves_its_batches_spooled(cast, monkeypatc
     assert services.events_drain() == 40
     assert Event.objects.count() == 80
     assert Event.objects.values("visitor", "x").distinct().count() == 80
+
+
+def _retried(key: str, batch_id: str | None, visitor: str = "v1") -> str:
+    events = [
+        {"type": "pageview", "at": timezone.now().isoformat(), "visitor": visitor, "path": f"/p{i}"}
+        for i in range(3)
+    ]
+    body: dict = {"key": key, "events": events}
+    if batch_id is not None:
+        body["batch_id"] = batch_id
+    return json.dumps(body)
+
+
+def test_a_retried_batch_is_answered_202_and_stored_once(cast):
+    """The snippet retries a batch whose answer it never saw (a lost 202, a timeout): the server
+    already has it, so the retry is accepted again and nothing lands twice."""
+    site = make_site(product=cast.home_product)
+    body = _retried(site.key, "b-7f3a9c")
+    first = Client().post(URL, data=body, content_type="text/plain")
+    again = Client().post(URL, data=body, content_type="text/plain")
+    assert first.status_code == again.status_code == 202
+    assert first.json()["stored"] == 3
+    assert again.json()["stored"] == 0 and "already" in again.json()["message"].lower()
+    services.events_drain()
+    assert Event.objects.filter(site_id=site.pk).count() == 3
+
+
+def test_batch_ids_are_per_site_and_batches_without_one_still_work(cast):
+    """Another site may pick the same id (keys are public, so one site cannot mask another's
+    batches); a snippet from before batch ids is stored every time, as it was."""
+    one = make_site(product=cast.home_product)
+    other = make_site(product=cast.home_product, name="Other web")
+    for key in (one.key, other.key):
+        assert Client().post(URL, data=_retried(key, "same"), content_type="text/plain").json()["stored"] == 3
+    for _ in range(2):
+        assert Client().post(URL, data=_retried(one.key, None), content_type="text/plain").status_code == 202
+    services.events_drain()
+    assert Event.objects.filter(site_id=one.pk).count() == 9
+    assert Event.objects.filter(site_id=other.pk).count() == 3
+
+
+def test_a_refused_batch_id_is_not_remembered(cast):
+    """A batch refused whole (here: a bad event) is not stored, so its id must not block it later."""
+    site = make_site(product=cast.home_product)
+    bad = json.loads(_retried(site.key, "b-1"))
+    bad["events"][0]["path"] = "no-slash"
+    assert Client().post(URL, data=json.dumps(bad), content_type="text/plain").status_code == 422
+    assert Client().post(URL, data=_retried(site.key, "b-1"), content_type="text/plain").json()["stored"] == 3
+
+
+def test_remembered_batch_ids_are_pruned_after_the_window(cast):
+    """The memory of batch ids is bounded: a drain forgets those older than the window."""
+    site = make_site(product=cast.home_product)
+    Client().post(URL, data=_retried(site.key, "old"), content_type="text/plain")
+    Client().post(URL, data=_retried(site.key, "new"), content_type="text/plain")
+    ReceivedBatch.objects.filter(batch_id="old").update(
+        received_at=timezone.now() - services.DEDUPE_WINDOW - timedelta(minutes=1)
+    )
+    services.events_drain()
+    assert list(ReceivedBatch.objects.values_list("batch_id", flat=True)) == ["new"]
+
+
+def test_a_malformed_batch_id_is_refused(cast):
+    site = make_site(product=cast.home_product)
+    for bad in ("", "x" * 65, 7):
+        answer = Client().post(URL, data=_retried(site.key, bad), content_type="text/plain")  # type: ignore[arg-type]
+        assert answer.status_code == 422 and "batch_id" in answer.json()["message"]

@@ -99,3 +99,49 @@ def test_snippet_captures_friction_and_never_what_is_typed(person_page, live_ser
 def _centre(page, selector: str) -> tuple[float, float]:
     box = page.locator(selector).bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+RETRY_PAGE = """<!doctype html><html><body><p>Checkout</p>
+<script src="/shop/capture.js" data-key="KEY" data-endpoint="ENDPOINT"></script>
+</body></html>"""
+
+
+def test_a_batch_retried_after_a_lost_answer_is_stored_once(person_page, live_server):
+    """The server stores a batch but its answer never reaches the page (here: a 503 in its place); the
+    snippet retries that batch, and the events are in the table once, not twice."""
+    page = person_page
+    host = live_server.url + "/shop"
+    endpoint = f"{live_server.url}/api/v1/analytics/collect"
+    product = factories.make_product(name="Shop", line=factories.make_line(name="Shop line"))
+    site = Site.objects.create(
+        product=product, name="Shop web", key="ns_a_retry", allowed_origins=live_server.url
+    )
+    html = RETRY_PAGE.replace("KEY", site.key).replace("ENDPOINT", endpoint)
+    page.route(f"{host}/", lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    page.route(
+        f"{host}/capture.js",
+        lambda route: route.fulfill(
+            status=200, content_type="application/javascript", body=SNIPPET.read_text()
+        ),
+    )
+    answers: list[int] = []
+
+    def lose_the_first_answer(route) -> None:
+        stored = route.fetch()  # the batch reaches the server, which stores it...
+        answers.append(stored.status)
+        if len(answers) == 1:
+            route.fulfill(status=503, body="")  # ...but the page is told it failed
+        else:
+            route.fulfill(response=stored)
+
+    page.route(endpoint, lose_the_first_answer)
+    page.goto(f"{host}/")
+    page.evaluate("for (let i = 0; i < 3; i++) window.northstar.track('paid', {n: i})")
+    deadline = time.monotonic() + 20  # sent within five seconds, retried two seconds after the 503
+    while time.monotonic() < deadline and len(answers) < 2:
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
+    assert answers[:2] == [202, 202], answers
+    events = Event.objects.filter(site_id=site.pk)
+    assert events.filter(name="paid").count() == 3
+    assert events.count() == 4  # the page view and the three custom events, each once

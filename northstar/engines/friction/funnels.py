@@ -67,43 +67,51 @@ def funnel(
     """
     if not steps:
         return FunnelResult(reached=())
-    # Only events matching some step matter: order those by time (input order on ties).
     masks = [np.asarray(mask, dtype=bool) for mask in steps]
-    order = np.flatnonzero(np.logical_or.reduce(masks))
-    times = ts[order]
-    by_time = np.argsort(times)  # quicksort; a stable sort only when some times tie (input order then)
-    if np.any(times[by_time][1:] == times[by_time][:-1]):
-        by_time = np.argsort(times, kind="stable")
-    order = order[by_time]
-    n = order.size
-    u = user[order]
-    t = ts[order]
-    size = int(user.max()) + 1 if len(user) else 0
-    position = np.arange(n)
-    reached: list[int] = []
-    seg_sorted = segment[order] if segment is not None else None
+    # Only events matching some step matter. Each step's match as one bit of a small code, so the
+    # big masks are read once, in index order.
+    sub = np.flatnonzero(np.logical_or.reduce(masks))
+    code = np.zeros(sub.size, np.uint16)
+    for k, mask in enumerate(masks):
+        code |= mask[sub].astype(np.uint16) << k
+    t = ts[sub]
+    u = np.asarray(user[sub])
+    if u.dtype != np.int32 and (u.size == 0 or int(u.max()) < 2**31):
+        u = u.astype(np.int32)  # person codes sort faster as 32-bit integers
+    # One arrangement for every step: by person, and by time within a person (input order on ties),
+    # so a person's events are contiguous and the first qualifying event of each person is where the
+    # person changes, with no sort per step. Comparing positions within a person is comparing times.
+    if t.size < 2 or bool(np.all(t[1:] >= t[:-1])):  # events read in time order need no time sort
+        order = np.argsort(u, kind="stable")
+    else:
+        by_time = np.argsort(t)  # quicksort; a stable sort only when some times tie (input order then)
+        t_sorted = t[by_time]
+        if np.any(t_sorted[1:] == t_sorted[:-1]):
+            by_time = np.argsort(t, kind="stable")
+        order = by_time[np.argsort(u[by_time], kind="stable")]
+    u, t, code = u[order], t[order], code[order]
+    size = int(u.max()) + 1 if u.size else 0
+    seg_sorted = segment[sub][order] if segment is not None else None
     entry_segment = np.full(size, -1, np.int64)
     start = np.full(size, np.inf)
-    at = np.full(size, -1, np.int64)  # sorted position of the event that reached the last step
+    at = np.full(size, -1, np.int64)  # position of the event that reached the last step
+    reached: list[int] = []
     members: list[np.ndarray] = []
-    for k, mask in enumerate(masks):
-        m = mask[order]
-        if k == 0:
-            candidates = np.flatnonzero(m)
-        else:
-            candidates = np.flatnonzero(m)
-            cu = u[candidates]
-            keep = (at[cu] >= 0) & (position[candidates] > at[cu]) & (t[candidates] <= start[cu] + window)
-            candidates = candidates[keep]
-        who, first = np.unique(u[candidates], return_index=True)
-        hit = candidates[first]
-        new_at = np.full(size, -1, np.int64)
-        new_at[who] = hit
+    for k in range(len(masks)):
+        candidates = np.flatnonzero(code & (1 << k))
+        cu = u[candidates]
+        if k:
+            keep = (at[cu] >= 0) & (candidates > at[cu]) & (t[candidates] <= start[cu] + window)
+            candidates, cu = candidates[keep], cu[keep]
+        first = np.ones(cu.size, bool)
+        first[1:] = cu[1:] != cu[:-1]  # each person's earliest qualifying event
+        hit, who = candidates[first], cu[first]
         if k == 0:
             start[who] = t[hit]
             if seg_sorted is not None:
                 entry_segment[who] = seg_sorted[hit]
-        at = new_at
+        at = np.full(size, -1, np.int64)
+        at[who] = hit
         reached.append(int(who.size))
         members.append(who)
     breakdown: dict[int, tuple[int, ...]] = {}
@@ -112,8 +120,8 @@ def funnel(
         per_step = [
             np.bincount(np.searchsorted(codes, entry_segment[w]), minlength=codes.size) for w in members
         ]
-        for i, code in enumerate(codes.tolist()):
-            breakdown[int(code)] = tuple(int(counts[i]) for counts in per_step)
+        for i, segment_code in enumerate(codes.tolist()):
+            breakdown[int(segment_code)] = tuple(int(counts[i]) for counts in per_step)
     return FunnelResult(reached=tuple(reached), breakdown=breakdown)
 
 

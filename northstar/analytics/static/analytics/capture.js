@@ -16,7 +16,7 @@
     var endpoint = script.getAttribute("data-endpoint") || new URL("/api/v1/analytics/collect", script.src).toString();
     var dnt = navigator.doNotTrack === "1" || window.doNotTrack === "1";
     var consent = script.getAttribute("data-consent") !== "required";
-    var queue = [], stopped = dnt, delay = 1000, timer = null, lastChange = 0;
+    var queue = [], retries = [], stopped = dnt, delay = 1000, timer = null, lastChange = 0;
     var send = window.fetch.bind(window); /* our own requests are not a reaction to a click */
     var visitor = stored("ns_v") || rnd(), who = { user: "", account: "" };
     store("ns_v", visitor);
@@ -40,21 +40,29 @@
 
     var flush = safe(function (leaving) {
       clearTimeout(timer); timer = null;
-      if (stopped || !consent || !queue.length) return;
-      var batch = queue.splice(0, 200);
-      var body = JSON.stringify({ key: key, consent: consent, events: batch });
+      if (stopped || !consent || !(retries.length || queue.length)) return;
+      /* a batch keeps its id across retries, so the server stores it once even when only its answer was lost */
+      var batch = retries.shift() || { id: batchId(), events: queue.splice(0, 200) };
+      var body = JSON.stringify({ key: key, consent: consent, batch_id: batch.id, events: batch.events });
       if (leaving && navigator.sendBeacon) { navigator.sendBeacon(endpoint, new Blob([body], { type: "text/plain" })); return; }
       send(endpoint, { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "text/plain" } })
         .then(function (r) {
           if (r.status === 429 || r.status >= 500) retry(batch);
           else if (r.status >= 400) stopped = true; /* the server refuses this key or payload: stop */
-          else delay = 1000;
+          else { delay = 1000; if (retries.length) { clearTimeout(timer); timer = setTimeout(flush, 0); } }
         }, function () { retry(batch); });
     });
 
+    function batchId() {
+      try { if (window.crypto && crypto.randomUUID) return crypto.randomUUID(); } catch (e) { /* not a secure context */ }
+      return rnd() + rnd();
+    }
+
     function retry(batch) {
-      queue = batch.concat(queue).slice(0, 1000);
+      retries.push(batch);
+      while (retries.length > 5) retries.shift(); /* at most 1,000 events wait for a server that is down */
       delay = Math.min(delay * 2, 60000);
+      clearTimeout(timer);
       timer = setTimeout(flush, delay);
     }
 
@@ -132,7 +140,7 @@
     window.northstar = {
       track: safe(function (name, props) { push({ type: "custom", name: cut(name, 120), props: props || {} }); }),
       identify: safe(function (user, account) { who.user = cut(user, 120); who.account = cut(account, 120); }),
-      consent: safe(function (yes) { consent = !!yes; if (!consent) queue = []; else flush(); }),
+      consent: safe(function (yes) { consent = !!yes; if (!consent) { queue = []; retries = []; } else flush(); }),
     };
     page();
   } catch (e) { /* never break the host page */ }
