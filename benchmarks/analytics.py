@@ -267,7 +267,7 @@ call_command("migrate", verbosity=0)
 from django.test import Client
 from django.utils import timezone
 from datetime import timedelta
-from northstar.analytics import selectors, services
+from northstar.analytics import event_columns, funnels, selectors, services
 from northstar.analytics.models import Event, Funnel, Site
 from northstar.engines import friction as engine
 from northstar.org.models import Person, Product, ProductLine
@@ -312,14 +312,14 @@ steps = [{"kind": "page", "match": p} for p in paths]
 funnel = Funnel.objects.create(site=site, name="F", steps=steps, window_hours=2)
 now = timezone.now()
 started = time.perf_counter()
-cols = selectors.columns(site, since=now - timedelta(days=7), until=now)
+cols = event_columns.columns(site, since=now - timedelta(days=7), until=now)
 load = time.perf_counter() - started
 started = time.perf_counter()
 sessions, found = engine.detect(cols.events)
 ranked = engine.rank_friction(found)
 detect = time.perf_counter() - started
 started = time.perf_counter()
-masks = selectors.step_masks(cols, funnel.steps)
+masks = funnels.step_masks(cols, funnel.steps)
 result = engine.funnel(cols.events.user, cols.events.ts, masks, window=7200.0)
 fun = time.perf_counter() - started
 started = time.perf_counter()

@@ -7,7 +7,7 @@ is its own):
 
 * sqlite / postgresql: the app's own event table (`northstar migrate` on a fresh database), loaded
   with the app's insert (SQLite) or COPY (PostgreSQL); friction as the friction page does it
-  (`selectors.columns` -> `engine.detect` -> `rank_friction`), the funnel both as the funnel page does
+  (`event_columns.columns` -> `engine.detect` -> `rank_friction`), the funnel both as the funnel page does
   it today (every event into columns) and pushed down (only the steps' page views read).
 * duckdb / chdb: the same columns in a table of the engine's own (loaded from the Parquet file);
   friction reads the columns with the strings hashed in SQL (dense codes made in numpy), then the
@@ -226,7 +226,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow.parquet as pq
 from django.db import connection, transaction
-from northstar.analytics import selectors, services, storage
+from northstar.analytics import event_columns, funnels, selectors, services, storage
 from northstar.analytics.models import Event, Funnel, Site
 from northstar.engines import friction as engine
 from northstar.org.models import Person, Product, ProductLine
@@ -258,17 +258,17 @@ if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE analytics_event")
 load = time.perf_counter() - started
-selectors.SCAN_LIMIT = 10**9
+event_columns.SCAN_LIMIT = 10**9
 since = datetime.fromtimestamp(span["since"], UTC)
 until = datetime.fromtimestamp(span["until"], UTC)
 started = time.perf_counter()
-cols = selectors.columns(site, since=since, until=until)
+cols = event_columns.columns(site, since=since, until=until)
 scan = time.perf_counter() - started
 _, found = engine.detect(cols.events)
 issues = len(engine.rank_friction(found))
 friction = time.perf_counter() - started
 started = time.perf_counter()
-masks = selectors.step_masks(cols, steps)
+masks = funnels.step_masks(cols, steps)
 reached = engine.funnel(cols.events.user, cols.events.ts, masks, window=7200.0).reached
 funnel_cols = time.perf_counter() - started + scan
 n = len(cols)

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from northstar.analytics import selectors, services
+from northstar.analytics import funnels, selectors, services
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
 from northstar.core.concurrency import for_write, with_etag
 from northstar.core.errors import ApplicationError, ValidationFailed
@@ -367,7 +367,7 @@ def funnel_get(
 ) -> dict:
     """The funnel with its conversion per step over the last `days` days, broken down by `by`."""
     funnel = get_or_404(Funnel, funnel_id, queryset=Funnel.objects.select_related("site"))
-    report = selectors.funnel_report(funnel, days=days, by=by)
+    report = funnels.funnel_report(funnel, days=days, by=by)
     return {
         "funnel": funnel,
         "days": days,
@@ -395,7 +395,7 @@ class CohortOut(Schema):
 @router.get("/analytics/sites/{site_id}/retention", response=list[CohortOut])
 def retention(request: HttpRequest, site_id: int, weeks: int = Query(8, ge=1, le=26)) -> list[dict]:
     """Weekly cohorts: people by the week they were first seen, and the share active each week since."""
-    report = selectors.retention_report(get_or_404(Site, site_id), weeks=weeks)
+    report = funnels.retention_report(get_or_404(Site, site_id), weeks=weeks)
     return [{"week_start": w.date(), "size": c.size, "active": list(c.active)} for w, c in report.cohorts]
 
 

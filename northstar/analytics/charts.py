@@ -8,7 +8,7 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 from plotly.utils import PlotlyJSONEncoder
 
-from northstar.analytics.selectors import FunnelReport, RetentionReport
+from northstar.analytics.funnels import FunnelReport, RetentionReport
 
 INK_3 = "#626874"
 ACCENT = "#2d5b7d"

@@ -1,9 +1,10 @@
-"""Reads of the analytics area: a site's events as engine columns, funnels, retention and friction."""
+"""Reads of the analytics area: sites, event counts, friction, KPIs from events and sessions.
+
+A site's events as engine columns are read in `event_columns`; funnels and retention live in `funnels`.
+"""
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -13,14 +14,18 @@ from django.db import models
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from northstar.analytics import storage
+from northstar.analytics.event_columns import (
+    FORM_EVENTS,
+    FORM_START,
+    FORM_SUBMIT,
+    VITAL_CODES,
+    Columns,
+    columns,
+)
+from northstar.analytics.funnels import step_masks
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
-from northstar.core.errors import ValidationFailed
 from northstar.engines import friction as engine
 from northstar.feedback.models import Customer
-
-#: At most this many events are scanned for one report (newest kept); beyond it, the page says so.
-SCAN_LIMIT = 2_000_000
 
 
 def site_list() -> QuerySet[Site]:
@@ -61,276 +66,6 @@ def event_counts(site: Site, *, days: int = 30) -> dict[str, int]:
     counts = dict.fromkeys(KIND_KEYS.values(), 0)
     counts.update({KIND_KEYS[r["kind"]]: r["n"] for r in rows})
     return counts
-
-
-@dataclass
-class Columns:
-    """A site's events over a period as engine columns, with the code books to read them back."""
-
-    events: engine.Events
-    people: list[str]  # user code -> person (identified user or visitor)
-    pages: list[str]  # page code -> path
-    targets: list[str]  # target code -> selector (clicks) or message (errors)
-    names: np.ndarray  # custom event name per event ("" otherwise)
-    accounts: list[str]  # user code -> account ("" when unknown)
-    vitals: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # VITALS code, or -1
-    values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # a vital's measurement
-    truncated: bool = False
-    origin: float = 0.0
-    prop: np.ndarray | None = None  # the named property's text per event (None where absent)
-
-    def __len__(self) -> int:
-        return len(self.events)
-
-
-VITAL_CODES = {name: code for code, name in enumerate(engine.VITALS)}
-
-
-def _vital_codes(kinds: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-    """Each event's index into engine.VITALS, -1 for events that are not a known vital."""
-    codes = np.full(kinds.size, -1, np.int64)
-    for i in np.flatnonzero(kinds == engine.VITAL).tolist():
-        codes[i] = VITAL_CODES.get(names[i], -1)
-    return codes
-
-
-def _encode(values: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
-    """Dense codes in order of first appearance, and the code book (a dict is faster than sorting)."""
-    book: dict[str, int] = {}
-    codes = np.fromiter((book.setdefault(v, len(book)) for v in values), dtype=np.int32, count=len(values))
-    return codes, list(book)
-
-
-#: The snippet's form events: the first focus in a form on a page view, and the form's submit.
-FORM_START, FORM_SUBMIT = "$form_start", "$form_submit"
-FORM_EVENTS = (FORM_START, FORM_SUBMIT)
-
-
-def columns(site: Site, *, since: datetime, until: datetime, prop: str | None = None) -> Columns:
-    """Load a period of a site's events (up to SCAN_LIMIT, the newest) into engine columns, with one
-    property's text per event when `prop` is named (`Columns.prop`)."""
-    rows = storage.scan(site_id=site.pk, since=since, until=until, limit=SCAN_LIMIT, prop=prop)
-    truncated = len(rows) >= SCAN_LIMIT
-    prop_values: tuple = ()
-    if prop and rows:
-        *rows_cols, prop_values = zip(*rows, strict=True)
-        rows = list(zip(*rows_cols, strict=True))
-    if not rows:
-        return Columns(
-            events=engine.Events.of(user=[], ts=[], kind=[]),
-            people=[],
-            pages=[],
-            targets=[],
-            names=np.zeros(0, dtype=object),
-            accounts=[],
-        )
-    ts, kind, person, account, path, name, selector, x, y, dead, value = zip(*rows, strict=True)
-    user_codes, people = _encode(person)
-    page_codes, pages = _encode(path)
-    kinds = np.asarray(kind, dtype=np.int8)
-    target_text = tuple(
-        s
-        if k == engine.CLICK or (k == engine.CUSTOM and n in FORM_EVENTS)  # the clicked element or form
-        else (n if k == engine.ERROR else "")
-        for k, s, n in zip(kind, selector, name, strict=True)
-    )
-    target_codes, targets = _encode(target_text)
-    if "" in targets:
-        target_codes[target_codes == targets.index("")] = -1
-    account_of = [""] * len(people)
-    for code, acct in zip(user_codes.tolist(), account, strict=True):
-        if acct:
-            account_of[code] = acct
-    events = engine.Events.of(
-        user=user_codes,
-        ts=np.asarray(ts, dtype=np.float64),
-        kind=kinds,
-        page=page_codes,
-        target=target_codes,
-        x=np.asarray([v or 0 for v in x], np.float32),
-        y=np.asarray([v or 0 for v in y], np.float32),
-        dead=np.asarray(dead, bool),
-    )
-    return Columns(
-        events=events,
-        people=people,
-        pages=pages,
-        targets=targets,
-        names=np.asarray(name, dtype=object),
-        accounts=account_of,
-        vitals=_vital_codes(kinds, name),
-        values=np.asarray([v if v is not None else np.nan for v in value], np.float64),
-        truncated=truncated,
-        origin=since.timestamp(),
-        prop=np.asarray(prop_values, dtype=object) if prop else None,
-    )
-
-
-# Funnels -------------------------------------------------------------------------------------------
-
-
-def _pattern(match: str) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(match))
-
-
-def step_masks(cols: Columns, steps: list[dict[str, str]]) -> list[np.ndarray]:
-    """A boolean mask per step: page views of matching paths, or custom events of that name."""
-    kinds = cols.events.kind
-    masks = []
-    for step in steps:
-        if step["kind"] == "page":
-            rx = _pattern(step["match"])
-            pages = np.asarray([bool(rx.match(p)) for p in cols.pages] or [False])
-            masks.append(
-                (kinds == engine.PAGEVIEW) & pages[cols.events.page] if len(cols) else np.zeros(0, bool)
-            )
-        else:
-            masks.append((kinds == engine.CUSTOM) & (cols.names == step["match"]))
-    return masks
-
-
-@dataclass
-class FunnelStep:
-    number: int
-    label: str
-    reached: int
-    conversion: float
-    step_conversion: float
-    dropped: int
-    evidence: list[FrictionEvidence] = field(default_factory=list)
-
-
-@dataclass
-class FunnelReport:
-    funnel: Funnel
-    days: int
-    steps: list[FunnelStep]
-    steepest: int | None
-    truncated: bool
-    breakdown: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
-    by: str = "identified"
-
-    @property
-    def by_label(self) -> str:
-        return BREAKDOWNS.get(self.by) or f"property {self.by.removeprefix('prop:')}"
-
-    @property
-    def overall(self) -> float:
-        return self.steps[-1].conversion if self.steps else 0.0
-
-
-def step_label(step: dict[str, str]) -> str:
-    return step["match"] if step["kind"] == "page" else f"event {step['match']}"
-
-
-#: How a funnel's people can be split: built-in breakdowns, or `prop:NAME` for a property the
-#: snippet's custom events carry (`northstar.track(name, {plan: "pro"})`).
-BREAKDOWNS = {"identified": "Identified or anonymous", "account": "Account"}
-PROPERTY_NAME = re.compile(r"[A-Za-z0-9_.$-]{1,60}")
-#: Segments shown by size; the rest are added up in one "Other" row.
-MAX_SEGMENTS = 10
-
-
-def parse_breakdown(by: str) -> str | None:
-    """The property a breakdown names (`prop:plan` -> "plan"), None for a built-in one; refuses others."""
-    by = (by or "identified").strip()
-    if by in BREAKDOWNS:
-        return None
-    name = by.removeprefix("prop:")
-    if not by.startswith("prop:") or not PROPERTY_NAME.fullmatch(name):
-        raise ValidationFailed(
-            "Break down by “identified”, “account” or prop:NAME "
-            "(a property name of letters, digits, _ . - $, up to 60)."
-        )
-    return name
-
-
-def _person_values(cols: Columns, by: str) -> list[str]:
-    """Each person's value of the breakdown: their account, whether they are identified, or the first
-    value of the property they carried in the period (a person's property, not one event's)."""
-    if by == "identified":
-        return ["Identified accounts" if a else "Anonymous visitors" for a in cols.accounts]
-    if by == "account":
-        return [a or "(no account)" for a in cols.accounts]
-    first: dict[int, str] = {}
-    assert cols.prop is not None
-    users = cols.events.user
-    for i in np.flatnonzero(cols.prop != None).tolist():  # noqa: E711 - elementwise over objects
-        first.setdefault(int(users[i]), str(cols.prop[i]))
-    return [first.get(u, "(not set)") for u in range(len(cols.people))]
-
-
-def funnel_report(
-    funnel: Funnel, *, days: int = 30, now: datetime | None = None, by: str = "identified"
-) -> FunnelReport:
-    """Conversion per step over the last `days` days, broken down by a person's `by` (see
-    `parse_breakdown`): each segment's people per step, the largest segments first."""
-    prop = parse_breakdown(by)
-    now = now or timezone.now()
-    cols = columns(funnel.site, since=now - timedelta(days=days), until=now, prop=prop)
-    masks = step_masks(cols, funnel.steps)
-    segment = None
-    book: list[str] = []
-    if len(cols):
-        codes, book = _encode(tuple(_person_values(cols, by.strip() or "identified")))
-        segment = codes[cols.events.user]
-    result = engine.funnel(
-        cols.events.user, cols.events.ts, masks, window=funnel.window_hours * 3600.0, segment=segment
-    )
-    evidence: dict[int, list[FrictionEvidence]] = {}
-    for link in FrictionEvidence.objects.filter(funnel=funnel).select_related("initiative"):
-        evidence.setdefault(link.step or 0, []).append(link)
-    steps = [
-        FunnelStep(
-            number=i + 1,
-            label=step_label(step),
-            reached=result.reached[i],
-            conversion=result.conversion[i],
-            step_conversion=result.step_conversion[i],
-            dropped=result.dropped[i],
-            evidence=evidence.get(i + 1, []),
-        )
-        for i, step in enumerate(funnel.steps)
-    ]
-    segments = sorted(result.breakdown.items(), key=lambda kv: (-kv[1][0], book[kv[0]]))
-    breakdown = [(book[code], counts) for code, counts in segments[:MAX_SEGMENTS]]
-    rest = [counts for _, counts in segments[MAX_SEGMENTS:]]
-    if rest:
-        breakdown.append(
-            (f"Other ({len(rest)} values)", tuple(int(sum(c[k] for c in rest)) for k in range(len(steps))))
-        )
-    steepest = result.steepest_drop()
-    return FunnelReport(
-        funnel=funnel,
-        days=days,
-        steps=steps,
-        steepest=steepest + 1 if steepest is not None else None,
-        truncated=cols.truncated,
-        breakdown=breakdown,
-        by=by.strip() or "identified",
-    )
-
-
-# Retention -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class RetentionReport:
-    weeks: int
-    start: datetime
-    cohorts: list[tuple[datetime, engine.Cohort]]
-
-
-def retention_report(site: Site, *, weeks: int = 8, now: datetime | None = None) -> RetentionReport:
-    """Weekly cohorts of people by the week they were first seen, over the last `weeks` weeks."""
-    now = now or timezone.now()
-    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
-    cols = columns(site, since=start, until=now)
-    cohorts = engine.retention(cols.events.user, cols.events.ts, origin=start.timestamp(), weeks=weeks)
-    return RetentionReport(
-        weeks=weeks, start=start, cohorts=[(start + timedelta(weeks=c.week), c) for c in cohorts]
-    )
 
 
 # Friction ------------------------------------------------------------------------------------------

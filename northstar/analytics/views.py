@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from northstar.analytics import charts, selectors, services
+from northstar.analytics import charts, funnels, selectors, services
 from northstar.analytics.forms import EvidenceForm, FunnelForm, ImportForm, KpiForm, SiteForm
 from northstar.analytics.models import FrictionEvidence, Funnel, Site
 from northstar.core.errors import ApplicationError, ValidationFailed
@@ -82,7 +82,7 @@ def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
 def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
     """The site's snippet, capture health, retention cohorts, funnels and its top friction."""
     site = _site(site_id)
-    retention = selectors.retention_report(site)
+    retention = funnels.retention_report(site)
     friction = selectors.friction_report(site, limit=5)
     snippet_url = request.build_absolute_uri(static("analytics/capture.js"))
     collect_url = request.build_absolute_uri("/api/v1/analytics/collect")
@@ -185,10 +185,10 @@ def funnel_detail(request: HttpRequest, funnel_id: int) -> HttpResponse:
     prop = request.GET.get("prop", "").strip()
     by, by_error = (f"prop:{prop}" if prop else request.GET.get("by", "identified")), ""
     try:
-        report = selectors.funnel_report(funnel, days=days, by=by)
+        report = funnels.funnel_report(funnel, days=days, by=by)
     except ValidationFailed as exc:
         by, by_error = "identified", exc.message
-        report = selectors.funnel_report(funnel, days=days)
+        report = funnels.funnel_report(funnel, days=days)
     return _page(
         request,
         "analytics/funnel_detail.html",

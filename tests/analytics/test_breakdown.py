@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from northstar.analytics import selectors
+from northstar.analytics import funnels, selectors
 from northstar.analytics.models import EventKind
 from northstar.core.errors import ValidationFailed
 from tests.analytics.factories import ago, event, make_funnel, make_site, store
@@ -41,13 +41,13 @@ def test_a_funnel_breaks_down_by_a_persons_property(cast):
     site = make_site(product=cast.home_product)
     funnel = make_funnel(site=site, steps=["/cart", "/checkout"])
     _checkout_story(site)
-    report = selectors.funnel_report(funnel, by="prop:plan")
+    report = funnels.funnel_report(funnel, by="prop:plan")
     assert report.by_label == "property plan"
     assert report.breakdown == [("free", (4, 2)), ("pro", (4, 4)), ("(not set)", (2, 0))]
-    by_default = selectors.funnel_report(funnel)
+    by_default = funnels.funnel_report(funnel)
     assert by_default.breakdown == [("Anonymous visitors", (10, 6))]
     with pytest.raises(ValidationFailed, match="prop:NAME"):
-        selectors.funnel_report(funnel, by="prop:plan'; drop table")
+        funnels.funnel_report(funnel, by="prop:plan'; drop table")
 
 
 def test_the_funnel_page_and_api_take_a_breakdown(cast, login):

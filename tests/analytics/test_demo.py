@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from northstar.analytics import demo, selectors
+from northstar.analytics import demo, funnels, selectors
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
 from tests import factories
 
@@ -27,7 +27,7 @@ def test_demo_plants_friction_the_detectors_find_and_links_it(cast, monkeypatch)
         ("slow_page", "/checkout/payment"),
         ("dead_click", "/cart"),
     }
-    report = selectors.funnel_report(Funnel.objects.get(), days=30)
+    report = funnels.funnel_report(Funnel.objects.get(), days=30)
     reached = [s.reached for s in report.steps]
     assert reached == sorted(reached, reverse=True) and reached[-1] > 0
     assert FrictionEvidence.objects.get().initiative.title == "One-click checkout"

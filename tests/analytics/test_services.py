@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from northstar.analytics import selectors, services
+from northstar.analytics import funnels, selectors, services
 from northstar.analytics.models import Event, EventKind, FrictionEvidence
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.feedback.models import Customer
@@ -63,7 +63,7 @@ def test_funnel_report_counts_people_through_the_steps(cast):
                 event(site, f"v{n}", start + timedelta(minutes=2), EventKind.CUSTOM, "/ok", name="order_paid")
             )
     store(rows)
-    report = selectors.funnel_report(funnel)
+    report = funnels.funnel_report(funnel)
     assert [s.reached for s in report.steps] == [10, 6, 2]
     assert report.steepest == 3
     assert report.overall == pytest.approx(0.2)
@@ -73,7 +73,7 @@ def test_retention_puts_people_in_the_week_they_were_first_seen(cast):
     site = make_site(product=cast.home_product)
     now = timezone.now()
     store([event(site, "old", now - timedelta(weeks=3)), event(site, "old", now), event(site, "new", now)])
-    report = selectors.retention_report(site, weeks=8, now=now)
+    report = funnels.retention_report(site, weeks=8, now=now)
     sizes = [c.size for _, c in report.cohorts]
     assert sorted(sizes) == [1, 1]
     first = report.cohorts[0][1]
@@ -150,7 +150,7 @@ def test_a_funnel_step_links_as_drop_off_evidence(cast):
         step=2,
         users=40,
     )
-    assert selectors.funnel_report(funnel).steps[1].evidence == [link]
+    assert funnels.funnel_report(funnel).steps[1].evidence == [link]
     with pytest.raises(ValidationFailed):
         services.evidence_link(
             actor=cast.leader,
