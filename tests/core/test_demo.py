@@ -124,3 +124,34 @@ def test_the_demo_reads_like_a_real_product_organisation():
     assert plan.binding, "no binding constraint shown"
     assert not [r for r in plan.exclusions.values() if r.startswith("no team has every skill")]
     assert plan.value > plan.greedy_value
+
+
+@pytest.mark.django_db
+def test_the_issued_demo_pack_is_rendered_by_a_job_after_the_load(cast, client):
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from northstar.core import jobs
+    from northstar.core.models import Job
+    from northstar.reports import packs, services, storage
+    from northstar.reports.models import Pack
+
+    # No on-commit callbacks run here: the job stays queued, as between the load and the server start.
+    load_demo()
+    last = Pack.objects.order_by("cut_off").first()
+    assert last is not None and last.state == Pack.State.DRAFT and last.files == {}
+    job = Job.objects.get(unique_key=services.issue_key(last.pk))
+    assert job.status == Job.Status.QUEUED
+    client.force_login(cast.leader)
+    page = client.get(reverse("reports:pack_detail", args=[last.pk])).content.decode()
+    assert "Issuing…" in page  # said honestly, and the page follows the job
+
+    jobs.job_run(job.pk)  # what the server's job threads do once `make demo` starts it
+
+    last.refresh_from_db()
+    assert last.is_issued and set(last.files) == {packs.SNAPSHOT, "html", "pdf", "pptx"}
+    assert all((storage.root() / meta["path"]).stat().st_size > 0 for meta in last.files.values())
+    # Dated as the demo tells it: issued three days after its quarter closed, not when the job ran.
+    assert last.issued_at is not None and last.issued_at.date() == last.cut_off + timedelta(days=3)
+    assert packs.previous_issued(Pack.objects.get(state=Pack.State.DRAFT)) == last
