@@ -232,23 +232,41 @@ def roadmap_slips(outlook: Outlook) -> tuple[Roadmap | None, QuerySet[RoadmapCha
     return roadmap, slips.order_by("-shift", "title")
 
 
-def blocked_work(outlook: Outlook, *, limit: int = 200) -> list[Blocked]:
-    """Planned or in-delivery work whose prerequisite is behind it (or parked, or killed). One query."""
-    deps = Dependency.objects.filter(
-        initiative__stage__in=[Stage.PLANNED, Stage.IN_DELIVERY],
-        initiative__archived_at__isnull=True,
-    ).exclude(requires__stage__in=_DONE)
+def _blocked_dependencies(outlook: Outlook) -> QuerySet[Dependency]:
+    """Planned or in-delivery work whose prerequisite is behind it on the path (or parked, or
+    killed), decided in the database so a panel reads its rows and its count, never every edge."""
+    behind = Q(pk__in=[])
+    for stage in (Stage.PLANNED, Stage.IN_DELIVERY):
+        earlier = [s for s in Stage.values if s not in _DONE and _RANK.get(s, -1) < _RANK[stage]]
+        behind |= Q(initiative__stage=stage, requires__stage__in=earlier)
+    deps = Dependency.objects.filter(behind, initiative__archived_at__isnull=True)
     if outlook.kind == "lines":
         deps = deps.filter(initiative__product__line_id__in=outlook.line_ids)
-    deps = deps.select_related("initiative__product", "requires").order_by("-initiative__updated_at", "id")
-    out = []
-    for dep in deps[:limit]:
-        if _RANK.get(dep.requires.stage, -1) < _RANK[dep.initiative.stage]:
-            out.append(Blocked(dep.initiative, dep.requires))
-    return out
+    return deps
+
+
+def blocked_work(outlook: Outlook, *, limit: int = PANEL_ROWS) -> list[Blocked]:
+    """The `limit` most recently updated pieces of blocked work, with what they wait for. One query."""
+    deps = _blocked_dependencies(outlook).select_related("initiative__product", "requires")
+    return [
+        Blocked(dep.initiative, dep.requires)
+        for dep in deps.order_by("-initiative__updated_at", "id")[:limit]
+    ]
+
+
+def blocked_count(outlook: Outlook) -> int:
+    return _blocked_dependencies(outlook).count()
 
 
 # Customer voice -----------------------------------------------------------------------------------
+
+
+def _is_spike(recent: int, monthly_before: float) -> bool:
+    return recent >= SPIKE_MIN_ITEMS and recent >= SPIKE_RATIO * max(monthly_before, 0.5)
+
+
+def _is_new(recent: int, first_seen: datetime | None, since: datetime) -> bool:
+    return first_seen is not None and first_seen >= since and recent >= NEW_THEME_MIN_ITEMS
 
 
 @dataclass(frozen=True)
@@ -256,51 +274,65 @@ class ThemeSignal:
     theme: Theme
     recent: int  # items in the last 30 days
     monthly_before: float  # monthly average over the 90 days before
-    first_seen: datetime | None  # the theme's earliest item
+    #: The theme's earliest item (of the last 120 days: one raised before that is never new).
+    first_seen: datetime | None
 
     @property
     def is_spike(self) -> bool:
-        return self.recent >= SPIKE_MIN_ITEMS and self.recent >= SPIKE_RATIO * max(self.monthly_before, 0.5)
+        return _is_spike(self.recent, self.monthly_before)
 
     @property
     def is_new(self) -> bool:
         """Customers only started raising it lately, more than once or twice (a theme of one item is not
         news); not: the clustering only just named it."""
-        since = timezone.now() - timedelta(days=NEW_THEME_DAYS)
-        return self.first_seen is not None and self.first_seen >= since and self.recent >= NEW_THEME_MIN_ITEMS
+        return _is_new(self.recent, self.first_seen, timezone.now() - timedelta(days=NEW_THEME_DAYS))
 
 
 def theme_signals() -> list[ThemeSignal]:
     """Themes customers started raising in the last NEW_THEME_DAYS, and themes whose last 30 days
-    spike against the 90 before. Two queries.
+    spike against the 90 before. Three queries, none reading feedback older than 120 days row by row.
 
     "New" is read from the feedback, not from when the theme row was made: a re-clustering names
     themes afresh without the customers having said anything new.
+
+    Both signals need items in the last 30 days, so one aggregate over the 120-day window finds
+    them (the date index bounds it); whether a theme with nothing older in the window is really new
+    is asked of the (theme, date) index for those few themes only. No model is made for a theme
+    that is neither.
     """
     now = timezone.now()
     month_ago, before = now - timedelta(days=30), now - timedelta(days=120)
-    counts = {
-        theme_id: (recent, prior, first)
-        for theme_id, recent, prior, first in FeedbackItem.objects.filter(theme__status=Theme.Status.ACTIVE)
+    window = (
+        FeedbackItem.objects.filter(theme__status=Theme.Status.ACTIVE, received_at__gte=before)
         .values_list("theme_id")
         .annotate(
             recent=Count("id", filter=Q(received_at__gte=month_ago)),
-            prior=Count("id", filter=Q(received_at__lt=month_ago, received_at__gte=before)),
+            prior=Count("id", filter=Q(received_at__lt=month_ago)),
             first=Min("received_at"),
         )
         .order_by()
+    )
+    counts = {
+        theme_id: (recent, prior, first)
+        for theme_id, recent, prior, first in window
+        if recent >= min(SPIKE_MIN_ITEMS, NEW_THEME_MIN_ITEMS)
     }
-    candidates = []
+    maybe_new = [theme_id for theme_id, (_, prior, _) in counts.items() if not prior]
+    raised_before = set(
+        FeedbackItem.objects.filter(theme_id__in=maybe_new, received_at__lt=before)
+        .values_list("theme_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    far_past = before - timedelta(days=1)  # "first seen before the window": never new
+    new_since = now - timedelta(days=NEW_THEME_DAYS)
+    found: dict[int, tuple[int, float, datetime | None]] = {}
     for theme_id, (recent, prior, first) in counts.items():
-        signal = ThemeSignal(Theme(pk=theme_id), recent, prior / 3, first)
-        if signal.is_new or signal.is_spike:
-            candidates.append(signal)
-    themes = Theme.objects.defer("centroid", "keywords").in_bulk([s.theme.pk for s in candidates])
-    signals = [
-        ThemeSignal(themes[s.theme.pk], s.recent, s.monthly_before, s.first_seen)
-        for s in candidates
-        if s.theme.pk in themes
-    ]
+        first_seen = far_past if theme_id in raised_before else first
+        if _is_new(recent, first_seen, new_since) or _is_spike(recent, prior / 3):
+            found[theme_id] = (recent, prior / 3, first_seen)
+    themes = Theme.objects.defer("centroid", "keywords").in_bulk(list(found))
+    signals = [ThemeSignal(themes[theme_id], *found[theme_id]) for theme_id in found if theme_id in themes]
     signals.sort(
         key=lambda s: (not s.is_new, -s.recent / max(s.monthly_before, 0.5), -s.theme.size, s.theme.pk)
     )
@@ -393,6 +425,7 @@ class Cockpit:
     slips: list[RoadmapChange]
     slip_count: int
     blocked: list[Blocked]
+    blocked_count: int
     themes: list[ThemeSignal]
     approvals: list[ApprovalRequest]
     approval_count: int
@@ -401,7 +434,7 @@ class Cockpit:
 
     @property
     def roadmap_risk_count(self) -> int:
-        return self.slip_count + len(self.blocked)
+        return self.slip_count + self.blocked_count
 
     @property
     def at_risk_shown(self) -> list[ObjectiveRisk]:
@@ -413,7 +446,7 @@ class Cockpit:
 
     @property
     def blocked_shown(self) -> list[Blocked]:
-        return self.blocked[:PANEL_ROWS]
+        return self.blocked
 
     @property
     def themes_shown(self) -> list[ThemeSignal]:
@@ -431,6 +464,7 @@ def cockpit(user: User, *, today: date | None = None) -> Cockpit:
     approval_rows = list(approvals[:PANEL_ROWS])
     changes, change_count = changes_since(user, outlook, since=since)
     slip_rows = list(slips[:PANEL_ROWS])
+    blocked = blocked_work(outlook) if outlook.kind != "published" else []
     return Cockpit(
         outlook=outlook,
         since=since,
@@ -439,7 +473,8 @@ def cockpit(user: User, *, today: date | None = None) -> Cockpit:
         roadmap=roadmap,
         slips=slip_rows,
         slip_count=len(slip_rows) if len(slip_rows) < PANEL_ROWS else slips.count(),
-        blocked=blocked_work(outlook) if outlook.kind != "published" else [],
+        blocked=blocked,
+        blocked_count=len(blocked) if len(blocked) < PANEL_ROWS else blocked_count(outlook),
         themes=theme_signals(),
         approvals=approval_rows,
         approval_count=len(approval_rows) if len(approval_rows) < PANEL_ROWS else approvals.count(),
