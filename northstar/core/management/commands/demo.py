@@ -10,9 +10,6 @@ from northstar.demo import COMPANY, SCALES, load_demo
 
 class Command(BaseCommand):
     help = "Load the demo company. Safe to run again: what is already there is left as it is."
-    # The system checks import every URLconf and API router (several seconds of a first run) and
-    # `make demo` has just run them through `migrate`; loading data needs none of them.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
