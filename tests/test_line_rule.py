@@ -195,6 +195,7 @@ NOT_LINE_BOUND = {
         "leaders only",
     ),
     "pack_freeze": "no check by design: the issue job (pack_issue_start checked), the CLI and the demo",
+    "pack_issue_enqueue": "no check by design: pack_issue_start (which checks) and the demo loader",
     "notification_create": "tells people what another service did; `actor` is who did it",
     "notification_settings_set": "a person's own email choice",
     "follow_set": "a person's own choice to hear of an initiative they may read, on any line",

@@ -151,7 +151,7 @@ class Captured:
     duplicate: bool = False
 
 
-_COLUMNS = (
+EVENT_COLUMNS = (
     "site_id",
     "at",
     "kind",
@@ -167,7 +167,7 @@ _COLUMNS = (
     "value",
     "props",
 )
-#: One event as stored, in `_COLUMNS` order.
+#: One event as stored, in `EVENT_COLUMNS` order.
 Row = tuple[Any, ...]
 
 
@@ -192,7 +192,7 @@ def _event(site: Site, data: Mapping[str, Any], now: datetime, n: int) -> Row:
     props = dict(data.get("props") or {})
     if data.get("stack"):
         props["stack"] = data["stack"]
-    # A plain tuple in `_COLUMNS` order: building a model instance per event cost more than the insert.
+    # A plain tuple in `EVENT_COLUMNS` order: building a model instance per event cost more than the insert.
     return (
         site.id,
         at,
@@ -351,8 +351,8 @@ def _insert_stored(rows: list[tuple[Any, ...]]) -> None:
     """Insert rows whose time is already in stored form and whose props are JSON-ready dicts."""
     ops = connection.ops
     table = ops.quote_name(Event._meta.db_table)
-    names = ", ".join(ops.quote_name(c) for c in _COLUMNS)
-    marks = ["%s"] * len(_COLUMNS)
+    names = ", ".join(ops.quote_name(c) for c in EVENT_COLUMNS)
+    marks = ["%s"] * len(EVENT_COLUMNS)
     if connection.vendor == "postgresql":
         marks[1], marks[-1] = "%s::timestamptz", "%s::jsonb"
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks)})"  # noqa: S608 - fixed names
@@ -373,8 +373,8 @@ def events_write(rows: list[Row]) -> None:
     ops = connection.ops
     props = Event._meta.get_field("props").get_db_prep_save  # a JSON adapter on PostgreSQL, text on SQLite
     table = connection.ops.quote_name(Event._meta.db_table)
-    names = ", ".join(ops.quote_name(c) for c in _COLUMNS)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608 - fixed names
+    names = ", ".join(ops.quote_name(c) for c in EVENT_COLUMNS)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))})"  # noqa: S608 - fixed names
     params = [(*r[:1], ops.adapt_datetimefield_value(r[1]), *r[2:13], props(r[13], connection)) for r in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -272,10 +272,20 @@ def pack_issue_start(*, actor: User, pack: Pack) -> Job:
     """Issue a draft in the background: reading the data and rendering three files takes seconds to
     minutes on a large portfolio, so no request waits for it. The pack page follows the job."""
     access.require_leading(actor, "packs")
+    return pack_issue_enqueue(pack=pack, actor=actor)
+
+
+def pack_issue_enqueue(*, pack: Pack, actor: User | None, as_of: datetime | None = None) -> Job:
+    """Queue the issue job without a permission check: for `pack_issue_start` (which checks) and the
+    demo loader, whose issued pack is rendered after the load instead of during it (the pack page
+    shows it as being issued until its files are written). `as_of` dates the issue, as in `pack_freeze`."""
     _require_draft(pack)
+    kwargs: dict[str, object] = {"pack_id": pack.pk, "actor_id": actor.pk if actor else None}
+    if as_of is not None:
+        kwargs["as_of"] = as_of.isoformat()
     return job_enqueue(
         task=ISSUE_TASK,
-        kwargs={"pack_id": pack.pk, "actor_id": actor.pk},
+        kwargs=kwargs,
         actor=actor,
         title=f"Issue {pack.title}"[:200],
         unique_key=issue_key(pack.pk),  # two issues of one pack at once would race for its files

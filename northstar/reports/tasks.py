@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from northstar.core.jobs import JobContext
@@ -16,8 +17,11 @@ def mail_send(*, job: JobContext, frequency: str = "") -> dict[str, Any]:
     return {"digests": sent, "reminders": reminders}
 
 
-def pack_issue(*, job: JobContext, pack_id: int, actor_id: int | None = None) -> dict[str, Any]:
+def pack_issue(
+    *, job: JobContext, pack_id: int, actor_id: int | None = None, as_of: str = ""
+) -> dict[str, Any]:
     """Issue a draft pack: read its data, render PPTX, PDF and HTML, then freeze it (all or nothing).
+    `as_of` (ISO time) dates the issue, as the demo's pack issued at the end of last quarter is.
 
     A failure leaves the draft as it was (no files) and the job failed with the reason; a cancel
     does the same and the job ends cancelled.
@@ -32,7 +36,13 @@ def pack_issue(*, job: JobContext, pack_id: int, actor_id: int | None = None) ->
         raise Conflict("The pack was deleted before it could be issued.")
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     try:
-        issued = services.pack_freeze(pack=pack, actor=actor, progress=job.progress, job=job)
+        issued = services.pack_freeze(
+            pack=pack,
+            actor=actor,
+            as_of=datetime.fromisoformat(as_of) if as_of else None,
+            progress=job.progress,
+            job=job,
+        )
     except services.IssueCancelled:
         return {"pack_id": pack_id, "cancelled": True}
     return {

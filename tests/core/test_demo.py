@@ -124,3 +124,57 @@ def test_the_demo_reads_like_a_real_product_organisation():
     assert plan.binding, "no binding constraint shown"
     assert not [r for r in plan.exclusions.values() if r.startswith("no team has every skill")]
     assert plan.value > plan.greedy_value
+
+
+@pytest.mark.django_db
+def test_the_issued_demo_pack_is_rendered_by_a_job_after_the_load(cast, client):
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from northstar.core import jobs
+    from northstar.core.models import Job
+    from northstar.reports import packs, services, storage
+    from northstar.reports.models import Pack
+
+    # No on-commit callbacks run here: the job stays queued, as between the load and the server start.
+    load_demo()
+    last = Pack.objects.order_by("cut_off").first()
+    assert last is not None and last.state == Pack.State.DRAFT and last.files == {}
+    job = Job.objects.get(unique_key=services.issue_key(last.pk))
+    assert job.status == Job.Status.QUEUED
+    client.force_login(cast.leader)
+    page = client.get(reverse("reports:pack_detail", args=[last.pk])).content.decode()
+    assert "Issuing…" in page  # said honestly, and the page follows the job
+
+    jobs.job_run(job.pk)  # what the server's job threads do once `make demo` starts it
+
+    last.refresh_from_db()
+    assert last.is_issued and set(last.files) == {packs.SNAPSHOT, "html", "pdf", "pptx"}
+    assert all((storage.root() / meta["path"]).stat().st_size > 0 for meta in last.files.values())
+    # Dated as the demo tells it: issued three days after its quarter closed, not when the job ran.
+    assert last.issued_at is not None and last.issued_at.date() == last.cut_off + timedelta(days=3)
+    assert packs.previous_issued(Pack.objects.get(state=Pack.State.DRAFT)) == last
+
+
+@pytest.mark.django_db
+def test_the_demo_themes_are_the_ones_the_engine_search_finds():
+    from northstar.engines import themes as engine
+    from northstar.feedback.demo import KNOWN_THEMES
+    from northstar.feedback.models import FeedbackItem, Theme, ThemeRun
+    from northstar.feedback.theme_services import _text, current_embedder
+
+    load_demo()
+    # The load skips the search for the number of themes; the search itself still picks that number.
+    rows = list(FeedbackItem.objects.order_by("id").values_list("title", "text"))
+    vectors = current_embedder("tfidf-svd").embed([_text(title, text) for title, text in rows])
+    searched = engine.cluster_vectors(vectors)
+    assert searched.n_themes == KNOWN_THEMES[("standard", 7)]
+    run = ThemeRun.objects.get()
+    assert run.themes == searched.n_themes and run.requested_themes is None  # nobody asked for a number
+    assert Theme.objects.filter(status=Theme.Status.ACTIVE).count() == searched.n_themes
+    by_theme: dict[int, set[int]] = {}
+    for index, theme_id in enumerate(FeedbackItem.objects.order_by("id").values_list("theme_id", flat=True)):
+        by_theme.setdefault(theme_id, set()).add(index)
+    found = {frozenset(map(int, (searched.labels == k).nonzero()[0])) for k in range(searched.n_themes)}
+    assert {frozenset(members) for members in by_theme.values()} == found  # the very same themes

@@ -179,11 +179,17 @@ def plus_plus_starts(matrix: np.ndarray, k: int, rng: np.random.Generator) -> np
             chosen[c] = rng.integers(n)
             continue
         picks = np.minimum(np.searchsorted(weights, rng.random(trials) * weights[-1]), n - 1)
-        to_picks = np.maximum(norms[:, None] - 2.0 * (data @ data[picks].T) + norms[picks][None, :], 0.0)
-        candidates = np.minimum(closest[:, None], to_picks)
+        # the squared distances to each candidate, worked out in place (the same arithmetic in the
+        # same order as one expression, without its four n × trials temporaries per centre)
+        candidates = data @ data[picks].T
+        candidates *= -2.0
+        candidates += norms[:, None]
+        candidates += norms[picks][None, :]
+        np.maximum(candidates, 0.0, out=candidates)
+        np.minimum(closest[:, None], candidates, out=candidates)
         best = int(candidates.sum(axis=0).argmin())
         chosen[c] = picks[best]
-        closest = candidates[:, best]
+        closest = candidates[:, best].copy()
     return matrix[chosen].copy()
 
 

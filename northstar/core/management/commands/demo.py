@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from northstar.core.models import Job
 from northstar.demo import COMPANY, SCALES, load_demo
 
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         else:
             parts = ", ".join(f"{count:,} {kind.replace('_', ' ')}" for kind, count in added.items() if count)
             self.stdout.write(self.style.SUCCESS(f"Loaded the {COMPANY} demo ({scale}): {parts} added."))
+        queued = Job.objects.filter(status__in=Job.ACTIVE).count()
+        if queued:
+            self.stdout.write(
+                f"{queued} background job(s) queued (the issued board pack's files): they run once "
+                "`northstar serve` or `northstar worker` is up."
+            )
         slowest = sorted(timings.items(), key=lambda item: -item[1])
         self.stdout.write(
             f"Took {sum(timings.values()):.1f} s: "
