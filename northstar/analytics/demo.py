@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from northstar.analytics.models import EventKind, FrictionEvidence, Funnel, Site
-from northstar.analytics.services import EVENT_COLUMNS, Row, events_write
+from northstar.analytics.models import EVENT_COLUMNS, EventKind, FrictionEvidence, Funnel, Site
+from northstar.analytics.services import Row, events_write
 from northstar.feedback.models import Customer
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative

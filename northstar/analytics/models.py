@@ -61,6 +61,26 @@ class EventKind(models.IntegerChoices):
     VITAL = engine.VITAL, "Web vital"
 
 
+#: An event's columns as written in bulk (the spool's rows, the drain, the demo) and read back in
+#: bulk (`storage.scan`), in one order.
+EVENT_COLUMNS = (
+    "site_id",
+    "at",
+    "kind",
+    "visitor",
+    "user_ref",
+    "account",
+    "path",
+    "name",
+    "selector",
+    "x",
+    "y",
+    "dead",
+    "value",
+    "props",
+)
+
+
 class Event(models.Model):
     """One captured interaction, stored lean for volume.
 
@@ -108,7 +128,7 @@ class SpooledBatch(models.Model):
     202 fast) and queues a drain; a worker moves spooled batches into `Event` in bulk, inserting the
     events and deleting their batches in one transaction. A worker killed mid-way rolls that
     transaction back, so the batches stay here for the next drain: an accepted event is written
-    exactly once. `rows` is JSON: the events in `services.SPOOL_COLUMNS` order, time as stored.
+    exactly once. `rows` is JSON: the events in `EVENT_COLUMNS` order, time as stored.
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -22,6 +22,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from northstar.analytics.models import (
+    EVENT_COLUMNS,
     Event,
     EventKind,
     FrictionEvidence,
@@ -151,22 +152,6 @@ class Captured:
     duplicate: bool = False
 
 
-EVENT_COLUMNS = (
-    "site_id",
-    "at",
-    "kind",
-    "visitor",
-    "user_ref",
-    "account",
-    "path",
-    "name",
-    "selector",
-    "x",
-    "y",
-    "dead",
-    "value",
-    "props",
-)
 #: One event as stored, in `EVENT_COLUMNS` order.
 Row = tuple[Any, ...]
 
@@ -279,7 +264,7 @@ def _stored_at() -> Callable[[datetime], str]:
 
 def _spool_payload(site: Site, events: list[Mapping[str, Any]]) -> str:
     """A batch's events checked one by one (refusing the first wrong one by its number) and written
-    as the spool keeps them: JSON rows in `_COLUMNS` order after the site, time as stored."""
+    as the spool keeps them: JSON rows in `EVENT_COLUMNS` order after the site, time as stored."""
     now = timezone.now()
     stored_at = _stored_at()
     rows = []

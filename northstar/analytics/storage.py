@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from northstar.analytics.models import Event
+from northstar.analytics.models import EVENT_COLUMNS, Event
 
 #: Epoch seconds of the `at` column, per database.
 EPOCH = {
@@ -41,21 +41,7 @@ def scan(
         rows = (
             Event.objects.filter(site_id=site_id, at__gte=since, at__lte=until)
             .order_by("-at")
-            .values_list(
-                "at",
-                "kind",
-                "visitor",
-                "user_ref",
-                "account",
-                "path",
-                "name",
-                "selector",
-                "x",
-                "y",
-                "dead",
-                "value",
-                "props",
-            )[:limit]
+            .values_list(*EVENT_COLUMNS[1:])[:limit]  # all but the site
         )
         found = [
             (r[0].timestamp(), r[1], r[3] or r[2], *r[4:12])
