@@ -433,11 +433,6 @@ class PortalBranding(Versioned):
 
     company_name = models.CharField(max_length=120, blank=True)
     primary_color = models.CharField(max_length=7, blank=True, help_text="#rrggbb; empty keeps Northstar's.")
-    host = models.CharField(
-        max_length=253,
-        blank=True,
-        help_text="e.g. feedback.example.com: requests for this host get the portal at /.",
-    )
     logo_type = models.CharField(
         max_length=20, blank=True, help_text="The logo's content type; empty: no logo."
     )

@@ -335,6 +335,9 @@ NOT_EDITED_IN_PLACE = {
     "analytics.event",  # captured, never edited
     "analytics.frictionevidence",  # added and removed
     "analytics.spooledbatch",  # an accepted batch waiting for a worker: written once, then deleted
+    "analytics.receivedbatch",  # an accepted batch id, kept a day against retries: written once
+    "feedback.portallogo",  # the portal's logo: replaced whole by an upload
+    "feedback.subscription",  # a person's own follow or unsubscribe: set whole by their link
     "home.visit",  # when a person last looked at home: replaced whole
     "home.searchentry",  # derived from the records it indexes
     "home.notification",  # appended, then marked read

@@ -18,7 +18,6 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, help_text='Goes up by one with every saved change; an edit made from an older version is refused.')),
                 ('company_name', models.CharField(blank=True, max_length=120)),
                 ('primary_color', models.CharField(blank=True, help_text="#rrggbb; empty keeps Northstar's.", max_length=7)),
-                ('host', models.CharField(blank=True, help_text='e.g. feedback.example.com: requests for this host get the portal at /.', max_length=253)),
                 ('logo_type', models.CharField(blank=True, help_text="The logo's content type; empty: no logo.", max_length=20)),
                 ('logo_sha', models.CharField(blank=True, help_text='Changes with the logo, so caches refresh.', max_length=16)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
