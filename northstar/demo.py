@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from northstar.org.models import Level, Person, Product, ProductLine, Skill, Team
@@ -461,6 +461,11 @@ def load_demo(
         started = time.perf_counter()
         added.update(import_module(module).load(scale=scale, seed=seed))
         timings[module.split(".")[1]] = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        # Statistics now, not when autovacuum next looks: on tables it has never analysed the planner
+        # took home's feedback aggregate through a 700-900 ms nested loop instead of a 12 ms scan.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return added
 
 
