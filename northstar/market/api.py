@@ -143,7 +143,7 @@ class MarketServesIn(Schema):
 
 def _segment_row(segment_id: int) -> selectors.SegmentRow:
     segment = get_or_404(Segment, segment_id)
-    return selectors.segment_rows(Segment.objects.filter(pk=segment.pk))[0]
+    return selectors.segment_rows(Segment.all_objects.filter(pk=segment.pk))[0]  # archived ones too
 
 
 @router.get("/market/segments", response=list[MarketSegmentOut])
