@@ -4,10 +4,13 @@ and their names still taken (a clear refusal, never a database error)."""
 
 from __future__ import annotations
 
+import io
+
 from django.urls import reverse
 
 from northstar.core import archive
 from northstar.market import selectors
+from northstar.market.imports import deals_import
 from northstar.market.models import Competitor, Deal, Segment
 from tests.conftest import Cast
 from tests.market.factories import make_capability, make_competitor, make_deal, make_segment
@@ -126,3 +129,14 @@ def test_deals_keep_an_archived_segment_and_competitor_but_the_breakdowns_leave_
     assert one.status_code == 200 and one.json()["archived_at"] is not None
     assert segment.pk not in [s["id"] for s in api.get("/api/v1/market/segments").json()["items"]]
     assert rival.pk not in [c["id"] for c in api.get("/api/v1/market/competitors").json()["items"]]
+
+
+def test_a_crm_export_naming_an_archived_segment_still_files_its_deals_there(cast: Cast):
+    segment, rival = make_segment(name="Telco"), make_competitor(name="Oldco")
+    _archive(cast, segment)
+    _archive(cast, rival)
+    body = "deal,account,segment,amount,outcome,competitor,closed\nT-1,Acme,telco,500,lost,Oldco,2025-06-01\n"
+    result = deals_import(actor=cast.pm, stream=io.StringIO(body), filename="old.csv")
+    assert result.deals == 1
+    deal = Deal.objects.get(external_id="T-1")
+    assert deal.segment_id == segment.pk and deal.competitor_id == rival.pk
