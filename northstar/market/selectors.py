@@ -195,10 +195,13 @@ class Change:
 
 def changes_since(since: date, *, limit: int = 200) -> list[Change]:
     """What changed in the market picture since a day: new ratings (with the one they replaced), new
-    size estimates, profile edits of competitors, new research notes. Newest first, capped."""
+    size estimates, profile edits of competitors, new research notes. Newest first, capped. Archived
+    segments and competitors are left out, as they are of every list."""
     changes: list[Change] = []
     ratings = list(
-        Rating.objects.select_related("capability", "competitor", "product").order_by("rated_on", "id")
+        Rating.objects.filter(Q(competitor__isnull=True) | Q(competitor__archived_at__isnull=True))
+        .select_related("capability", "competitor", "product")
+        .order_by("rated_on", "id")
     )
     previous: dict[tuple[int, int | None, int | None], Rating] = {}
     for rating in ratings:
@@ -218,7 +221,8 @@ def changes_since(since: date, *, limit: int = 200) -> list[Change]:
                 competitor=rating.competitor,
             )
         )
-    for estimate in SizeEstimate.objects.filter(as_of__gte=since).select_related("segment"):
+    estimates = SizeEstimate.objects.filter(as_of__gte=since, segment__archived_at__isnull=True)
+    for estimate in estimates.select_related("segment"):
         changes.append(
             Change(
                 estimate.as_of,

@@ -9,7 +9,7 @@ import io
 from django.urls import reverse
 
 from northstar.core import archive
-from northstar.market import selectors
+from northstar.market import selectors, services
 from northstar.market.imports import deals_import
 from northstar.market.models import Competitor, Deal, Segment
 from tests.conftest import Cast
@@ -49,16 +49,19 @@ def test_an_archived_competitor_leaves_the_list_and_the_matrix_but_keeps_its_rat
         {"capability": capability.pk, "column": f"c{rival.pk}", "score": "4", "rated_on": "2026-03-01"},
     )
     assert "Oldco" in web.get(reverse("market:matrix")).content.decode()
+    assert "Oldco" in web.get(reverse("market:changes"), {"since": "2026-01-01"}).content.decode()
     web.post(reverse("core:archive_record", args=["competitor", rival.pk]), follow=True)  # reads the notice
     assert "Oldco" not in web.get(reverse("market:competitors")).content.decode()
     assert "Oldco" not in web.get(reverse("market:matrix")).content.decode()
     assert "Oldco" not in web.get(reverse("market:index")).content.decode()
+    assert "Oldco" not in web.get(reverse("market:changes"), {"since": "2026-01-01"}).content.decode()
     own = web.get(reverse("market:competitor_detail", args=[rival.pk])).content.decode()
     assert "Archived</strong> on" in own and 'class="score score-4"' in own  # its history stays
     assert "Oldco" in web.get(reverse("core:archive") + "?kind=competitor").content.decode()
     web.post(reverse("core:archive_restore", args=["competitor", rival.pk]))
     assert "Oldco" in web.get(reverse("market:competitors")).content.decode()
     assert "Oldco" in web.get(reverse("market:matrix")).content.decode()
+    assert "Oldco" in web.get(reverse("market:changes"), {"since": "2026-01-01"}).content.decode()
 
 
 def test_a_stakeholder_cannot_archive_a_pm_can_and_only_leaders_delete_for_good(cast: Cast, login):
@@ -140,3 +143,13 @@ def test_a_crm_export_naming_an_archived_segment_still_files_its_deals_there(cas
     assert result.deals == 1
     deal = Deal.objects.get(external_id="T-1")
     assert deal.segment_id == segment.pk and deal.competitor_id == rival.pk
+
+
+def test_editing_a_competitor_keeps_its_link_to_an_archived_segment_for_the_restore(cast: Cast):
+    segment, live = make_segment(name="Telco"), make_segment(name="Media")
+    rival = services.competitor_create(actor=cast.pm, name="Linked", segment_ids=[segment.pk, live.pk])
+    _archive(cast, segment)
+    assert list(rival.segments.all()) == [live]  # out of the profile while archived
+    services.competitor_update(actor=cast.pm, competitor=rival, segment_ids=[live.pk], positioning="Cheap")
+    archive.record_restore(actor=cast.pm, kind=archive.kind_get("segment"), record=segment)
+    assert set(rival.segments.all()) == {segment, live}
