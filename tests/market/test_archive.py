@@ -153,3 +153,23 @@ def test_editing_a_competitor_keeps_its_link_to_an_archived_segment_for_the_rest
     services.competitor_update(actor=cast.pm, competitor=rival, segment_ids=[live.pk], positioning="Cheap")
     archive.record_restore(actor=cast.pm, kind=archive.kind_get("segment"), record=segment)
     assert set(rival.segments.all()) == {segment, live}
+
+
+def test_the_board_pack_leaves_archived_segments_and_competitors_out(cast: Cast):
+    from datetime import date
+
+    from northstar.reports.sections import SECTIONS, Context
+    from tests.market.factories import make_estimate
+
+    kept, gone = make_segment(name="Enterprise"), make_segment(name="Legacy")
+    make_estimate(kept, as_of=date(2026, 1, 1))
+    make_estimate(gone, as_of=date(2026, 1, 1))
+    rival, old = make_competitor(name="Rival"), make_competitor(name="Oldco")
+    make_deal(outcome="won", competitor=rival, closed_on=date(2026, 3, 1))
+    make_deal(outcome="lost", competitor=old, closed_on=date(2026, 4, 1))
+    _archive(cast, gone)
+    _archive(cast, old)
+    section = SECTIONS["market"].build(Context(cut_off=date(2026, 6, 30)))
+    assert section.charts[0].categories == ("Enterprise",)
+    competitors = next(t for t in section.tables if t.key == "market.competitors")
+    assert [row[0].text for row in competitors.rows] == ["Rival"]
