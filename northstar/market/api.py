@@ -79,6 +79,7 @@ class MarketSegmentOut(Schema):
     share_of_sam: float | None
     objective_ids: list[int]
     initiative_ids: list[int]
+    archived_at: datetime | None = Field(None, description="Set when archived: out of lists, still here.")
 
 
 def _segment_out(row: selectors.SegmentRow) -> dict:
@@ -98,6 +99,7 @@ def _segment_out(row: selectors.SegmentRow) -> dict:
         "share_of_sam": row.share_of_sam,
         "objective_ids": [o.pk for o in s.objectives.all()],
         "initiative_ids": [i.pk for i in s.initiatives.all()],
+        "archived_at": s.archived_at,
     }
 
 
@@ -143,7 +145,7 @@ class MarketServesIn(Schema):
 
 def _segment_row(segment_id: int) -> selectors.SegmentRow:
     segment = get_or_404(Segment, segment_id)
-    return selectors.segment_rows(Segment.objects.filter(pk=segment.pk))[0]
+    return selectors.segment_rows(Segment.all_objects.filter(pk=segment.pk))[0]  # archived ones too
 
 
 @router.get("/market/segments", response=list[MarketSegmentOut])
@@ -225,6 +227,7 @@ class MarketCompetitorOut(Schema):
     links: list[str]
     segment_ids: list[int]
     updated_at: datetime
+    archived_at: datetime | None = Field(None, description="Set when archived: out of lists, still here.")
 
     @staticmethod
     def resolve_links(obj: Competitor) -> list[str]:

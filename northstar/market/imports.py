@@ -173,8 +173,9 @@ def parse(
             f"Its columns are: {', '.join(header) or 'none'}.",
             detail=[{"row": 1, "column": m, "message": "missing column"} for m in missing],
         )
-    segments = {name.lower(): pk for pk, name in Segment.objects.values_list("pk", "name")}
-    competitors = {name.lower(): pk for pk, name in Competitor.objects.values_list("pk", "name")}
+    # Archived ones too: a CRM export holds past deals, and a deal keeps the segment it was sold in.
+    segments = {name.lower(): pk for pk, name in Segment.all_objects.values_list("pk", "name")}
+    competitors = {name.lower(): pk for pk, name in Competitor.all_objects.values_list("pk", "name")}
     cols = preset.columns
     errors: list[dict] = []
     parsed: list[ParsedDeal] = []

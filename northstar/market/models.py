@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from northstar.core.concurrency import Versioned
+from northstar.core.models import Archivable
 from northstar.core.numbers import MoneyField
 from northstar.feedback.models import Customer
 from northstar.feedback.models import Segment as CustomerSegment
@@ -23,11 +24,12 @@ from northstar.strategy.models import Objective
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 
 
-class Segment(Versioned):
+class Segment(Versioned, Archivable):
     """A market segment we size and target: cut by industry, company size, region or our own dimension.
 
     `customer_segment` ties it to the segment our known customers are filed under (feedback.Customer), so
     our current revenue in it, and so our share, comes from the customers Northstar already knows.
+    Archived segments keep their name (names are unique) and their deals, out of lists and win rates.
     """
 
     class Dimension(models.TextChoices):
@@ -110,9 +112,9 @@ class SizeEstimate(models.Model):
         return f"{self.segment} as of {self.as_of}"
 
 
-class Competitor(Versioned):
+class Competitor(Versioned, Archivable):
     """A company we meet in deals: how it positions itself, whom it serves, what it charges, where it is
-    strong and weak."""
+    strong and weak. Archived competitors keep their name, ratings and deals, out of lists and the matrix."""
 
     name = models.CharField(max_length=120, unique=True)
     website = models.URLField(blank=True)

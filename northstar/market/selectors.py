@@ -157,13 +157,18 @@ class MatrixRow:
 
 
 def matrix(
-    *, competitor_ids: list[int] | None = None, product_ids: list[int] | None = None
+    *,
+    competitor_ids: list[int] | None = None,
+    product_ids: list[int] | None = None,
+    include_archived: bool = False,
 ) -> tuple[list[Column], list[MatrixRow]]:
     """Capabilities down, our products then the chosen competitors across (default: every product that
-    has a rating, and every competitor), each cell its current (newest) rating. Four queries."""
+    has a rating, and every competitor in use), each cell its current (newest) rating. Four queries.
+
+    Archived competitors are left out unless `include_archived` (an archived competitor's own page)."""
     rated_products = set(Rating.objects.filter(product__isnull=False).values_list("product_id", flat=True))
     products = Product.objects.filter(pk__in=product_ids if product_ids is not None else rated_products)
-    competitors = Competitor.objects.all()
+    competitors = (Competitor.all_objects if include_archived else Competitor.objects).order_by("name")
     if competitor_ids is not None:
         competitors = competitors.filter(pk__in=competitor_ids)
     columns = [Column(f"p{p.pk}", p.name, True, product=p) for p in products.order_by("name")]
@@ -190,10 +195,13 @@ class Change:
 
 def changes_since(since: date, *, limit: int = 200) -> list[Change]:
     """What changed in the market picture since a day: new ratings (with the one they replaced), new
-    size estimates, profile edits of competitors, new research notes. Newest first, capped."""
+    size estimates, profile edits of competitors, new research notes. Newest first, capped. Archived
+    segments and competitors are left out, as they are of every list."""
     changes: list[Change] = []
     ratings = list(
-        Rating.objects.select_related("capability", "competitor", "product").order_by("rated_on", "id")
+        Rating.objects.filter(Q(competitor__isnull=True) | Q(competitor__archived_at__isnull=True))
+        .select_related("capability", "competitor", "product")
+        .order_by("rated_on", "id")
     )
     previous: dict[tuple[int, int | None, int | None], Rating] = {}
     for rating in ratings:
@@ -213,7 +221,8 @@ def changes_since(since: date, *, limit: int = 200) -> list[Change]:
                 competitor=rating.competitor,
             )
         )
-    for estimate in SizeEstimate.objects.filter(as_of__gte=since).select_related("segment"):
+    estimates = SizeEstimate.objects.filter(as_of__gte=since, segment__archived_at__isnull=True)
+    for estimate in estimates.select_related("segment"):
         changes.append(
             Change(
                 estimate.as_of,
@@ -314,10 +323,13 @@ class WinLoss:
 
 
 def _labelled(rows: list[engine.GroupRate], names: dict, none_label: str) -> list[LabelledRate]:
+    """Rates by segment or competitor; groups of an archived one (not in `names`) are left out of the
+    breakdown, while their deals still count in the overall rate and by quarter: they happened."""
     out = [
-        LabelledRate(names.get(r.key, none_label) if r.key is not None else none_label, r.key, r.rate,
+        LabelledRate(names[r.key] if r.key is not None else none_label, r.key, r.rate,
                      r.won_amount, r.lost_amount)
         for r in rows
+        if r.key is None or r.key in names
     ]  # fmt: skip
     return sorted(out, key=lambda r: (-(r.rate.decided), r.label))
 

@@ -40,6 +40,28 @@ from northstar.portfolio.permissions import require_initiative_edit
 from northstar.strategy.models import Objective
 
 # ---------------------------------------------------------------------------------------------------
+# Names
+
+
+def _name_free(record: Segment | Competitor, label: str) -> None:
+    """Refuse a name an archived record of the same kind still holds, saying how to get it back.
+
+    Names are unique across archived records too, but Django's uniqueness check reads the default
+    manager, which leaves archived ones out: without this the database would refuse the save instead."""
+    clash = (
+        type(record)
+        .all_objects.archived()
+        .filter(name=record.name)
+        .exclude(pk=record.pk)
+        .values_list("name", flat=True)
+        .first()
+    )
+    if clash is not None:
+        message = f"An archived {label} is called “{clash}”: restore it or choose another name."
+        raise ValidationFailed(message, detail={"name": [message]})
+
+
+# ---------------------------------------------------------------------------------------------------
 # Segments and their size
 
 
@@ -53,6 +75,7 @@ def segment_create(*, actor: User, **data: Any) -> Segment:
     assign(segment, data, allowed=SEGMENT_FIELDS)
     segment.name = segment.name.strip()
     segment.currency = (segment.currency or "EUR").upper()
+    _name_free(segment, "segment")
     return record_save(actor=actor, instance=segment, before=None)
 
 
@@ -63,6 +86,7 @@ def segment_update(*, actor: User, segment: Segment, **data: Any) -> Segment:
     assign(segment, data, allowed=SEGMENT_FIELDS)
     segment.name = segment.name.strip()
     segment.currency = segment.currency.upper()
+    _name_free(segment, "segment")
     return record_save(actor=actor, instance=segment, before=before)
 
 
@@ -207,6 +231,7 @@ def competitor_create(*, actor: User, segment_ids: list[int] | None = None, **da
     competitor = Competitor()
     assign(competitor, data, allowed=COMPETITOR_FIELDS)
     competitor.name = competitor.name.strip()
+    _name_free(competitor, "competitor")
     ids = _segment_ids(segment_ids)
     return record_save(actor=actor, instance=competitor, before=None, m2m={"segments": ids or []})
 
@@ -219,6 +244,7 @@ def competitor_update(
     before = audit.snapshot(competitor, many={"segments": [str(s) for s in competitor.segments.all()]})
     assign(competitor, data, allowed=COMPETITOR_FIELDS)
     competitor.name = competitor.name.strip()
+    _name_free(competitor, "competitor")
     ids = _segment_ids(segment_ids)
     return record_save(
         actor=actor, instance=competitor, before=before, m2m={"segments": ids} if ids is not None else None

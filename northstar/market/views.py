@@ -98,8 +98,8 @@ def segment_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = fetch(get_or_404, Segment, segment_id)
-    row = selectors.segment_rows(Segment.objects.filter(pk=segment.pk))[0]
+    segment = fetch(get_or_404, Segment, segment_id, queryset=Segment.all_objects.all())
+    row = selectors.segment_rows(Segment.all_objects.filter(pk=segment.pk))[0]  # archived ones too
     history = selectors.segment_history(segment)
     wl = selectors.win_loss(segment_id=segment.pk)
     return render(
@@ -213,8 +213,8 @@ def competitor_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def competitor_detail(request: HttpRequest, competitor_id: int) -> HttpResponse:
-    competitor = fetch(get_or_404, Competitor, competitor_id)
-    columns, rows = selectors.matrix(competitor_ids=[competitor.pk])
+    competitor = fetch(get_or_404, Competitor, competitor_id, queryset=Competitor.all_objects.all())
+    columns, rows = selectors.matrix(competitor_ids=[competitor.pk], include_archived=True)
     wl = selectors.win_loss(competitor_id=competitor.pk)
     return render(
         request,

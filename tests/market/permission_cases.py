@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from northstar.core.models import User
 from northstar.market.models import Capability, Competitor, ReasonLink, ResearchNote, Segment
@@ -25,6 +26,23 @@ def _segment(cast: Cast, user: User | None) -> list[int]:
 
 def _competitor(cast: Cast, user: User | None) -> list[int]:
     return [Competitor.objects.get_or_create(name="Matrix rival")[0].pk]
+
+
+def _kind(key: str, archived: bool = False):
+    """A segment or competitor as the archive's address takes it (kind, id), archived when asked."""
+    model = {"segment": Segment, "competitor": Competitor}[key]
+
+    def build(cast: Cast, user: User | None) -> list:
+        record = model.all_objects.get_or_create(name=f"Archivable {key}")[0]
+        if archived:
+            model.all_objects.filter(pk=record.pk).update(archived_at=timezone.now())
+        return [key, record.pk]
+
+    return build
+
+
+def _archived_segment(cast: Cast, user: User | None) -> list[int]:
+    return [_kind("segment", archived=True)(cast, user)[1]]
 
 
 def _note(cast: Cast, user: User | None) -> list[int]:
@@ -144,4 +162,26 @@ WEB_CASES = [
     Case("market:note_detail", "get", READ, args=_note),
     Case("market:note_edit", "get", WRITERS_PAGE, args=_note),
     Case("market:note_edit", "post", WRITERS_ACTION, args=_note, data=_note_data),
+    # the archive: any writer sets a segment or competitor aside or restores it; leaders delete for good
+    Case("market:segment_detail", "get", READ, args=_archived_segment, label="archived"),
+    Case("core:archive_record", "post", WRITERS_ACTION, args=_kind("segment"), label="segment"),
+    Case("core:archive_record", "post", WRITERS_ACTION, args=_kind("competitor"), label="competitor"),
+    Case("core:archive_restore", "post", WRITERS_ACTION, args=_kind("segment", True), label="segment"),
+    Case("core:archive_restore", "post", WRITERS_ACTION, args=_kind("competitor", True), label="competitor"),
+    Case(
+        "core:archive_delete",
+        "post",
+        LEADERS_ACTION,
+        args=_kind("segment", True),
+        data=lambda cast, user: {"confirm": "yes"},
+        label="segment",
+    ),
+    Case(
+        "core:archive_delete",
+        "post",
+        LEADERS_ACTION,
+        args=_kind("competitor"),
+        data=lambda cast, user: {"confirm": "yes"},
+        label="competitor",
+    ),
 ]
