@@ -27,7 +27,8 @@ class SearchEntry(models.Model):
 
     Derived data: kept in step with the records by `home.indexing` (on every save and delete) and
     rebuilt whole by `search_reindex`. The full-text index over it is the database's own: an FTS5
-    table on SQLite, a GIN index over `to_tsvector` on PostgreSQL (see migration 0002).
+    table on SQLite, a GIN index over a stored `tsvector` column on PostgreSQL (see migrations 0003 and
+    0009).
     """
 
     kind = models.CharField(max_length=20)

@@ -2,7 +2,7 @@
 feedback, customers, decisions and themes.
 
 The database does the full-text work: SQLite's FTS5 in the embedded default, PostgreSQL's text
-search on a team install (see migration 0003). Every word matches as a prefix ("onb" finds
+search on a team install (see migrations 0003 and 0009). Every word matches as a prefix ("onb" finds
 "onboarding"); a word that matches nothing is replaced by the closest word the index knows
 ("onbaording" -> "onboarding") and the page says so. Titles weigh more than bodies.
 """
@@ -72,13 +72,11 @@ def entry_url(kind: str, record_id: int, *, decision_of: dict[int, int] | None =
 
 # The two engines ------------------------------------------------------------------------------------
 
-#: PostgreSQL: the document expression the GIN index of migration 0003 is built on, exactly.
-PG_DOCUMENT = "to_tsvector('simple'::regconfig, title || ' ' || body)"
+#: PostgreSQL: each entry's `tsvector`, a stored column with a GIN index (migration 0009), so
+#: neither the match nor the rank parses the text again.
+PG_DOCUMENT = "document"
 #: PostgreSQL: every word the index holds (a full read: remembered in `_pg_vocabulary`).
-PG_VOCABULARY = (
-    "SELECT word FROM ts_stat("
-    "'SELECT to_tsvector(''simple''::regconfig, title || '' '' || body) FROM home_searchentry')"
-)
+PG_VOCABULARY = "SELECT word FROM ts_stat('SELECT document FROM home_searchentry')"
 
 
 def _fts_ids(words: list[str], kinds: tuple[str, ...], limit: int) -> list[int]:
@@ -131,11 +129,14 @@ def _vocabulary(first: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def corrected_words(words: list[str]) -> list[str]:
-    """Each word that matches nothing, replaced by the closest word the index holds (if close)."""
+def corrected_words(words: list[str], *, unmatched: frozenset[str] = frozenset()) -> list[str]:
+    """Each word that matches nothing, replaced by the closest word the index holds (if close).
+
+    `unmatched`: words the caller already knows match nothing, so the index is not asked twice.
+    """
     out = []
     for word in words:
-        if len(word) < 3 or _has_match(word):
+        if len(word) < 3 or (word not in unmatched and _has_match(word)):
             out.append(word)
             continue
         close = difflib.get_close_matches(word, _vocabulary(word[0]), n=1, cutoff=TYPO_CUTOFF)
@@ -158,7 +159,9 @@ def search(*, user: User, query: str, kind: str = "", limit: int = 20) -> Result
         return results
     ids = _fts_ids(words, kinds, limit)
     if not ids:
-        fixed = corrected_words(words)
+        # One word that found nothing over every kind is known to match nothing: do not ask again.
+        unmatched = frozenset(words) if len(words) == 1 and set(kinds) == set(SOURCES) else frozenset()
+        fixed = corrected_words(words, unmatched=unmatched)
         if fixed != words:
             ids = _fts_ids(fixed, kinds, limit)
             results.corrected = " ".join(fixed)

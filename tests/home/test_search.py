@@ -176,3 +176,37 @@ def test_a_feedback_import_is_searchable_once_it_lands(cast, tmp_path, django_ca
     assert _titles(cast.stakeholder, "xylophone") == [("feedback", "Exports")]
     assert _titles(cast.stakeholder, "umbrella") == [("customer", "Umbrella Corp")]
     assert _titles(cast.stakeholder, "ana berg") == []  # the author stays out of the index
+
+
+def test_a_typo_costs_no_second_look_at_the_same_word(cast, world, django_assert_max_num_queries):
+    search.search(user=cast.leader, query="onbaording")  # PostgreSQL reads its vocabulary once
+    with django_assert_max_num_queries(4):  # search, the vocabulary, the corrected search, the entries
+        results = search.search(user=cast.leader, query="onbaording")
+    assert results.corrected == "onboarding"
+    assert "Offline onboarding" in [h.title for h in results.hits]
+
+
+def test_a_word_found_in_another_kind_is_not_corrected(cast, world):
+    results = search.search(user=cast.leader, query="zebra", kind="initiative")
+    assert (results.hits, results.corrected) == ([], "")
+    assert search.search(user=cast.leader, query="zebr", kind="customer").hits[0].title == "Zebra Logistics"
+
+
+def test_postgresql_matches_and_ranks_from_the_stored_document(cast, world):
+    """The large demo's common prefixes match thousands of entries: re-parsing each one's text to rank
+    it took 180-240 ms, so the query must read the stored, indexed `tsvector` column instead."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's own index")
+    with CaptureQueriesContext(connection) as queries:
+        assert search.search(user=cast.leader, query="offline", kind="initiative").hits
+    sql = next(q["sql"] for q in queries if "@@" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'home_search_document_stored'")
+        index = cursor.fetchone()
+    assert "document @@" in plan and "to_tsvector" not in plan
+    assert index and "gin (document)" in index[0]
