@@ -167,9 +167,7 @@ def test_board_segments_are_checked_and_only_leaders_make_boards(cast):
     assert Board.objects.get(slug="beta").segments == ["enterprise", "smb"]
 
 
-def test_a_leader_replaces_a_leaked_secret_and_tokens_signed_with_the_old_one_stop(
-    cast, site, client
-):
+def test_a_leader_replaces_a_leaked_secret_and_tokens_signed_with_the_old_one_stop(cast, site, client):
     old = _token(site)
     client.force_login(cast.leader)
     response = client.post(reverse("feedback:widget_secret_rotate", args=[site.pk]))
