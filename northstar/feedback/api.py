@@ -227,6 +227,7 @@ class WidgetIn(Schema):
     name: str = ""
     page: str = ""
     website: str = ""
+    token: str = Field("", max_length=4096, description="A token signed by the site's app (portal sign-in).")
 
 
 class AcceptedOut(Schema):
@@ -475,5 +476,6 @@ def widget_feedback(request: HttpRequest, response: HttpResponse, payload: Widge
         client=client_id(request),
         honeypot=payload.website,
         origin=request.headers.get("Origin", ""),
+        token=payload.token,
     )
     return 201, {"id": item.pk, "message": "Thanks for your feedback!"}

@@ -31,6 +31,7 @@ from northstar.feedback.models import (
     Board,
     ChangelogEntry,
     Comment,
+    Customer,
     FeedbackItem,
     Moderation,
     Post,
@@ -512,11 +513,14 @@ def widget_submit(
     client: str,
     honeypot: str = "",
     origin: str = "",
+    token: str = "",
 ) -> FeedbackItem:
     """Feedback sent from the in-app widget of a registered site.
 
     A browser always names the page's origin; when the site is tied to one, another site's pages
-    may not post with its key (a missing Origin is a server-side call and is let through).
+    may not post with its key (a missing Origin is a server-side call and is let through). With a
+    `token` signed by the site's app (as for portal sign-in), the signed-in person and their account
+    are the author, whatever the form says: the feedback then carries the account and its revenue.
     """
     _check_honeypot(honeypot)
     site = widget_site_for(key)
@@ -525,12 +529,18 @@ def widget_submit(
     rate_limit(kind="widget", who=f"{site.pk}:{client}")
     if len(text or "") > 5000:
         raise ValidationFailed("Keep feedback under 5,000 characters.")
-    email = (email or "").strip().lower()
+    signed_in = portal_sso.sso_sign_in(site_key=key, token=token) if token else None
+    email = signed_in.email if signed_in else (email or "").strip().lower()
+    name = signed_in.name if signed_in else name
     if len(email) > MAX_EMAIL:
         raise ValidationFailed(_TOO_LONG)
     if email and not _EMAIL.match(email):
         raise ValidationFailed("That email address does not look right.")
-    customer = customer_for_email(email) or site.customer
+    customer: Customer | None
+    if signed_in and signed_in.customer_id:
+        customer = Customer.objects.get(pk=signed_in.customer_id)
+    else:
+        customer = customer_for_email(email) or site.customer
     item = build_item(
         text=text,
         source=Source.WIDGET,

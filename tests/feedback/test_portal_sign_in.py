@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 
@@ -177,3 +178,23 @@ def test_a_leader_replaces_a_leaked_secret_and_tokens_signed_with_the_old_one_st
     assert _sign_in(Client(), site, _token(site)).status_code == 302
     client.force_login(cast.pm)  # a PM may not: the secret is the company's
     assert client.post(reverse("feedback:widget_secret_rotate", args=[site.pk])).status_code == 403
+
+
+def test_the_widget_files_a_signed_in_users_feedback_under_their_account(cast, site):
+    """The app renders its user's token into the widget tag: the feedback carries the account and
+    its revenue, whatever the form's email says; a forged token is refused and nothing is stored."""
+    from northstar.feedback.models import FeedbackItem
+
+    globex = f.make_customer("Globex", segment=Segment.ENTERPRISE, revenue="400000")
+
+    def send(token: str, email: str = "someone@else.example"):
+        body = {"key": site.key, "text": "Exports time out", "email": email, "token": token}
+        return Client().post("/api/v1/widget/feedback", data=json.dumps(body), content_type="text/plain")
+
+    assert send(_token(site)).status_code == 201
+    item = FeedbackItem.objects.get()
+    assert item.author_email == "ana@globex.example" and item.author_name == "Ana"
+    assert item.customer == globex
+    forged = send(_token(site, secret="not-the-secret-" + "x" * 20))
+    assert forged.status_code == 401 and "signature" in forged.json()["message"]
+    assert FeedbackItem.objects.count() == 1

@@ -1,6 +1,8 @@
 /* Northstar in-app feedback widget.
  * <script src="https://northstar.example.com/static/feedback/widget.js" data-key="ns_w_…" defer></script>
  * Adds a small "Feedback" button; the form posts to the site's Northstar with the site's key.
+ * A signed-in app may add data-token="<JWT signed with the site's secret>" (as for portal sign-in):
+ * the feedback is then filed under that person and their account, and no email is asked for.
  * Sent as text/plain so the browser needs no CORS preflight; everything is built with DOM calls
  * (no innerHTML), so nothing the page or the user types is ever run as markup.
  */
@@ -9,6 +11,7 @@
   var script = document.currentScript;
   if (!script) return;
   var key = script.getAttribute("data-key");
+  var token = script.getAttribute("data-token") || "";
   var endpoint = new URL("/api/v1/widget/feedback", script.src).toString();
   if (!key) return;
 
@@ -34,7 +37,7 @@
     style: "position:absolute;left:-9999px;" });
   var send = el("button", { type: "submit", style: "background:#3b4bd8;color:#fff;border:0;border-radius:6px;padding:8px 14px;" }, "Send");
   var note = el("p", { role: "status", style: "margin:8px 0 0;font-size:13px;" });
-  [label, text, email, trap, send, note].forEach(function (n) { panel.appendChild(n); });
+  [label, text].concat(token ? [] : [email]).concat([trap, send, note]).forEach(function (n) { panel.appendChild(n); });
 
   button.addEventListener("click", function () {
     var open = panel.style.display === "none";
@@ -51,7 +54,8 @@
       method: "POST",
       credentials: "omit", // never a Northstar session: the widget posts as an anonymous visitor
       headers: { "Content-Type": "text/plain" },
-      body: JSON.stringify({ key: key, text: text.value, email: email.value, page: location.pathname, website: trap.value }),
+      body: JSON.stringify({ key: key, text: text.value, email: token ? "" : email.value, token: token,
+        page: location.pathname, website: trap.value }),
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
