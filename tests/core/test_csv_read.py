@@ -101,7 +101,7 @@ def test_a_chosen_order_reads_every_date_back_and_no_order_never_guesses(day):
 #: Every module that imports a CSV file a person uploads.
 IMPORTERS = [
     "northstar/feedback/imports.py",
-    "northstar/strategy/metrics.py",
+    "northstar/strategy/metric_values.py",
     "northstar/finance/imports.py",
     "northstar/delivery/imports.py",
     "northstar/market/imports.py",

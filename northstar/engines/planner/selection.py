@@ -284,7 +284,7 @@ def solve_reduced(
 
         h.cbMipInterrupt.subscribe(poll)
     if start is not None and search:
-        proven = _probe(h, red, start, integral, time_limit)
+        proven = _probe(h, red, start, integral, time_limit) if PROBE_NODES else None
         if proven is not None:
             return proven
         h.setOptionValue("time_limit", float(max(time_limit - (time.perf_counter() - t0), 0.01)))
