@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -87,6 +89,7 @@ def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its gunicorn worker is stopped with it, never left holding the pipe
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -97,8 +100,8 @@ def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    raise AssertionError(server.communicate()[0][-3000:]) from None
+                    _stop_group(server, signal.SIGKILL)
+                    raise AssertionError(server.communicate(timeout=20)[0][-3000:]) from None
                 time.sleep(0.3)
         page = login.read().decode()
         assert login.status == 200
@@ -108,12 +111,17 @@ def test_demo_flow_serves_pages_and_static_files_with_gunicorn(tmp_path):
         assert static.status == 200
         assert "max-age" in static.headers.get("Cache-Control", "")
     finally:
-        server.terminate()
+        _stop_group(server, signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            server.kill()
+            _stop_group(server, signal.SIGKILL)
             raise
+
+
+def _stop_group(server: subprocess.Popen[str], how: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, how)
 
 
 def test_the_demo_login_never_takes_over_a_real_admin(tmp_path):
