@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -88,8 +89,11 @@ def _finish_import(
 
 
 BATCH = 20_000
-#: Rows in one SQLite upsert: 800 parameters, under the 999 of older SQLite builds.
-SQLITE_ROWS_PER_STATEMENT = 200
+#: Rows in one SQLite upsert (4 parameters each), fewer when the build allows fewer parameters.
+#: Large statements matter: the writer thread waits for Python's lock after every statement while
+#: the reader parses, so 200-row statements spent about a third of the import waiting (5.7 s
+#: against 4.1 s for 1,000,000 rows).
+SQLITE_ROWS_PER_STATEMENT = 2_000
 REQUIRED_COLUMNS = ("date", "metric", "value")
 
 
@@ -204,6 +208,8 @@ class _SqliteWriter:
         self.table = MetricValue._meta.db_table
         self.cursor = connection.cursor()
         self.statements: dict[int, str] = {}
+        limit = self.cursor.cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self.rows_per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // 4))
         self.pending: queue.Queue[list[Point] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="metric-import-writer", daemon=True)
@@ -226,8 +232,9 @@ class _SqliteWriter:
                 if rows is None:
                     return
                 if self.error is None:
-                    for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
-                        part = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+                    step = self.rows_per_statement
+                    for start in range(0, len(rows), step):
+                        part = rows[start : start + step]
                         raw.execute(self._upsert(len(part)), list(chain.from_iterable(part)))
             except BaseException as exc:  # handed to the reader, which raises it in its own thread
                 self.error = exc

@@ -178,6 +178,7 @@ def test_a_metric_deleted_during_the_import_leaves_no_orphan_values(kpis, tmp_pa
 def test_a_long_file_stores_every_point_once_across_statements_and_batches(kpis, tmp_path, monkeypatch):
     """Rows go to the database many per statement: none may be dropped or written twice at the seams."""
 
+    monkeypatch.setattr(metric_values, "SQLITE_ROWS_PER_STATEMENT", 200)
     monkeypatch.setattr(metric_values, "BATCH", 450)  # batches that end mid-statement
     days = [date.fromordinal(738000 + i).isoformat() for i in range(1001)]
     rows = [f"{day},signups,{i},{region}" for i, day in enumerate(days) for region in ("EU", "US")]
