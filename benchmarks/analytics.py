@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,11 +43,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks._common import RESULTS, machine, table, write_json  # noqa: E402
+from benchmarks.analytics_ingest import PAGES, ingest, ingest_compare  # noqa: E402
 from northstar.engines import friction as engine  # noqa: E402
 from northstar.engines.friction import CLICK, CUSTOM, ERROR, PAGEVIEW  # noqa: E402
 
 NORTHSTAR = Path(sys.executable).with_name("northstar")
-PAGES = ["/", "/products/a", "/products/b", "/cart", "/checkout", "/checkout/payment", "/checkout/done"]
 COLUMNS = ("at", "type", "visitor", "path", "name", "selector", "x", "y", "dead")
 
 
@@ -215,211 +213,11 @@ def engine_at_scale(path: str) -> dict:
 # Ingest through the endpoint -----------------------------------------------------------------------
 
 
-def _batches(n: int, seed: int, batch: int = 500):
-    """The snippet's batches: (json body, csv rows) for n events of the last few days."""
-    from datetime import UTC, datetime, timedelta
-
-    rng = np.random.default_rng(seed)
-    now = datetime.now(UTC)
-    kinds = np.where(rng.random(n) < 0.35, 0, 1)
-    ages = rng.uniform(60, 5 * 86400, n)
-    visitors = rng.integers(0, max(1, n // 40), n)
-    pages = rng.integers(0, len(PAGES), n)
-    targets = rng.integers(0, 200, n)
-    xs, ys = rng.integers(0, 1200, n), rng.integers(0, 900, n)
-    dead = rng.random(n) < 0.02  # some clicks the snippet saw nothing follow
-    for lo in range(0, n, batch):
-        events, rows = [], []
-        for i in range(lo, min(n, lo + batch)):
-            at = (now - timedelta(seconds=float(ages[i]))).isoformat()
-            event = {
-                "type": "pageview" if kinds[i] == 0 else "click",
-                "at": at,
-                "visitor": f"v{visitors[i]}",
-                "path": PAGES[pages[i]],
-            }
-            if kinds[i] == 1:
-                event.update(selector=f"button#b{targets[i]}", x=int(xs[i]), y=int(ys[i]), dead=bool(dead[i]))
-            events.append(event)
-            rows.append(
-                [
-                    at,
-                    event["type"],
-                    event["visitor"],
-                    event["path"],
-                    "",
-                    event.get("selector", ""),
-                    event.get("x", ""),
-                    event.get("y", ""),
-                    int(event.get("dead", False)),
-                ]
-            )
-        # as the snippet sends it: a random id per batch (kept across retries; here none is retried)
-        yield json.dumps({"key": "ns_a_bench", "batch_id": f"b{seed}-{lo}", "events": events}), rows
-
-
-CHILD = r"""
-import json, os, resource, sys, time
-import django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from django.test import Client
-from django.utils import timezone
-from datetime import timedelta
-from northstar.analytics import event_columns, funnels, selectors, services
-from northstar.analytics.models import Event, Funnel, Site
-from northstar.engines import friction as engine
-from northstar.org.models import Person, Product, ProductLine
-sys.path.insert(0, sys.argv[3])
-from benchmarks.analytics import _batches
-services.BATCHES_PER_MINUTE = 10**9  # one site sending as fast as this CPU allows
-director = Person.objects.create(name="Bench", email="bench@example.com")
-line = ProductLine.objects.create(name="Bench", director=director)
-product = Product.objects.create(line=line, name="Bench")
-site = Site.objects.create(product=product, name="Bench", key="ns_a_bench")
-n = int(sys.argv[1])
-client = Client()
-sent = 0
-import csv
-with open(sys.argv[2], "w", newline="") as f:
-    writer = csv.writer(f)
-    bodies = []
-    for body, rows in _batches(n, 5):
-        bodies.append(body)
-        writer.writerows(rows)
-client.post("/api/v1/analytics/collect", data="{}", content_type="text/plain")  # warm up: load the URLconf
-import subprocess
-# a real worker process of the same code (this directory's) drains as batches arrive
-main = "import sys; from northstar.cli import main; sys.exit(main())"
-worker = subprocess.Popen([sys.executable, "-c", main, "worker", "--threads", "1"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-started = time.perf_counter()
-for body in bodies:
-    r = client.post("/api/v1/analytics/collect", data=body, content_type="text/plain")
-    assert r.status_code == 202, r.content
-    sent += r.json()["stored"]
-accepted = time.perf_counter() - started
-del bodies
-while services.spool_pending() or Event.objects.count() < n:
-    time.sleep(0.2)
-ingest = time.perf_counter() - started
-worker.terminate()
-worker.wait(timeout=60)
-assert Event.objects.count() == n
-paths = ("/cart", "/checkout", "/checkout/payment", "/checkout/done")
-steps = [{"kind": "page", "match": p} for p in paths]
-funnel = Funnel.objects.create(site=site, name="F", steps=steps, window_hours=2)
-now = timezone.now()
-started = time.perf_counter()
-cols = event_columns.columns(site, since=now - timedelta(days=7), until=now)
-load = time.perf_counter() - started
-started = time.perf_counter()
-sessions, found = engine.detect(cols.events)
-ranked = engine.rank_friction(found)
-detect = time.perf_counter() - started
-started = time.perf_counter()
-masks = funnels.step_masks(cols, funnel.steps)
-result = engine.funnel(cols.events.user, cols.events.ts, masks, window=7200.0)
-fun = time.perf_counter() - started
-started = time.perf_counter()
-report = selectors.friction_report(site, days=7)
-page = time.perf_counter() - started
-print(json.dumps({"ingest_s": ingest, "accepted_s": accepted, "stored": sent, "load_s": load,
-                  "friction_s": detect,
-                  "funnel_s": fun, "friction_page_s": page, "issues": len(ranked),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-BARE = """CREATE TABLE events (at TEXT, type TEXT, visitor TEXT, path TEXT, name TEXT, selector TEXT,
-x INTEGER, y INTEGER, dead INTEGER);"""
-
-
-def ingest(n: int, *, code: Path = REPO, label: str = "") -> list[dict]:
-    """Ingest through the endpoint with the app's code in `code` (this tree, or a checkout of an
-    earlier commit to compare with in the same run), then the bulk-load baseline."""
-    with tempfile.TemporaryDirectory(prefix="nsbench-analytics-") as tmp:
-        data = Path(tmp) / "data"
-        data.mkdir()
-        csv_path = Path(tmp) / "events.csv"
-        env = {
-            **os.environ,
-            "NORTHSTAR_DATA_DIR": str(data),
-            "SECRET_KEY": "bench-" + "x" * 40,
-            "DJANGO_SETTINGS_MODULE": "northstar.settings",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "testserver",
-            "NORTHSTAR_JOBS": "thread",  # the drain jobs wait in the database for the worker process
-        }
-        env.pop("DATABASE_URL", None)
-        child = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHILD,
-                str(n),
-                str(csv_path),
-                str(code),
-            ],
-            cwd=code,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode != 0:
-            raise SystemExit(child.stderr[-4000:])
-        ours = json.loads(child.stdout.strip().splitlines()[-1])
-        db = Path(tmp) / "bare.sqlite3"
-        shell = shutil.which("sqlite3")
-        started = time.perf_counter()
-        if shell:
-            subprocess.run(
-                [shell, str(db)],
-                input=f"{BARE}\n.mode csv\n.import {csv_path} events\n",
-                text=True,
-                check=True,
-            )
-            how = "sqlite3 .import"
-        else:
-            import csv
-            import sqlite3
-
-            con = sqlite3.connect(db)
-            con.execute(BARE)
-            with open(csv_path, newline="") as f, con:
-                con.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)", csv.reader(f))
-            how = "executemany"
-        bulk = time.perf_counter() - started
-    return [
-        {
-            "measure": "ingest",
-            "path": "POST /api/v1/analytics/collect (batches of 500, validated, spooled) + a worker "
-            "process writing the spool in bulk, until every event is in the event table" + label,
-            "events": n,
-            "seconds": round(ours["ingest_s"], 2),
-            "events_per_s": round(n / ours["ingest_s"]),
-            "accepted_s": round(ours["accepted_s"], 2),
-            "accepted_per_s": round(n / ours["accepted_s"]),
-            "peak_mb": round(ours["peak_mb"]),
-        },
-        {
-            "measure": "ingest",
-            "path": f"baseline: {how} into a bare table",
-            "events": n,
-            "seconds": round(bulk, 2),
-            "events_per_s": round(n / bulk),
-        },
-        {
-            "measure": "from the database",
-            "events": n,
-            "load_s": round(ours["load_s"], 2),
-            "friction_s": round(ours["friction_s"], 2),
-            "funnel_s": round(ours["funnel_s"], 3),
-            "friction_page_s": round(ours["friction_page_s"], 2),
-            "issues": ours["issues"],
-        },
-    ]
+def measure_key(record: dict) -> str:
+    """What a record measures: its measure and, when it has one, its size (a 10,000,000-event run
+    does not replace the 1,000,000-event figures)."""
+    events = record.get("events")
+    return f"{record['measure']} ({events:,} events)" if events else record["measure"]
 
 
 def merge_results(records: list[dict]) -> list[dict]:
@@ -427,38 +225,15 @@ def merge_results(records: list[dict]) -> list[dict]:
     record says which measures it covers, so every figure keeps the commit and load it was taken at."""
     path = RESULTS / "analytics.json"
     old = json.loads(path.read_text()) if path.exists() else []
-    fresh = {r["measure"] for r in records if r["measure"] != "machine"}
-    kept = [r for r in old if r.get("measure") not in fresh]
-    remaining = sorted({r["measure"] for r in kept if r.get("measure") != "machine"})
+    fresh = {measure_key(r) for r in records if r["measure"] != "machine"}
+    kept = [r for r in old if r.get("measure") == "machine" or measure_key(r) not in fresh]
+    remaining = sorted({measure_key(r) for r in kept if r.get("measure") != "machine"})
     for record in kept:
         if record.get("measure") == "machine":
             covers = record.get("covers", remaining)
             record["covers"] = [m for m in covers if m not in fresh]
     kept = [r for r in kept if r.get("measure") != "machine" or r["covers"]]
     return [*kept, *records]
-
-
-def ingest_compare(n: int, baseline: str) -> list[dict]:
-    """Ingest of `n` events by this tree and by `baseline` (a commit), one after the other in one run."""
-    records: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="nsbench-baseline-") as tmp:
-        checkout = Path(tmp) / "tree"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(checkout), baseline],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            sha = subprocess.run(
-                ["git", "rev-parse", "--short", baseline], cwd=REPO, capture_output=True, text=True
-            ).stdout.strip()
-            before = ingest(n, code=checkout, label=f" (before: commit {sha})")
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
-    records.append(before[0])
-    records += ingest(n, label=" (after: this commit)")
-    return records
 
 
 def main() -> None:
@@ -633,7 +408,7 @@ def partial(args: argparse.Namespace, only: set[str]) -> None:
                 ],
             )
         )
-    records[0]["covers"] = sorted({r["measure"] for r in records[1:]})
+    records[0]["covers"] = sorted({measure_key(r) for r in records[1:]})
     records[0]["load_1m_end"] = machine()["load_1m"]  # how busy the machine was by the end
     write_json(RESULTS / "analytics.json", merge_results(records))
 
