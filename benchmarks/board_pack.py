@@ -6,9 +6,11 @@ NORTHSTAR_DATA_DIR / DATABASE_URL when given, topped up idempotently), it times:
 - building the board pack's document (every section read at the cut-off, one query set per section),
 - rendering it as HTML, PDF (WeasyPrint) and PPTX (python-pptx, native charts), each from that document,
 - the process's peak memory (ru_maxrss) for the whole pack;
-- the published roadmap's timeline as PNG and PDF: the new stack (matplotlib, WeasyPrint) and the old
-  pixel-by-pixel renderer with its bitmap font (`_handdrawn_exports`, kept here for this baseline only).
-Imports (matplotlib, WeasyPrint) and the URLconf are loaded before timing and reported separately.
+- the published roadmap's timeline as PNG and PDF: the new stack (Pillow for the PNG, WeasyPrint for
+  the PDF) and the old pixel-by-pixel renderer with its bitmap font (`_handdrawn_exports`, kept here for
+  this baseline only).
+Imports (matplotlib for the pack's charts, Pillow, WeasyPrint, python-pptx) and the URLconf are loaded
+before timing and reported separately.
 
     .venv/bin/python benchmarks/board_pack.py [--repeat 3] [--json FILE]
 """

@@ -184,9 +184,12 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
     fed = _feed_key_result(
         [e for e in all_epics if e[1].initiative_links.filter(status="confirmed").exists()]
     )
+    from northstar.finance.demo import months_back
     from northstar.finance.people_cost import people_cost_derive
 
-    months = sorted({(today.replace(day=1) - timedelta(days=31 * k)).replace(day=1) for k in range(1, 13)})
+    # The same twelve full months as the finance demo's imported spend (stepping back 31 days at a
+    # time skipped the last month whenever it had 30 days or fewer, and reached one month too far).
+    months = months_back(today, 12)
     for month in months:
         people_cost_derive(actor=None, month=month)
     forecasts = 0

@@ -31,8 +31,9 @@ LINE_BUDGET_FACTORS = (Decimal("0.93"), Decimal("1.01"), Decimal("1.12"))
 CASES = 20
 
 
-def _months_back(today: date, count: int) -> list[date]:
-    """The `count` full months before the current one, oldest first."""
+def months_back(today: date, count: int) -> list[date]:
+    """The `count` full months before the current one, oldest first (the demo's year of actuals:
+    imported spend here, people cost derived by the delivery demo)."""
     first = today.replace(day=1)
     months = []
     for _ in range(count):
@@ -131,7 +132,7 @@ def load(*, scale: str, seed: int) -> dict[str, int]:
     if ActualBatch.objects.exists():
         return {}
     rng = random.Random(seed * 17 + 3)
-    months = _months_back(timezone.localdate(), 12)
+    months = months_back(timezone.localdate(), 12)
     for currency, rate in (("USD", "0.92"), ("GBP", "1.17")):
         ExchangeRate.objects.get_or_create(
             currency=currency, valid_from=months[0] - timedelta(days=365), defaults={"rate": Decimal(rate)}

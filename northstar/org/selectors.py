@@ -92,3 +92,15 @@ def team_list(*, line_id: int | None = None) -> QuerySet[Team]:
     if line_id:
         qs = qs.filter(line_id=line_id)
     return qs.order_by("name")
+
+
+def line_named(wanted: str) -> ProductLine | None:
+    """A product line by its name (any case) or its id, as the command line names it."""
+    wanted = wanted.strip()
+    return ProductLine.objects.filter(name__iexact=wanted).first() or (
+        ProductLine.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    )
+
+
+def line_names() -> list[str]:
+    return list(ProductLine.objects.order_by("name").values_list("name", flat=True))

@@ -216,7 +216,8 @@ def due_subscriptions(now: datetime, frequency: str | None = None) -> list[Diges
 
 
 def digests_send(*, now: datetime | None = None, frequency: str | None = None, progress=None) -> int:
-    """Send every digest that is due; returns how many went out. Nothing is sent twice."""
+    """Send every digest that is due; returns how many went out. Nothing is sent twice, even when
+    two runs overlap: each digest is claimed (its `last_sent_at` moved on) before it is sent."""
     now = now or timezone.now()
     due = due_subscriptions(now, frequency)
     built: dict[tuple[str, datetime | None], Digest] = {}
@@ -243,8 +244,21 @@ def digests_send(*, now: datetime | None = None, frequency: str | None = None, p
             unsubscribe=unsubscribe,
         )
         message.connection = connection
-        message.send()
-        DigestSubscription.objects.filter(pk=sub.pk).update(last_sent_at=now)
+        # Claim the digest before sending it: a scheduler run overlapping this one (cron and the
+        # "send now" job, or two timers) read the same due list, and only one of them wins the claim.
+        claimed = DigestSubscription.objects.filter(pk=sub.pk, last_sent_at=sub.last_sent_at).update(
+            last_sent_at=now
+        )
+        if not claimed:
+            continue
+        try:
+            message.send()
+        except Exception:
+            # Not sent: give the claim back so the next run sends it.
+            DigestSubscription.objects.filter(pk=sub.pk, last_sent_at=now).update(
+                last_sent_at=sub.last_sent_at
+            )
+            raise
         sent += 1
         if progress is not None:
             progress((n + 1) / len(due), f"{sent} digest(s) sent")

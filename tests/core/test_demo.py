@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -96,8 +97,6 @@ def test_unknown_scale_is_refused():
 
 @pytest.mark.django_db
 def test_the_demo_reads_like_a_real_product_organisation():
-    from datetime import timedelta
-
     from northstar.feedback.models import Post, PostStatus
     from northstar.planning.models import PlanRun, Scenario
     from northstar.strategy.demo_content import COUNT_UNITS
@@ -129,6 +128,64 @@ def test_the_demo_reads_like_a_real_product_organisation():
     assert plan.binding, "no binding constraint shown"
     assert not [r for r in plan.exclusions.values() if r.startswith("no team has every skill")]
     assert plan.value > plan.greedy_value
+    _assert_finance_delivery_and_reports_have_content()
+
+
+def _assert_finance_delivery_and_reports_have_content() -> None:
+    """What issues 15 and 17 promise on first launch: status updates for the last two quarters, a
+    year of actual spend, business cases for the top twenty, and throughput for every forecast."""
+    from django.utils import timezone
+
+    from northstar.delivery.selectors import latest_forecast, team_throughput
+    from northstar.finance.models import Actual, BusinessCase, Category
+    from northstar.reports import health
+    from northstar.reports.models import StatusUpdate
+    from northstar.strategy.models import PlanningPeriod
+
+    today = timezone.localdate()
+    # Every product line posted its status for the current quarter and the one before.
+    current = health.period_at(today)
+    assert current is not None
+    last = PlanningPeriod.objects.filter(kind=current.kind, end__lt=current.start).order_by("-start").first()
+    assert last is not None
+    posted = set(StatusUpdate.objects.values_list("line__name", "period_id"))
+    lines = set(ProductLine.objects.values_list("name", flat=True))
+    assert len(lines) == 3
+    assert {(line, period.pk) for line in lines for period in (last, current)} <= posted
+    # Twelve full months of actuals before this one, each with imported spend and people cost.
+    first = today.replace(day=1)
+    months = []
+    for _ in range(12):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first)
+    spend = set(Actual.objects.values_list("month", "category").distinct())
+    for month in months:
+        assert (month, Category.PEOPLE) in spend and (month, Category.TOOLS) in spend, month
+    assert not Actual.objects.filter(month__gte=today.replace(day=1)).exists()
+    # The twenty initiatives the weighted model ranks highest have cases, with figures computed.
+    top = list(
+        Initiative.objects.filter(
+            stage__in=(Stage.DISCOVERY, Stage.PLANNED, Stage.IN_DELIVERY),
+            product__isnull=False,
+            scoring__isnull=False,
+        )
+        .order_by("-scoring__weighted_score", "id")
+        .values_list("id", flat=True)[:20]
+    )
+    cases = BusinessCase.objects.filter(initiative_id__in=top)
+    assert len(top) == 20 and cases.count() == 20
+    for case in cases:
+        assert None not in (case.npv, case.risk_adjusted_npv, case.npv_p10, case.npv_p50, case.npv_p90)
+        assert case.npv_p10 <= case.npv_p50 <= case.npv_p90
+    # Every team finished work in most of the last 26 weeks, so the forecast has real content.
+    history = team_throughput(Team.objects.values_list("id", flat=True), weeks=26, until=today)
+    assert len(history) == Team.objects.count() == 10
+    thin = {team: weeks for team, weeks in history.items() if sum(w > 0 for w in weeks) < 13}
+    assert not thin, thin
+    forecast = latest_forecast()
+    assert forecast is not None and forecast.p50 is not None
+    dated = forecast.lines.filter(p50__isnull=False)
+    assert dated.exists() and set(dated.values_list("team_id", flat=True)) <= set(history)
 
 
 @pytest.mark.django_db

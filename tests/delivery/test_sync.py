@@ -14,6 +14,8 @@ from northstar.delivery import services, sync
 from northstar.delivery.models import Connection, SyncRun, TeamMapping, WorkItem
 from northstar.delivery.secrets import reveal, seal
 from northstar.delivery.sources import SourceError
+from northstar.delivery.sources.base import Http
+from northstar.delivery.sources.jira import JiraSource
 from northstar.delivery.sync import delivery_sync
 from tests.delivery.conftest import github_connection, jira_connection, linear_connection
 from tests.delivery.fakes import github, jira, linear
@@ -86,6 +88,69 @@ def test_rate_limits_are_waited_out_as_the_tool_asks(cast, fake_jira, waits):
     result = delivery_sync(connection_id=connection.pk, sleep=waits.append)
     assert waits == [1.0]  # Retry-After: 1
     assert result["items"] == 150 and result["requests"] == 3
+
+
+class Clock:
+    """Time shared by the fake Jira and the client: sleeping moves it on, so waits cost nothing."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def _jira_reader(fake: jira.FakeJira, clock: Clock) -> tuple[Http, JiraSource]:
+    http = Http(base_url=fake.url, headers={}, auth=(jira.EMAIL, jira.TOKEN), sleep=clock.sleep, clock=clock)
+    return http, JiraSource(http, base_url=fake.url, projects=["PAY"], points_field="")
+
+
+def _read_all(source: JiraSource) -> int:
+    page, count = source.fetch("issues", "", None), 0
+    while True:
+        count += len(page.records)
+        if not page.next_cursor:
+            return count
+        page = source.fetch("issues", page.next_cursor, None)
+
+
+def test_a_spent_jira_quota_is_waited_out_before_the_next_request(fake_jira):
+    """Jira says `X-RateLimit-Remaining: 0` with its reset time (ISO 8601, to the minute): the next
+    page waits until then instead of asking early and being refused with a 429."""
+    clock = Clock(1_800_000_030.0)  # 30 s into a minute
+    fake_jira.issues, fake_jira.quota, fake_jira.window, fake_jira.clock = _issues(250), 2, 30.0, clock
+    http, source = _jira_reader(fake_jira, clock)
+    assert _read_all(source) == 250
+    assert clock.waits == [30.0]  # the second page spent the quota; the window ends at the minute
+    assert fake_jira.refused == 0 and http.requests == len(fake_jira.requests) == 3
+
+
+def test_a_jira_429_waits_retry_after_and_a_far_reset_stops_the_page_naming_the_limit(fake_jira):
+    clock = Clock(1_800_000_000.0)
+    fake_jira.issues, fake_jira.clock, fake_jira.limit_at = _issues(150), clock, {1}
+    _http, source = _jira_reader(fake_jira, clock)
+    assert _read_all(source) == 150
+    assert clock.waits == [1.0]  # Retry-After: 1, the server's advice, though its reset is later
+    # A quota spent for the next ten minutes is not slept through inside a job: the page fails and
+    # the sync resumes later. The reader that spent it knows before asking again...
+    fake_jira.quota, fake_jira.window = 1, 600.0
+    clock.now = 1_800_003_600.0  # an hour later, on the minute
+    _http, spender = _jira_reader(fake_jira, clock)
+    spender.fetch("issues", "", None)
+    asked = len(fake_jira.requests)
+    with pytest.raises(SourceError, match=r"rate limit resets in 600 s"):
+        spender.fetch("issues", "", None)
+    assert len(fake_jira.requests) == asked
+    # ...another one is refused by Jira, which names the limit it applied.
+    _http, other = _jira_reader(fake_jira, clock)
+    with pytest.raises(SourceError, match=r"rate limit \(jira-burst-based\) resets in 600 s"):
+        other.fetch("issues", "", None)
+    assert fake_jira.refused == 1 and clock.waits == [1.0]
 
 
 def test_an_interrupted_sync_keeps_whole_pages_and_resumes_from_its_cursor(cast, fake_jira, waits):

@@ -130,6 +130,54 @@ def test_people_cost_in_a_currency_without_a_rate_is_refused(cast):
     assert batch.actuals.get(team=cast.away_team).amount == Decimal("111600.00")  # 2 x 12,000 x 31/7 x 1.05
 
 
+def test_without_delivery_data_people_cost_follows_the_plan_of_record(cast):
+    """No work finished in March: each team's month is split by the effort the current plan gives
+    its initiatives running in March (an assignment without effort counts as one week)."""
+    from northstar.finance.people_cost import _plan_split
+    from northstar.planning.models import PlanAssignment, PlanRun
+    from tests.planning.factories import make_scenario
+
+    cast.away_team.members.add(factories.make_person())
+    q1, q2, _q3, _q4 = make_quarters(2026)
+    march = date(2026, 3, 1), date(2026, 4, 1)
+    assert _plan_split(*march) == {}  # no plan of record yet: nothing to split by
+    checkout, wallet, later, away = (
+        factories.make_initiative(product=cast.home_product, title="Checkout"),
+        factories.make_initiative(product=cast.home_product, title="Wallet"),
+        factories.make_initiative(product=cast.home_product, title="Later"),
+        factories.make_initiative(product=cast.away_product, title="Away work"),
+    )
+    other = PlanRun.objects.create(scenario=make_scenario([q1, q2], name="Draft"), status=PlanRun.Status.DONE)
+    PlanAssignment.objects.create(run=other, initiative=later, team=cast.home_team, start=q1, end=q1)
+    run = PlanRun.objects.create(
+        scenario=make_scenario([q1, q2], name="Plan of record", is_primary=True), status=PlanRun.Status.DONE
+    )
+    home, away_team = cast.home_team, cast.away_team
+    for initiative, team, start, end, effort in (
+        (checkout, home, q1, q1, {"backend": 6, "frontend": 2}),  # 8 weeks, all in Q1
+        (wallet, home, q1, q2, {"backend": 4}),  # runs through March into Q2
+        (later, home, q2, q2, {"backend": 30}),  # starts after March: not counted
+        (away, away_team, q1, q1, {}),  # no effort given: one week
+    ):
+        PlanAssignment.objects.create(
+            run=run, initiative=initiative, team=team, start=start, end=end, effort=effort
+        )
+    PlanAssignment.objects.create(
+        run=run, initiative=factories.make_initiative(), start=q1, end=q1
+    )  # no team
+    assert _plan_split(*march) == {home.pk: {checkout.pk: 8.0, wallet.pk: 4.0}, away_team.pk: {away.pk: 1.0}}
+    assert _plan_split(date(2026, 4, 1), date(2026, 5, 1)) == {home.pk: {wallet.pk: 4.0, later.pk: 30.0}}
+
+    batch = people_cost_derive(actor=cast.leader, month=date(2026, 3, 1))
+    rows = {(a.team_id, a.initiative_id): a for a in batch.actuals.all()}
+    # One member at 12,000 a person-week x 31/7 weeks = 53,142.86, split 8 : 4 between the two.
+    assert rows[(home.pk, checkout.pk)].amount == Decimal("35428.57")  # 53,142.857 x 8/12
+    assert rows[(home.pk, wallet.pk)].amount == Decimal("17714.29")  # the rest, so the month adds up
+    assert rows[(away_team.pk, away.pk)].amount == Decimal("53142.86")
+    assert set(rows) == {(home.pk, checkout.pk), (home.pk, wallet.pk), (away_team.pk, away.pk)}
+    assert all(a.kind == SpendKind.CAPEX and a.description.endswith("the plan") for a in rows.values())
+
+
 def test_budget_overview_projects_the_run_rate_and_flags_each_line(cast):
     q1, q2, q3, q4 = make_quarters(2025)
     for q in (q1, q2, q3, q4):

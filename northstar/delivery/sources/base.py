@@ -2,9 +2,11 @@
 client that respects the tools' rate limits.
 
 Rate limits: a 429 (or a 403 / GraphQL error that says so) is retried after the server's
-`Retry-After` seconds, or until its `X-RateLimit-Reset` time; when a response says no requests are
-left (`X-RateLimit-Remaining: 0`), the next request waits for the reset first. Waits are capped
-(`MAX_WAIT`) so a sync never sleeps for an hour inside a job: it fails and resumes later instead.
+`Retry-After` seconds, or until its `X-RateLimit-Reset` time (epoch seconds, epoch milliseconds or,
+as Jira Cloud sends it, ISO 8601); when a response says no requests are left
+(`X-RateLimit-Remaining: 0`), the next request waits for the reset (or Retry-After) first. Waits are
+capped (`MAX_WAIT`) so a sync never sleeps for an hour inside a job: it fails, naming the limit when
+the tool does (Jira's `RateLimit-Reason`), and resumes later instead.
 """
 
 from __future__ import annotations
@@ -96,28 +98,48 @@ def parse_day(raw: Any) -> date | None:
         return None
 
 
-def _reset_wait(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds until the rate limit resets, from Retry-After or X-RateLimit-Reset headers."""
-    retry = headers.get("retry-after")
-    if retry:
+def _reset_at(raw: str, now: float) -> float | None:
+    """Seconds until a reset time given as epoch seconds (GitHub), epoch milliseconds (Linear) or an
+    ISO 8601 timestamp (Jira Cloud: `2026-01-05T09:31Z`); None when it cannot be read."""
+    try:
+        reset = float(raw)
+    except ValueError:
+        moment = parse_time(raw)
+        return None if moment is None else max(0.0, moment.timestamp() - now)
+    if reset > 1e11:  # Linear sends milliseconds
+        reset /= 1000
+    return max(0.0, reset - now)
+
+
+def _retry_after(raw: str | None, now: float) -> float | None:
+    """Retry-After as seconds or as an HTTP date; None when absent or unreadable."""
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
         try:
-            return max(0.0, float(retry))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(retry).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
-    for name in ("x-ratelimit-reset", "x-ratelimit-requests-reset"):
-        raw = headers.get(name)
-        if raw:
-            try:
-                reset = float(raw)
-            except ValueError:
-                continue
-            if reset > 1e11:  # Linear sends milliseconds
-                reset /= 1000
-            return max(0.0, reset - now)
-    return None
+            return max(0.0, parsedate_to_datetime(raw).timestamp() - now)
+        except (TypeError, ValueError):
+            return None
+
+
+def _reset_wait(headers: Mapping[str, str], now: float, *, prefer_reset: bool = False) -> float | None:
+    """Seconds until the rate limit resets, from Retry-After or X-RateLimit-Reset headers.
+
+    A refused request (429) waits what Retry-After says, the server's own advice for the retry; a
+    request that spent the last of the quota (Remaining 0) waits for the reset (`prefer_reset`),
+    when the whole quota is back, falling back on Retry-After when no reset is given."""
+    resets = [
+        wait
+        for name in ("x-ratelimit-reset", "x-ratelimit-requests-reset")
+        if headers.get(name) and (wait := _reset_at(headers[name], now)) is not None
+    ]
+    reset = resets[0] if resets else None
+    retry = _retry_after(headers.get("retry-after"), now)
+    if prefer_reset:
+        return reset if reset is not None else retry
+    return retry if retry is not None else reset
 
 
 class Http:
@@ -138,16 +160,19 @@ class Http:
         self.sleep = sleep
         self.clock = clock
         self._hold_until = 0.0
+        self._hold_reason = ""
         self.requests = 0
         self.waited = 0.0
 
     def close(self) -> None:
         self.client.close()
 
-    def _wait(self, seconds: float) -> None:
+    def _wait(self, seconds: float, reason: str = "") -> None:
         if seconds > MAX_WAIT:
+            which = f" ({reason})" if reason else ""
             raise SourceError(
-                f"The tool's rate limit resets in {seconds:.0f} s; the sync stopped and will resume later."
+                f"The tool's rate limit{which} resets in {seconds:.0f} s; the sync stopped and will "
+                "resume later."
             )
         if seconds > 0:
             self.waited += seconds
@@ -167,7 +192,7 @@ class Http:
         for attempt in range(ATTEMPTS):
             now = self.clock()
             if self._hold_until > now:
-                self._wait(self._hold_until - now)
+                self._wait(self._hold_until - now, self._hold_reason)
             self._hold_until = 0.0
             try:
                 response = self.client.request(method, url, params=params, json=json)
@@ -178,9 +203,11 @@ class Http:
             self.requests += 1
             headers = {k.lower(): v for k, v in response.headers.items()}
             remaining = headers.get("x-ratelimit-remaining", headers.get("x-ratelimit-requests-remaining"))
+            reason = headers.get("ratelimit-reason", "")  # Jira Cloud names the limit it applied
             if remaining is not None and remaining.strip() == "0":
-                wait = _reset_wait({k: v for k, v in headers.items() if k != "retry-after"}, self.clock())
+                wait = _reset_wait(headers, self.clock(), prefer_reset=True)
                 self._hold_until = self.clock() + (wait or 0.0)
+                self._hold_reason = reason
             is_limited = response.status_code == 429 or (limited is not None and limited(response))
             if response.status_code == 403 and (
                 "retry-after" in headers or (remaining is not None and remaining.strip() == "0")
@@ -188,7 +215,7 @@ class Http:
                 is_limited = True  # GitHub: primary limit spent, or a secondary limit
             if is_limited:
                 wait = _reset_wait(headers, self.clock())
-                self._wait(wait if wait is not None else min(2.0**attempt, 30.0))
+                self._wait(wait if wait is not None else min(2.0**attempt, 30.0), reason)
                 self._hold_until = 0.0  # waited out already
                 last = "rate limited"
                 continue

@@ -1,6 +1,11 @@
 """A fake Jira Cloud: `GET /rest/api/3/search/jql` with JQL `project in (...)` and `updated >= "..."`,
-`nextPageToken` / `isLast` paging, Basic authentication, `GET /rest/api/3/myself`, and 429 with
-`Retry-After` when rate limited. Issues are kept in the REST v3 shape.
+`nextPageToken` / `isLast` paging, Basic authentication, `GET /rest/api/3/myself`, and Jira Cloud's
+rate-limit headers: `X-RateLimit-Limit` and `X-RateLimit-Remaining` on every answer
+(`X-RateLimit-NearLimit` under a fifth left), and on a 429 `Retry-After`, `X-RateLimit-Reset` (ISO 8601,
+to the minute, as Jira writes it) and `RateLimit-Reason`. With `quota` set, the fake counts requests per
+window on its `clock` and refuses (429) a request made after the quota is spent and before its reset;
+the answer that spends the last request says so (`Remaining: 0`, with the reset time).
+Issues are kept in the REST v3 shape.
 
 Run alone (for benchmarks): `python -m tests.delivery.fakes.jira --issues 100000` prints its URL.
 """
@@ -9,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import math
 import re
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +33,11 @@ CATEGORIES = {
     "in_progress": ("indeterminate", "In Progress"),
     "done": ("done", "Done"),
 }
+
+
+def reset_stamp(moment: float) -> str:
+    """Jira's X-RateLimit-Reset: an ISO 8601 time to the minute, rounded up so it is never early."""
+    return datetime.fromtimestamp(math.ceil(moment / 60) * 60, UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _parse(stamp: str) -> datetime:
@@ -73,6 +85,12 @@ class FakeJira(FakeTool):
     def __init__(self, issues: list[dict[str, Any]] | None = None) -> None:
         super().__init__()
         self.issues = issues or []
+        self.quota: int | None = None  # requests a window allows; None: never runs out
+        self.window = 60.0  # seconds a window lasts from its first request
+        self.clock: Callable[[], float] = time.time
+        self.refused = 0  # 429s answered because the quota was spent
+        self._window_end = 0.0
+        self._used = 0
         self._cache: dict[tuple[frozenset[str], datetime | None], list[dict[str, Any]]] = {}
 
     def put(self, changed: dict[str, Any]) -> None:
@@ -95,10 +113,44 @@ class FakeJira(FakeTool):
             self._cache = {key: rows}
         return self._cache[key]
 
-    def rate_limited(self, request: Request) -> Answer:
+    def _limit_headers(self, remaining: int) -> dict[str, str]:
+        limit = self.quota or 100
+        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+        if remaining < limit / 5:
+            headers["X-RateLimit-NearLimit"] = "true"
+        return headers
+
+    def _refusal(self, wait: float, reset: float) -> Answer:
         return as_json(
-            429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "1", "X-RateLimit-Limit": "100"}
+            429,
+            {"errorMessages": ["Rate limit exceeded."]},
+            {
+                **self._limit_headers(0),
+                "Retry-After": str(math.ceil(wait)),
+                "X-RateLimit-Reset": reset_stamp(reset),
+                "RateLimit-Reason": "jira-burst-based",
+            },
         )
+
+    def rate_limited(self, request: Request) -> Answer:
+        now = self.clock()
+        return self._refusal(1, now + 1)
+
+    def _spend(self) -> Answer | dict[str, str]:
+        """Count one request against the quota: its headers, or the 429 when none is left."""
+        now = self.clock()
+        if now >= self._window_end:
+            self._window_end, self._used = now + self.window, 0
+        if self.quota is None:
+            return self._limit_headers(99)
+        if self._used >= self.quota:
+            self.refused += 1
+            return self._refusal(self._window_end - now, self._window_end)
+        self._used += 1
+        headers = self._limit_headers(self.quota - self._used)
+        if self._used == self.quota:
+            headers["X-RateLimit-Reset"] = reset_stamp(self._window_end)
+        return headers
 
     def _authorised(self, request: Request) -> bool:
         expected = "Basic " + base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
@@ -107,8 +159,12 @@ class FakeJira(FakeTool):
     def answer(self, request: Request) -> Answer:
         if not self._authorised(request):
             return as_json(401, {"errorMessages": ["You are not authenticated."], "errors": {}})
+        spent = self._spend()
+        if isinstance(spent, tuple):
+            return spent
         if request.path == "/rest/api/3/myself":
-            return as_json(200, {"accountId": "1", "displayName": "Sync Bot", "emailAddress": EMAIL})
+            me = {"accountId": "1", "displayName": "Sync Bot", "emailAddress": EMAIL}
+            return as_json(200, me, spent)
         if request.path != "/rest/api/3/search/jql":
             return as_json(404, {"errorMessages": ["Not found"]})
         jql = request.arg("jql")
@@ -126,7 +182,7 @@ class FakeJira(FakeTool):
         body: dict[str, Any] = {"issues": page, "isLast": start + size >= len(rows)}
         if not body["isLast"]:
             body["nextPageToken"] = base64.b64encode(str(start + size).encode()).decode()
-        return as_json(200, body, {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "99"})
+        return as_json(200, body, spent)
 
 
 def many(
