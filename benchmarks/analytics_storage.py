@@ -226,7 +226,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow.parquet as pq
 from django.db import connection, transaction
-from northstar.analytics import event_columns, funnels, selectors, services, storage
+from northstar.analytics import event_columns, funnels, ingest, selectors, services, storage
 from northstar.analytics.models import Event, Funnel, Site
 from northstar.engines import friction as engine
 from northstar.org.models import Person, Product, ProductLine
@@ -253,7 +253,7 @@ for group in pq.ParquetFile(parquet).iter_batches(batch_size=200_000):
     else:
         data["at"] = [str(a.astimezone(UTC).replace(tzinfo=None)) for a in data["at"]]
         with transaction.atomic():
-            services._insert_stored(list(zip(*(data[c] for c in columns))))
+            ingest._insert_stored(list(zip(*(data[c] for c in columns))))
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE analytics_event")

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from northstar.analytics import funnels, selectors, services
+from northstar.analytics import funnels, ingest, selectors, services
 from northstar.analytics.models import Event, FrictionEvidence, Funnel, Site
 from northstar.core.concurrency import for_write, with_etag
 from northstar.core.errors import ApplicationError, ValidationFailed
@@ -68,7 +68,7 @@ class BatchIn(BaseModel):
     consent: bool = True
     #: Random per batch and kept across its retries (snippets from before it send none).
     batch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    events: list[EventIn] = Field(..., min_length=1, max_length=services.MAX_BATCH)
+    events: list[EventIn] = Field(..., min_length=1, max_length=ingest.MAX_BATCH)
 
 
 class CapturedOut(Schema):
@@ -148,7 +148,7 @@ def collect(request: HttpRequest, response: HttpResponse) -> tuple[int, dict]:
     site = services.site_active(batch.key)
     _cors(response, site, origin)
     try:
-        captured = services.events_capture(
+        captured = ingest.events_capture(
             key=batch.key,
             site=site,
             events=batch.model_dump()["events"],
@@ -257,7 +257,7 @@ def site_update(request: HttpRequest, response: HttpResponse, site_id: int, payl
 def events_import(request: HttpRequest, site_id: int, payload: ImportIn) -> tuple[int, dict]:
     """Bulk import of past events as CSV; all rows land or none do (the failing row is named)."""
     site = get_or_404(Site, site_id, queryset=Site.objects.select_related("product"))
-    return 201, {"imported": services.events_import(actor=user_of(request), site=site, text=payload.csv)}
+    return 201, {"imported": ingest.events_import(actor=user_of(request), site=site, text=payload.csv)}
 
 
 class EventOut(Schema):
@@ -277,7 +277,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_type(obj: Event) -> str:
-        return {v: k for k, v in services.KINDS.items()}[obj.kind]
+        return {v: k for k, v in ingest.KINDS.items()}[obj.kind]
 
     @staticmethod
     def resolve_user(obj: Event) -> str:

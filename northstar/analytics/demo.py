@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from northstar.analytics.ingest import Row, events_write
 from northstar.analytics.models import EVENT_COLUMNS, EventKind, FrictionEvidence, Funnel, Site
-from northstar.analytics.services import Row, events_write
 from northstar.feedback.models import Customer
 from northstar.org.models import Product
 from northstar.portfolio.models import Initiative
@@ -31,7 +31,7 @@ _AT, _VISITOR, _SELECTOR = (EVENT_COLUMNS.index(c) for c in ("at", "visitor", "s
 
 
 class _Story:
-    """Builds one visitor's visits as stored event rows (`services.Row` tuples, written in one
+    """Builds one visitor's visits as stored event rows (`ingest.Row` tuples, written in one
     `events_write`): 60,000 Event objects and the ORM's per-field preparation took most of the
     area's load time."""
 

@@ -149,7 +149,7 @@ class ReceivedBatch(models.Model):
     same batch (its 202 lost on the way back) is answered 202 again without being stored twice.
 
     The snippet gives every batch a random id kept across its retries; ids are per site (a key is
-    public, so one site cannot mask another's batches) and pruned after `services.DEDUPE_WINDOW`.
+    public, so one site cannot mask another's batches) and pruned after `ingest.DEDUPE_WINDOW`.
     Batches from older snippets carry no id and are not remembered.
     """
 

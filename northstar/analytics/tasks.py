@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from northstar.analytics import services
+from northstar.analytics import ingest
 from northstar.core.jobs import JobContext
 
 
-def events_drain(*, job: JobContext, chunk: int = services.DRAIN_CHUNK) -> dict[str, int]:
+def events_drain(*, job: JobContext, chunk: int = ingest.DRAIN_CHUNK) -> dict[str, int]:
     """Write every spooled batch into the event table, `chunk` batches per transaction (see
-    `services.events_drain`)."""
-    total = max(1, services.spool_pending())
+    `ingest.events_drain`)."""
+    total = max(1, ingest.spool_pending())
 
     def progress(written: int) -> None:
         job.progress(min(1.0, written / total), f"{written:,} events written")
 
-    return {"events": services.events_drain(chunk=max(1, chunk), progress=progress)}
+    return {"events": ingest.events_drain(chunk=max(1, chunk), progress=progress)}

@@ -13,7 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from northstar.analytics import charts, funnels, selectors, services
+from northstar.analytics import charts, funnels, ingest, selectors, services
 from northstar.analytics.forms import EvidenceForm, FunnelForm, ImportForm, KpiForm, SiteForm
 from northstar.analytics.models import FrictionEvidence, Funnel, Site
 from northstar.core.errors import ApplicationError, ValidationFailed
@@ -125,7 +125,7 @@ def site_import(request: HttpRequest, site_id: int) -> HttpResponse:
             form.add_error("file", "The file is not UTF-8 text.")
             return render(request, "analytics/import.html", {**context, "form": form}, status=422)
         try:
-            count = services.events_import(actor=user_of(request), site=site, text=text)
+            count = ingest.events_import(actor=user_of(request), site=site, text=text)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             return render(request, "analytics/import.html", {**context, "form": form}, status=exc.status_code)

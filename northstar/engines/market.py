@@ -9,12 +9,11 @@ known to the euro and a board should see how wide the guess is.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-from scipy import stats
 
 # ---------------------------------------------------------------------------------------------------
 # Segment sizes
@@ -115,8 +114,8 @@ def implied_growth(history: Sequence[tuple[date, float]]) -> float | None:
     first = min(d for d, _ in points)
     xs = [(d - first).days / 365.25 for d, _ in points]
     ys = [math.log(v) for _, v in points]
-    fit = stats.linregress(xs, ys)
-    return math.exp(fit.slope) - 1
+    slope, _ = statistics.linear_regression(xs, ys)
+    return math.exp(slope) - 1
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -148,7 +147,7 @@ def win_rate(won: int, lost: int, *, confidence: float = 0.9) -> WinRate:
     if n == 0:
         return WinRate(won, lost, None, None, None)
     p = won / n
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     # At 0 % or 100 % rounding can leave the rate a hair outside its own interval: the interval holds it.
@@ -269,5 +268,9 @@ def trend(values: Sequence[float]) -> Trend | None:
     xs = list(range(len(ys)))
     if max(ys) == min(ys):
         return Trend(0.0, ys[0], 1.0, len(ys))
-    fit = stats.linregress(xs, ys)
-    return Trend(float(fit.slope), float(fit.intercept), float(fit.rvalue**2), len(ys))
+    slope, intercept = statistics.linear_regression(xs, ys)
+    mean = statistics.fmean(ys)
+    total = math.fsum((y - mean) ** 2 for y in ys)
+    left = math.fsum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+    r2 = min(1.0, max(0.0, 1.0 - left / total)) if total > 0 else 1.0  # values equal up to rounding
+    return Trend(slope, intercept, r2, len(ys))

@@ -11,7 +11,7 @@ from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from northstar.analytics import services
+from northstar.analytics import ingest
 from northstar.analytics.models import Event, EventKind, Site
 from tests.analytics.factories import make_site
 from tests.factories import make_line, make_product
@@ -120,7 +120,7 @@ def test_an_oversized_body_is_refused_unread(site):
 
 
 def test_too_many_events_in_one_batch_are_refused(site):
-    response = post(_batch(site.key, *[_click() for _ in range(services.MAX_BATCH + 1)]))
+    response = post(_batch(site.key, *[_click() for _ in range(ingest.MAX_BATCH + 1)]))
     assert response.status_code == 422
 
 
@@ -140,7 +140,7 @@ def test_bots_do_not_track_and_missing_consent_are_dropped_not_stored(site):
 
 
 def test_a_flood_from_one_site_is_rate_limited(site, monkeypatch):
-    monkeypatch.setattr(services, "BATCHES_PER_MINUTE", 2)
+    monkeypatch.setattr(ingest, "BATCHES_PER_MINUTE", 2)
     assert post(_batch(site.key, _click())).status_code == 202
     assert post(_batch(site.key, _click())).status_code == 202
     refused = post(_batch(site.key, _click()))

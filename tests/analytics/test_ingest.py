@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from northstar.analytics import services
+from northstar.analytics import ingest
 from northstar.analytics.models import Event, ReceivedBatch, SpooledBatch
 from northstar.core.models import Job
 from tests.analytics.factories import make_site
@@ -51,11 +51,11 @@ def test_an_accepted_batch_waits_in_the_spool_until_a_drain_writes_it_once(cast)
     # Accepted (202) but no worker has run yet: nothing in the event table, all of it spooled, and
     # exactly one drain queued however many batches arrived.
     assert accepted == 60 and Event.objects.count() == 0
-    assert services.spool_pending() == 60
-    assert Job.objects.filter(task=services.DRAIN_TASK, status=Job.Status.QUEUED).count() == 1
+    assert ingest.spool_pending() == 60
+    assert Job.objects.filter(task=ingest.DRAIN_TASK, status=Job.Status.QUEUED).count() == 1
 
-    assert services.events_drain(chunk=2) == 60
-    assert services.events_drain() == 0  # a second drain (a retried job) finds nothing to redo
+    assert ingest.events_drain(chunk=2) == 60
+    assert ingest.events_drain() == 0  # a second drain (a retried job) finds nothing to redo
     assert not SpooledBatch.objects.exists()
     stored = Event.objects.filter(site_id=site.pk)
     assert stored.count() == 60
@@ -69,7 +69,7 @@ def test_a_drain_that_dies_mid_chunk_leaves_its_batches_spooled(cast, monkeypatc
     site = make_site(product=cast.home_product)
     for b in range(4):
         _post(site.key, b)
-    real = services._insert_stored
+    real = ingest._insert_stored
     calls = {"n": 0}
 
     def dies_on_the_second_chunk(rows):
@@ -78,13 +78,13 @@ def test_a_drain_that_dies_mid_chunk_leaves_its_batches_spooled(cast, monkeypatc
         if calls["n"] == 2:
             raise SystemExit("worker killed")  # ...and the process dies before the chunk commits
 
-    monkeypatch.setattr(services, "_insert_stored", dies_on_the_second_chunk)
+    monkeypatch.setattr(ingest, "_insert_stored", dies_on_the_second_chunk)
     with pytest.raises(SystemExit):
-        services.events_drain(chunk=2)
+        ingest.events_drain(chunk=2)
     assert Event.objects.count() == 40  # the first chunk committed; the second rolled back whole
-    assert services.spool_pending() == 40
-    monkeypatch.setattr(services, "_insert_stored", real)
-    assert services.events_drain() == 40
+    assert ingest.spool_pending() == 40
+    monkeypatch.setattr(ingest, "_insert_stored", real)
+    assert ingest.events_drain() == 40
     assert Event.objects.count() == 80
     assert Event.objects.values("visitor", "x").distinct().count() == 80
 
@@ -110,7 +110,7 @@ def test_a_retried_batch_is_answered_202_and_stored_once(cast):
     assert first.status_code == again.status_code == 202
     assert first.json()["stored"] == 3
     assert again.json()["stored"] == 0 and "already" in again.json()["message"].lower()
-    services.events_drain()
+    ingest.events_drain()
     assert Event.objects.filter(site_id=site.pk).count() == 3
 
 
@@ -123,7 +123,7 @@ def test_batch_ids_are_per_site_and_batches_without_one_still_work(cast):
         assert Client().post(URL, data=_retried(key, "same"), content_type="text/plain").json()["stored"] == 3
     for _ in range(2):
         assert Client().post(URL, data=_retried(one.key, None), content_type="text/plain").status_code == 202
-    services.events_drain()
+    ingest.events_drain()
     assert Event.objects.filter(site_id=one.pk).count() == 9
     assert Event.objects.filter(site_id=other.pk).count() == 3
 
@@ -143,9 +143,9 @@ def test_remembered_batch_ids_are_pruned_after_the_window(cast):
     Client().post(URL, data=_retried(site.key, "old"), content_type="text/plain")
     Client().post(URL, data=_retried(site.key, "new"), content_type="text/plain")
     ReceivedBatch.objects.filter(batch_id="old").update(
-        received_at=timezone.now() - services.DEDUPE_WINDOW - timedelta(minutes=1)
+        received_at=timezone.now() - ingest.DEDUPE_WINDOW - timedelta(minutes=1)
     )
-    services.events_drain()
+    ingest.events_drain()
     assert list(ReceivedBatch.objects.values_list("batch_id", flat=True)) == ["new"]
 
 

@@ -23,7 +23,7 @@ TOTAL = BATCHES * SIZE
 
 ACCEPT = f"""
 from django.utils import timezone
-from northstar.analytics import services
+from northstar.analytics import ingest
 from northstar.analytics.models import Site
 from northstar.core.models import Job
 from northstar.org.models import Person, Product, ProductLine
@@ -35,10 +35,10 @@ now = timezone.now()
 for b in range({BATCHES}):
     events = [dict(type="click", at=now, visitor=f"v{{b}}", path="/cart", selector="button#pay", x=i, y=1)
               for i in range({SIZE})]
-    assert services.events_capture(key=site.key, events=events).stored == {SIZE}
+    assert ingest.events_capture(key=site.key, events=events).stored == {SIZE}
 # One batch per transaction, so the kill lands between many small commits.
-assert Job.objects.filter(task=services.DRAIN_TASK).update(kwargs={{"chunk": 1}}) == 1
-print(Job.objects.get(task=services.DRAIN_TASK).pk)
+assert Job.objects.filter(task=ingest.DRAIN_TASK).update(kwargs={{"chunk": 1}}) == 1
+print(Job.objects.get(task=ingest.DRAIN_TASK).pk)
 """
 
 

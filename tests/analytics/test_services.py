@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from northstar.analytics import funnels, selectors, services
+from northstar.analytics import funnels, ingest, selectors, services
 from northstar.analytics.models import Event, EventKind, FrictionEvidence
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.feedback.models import Customer
@@ -37,16 +37,16 @@ CSV = """at,type,visitor,path,selector,name,account
 def test_import_lands_whole_or_names_the_failing_row(cast):
     site = make_site(product=cast.home_product)
     when = (timezone.now() - timedelta(days=40)).isoformat()
-    assert services.events_import(actor=cast.pm, site=site, text=CSV.format(t=when)) == 3
+    assert ingest.events_import(actor=cast.pm, site=site, text=CSV.format(t=when)) == 3
     assert Event.objects.filter(site_id=site.pk).count() == 3
     broken = CSV.format(t=when) + f"{when},scroll,v3,/x,,,\n"
     with pytest.raises(ValidationFailed, match="Row 5"):
-        services.events_import(actor=cast.pm, site=site, text=broken)
+        ingest.events_import(actor=cast.pm, site=site, text=broken)
     assert Event.objects.filter(site_id=site.pk).count() == 3
     with pytest.raises(ValidationFailed, match="columns"):
-        services.events_import(actor=cast.pm, site=site, text="when,what\n1,2\n")
+        ingest.events_import(actor=cast.pm, site=site, text="when,what\n1,2\n")
     with pytest.raises(PermissionDenied):
-        services.events_import(actor=cast.stakeholder, site=site, text=CSV.format(t=when))
+        ingest.events_import(actor=cast.stakeholder, site=site, text=CSV.format(t=when))
 
 
 def test_funnel_report_counts_people_through_the_steps(cast):
@@ -165,7 +165,7 @@ def test_a_funnel_step_links_as_drop_off_evidence(cast):
 def test_events_past_retention_are_purged(cast):
     site = make_site(product=cast.home_product, retention_days=30)
     store([event(site, "v", ago(days=31)), event(site, "v", ago(days=29))])
-    assert services.events_purge() == 1
+    assert ingest.events_purge() == 1
     assert Event.objects.count() == 1
 
 

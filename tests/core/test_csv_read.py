@@ -105,7 +105,7 @@ IMPORTERS = [
     "northstar/finance/imports.py",
     "northstar/delivery/imports.py",
     "northstar/market/imports.py",
-    "northstar/analytics/services.py",
+    "northstar/analytics/ingest.py",
     "northstar/people/candidate_files.py",
 ]
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import brentq
 
 #: IRR is searched between these per-period rates: -99.99% (almost everything lost) and 10^11 %.
 IRR_LOW = -0.9999
@@ -57,6 +56,9 @@ def irr(flows: Sequence[float]) -> float | None:
     low, high = min(brackets, key=lambda b: min(abs(b[0]), abs(b[1])))
     if at(low) == 0:
         return low
+    # Imported here, not at the top: scipy.optimize adds about half a second to every start.
+    from scipy.optimize import brentq
+
     return float(brentq(at, low, high, xtol=1e-12, rtol=1e-12, maxiter=500))
 
 

@@ -12,7 +12,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,9 @@ def reconcile(
     sizes_new = np.array([len(c) for c in clusters], dtype=np.float64)[:, None]
     sizes_old = np.array([len(t.items) for t in old], dtype=np.float64)[None, :]
     jaccard = overlap / np.maximum(sizes_new + sizes_old - overlap, 1)
+    # Imported here, not at the top: scipy.optimize adds about half a second to every start.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(-jaccard)
     used = set()
     for i, j in zip(rows, cols, strict=True):

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from northstar.analytics import services
+from northstar.analytics import ingest
 from northstar.analytics.models import Event, Site
 from northstar.core.errors import ApplicationError
 
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{each.key}\t{each.product.name}\t{each.name}")
             return
         if action == "purge":
-            self.stdout.write(f"Deleted {services.events_purge():,} events past their site's retention.")
+            self.stdout.write(f"Deleted {ingest.events_purge():,} events past their site's retention.")
             return
         site = Site.objects.select_related("product").filter(key=options["key"] or "").first()
         if site is None:
@@ -59,14 +59,14 @@ class Command(BaseCommand):
                 raise CommandError("Name the CSV file to import.")
             try:
                 with open(str(options["path"]), encoding="utf-8-sig") as f:
-                    count = services.events_import(actor=None, site=site, text=f.read())
+                    count = ingest.events_import(actor=None, site=site, text=f.read())
             except OSError as exc:
                 raise CommandError(f"Cannot read {options['path']}: {exc.strerror}") from None
             except ApplicationError as exc:
                 raise CommandError(exc.message) from None
             self.stdout.write(f"Imported {count:,} events into {site.name}.")
             return
-        names = {v: k for k, v in services.KINDS.items()}
+        names = {v: k for k, v in ingest.KINDS.items()}
         events = Event.objects.filter(site_id=site.pk).order_by("at", "id")
         if options["since"]:
             events = events.filter(at__date__gte=options["since"])
