@@ -46,6 +46,7 @@ MODULES = [
     "northstar.market.services",
     "northstar.market.imports",
     "northstar.analytics.services",
+    "northstar.analytics.ingest",
     "northstar.home.services",
     "northstar.reports.services",
 ]
