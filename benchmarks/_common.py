@@ -8,7 +8,7 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,3 +86,16 @@ def machine() -> dict[str, Any]:
         "load_1m": round(load_1m, 2),
         "load_5m": round(load_5m, 2),
     }
+
+
+@contextlib.contextmanager
+def checkout(rev: str, where: Path) -> Iterator[tuple[Path, str]]:
+    """A work tree of commit `rev` at `where` (and its short hash), for measuring an earlier commit
+    beside this one in the same run; removed afterwards."""
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(where), rev], cwd=REPO, check=True, capture_output=True
+    )
+    try:
+        yield where, _git("rev-parse", "--short", rev)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=REPO, check=False)

@@ -28,6 +28,7 @@ Five measurements, each in a fresh process so peak memory is its own:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
@@ -42,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks._common import RESULTS, machine, table, write_json  # noqa: E402
+from benchmarks._common import RESULTS, checkout, machine, table, write_json  # noqa: E402
 from benchmarks.analytics_ingest import PAGES, ingest, ingest_compare  # noqa: E402
 from northstar.engines import friction as engine  # noqa: E402
 from northstar.engines.friction import CLICK, CUSTOM, ERROR, PAGEVIEW  # noqa: E402
@@ -336,43 +337,27 @@ def engine_scale(n: int, baseline: str = "") -> list[dict]:
     """The engine at `n` events in processes of their own (generation apart from measurement); with
     `baseline`, that commit's engine on the same events too, right before (measure "engine before")."""
     records = []
-    with tempfile.TemporaryDirectory(prefix="nsbench-engine-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nsbench-engine-") as tmp, contextlib.ExitStack() as stack:
         path = str(Path(tmp) / "events.npz")
         subprocess.run([sys.executable, __file__, "--engine-generate", str(n), path], check=True)
-        trees = [(Path(__file__).resolve(), "engine")]
+        trees = [(Path(__file__).resolve(), "engine", "")]
         if baseline:
-            checkout = Path(tmp) / "tree"
-            subprocess.run(
-                ["git", "worktree", "add", "--detach", str(checkout), baseline],
-                cwd=REPO,
-                check=True,
+            tree, sha = stack.enter_context(checkout(baseline, Path(tmp) / "tree"))
+            trees.insert(0, (tree / "benchmarks" / "analytics.py", "engine before", f"commit {sha}"))
+        for script, measure, code in trees:
+            scale = subprocess.run(
+                [sys.executable, str(script), "--engine-run", path],
+                cwd=script.parent.parent,
                 capture_output=True,
+                text=True,
+                check=True,
             )
-            trees.insert(0, (checkout / "benchmarks" / "analytics.py", "engine before"))
-        try:
-            for script, measure in trees:
-                scale = subprocess.run(
-                    [sys.executable, str(script), "--engine-run", path],
-                    cwd=script.parent.parent,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                record = json.loads(scale.stdout.strip().splitlines()[-1])
-                record["measure"] = measure
-                if measure == "engine before":
-                    record["code"] = "commit " + _short(baseline)
-                records.append(record)
-        finally:
-            if baseline:
-                subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
+            record = json.loads(scale.stdout.strip().splitlines()[-1])
+            record["measure"] = measure
+            if code:
+                record["code"] = code
+            records.append(record)
     return records
-
-
-def _short(rev: str) -> str:
-    return subprocess.run(
-        ["git", "rev-parse", "--short", rev], cwd=REPO, capture_output=True, text=True, check=False
-    ).stdout.strip()
 
 
 def partial(args: argparse.Namespace, only: set[str]) -> None:

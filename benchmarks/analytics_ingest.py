@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._common import checkout
+
 REPO = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/products/a", "/products/b", "/cart", "/checkout", "/checkout/payment", "/checkout/done"]
 #: Above this many events the stored events are not read back for friction and a funnel (the engine
@@ -242,22 +244,8 @@ def ingest(n: int, *, code: Path = REPO, label: str = "") -> list[dict]:
 
 def ingest_compare(n: int, baseline: str) -> list[dict]:
     """Ingest of `n` events by this tree and by `baseline` (a commit), one after the other in one run."""
-    records: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="nsbench-baseline-") as tmp:
-        checkout = Path(tmp) / "tree"
-        subprocess.run(
-            ["git", "worktree", "add", "--detach", str(checkout), baseline],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-        )
-        try:
-            sha = subprocess.run(
-                ["git", "rev-parse", "--short", baseline], cwd=REPO, capture_output=True, text=True
-            ).stdout.strip()
-            before = ingest(n, code=checkout, label=f" (before: commit {sha})")
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=REPO, check=False)
-    records.append(before[0])
-    records += ingest(n, label=" (after: this commit)")
-    return records
+        where = Path(tmp) / "tree"
+        with checkout(baseline, where) as (tree, sha):
+            before = ingest(n, code=tree, label=f" (before: commit {sha})")
+    return [before[0], *ingest(n, label=" (after: this commit)")]
