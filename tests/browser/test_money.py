@@ -10,9 +10,15 @@ from django.utils import timezone
 
 from northstar.delivery.models import WorkItem
 from tests.browser.test_ui import sign_in
-from tests.delivery.factories import confirm, make_connection, make_container, make_history, make_items
+from tests.delivery.factories import (
+    confirm,
+    make_connection,
+    make_container,
+    make_history,
+    make_items,
+    make_published_world,
+)
 from tests.delivery.fakes import jira
-from tests.delivery.test_services import _published
 from tests.finance.factories import make_budget, make_quarters
 
 pytestmark = pytest.mark.browser
@@ -100,7 +106,7 @@ def test_link_a_synced_jira_epic_and_see_its_progress(cast, page, shoot):
 
 
 def test_run_a_forecast_and_read_its_cone(cast, page, shoot):
-    world = _published(cast)
+    world = make_published_world(cast)
     today = timezone.localdate()
     connection = make_connection()
     make_history(connection, cast.home_team, per_week=2, weeks=26, until=today)

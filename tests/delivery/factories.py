@@ -63,3 +63,34 @@ def confirm(initiative, container) -> InitiativeLink:
     return InitiativeLink.objects.create(
         initiative=initiative, container=container, status="confirmed", score=1
     )
+
+
+#: The day the forecast tests forecast from (26 weeks of history end here).
+FORECAST_START = date(2030, 1, 1)
+
+
+def make_published_world(cast, *, title: str = "Roadmap"):
+    """The planning tests' world with its plan run and published as a roadmap."""
+    from northstar.planning import plans, roadmaps
+    from northstar.planning.models import PlanRun
+    from tests.planning.factories import make_world
+
+    world = make_world(cast)
+    run = PlanRun.objects.create(scenario=world.scenario, created_by=cast.leader)
+    plans.plan_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    roadmaps.roadmap_publish(actor=cast.leader, run=run, title=title)
+    return world
+
+
+def make_late_world(cast, *, title: str = "Roadmap", done: int = 2):
+    """A published world where home's big initiative cannot make its quarter: home's team finishes one
+    item a week and has 30 left on the initiative's linked epic; away's team finishes eight a week."""
+    world = make_published_world(cast, title=title)
+    connection = make_connection()
+    make_history(connection, cast.home_team, per_week=1, weeks=26, until=FORECAST_START)
+    make_history(connection, cast.away_team, per_week=8, weeks=26, until=FORECAST_START)
+    epic = make_container(connection, "Home big")
+    confirm(world.home[0], epic)
+    make_items(connection, parent=epic, done=done, open_=30)
+    return world

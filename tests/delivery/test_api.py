@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from northstar.core.services import api_token_create
 from northstar.delivery.models import InitiativeLink
-from tests.delivery.factories import make_connection, make_container, make_history, make_items
-from tests.delivery.test_services import _published
+from tests.delivery.factories import (
+    make_connection,
+    make_container,
+    make_history,
+    make_items,
+    make_published_world,
+)
 
 
 def _client(user) -> Client:
@@ -104,7 +109,7 @@ def test_forecast_through_the_api(cast):
         _client(cast.pm).post("/api/v1/delivery/forecasts", {}, content_type="application/json").status_code
         == 422
     )
-    world = _published(cast)
+    world = make_published_world(cast)
     connection = make_connection()
     make_history(connection, cast.home_team, per_week=4, weeks=26, until=timezone.localdate())
     made = _client(cast.pm).post(

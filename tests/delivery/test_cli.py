@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from northstar.delivery import forecasting, selectors
 from northstar.delivery.models import DeliveryForecast, WorkItem
 from tests.delivery.conftest import jira_connection
+from tests.delivery.factories import FORECAST_START, make_late_world
 from tests.delivery.fakes import jira
 
 
@@ -39,24 +40,8 @@ def test_sync_delivery_from_the_command_line(cast, fake_jira, monkeypatch):
 @pytest.fixture
 def forecast_world(cast):
     """The delivery services' forecast world: home's big initiative cannot make its quarter."""
-    from northstar.planning import plans, roadmaps
-    from northstar.planning.models import PlanRun
-    from tests.delivery.factories import confirm, make_connection, make_container, make_history, make_items
-    from tests.planning.factories import make_world
-
-    world = make_world(cast)
-    run = PlanRun.objects.create(scenario=world.scenario, created_by=cast.leader)
-    plans.plan_run_execute(run_id=run.pk)
-    run.refresh_from_db()
-    roadmaps.roadmap_publish(actor=cast.leader, run=run, title="Roadmap 2030")
-    start = date(2030, 1, 1)
-    connection = make_connection()
-    make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
-    make_history(connection, cast.away_team, per_week=8, weeks=26, until=start)
-    epic = make_container(connection, "Home big")
-    confirm(world.home[0], epic)
-    make_items(connection, parent=epic, done=2, open_=30)
-    forecasting.forecast_run(actor=cast.pm, today=start, simulations=2_000)
+    world = make_late_world(cast, title="Roadmap 2030")
+    forecasting.forecast_run(actor=cast.pm, today=FORECAST_START, simulations=2_000)
     return world
 
 

@@ -10,11 +10,15 @@ import pytest
 from northstar.core.errors import PermissionDenied, ValidationFailed
 from northstar.delivery import forecasting, selectors, services
 from northstar.delivery.models import DeliveryForecast, InitiativeLink, WorkItem
-from northstar.planning import plans, roadmaps
-from northstar.planning.models import PlanRun
 from northstar.strategy.models import KeyResult, Objective
-from tests.delivery.factories import confirm, make_connection, make_container, make_history, make_items
-from tests.planning.factories import make_world
+from tests.delivery.factories import (
+    FORECAST_START,
+    make_connection,
+    make_container,
+    make_history,
+    make_items,
+    make_late_world,
+)
 
 
 def test_connections_are_for_leaders_and_refuse_bad_addresses_and_scopes(cast):
@@ -98,26 +102,10 @@ def test_key_results_follow_their_delivery_container(cast):
         services.key_result_feed_set(actor=cast.stakeholder, key_result=metric, container=epic)
 
 
-def _published(cast):
-    world = make_world(cast)
-    run = PlanRun.objects.create(scenario=world.scenario, created_by=cast.leader)
-    plans.plan_run_execute(run_id=run.pk)
-    run.refresh_from_db()
-    roadmaps.roadmap_publish(actor=cast.leader, run=run, title="Roadmap")
-    return world
-
-
 def test_the_forecast_dates_every_roadmap_initiative_and_flags_the_late_ones(cast):
-    world = _published(cast)
-    start = date(2030, 1, 1)
-    connection = make_connection()
-    make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
-    make_history(connection, cast.away_team, per_week=8, weeks=26, until=start)
     # Home big has linked work: 30 items left counts instead of its planned effort.
-    epic = make_container(connection, "Home big")
-    confirm(world.home[0], epic)
-    make_items(connection, parent=epic, done=2, open_=30)
-    forecast = forecasting.forecast_run(actor=cast.pm, today=start, simulations=2_000)
+    world = make_late_world(cast)
+    forecast = forecasting.forecast_run(actor=cast.pm, today=FORECAST_START, simulations=2_000)
     lines = {line.initiative_id: line for line in forecast.lines.all()}
     assert set(lines) >= {world.home[0].pk, world.away[0].pk}
     big = lines[world.home[0].pk]
@@ -159,15 +147,8 @@ def test_the_pack_section_shows_the_forecast_known_at_the_cut_off(cast):
     from northstar.delivery import reports
     from northstar.reports.sections import Context
 
-    world = _published(cast)
-    start = date(2030, 1, 1)
-    connection = make_connection()
-    make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
-    make_history(connection, cast.away_team, per_week=8, weeks=26, until=start)
-    epic = make_container(connection, "Home big")
-    confirm(world.home[0], epic)
-    make_items(connection, parent=epic, done=2, open_=30)
-    forecast = forecasting.forecast_run(actor=cast.pm, today=start, simulations=2_000)
+    world = make_late_world(cast)
+    forecast = forecasting.forecast_run(actor=cast.pm, today=FORECAST_START, simulations=2_000)
     ran = forecast.created_at.date()
 
     before = reports.pack_section(Context(cut_off=ran - timedelta(days=1)))
@@ -187,15 +168,8 @@ def test_a_board_pack_lists_the_initiatives_whose_p85_passes_their_committed_dat
     from northstar.reports import packs
     from northstar.reports import services as reports
 
-    world = _published(cast)
-    start = date(2030, 1, 1)
-    connection = make_connection()
-    make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
-    make_history(connection, cast.away_team, per_week=8, weeks=26, until=start)
-    epic = make_container(connection, "Home big")
-    confirm(world.home[0], epic)
-    make_items(connection, parent=epic, open_=30)
-    forecast = forecasting.forecast_run(actor=cast.pm, today=start, simulations=1_000)
+    world = make_late_world(cast, done=0)
+    forecast = forecasting.forecast_run(actor=cast.pm, today=FORECAST_START, simulations=1_000)
     late = {line.title for line in forecast.lines.filter(late=True)}
     assert world.home[0].title in late and world.away[0].title not in late
 

@@ -10,8 +10,14 @@ from django.urls import reverse
 
 from northstar.delivery import forecasting
 from northstar.delivery.models import Connection, InitiativeLink, WorkItem
-from tests.delivery.factories import confirm, make_connection, make_container, make_history, make_items
-from tests.delivery.test_services import _published
+from tests.delivery.factories import (
+    confirm,
+    make_connection,
+    make_container,
+    make_history,
+    make_items,
+    make_published_world,
+)
 
 
 def test_connecting_a_tool_seals_the_token_and_shows_the_connection(cast, login):
@@ -101,7 +107,7 @@ def test_linking_by_key_from_the_initiative_page(cast, login):
 def test_forecast_pages_show_dates_cone_and_flags_on_roadmap_and_dashboard(
     cast, login, django_assert_max_num_queries
 ):
-    world = _published(cast)
+    world = make_published_world(cast)
     connection = make_connection()
     start = date(2030, 1, 1)
     make_history(connection, cast.home_team, per_week=1, weeks=26, until=start)
