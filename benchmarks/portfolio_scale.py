@@ -322,7 +322,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="100,300,1000,10000")
     ap.add_argument("--shapes", default="generator,demo")
     ap.add_argument("--time-limit", type=float, default=None, help="default: the aim's seconds per size")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="the app solves on one thread (planning/plans.py)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=RESULTS / "portfolio_scale.json")
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
