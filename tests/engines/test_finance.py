@@ -59,6 +59,7 @@ def test_annual_rate_converts_to_the_equivalent_quarterly_rate():
     inflows=st.lists(st.floats(min_value=0, max_value=1e7, allow_nan=False), min_size=1, max_size=12),
 )
 @example(outlay=10001.0, inflows=[1.0])  # found by hypothesis: the rate would be below the range
+@example(outlay=1.0, inflows=[1.0, 5e-324])  # found by hypothesis: NPV at 0% is 5e-324, the root is 0%
 def test_npv_is_zero_at_the_irr_and_its_sign_follows_the_rate(outlay, inflows):
     assume(sum(inflows) > outlay * 1e-6)
     flows = [-outlay, *inflows]

@@ -49,7 +49,9 @@ def irr(flows: Sequence[float]) -> float | None:
         for i in range(len(points) - 1)
         if math.isfinite(values_at[i])
         and math.isfinite(values_at[i + 1])
-        and (values_at[i] == 0 or values_at[i] * values_at[i + 1] < 0)
+        # Signs compared, not multiplied: a product of two tiny values underflows to -0.0 (NPV
+        # 5e-324 at 0% for [-1, 1, 5e-324] hid its root at 0%).
+        and (values_at[i] == 0 or (values_at[i] < 0) != (values_at[i + 1] < 0))
     ]
     if not brackets:
         return None
