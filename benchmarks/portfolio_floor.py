@@ -32,7 +32,7 @@ import numpy as np
 from _common import RESULTS, machine, table, write_json
 from portfolio_scale import AIMS, SHAPES
 
-from northstar.engines.planner import SolveOptions, solve
+from northstar.engines.planner import Problem, SolveOptions, solve
 from northstar.engines.planner.highs import new_highs
 from northstar.engines.planner.index import build_index
 from northstar.engines.planner.milp import Model, build_model, set_start, to_highs
@@ -65,7 +65,7 @@ def lp_shape(m: Model) -> dict[str, Any]:
         "lp_bound": float(relaxed.getInfo().objective_function_value),
         "lp_items": len(share),
         "lp_items_whole": sum(1 for v in share.values() if v > 1 - 1e-6),
-        "lp_items_split": sum(1 for x, v in share.items() if v > 1 - 1e-6 and slots[x] > 1),
+        "lp_items_split": sum(1 for item, v in share.items() if v > 1 - 1e-6 and slots[item] > 1),
     }
 
 
@@ -134,7 +134,7 @@ def run_one(n_items: int, shape: str, factor: float, seed: int) -> dict[str, Any
     }
 
 
-def _start_index(problem: Any, period_id: str) -> int:
+def _start_index(problem: Problem, period_id: str) -> int:
     return [p.id for p in problem.periods].index(period_id)
 
 
