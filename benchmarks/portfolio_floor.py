@@ -30,10 +30,9 @@ from typing import Any
 import highspy
 import numpy as np
 from _common import RESULTS, machine, table, write_json
-from portfolio_scale import AIMS, SHAPES
+from portfolio_scale import AIMS, SHAPES, pct, solve_relaxation
 
-from northstar.engines.planner import Problem, SolveOptions, solve
-from northstar.engines.planner.highs import new_highs
+from northstar.engines.planner import SolveOptions, solve
 from northstar.engines.planner.index import build_index
 from northstar.engines.planner.milp import Model, build_model, set_start, to_highs
 
@@ -48,12 +47,7 @@ def _gap(value: float, bound: float) -> float:
 
 def lp_shape(m: Model) -> dict[str, Any]:
     """The LP relaxation's bound and how fractional its solution is (items split over slots)."""
-    h = to_highs(m, 300.0, 1e-4, 1, 0, False)
-    lp = h.getLp()
-    lp.integrality_ = []
-    relaxed = new_highs()
-    relaxed.passModel(lp)
-    relaxed.run()
+    relaxed = solve_relaxation(m, 300.0)
     x = np.asarray(relaxed.getSolution().col_value)
     share: dict[str, float] = defaultdict(float)
     slots: dict[str, int] = defaultdict(int)
@@ -75,11 +69,12 @@ def run_one(n_items: int, shape: str, factor: float, seed: int) -> dict[str, Any
     problem = SHAPES[shape](n_items, seed)
     load_before = os.getloadavg()[0]
     plan = solve(problem, SolveOptions(time_limit=aim_seconds, threads=1, seed=seed, explain=False))
-    m = build_model(build_index(problem))
+    ix = build_index(problem)
+    m = build_model(ix)
     shape_info = lp_shape(m)
     limit = factor * aim_seconds
     h = to_highs(m, limit, 1e-4, 1, seed, False)
-    set_start(h, m, {a.item: (a.team, _start_index(problem, a.start)) for a in plan.assignments})
+    set_start(h, m, {a.item: (a.team, ix.pidx[a.start]) for a in plan.assignments})
     trace: list[tuple[float, float, float]] = []
     reached: dict[float, float] = {}
     at_aim = [plan.value, float("inf")]  # what HiGHS had proved by the aim's time (its last report then)
@@ -134,14 +129,6 @@ def run_one(n_items: int, shape: str, factor: float, seed: int) -> dict[str, Any
     }
 
 
-def _start_index(problem: Problem, period_id: str) -> int:
-    return [p.id for p in problem.periods].index(period_id)
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{x:.2%}"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="300,1000")
@@ -186,12 +173,12 @@ def main() -> None:
             r["items"],
             r["columns"],
             r["aim"],
-            _pct(r["engine_gap"]),
-            _pct((r["lp_bound"] - r["engine_value"]) / r["lp_bound"]),
+            pct(r["engine_gap"]),
+            pct((r["lp_bound"] - r["engine_value"]) / r["lp_bound"]),
             f"{r['lp_items_split']}/{r['lp_items_whole']}",
             r["highs_seconds"],
-            _pct(r["gap_at_aim_seconds"]),
-            _pct(r["final_gap"]),
+            pct(r["gap_at_aim_seconds"]),
+            pct(r["final_gap"]),
             r["one_percent_seconds"],
             r["half_percent_seconds"],
             round(r["best_value"], 1),

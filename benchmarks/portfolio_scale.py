@@ -53,7 +53,7 @@ from northstar.engines.planner import (
 )
 from northstar.engines.planner.highs import new_highs
 from northstar.engines.planner.index import build_index
-from northstar.engines.planner.milp import build_model, to_highs
+from northstar.engines.planner.milp import Model, build_model, to_highs
 
 SKILLS = ("backend", "frontend", "mobile", "data", "design")
 LINES = ("Growth", "Payments", "Platform", "Mobile", "Insights", "Core")
@@ -223,9 +223,8 @@ def generate_demo(n_items: int, seed: int = 0) -> Problem:
 SHAPES = {"generator": generate, "demo": generate_demo}
 
 
-def lp_bound(problem: Problem, seconds: float) -> float | None:
-    """The LP relaxation's optimum of the engine's own model: the bound no cut-free proof goes below."""
-    m = build_model(build_index(problem))
+def solve_relaxation(m: Model, seconds: float) -> highspy.Highs:
+    """The engine's own model with every column made continuous, solved (at most `seconds`)."""
     h = to_highs(m, seconds, 1e-4, 1, 0, False)
     lp = h.getLp()
     lp.integrality_ = []
@@ -233,6 +232,12 @@ def lp_bound(problem: Problem, seconds: float) -> float | None:
     relaxed.setOptionValue("time_limit", seconds)
     relaxed.passModel(lp)
     relaxed.run()
+    return relaxed
+
+
+def lp_bound(problem: Problem, seconds: float) -> float | None:
+    """The LP relaxation's optimum of the engine's own model: the bound no cut-free proof goes below."""
+    relaxed = solve_relaxation(build_model(build_index(problem)), seconds)
     if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(relaxed.getInfo().objective_function_value)
@@ -313,8 +318,9 @@ def run_one(n_items: int, shape: str, time_limit: float, threads: int, seed: int
     }
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2%}"
+def pct(x: float | None) -> str:
+    """A gap or share for the tables; "-" when there is none (no plan, no finite bound)."""
+    return "-" if x is None or not np.isfinite(x) else f"{x:.2%}"
 
 
 def main() -> None:
@@ -359,8 +365,8 @@ def main() -> None:
             r["first_plan_seconds"],
             r["one_percent_gap_seconds"],
             r["half_percent_gap_seconds"],
-            _pct(r["final_gap"]),
-            _pct(r["lp_gap"]),
+            pct(r["final_gap"]),
+            pct(r["lp_gap"]),
             r["seconds"],
             r["peak_mb"],
             r["value"],
